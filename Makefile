@@ -1,0 +1,106 @@
+# Voucher-Portal of the Städtebund Academy.
+#   make        build bin/voucherd and bin/voucherctl
+#   make run    install what is missing, build, create var/ with a demo
+#               database and serve http://127.0.0.1:$(PORT) through nginx
+#   make test   install what is missing, build, run every test
+#   make bench  wrk against nginx: GET /kurse vs. a plain FastCGI hello-world
+
+PORT ?= 8080
+CC ?= cc
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+# Debian 12 packages: to build and run, to test, to benchmark.
+RUN_PACKAGES = gcc make pkg-config libfcgi-dev libctpl-dev libglib2.0-dev libsqlite3-dev sqlite3 \
+  libsodium-dev libcurl4-openssl-dev libhpdf-dev fonts-dejavu-core nginx
+TEST_PACKAGES = libcmocka-dev chromium poppler-utils nodejs
+BENCH_PACKAGES = wrk
+
+PKGS = glib-2.0 gio-2.0 ctpl sqlite3 libsodium libcurl
+WARN = -Wall -Wextra -Werror
+CFLAGS_COMMON = -std=c17 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE $(WARN) -Isrc -Ibuild -pthread \
+  $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfcgi -lhpdf -lm -pthread
+RELEASE_FLAGS = -O2 -g
+ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+MAINS = src/voucherd.c src/voucherctl.c
+LIB_SRCS = $(filter-out $(MAINS),$(wildcard src/*.c))
+ASSET_FILES = $(sort $(wildcard sql/*.sql) $(wildcard templates/*.html)) conf/demo-catalog.csv
+HEADERS = $(wildcard src/*.h) src/queries.def
+
+REL_OBJS = $(patsubst src/%.c,build/rel/%.o,$(LIB_SRCS)) build/rel/assets_data.o
+ASAN_OBJS = $(patsubst src/%.c,build/asan/%.o,$(LIB_SRCS)) build/asan/assets_data.o
+UNIT_TESTS = $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all deps test-deps run test unit bench clean
+all: bin/voucherd bin/voucherctl
+
+build/assets_data.c: src/embed.sh $(ASSET_FILES)
+	@mkdir -p build
+	sh src/embed.sh $@ $(ASSET_FILES)
+
+build/rel/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) -c $< -o $@
+build/rel/assets_data.o: build/assets_data.c src/assets.h
+	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) -c $< -o $@
+build/asan/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -c $< -o $@
+build/asan/assets_data.o: build/assets_data.c src/assets.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -c $< -o $@
+
+build/rel/libvoucher.a: $(REL_OBJS)
+	ar rcs $@ $^
+build/asan/libvoucher.a: $(ASAN_OBJS)
+	ar rcs $@ $^
+
+bin/%: src/%.c build/rel/libvoucher.a
+	@mkdir -p bin
+	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $< build/rel/libvoucher.a $(LIBS) -o $@
+
+# The test build: the same programs with AddressSanitizer and UBSan.
+build/asan/bin/%: src/%.c build/asan/libvoucher.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) $< build/asan/libvoucher.a $(LIBS) -o $@
+build/asan/tests/%: tests/unit/%.c build/asan/libvoucher.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) $< build/asan/libvoucher.a $(LIBS) -lcmocka -o $@
+
+# Installs the Debian packages that are missing (as root, or through sudo).
+define install_missing
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	  grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing:" $$missing; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+endef
+
+deps:
+	$(call install_missing,$(RUN_PACKAGES))
+test-deps: deps
+	$(call install_missing,$(TEST_PACKAGES))
+	@command -v npm >/dev/null || $(SUDO) apt-get install -y -qq npm
+	@[ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@PORT=$(PORT) sh conf/run.sh
+
+unit: $(UNIT_TESTS)
+
+test: test-deps
+	@$(MAKE) --no-print-directory all build/asan/bin/voucherd build/asan/bin/voucherctl $(UNIT_TESTS)
+	@bash tests/run.sh $(UNIT_TESTS)
+
+bench: deps
+	$(call install_missing,$(BENCH_PACKAGES))
+	@$(MAKE) --no-print-directory all build/bench/hello
+	@sh tests/bench/run.sh
+
+build/bench/hello: tests/bench/hello.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $< -lfcgi -o $@
+
+clean:
+	rm -rf bin build

@@ -1,0 +1,36 @@
+/* app — what the server shares between threads (read-only after start-up)
+ * and what each worker thread owns. */
+#ifndef APP_H
+#define APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "crypto.h"
+
+struct config;
+struct templates;
+
+struct app {
+    const struct config *cfg;
+    struct crypto_keys keys;
+    const struct templates *templates; /* lexed once at start-up */
+    bool secure_cookies;               /* base_url is https: cookies get Secure */
+};
+
+/* A page rendered once and served until the catalog changes; owned by one
+ * worker (no locking), its html malloc'd and replaced when stale. */
+struct page_cache {
+    int64_t version; /* catalog version it was rendered for; 0 = empty */
+    char *html;
+    size_t len;
+};
+
+struct worker {
+    const struct app *app;
+    struct db *db;          /* this thread's connection */
+    struct arena *arena;    /* reset after every request */
+    struct page_cache catalog_for_guests;
+};
+
+#endif

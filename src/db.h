@@ -1,0 +1,117 @@
+/* db — the database: one connection per thread, all SQL in queries.def,
+ * migrations from sql/ (embedded), and the data access functions
+ * db_<entity>_<verb> implemented in db_<entity>.c.  The only user of SQLite.
+ *
+ * Conventions for every db_* function below:
+ *  - returns DB_OK (0), DB_NOT_FOUND, DB_CONFLICT (a UNIQUE or CHECK
+ *    constraint refused the write) or DB_ERROR (logged);
+ *  - strings it returns are copied into the given arena;
+ *  - a multi-statement write runs inside db_begin()/db_commit() (by the
+ *    caller when it says so), and on any error nothing is changed. */
+#ifndef DB_H
+#define DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct arena;
+struct db;
+
+enum db_status { DB_OK = 0, DB_NOT_FOUND = 1, DB_CONFLICT = 2, DB_ERROR = -1 };
+
+enum db_open_mode {
+    DB_OPEN_CHECK,   /* refuse a database whose migrations are not all applied */
+    DB_OPEN_MIGRATE, /* create the file if needed and apply missing migrations */
+};
+
+/* Opens path (WAL, foreign keys, busy timeout) and prepares every statement.
+ * NULL with err filled on failure.  The connection belongs to one thread. */
+struct db *db_open(const char *path, enum db_open_mode mode, char *err, size_t errlen);
+void db_close(struct db *db);
+/* Number of the newest migration built in, and the one the file has. */
+int db_schema_latest(void);
+
+/* BEGIN IMMEDIATE (waits for the write lock up to the busy timeout). */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+/* Rolls back if a transaction is open; harmless otherwise. */
+void db_rollback(struct db *db);
+/* True when the database answers a query. */
+bool db_ping(struct db *db);
+/* Online backup of the whole database into a new file. */
+int db_backup(struct db *db, const char *path, char *err, size_t errlen);
+
+/* ---- municipalities ---- */
+struct municipality {
+    int64_t id;
+    const char *gkz, *name, *address, *invoice_email, *uid;
+};
+int db_municipality_add(struct db *db, const struct municipality *m, int64_t now, int64_t *id);
+int db_municipality_by_gkz(struct db *db, struct arena *a, const char *gkz, struct municipality *m);
+int db_municipality_by_id(struct db *db, struct arena *a, int64_t id, struct municipality *m);
+
+/* ---- accounts ---- */
+enum role { ROLE_USER = 1, ROLE_TENANT_ADMIN = 2, ROLE_SUPPORT = 4, ROLE_ADMIN = 8 };
+struct account {
+    int64_t id;
+    const char *username, *email, *first_name, *last_name;
+    enum role role;
+    int64_t municipality_id; /* 0 for support and admin */
+    const char *password_hash;
+    bool disabled;
+};
+/* "user", "tenant_admin", ... <-> enum role; role_from_name returns 0 when unknown. */
+const char *role_name(enum role role);
+enum role role_from_name(const char *name);
+
+int db_account_add(struct db *db, const struct account *acc, int64_t now, int64_t *id);
+int db_account_by_username(struct db *db, struct arena *a, const char *username, struct account *acc);
+int db_account_by_id(struct db *db, struct arena *a, int64_t id, struct account *acc);
+
+/* ---- sessions (token hashes only) ---- */
+int db_session_add(struct db *db, const unsigned char hash[32], int64_t account_id, int64_t now);
+/* The account of a live session: last seen after idle_since and created
+ * after created_since; renews last_seen_at when older than a minute. */
+int db_session_lookup(struct db *db, struct arena *a, const unsigned char hash[32], int64_t now,
+                      int64_t idle_since, int64_t created_since, struct account *acc);
+int db_session_delete(struct db *db, const unsigned char hash[32]);
+int db_session_purge(struct db *db, int64_t idle_since, int64_t created_since);
+
+/* ---- login failures, keyed "u:<username>" or "ip:<address>" ---- */
+int db_login_failure_add(struct db *db, const char *key, int64_t now);
+int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_t *count);
+int db_login_failure_clear(struct db *db, const char *key);
+int db_login_failure_purge(struct db *db, int64_t before);
+
+/* ---- audit log; account_id 0 = system, ip NULL = not from the web ---- */
+int db_audit_add(struct db *db, int64_t account_id, const char *action, const char *subject,
+                 const char *detail, const char *ip, int64_t now);
+
+/* ---- catalog ---- */
+enum item_kind { ITEM_COURSE, ITEM_PACKAGE };
+struct catalog_item {
+    int64_t id;
+    enum item_kind kind;
+    const char *slug, *title, *description;
+    int64_t hours, price_cents;
+    bool active;
+    const char **course_titles; /* packages: their courses, in order */
+    size_t ncourse_titles;
+};
+struct catalog {
+    struct catalog_item *items; /* courses first, then packages */
+    size_t nitems;
+};
+int db_catalog_version(struct db *db, int64_t *version);
+/* active_only: only what is on sale. */
+int db_catalog_list(struct db *db, struct arena *a, bool active_only, struct catalog *cat);
+int db_catalog_item_by_slug(struct db *db, struct arena *a, const char *slug, struct catalog_item *item);
+/* Inserts or updates by slug (and re-activates); DB_CONFLICT when the slug
+ * belongs to an item of the other kind.  Call inside a transaction. */
+int db_catalog_upsert(struct db *db, const struct catalog_item *item, int64_t position, int64_t *id);
+/* Replaces a package's courses. Call inside a transaction. */
+int db_catalog_package_set_courses(struct db *db, int64_t package_id, const int64_t *course_ids,
+                                   size_t n);
+
+#endif

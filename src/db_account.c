@@ -1,0 +1,241 @@
+/* db_account — municipalities, accounts, sessions, login failures, audit log. */
+#include <string.h>
+
+#include "db_internal.h"
+#include "mem.h"
+
+static const char *const role_names[] = {
+    [ROLE_USER] = "user",
+    [ROLE_TENANT_ADMIN] = "tenant_admin",
+    [ROLE_SUPPORT] = "support",
+    [ROLE_ADMIN] = "admin",
+};
+
+const char *role_name(enum role role)
+{
+    return (size_t)role < sizeof role_names / sizeof *role_names && role_names[role]
+               ? role_names[role]
+               : "?";
+}
+
+enum role role_from_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof role_names / sizeof *role_names; i++)
+        if (role_names[i] && strcmp(role_names[i], name) == 0)
+            return (enum role)i;
+    return 0;
+}
+
+/* ---- municipalities ---- */
+
+int db_municipality_add(struct db *db, const struct municipality *m, int64_t now, int64_t *id)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_MUNICIPALITY_ADD);
+    db_bind_text(st, 1, m->gkz);
+    db_bind_text(st, 2, m->name);
+    db_bind_text(st, 3, m->address ? m->address : "");
+    db_bind_text(st, 4, m->invoice_email);
+    db_bind_text(st, 5, m->uid ? m->uid : "");
+    sqlite3_bind_int64(st, 6, now);
+    int status = db_exec_stmt(db, st);
+    if (status == DB_OK && id)
+        *id = sqlite3_last_insert_rowid(db->conn);
+    return status;
+}
+
+static int read_municipality(struct db *db, sqlite3_stmt *st, struct arena *a, struct municipality *m)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        return DB_NOT_FOUND;
+    if (rc != SQLITE_ROW)
+        return db_step_error(db, rc);
+    m->id = sqlite3_column_int64(st, 0);
+    m->gkz = db_text(a, st, 1);
+    m->name = db_text(a, st, 2);
+    m->address = db_text(a, st, 3);
+    m->invoice_email = db_text(a, st, 4);
+    m->uid = db_text(a, st, 5);
+    sqlite3_reset(st);
+    return DB_OK;
+}
+
+int db_municipality_by_gkz(struct db *db, struct arena *a, const char *gkz, struct municipality *m)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_MUNICIPALITY_BY_GKZ);
+    db_bind_text(st, 1, gkz);
+    return read_municipality(db, st, a, m);
+}
+
+int db_municipality_by_id(struct db *db, struct arena *a, int64_t id, struct municipality *m)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_MUNICIPALITY_BY_ID);
+    sqlite3_bind_int64(st, 1, id);
+    return read_municipality(db, st, a, m);
+}
+
+/* ---- accounts ---- */
+
+int db_account_add(struct db *db, const struct account *acc, int64_t now, int64_t *id)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ACCOUNT_ADD);
+    db_bind_text(st, 1, acc->username);
+    db_bind_text(st, 2, acc->email);
+    db_bind_text(st, 3, acc->first_name);
+    db_bind_text(st, 4, acc->last_name);
+    db_bind_text(st, 5, role_name(acc->role));
+    db_bind_id(st, 6, acc->municipality_id);
+    db_bind_text(st, 7, acc->password_hash);
+    sqlite3_bind_int64(st, 8, now);
+    int status = db_exec_stmt(db, st);
+    if (status == DB_OK && id)
+        *id = sqlite3_last_insert_rowid(db->conn);
+    return status;
+}
+
+/* Reads the account columns starting at column `col`. */
+static void account_columns(sqlite3_stmt *st, int col, struct arena *a, struct account *acc)
+{
+    acc->id = sqlite3_column_int64(st, col);
+    acc->username = db_text(a, st, col + 1);
+    acc->email = db_text(a, st, col + 2);
+    acc->first_name = db_text(a, st, col + 3);
+    acc->last_name = db_text(a, st, col + 4);
+    acc->role = role_from_name((const char *)sqlite3_column_text(st, col + 5));
+    acc->municipality_id = sqlite3_column_int64(st, col + 6);
+    acc->password_hash = db_text(a, st, col + 7);
+    acc->disabled = sqlite3_column_int(st, col + 8) != 0;
+}
+
+static int read_account(struct db *db, sqlite3_stmt *st, struct arena *a, struct account *acc)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        return DB_NOT_FOUND;
+    if (rc != SQLITE_ROW)
+        return db_step_error(db, rc);
+    account_columns(st, 0, a, acc);
+    sqlite3_reset(st);
+    return DB_OK;
+}
+
+int db_account_by_username(struct db *db, struct arena *a, const char *username, struct account *acc)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ACCOUNT_BY_USERNAME);
+    db_bind_text(st, 1, username);
+    return read_account(db, st, a, acc);
+}
+
+int db_account_by_id(struct db *db, struct arena *a, int64_t id, struct account *acc)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ACCOUNT_BY_ID);
+    sqlite3_bind_int64(st, 1, id);
+    return read_account(db, st, a, acc);
+}
+
+/* ---- sessions ---- */
+
+int db_session_add(struct db *db, const unsigned char hash[32], int64_t account_id, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_SESSION_ADD);
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, account_id);
+    sqlite3_bind_int64(st, 3, now);
+    return db_exec_stmt(db, st);
+}
+
+int db_session_lookup(struct db *db, struct arena *a, const unsigned char hash[32], int64_t now,
+                      int64_t idle_since, int64_t created_since, struct account *acc)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_SESSION_LOOKUP);
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, idle_since);
+    sqlite3_bind_int64(st, 3, created_since);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        return DB_NOT_FOUND;
+    if (rc != SQLITE_ROW)
+        return db_step_error(db, rc);
+    int64_t session_id = sqlite3_column_int64(st, 0);
+    int64_t last_seen = sqlite3_column_int64(st, 1);
+    account_columns(st, 2, a, acc);
+    sqlite3_reset(st);
+    if (now - last_seen < 60)
+        return DB_OK;
+    st = db_stmt(db, Q_SESSION_TOUCH);
+    sqlite3_bind_int64(st, 1, session_id);
+    sqlite3_bind_int64(st, 2, now);
+    return db_exec_stmt(db, st);
+}
+
+int db_session_delete(struct db *db, const unsigned char hash[32])
+{
+    sqlite3_stmt *st = db_stmt(db, Q_SESSION_DELETE);
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+    return db_exec_stmt(db, st);
+}
+
+int db_session_purge(struct db *db, int64_t idle_since, int64_t created_since)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_SESSION_PURGE);
+    sqlite3_bind_int64(st, 1, idle_since);
+    sqlite3_bind_int64(st, 2, created_since);
+    return db_exec_stmt(db, st);
+}
+
+/* ---- login failures ---- */
+
+static int key_and_time(struct db *db, enum query_id q, const char *key, int64_t t)
+{
+    sqlite3_stmt *st = db_stmt(db, q);
+    db_bind_text(st, 1, key);
+    sqlite3_bind_int64(st, 2, t);
+    return db_exec_stmt(db, st);
+}
+
+int db_login_failure_add(struct db *db, const char *key, int64_t now)
+{
+    return key_and_time(db, Q_LOGIN_FAILURE_ADD, key, now);
+}
+
+int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_t *count)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_LOGIN_FAILURE_COUNT);
+    db_bind_text(st, 1, key);
+    sqlite3_bind_int64(st, 2, since);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW)
+        return db_step_error(db, rc);
+    *count = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return DB_OK;
+}
+
+int db_login_failure_clear(struct db *db, const char *key)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_LOGIN_FAILURE_CLEAR);
+    db_bind_text(st, 1, key);
+    return db_exec_stmt(db, st);
+}
+
+int db_login_failure_purge(struct db *db, int64_t before)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_LOGIN_FAILURE_PURGE);
+    sqlite3_bind_int64(st, 1, before);
+    return db_exec_stmt(db, st);
+}
+
+/* ---- audit log ---- */
+
+int db_audit_add(struct db *db, int64_t account_id, const char *action, const char *subject,
+                 const char *detail, const char *ip, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_AUDIT_ADD);
+    sqlite3_bind_int64(st, 1, now);
+    db_bind_id(st, 2, account_id);
+    db_bind_text(st, 3, action);
+    db_bind_text(st, 4, subject ? subject : "");
+    db_bind_text(st, 5, detail ? detail : "");
+    db_bind_text(st, 6, ip);
+    return db_exec_stmt(db, st);
+}

@@ -1,0 +1,34 @@
+/* db_internal — shared by db.c and the db_<entity>.c modules only. */
+#ifndef DB_INTERNAL_H
+#define DB_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "db.h"
+
+enum query_id {
+#define Q(name, sql) Q_##name,
+#include "queries.def"
+#undef Q
+    Q__MAX
+};
+
+struct db {
+    sqlite3 *conn;
+    sqlite3_stmt *stmt[Q__MAX]; /* prepared once at open, finalized at close */
+};
+
+/* The prepared statement, reset and with its bindings cleared. */
+sqlite3_stmt *db_stmt(struct db *db, enum query_id id);
+/* Steps a statement that returns no rows: DB_OK, DB_CONFLICT or DB_ERROR. */
+int db_exec_stmt(struct db *db, sqlite3_stmt *st);
+/* Maps a step result that is neither ROW nor DONE to DB_CONFLICT/DB_ERROR, logging errors. */
+int db_step_error(struct db *db, int rc);
+/* Column text copied into the arena; "" for NULL. */
+const char *db_text(struct arena *a, sqlite3_stmt *st, int col);
+/* Binds text (NULL binds SQL NULL). */
+void db_bind_text(sqlite3_stmt *st, int idx, const char *text);
+/* Binds an id, with 0 as SQL NULL. */
+void db_bind_id(sqlite3_stmt *st, int idx, int64_t id);
+
+#endif

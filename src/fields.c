@@ -1,0 +1,163 @@
+/* fields — see fields.h. */
+#include "fields.h"
+
+#include <string.h>
+
+#include "date.h"
+#include "form.h"
+#include "mem.h"
+
+/* Number of UTF-8 characters (the input is already valid UTF-8). */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static bool has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return true;
+    return false;
+}
+
+static bool valid_line(const char *s)
+{
+    return !has_control(s);
+}
+
+static bool valid_nonempty_line(const char *s)
+{
+    return *s && !has_control(s);
+}
+
+static bool valid_any(const char *s)
+{
+    (void)s;
+    return true;
+}
+
+static bool valid_flag(const char *s)
+{
+    return strcmp(s, "1") == 0;
+}
+
+static bool valid_mode(const char *s)
+{
+    return strcmp(s, "existing") == 0 || strcmp(s, "new") == 0;
+}
+
+static bool valid_token(const char *s)
+{
+    size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+    return n == 43 && s[n] == '\0';
+}
+
+static bool valid_iso_date(const char *s)
+{
+    int y, m, d;
+    return date_parse_iso(s, &y, &m, &d);
+}
+
+static bool valid_password(const char *s)
+{
+    return *s != '\0';
+}
+
+bool field_valid_username(const char *s)
+{
+    size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+    return s[n] == '\0' && n >= 3 && n <= 40;
+}
+
+bool field_valid_email(const char *s)
+{
+    const char *at = strchr(s, '@');
+    if (!at || at == s || strchr(at + 1, '@') || strlen(s) > 254 || (size_t)(at - s) > 64)
+        return false;
+    const char *dot = strrchr(at + 1, '.');
+    if (!dot || dot == at + 1 || dot[1] == '\0' || strstr(at, ".."))
+        return false;
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p <= ' ' || strchr("<>()[]\\,;:\"", *p))
+            return false;
+    return true;
+}
+
+bool field_valid_person_name(const char *s)
+{
+    size_t n = utf8_chars(s);
+    return n >= 1 && n <= 100 && !has_control(s) && s[0] != ' ';
+}
+
+bool field_valid_local_path(const char *s)
+{
+    return s[0] == '/' && s[1] != '/' && s[1] != '\\' && !has_control(s);
+}
+
+bool field_parse_qty(const char *s, long *value)
+{
+    size_t n = strspn(s, "0123456789");
+    if (n == 0 || n > 5 || s[n] != '\0')
+        return false;
+    long v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    *value = v;
+    return v <= QTY_MAX;
+}
+
+const struct field_spec field_specs[F__MAX] = {
+    [F_CSRF] = {"csrf", 64, valid_token},
+    [F_USERNAME] = {"username", 100, valid_nonempty_line},
+    [F_PASSWORD] = {"password", 1024, valid_password},
+    [F_PASSWORD2] = {"password2", 1024, valid_any},
+    [F_CODE] = {"code", 200, valid_nonempty_line},
+    [F_MODE] = {"mode", 10, valid_mode},
+    [F_FIRST_NAME] = {"first_name", 400, field_valid_person_name},
+    [F_LAST_NAME] = {"last_name", 400, field_valid_person_name},
+    [F_EMAIL] = {"email", 254, field_valid_email},
+    [F_PRIVACY] = {"privacy", 1, valid_flag},
+    [F_REFERENCE] = {"reference", 100, valid_line},
+    [F_CONFIRM] = {"confirm", 1, valid_flag},
+    [F_ORDER_TOKEN] = {"order_token", 64, valid_token},
+    [F_Q] = {"q", 200, valid_nonempty_line},
+    [F_NR] = {"nr", 100, valid_nonempty_line},
+    [F_REASON] = {"reason", 500, valid_nonempty_line},
+    [F_VALID_UNTIL] = {"valid_until", 10, valid_iso_date},
+    [F_NOTE] = {"note", 200, valid_line},
+    [F_NEXT] = {"next", 200, field_valid_local_path},
+};
+
+static void read_qty(struct arena *a, const struct form_pair *p, struct qty_input *q)
+{
+    q->slug = arena_strdup(a, p->name + 4);
+    q->text = arena_strndup(a, p->value, 16);
+    q->valid = strlen(p->value) <= 16 && field_parse_qty(p->value, &q->value);
+}
+
+void fields_read(struct arena *a, const struct form_pair *pairs, size_t n,
+                 struct field_value values[F__MAX], struct qty_input **qty, size_t *nqty)
+{
+    memset(values, 0, F__MAX * sizeof *values);
+    *qty = arena_alloc(a, (n + 1) * sizeof **qty);
+    *nqty = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct form_pair *p = &pairs[i];
+        if (strncmp(p->name, "qty_", 4) == 0 && p->name[4] && strlen(p->name) <= 64) {
+            read_qty(a, p, &(*qty)[(*nqty)++]);
+            continue;
+        }
+        for (int f = 0; f < F__MAX; f++) {
+            if (values[f].text || strcmp(p->name, field_specs[f].name) != 0)
+                continue;
+            size_t len = strlen(p->value);
+            values[f].text = arena_strndup(a, p->value, field_specs[f].max_bytes);
+            values[f].valid = len <= field_specs[f].max_bytes && field_specs[f].valid(p->value);
+            break;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+/* fields — the one table of every input name the application accepts, each
+ * with a length limit and a pure validator.  Handlers read inputs only
+ * through it (req_text / req_raw), so an unvalidated value cannot reach them.
+ * Names not in the table are ignored. */
+#ifndef FIELDS_H
+#define FIELDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arena;
+struct form_pair;
+
+enum field_id {
+    F_CSRF,        /* anti-CSRF token of every POST form */
+    F_USERNAME,    /* login name */
+    F_PASSWORD,    /* password (never re-shown) */
+    F_PASSWORD2,   /* password repeated (new accounts) */
+    F_CODE,        /* voucher code as typed */
+    F_MODE,        /* redeem form: "existing" or "new" */
+    F_FIRST_NAME,
+    F_LAST_NAME,
+    F_EMAIL,
+    F_PRIVACY,     /* "1" = consent to the privacy notice */
+    F_REFERENCE,   /* the municipality's own order reference */
+    F_CONFIRM,     /* "1" = place the order now */
+    F_ORDER_TOKEN, /* idempotency token of an order form */
+    F_Q,           /* support search */
+    F_NR,          /* certificate number to verify */
+    F_REASON,      /* why support changed a code */
+    F_VALID_UNTIL, /* YYYY-MM-DD */
+    F_NOTE,        /* "ausgegeben an" note of a code */
+    F_NEXT,        /* local path to return to after login */
+    F__MAX
+};
+
+struct field_spec {
+    const char *name;
+    size_t max_bytes;
+    bool (*valid)(const char *value); /* pure; value is valid UTF-8 within max_bytes */
+};
+
+extern const struct field_spec field_specs[F__MAX];
+
+/* One input as received: text NULL when absent; valid false when present
+ * but refused by its validator (text still holds it, for re-showing). */
+struct field_value {
+    const char *text;
+    bool valid;
+};
+
+/* A quantity field qty_{slug}: slug and value (valid when 0..10000). */
+#define QTY_MAX 10000
+struct qty_input {
+    const char *slug;
+    const char *text;
+    long value;
+    bool valid;
+};
+
+/* Fills values[F__MAX] (first occurrence wins) and the qty_ list (allocated
+ * in the arena) from decoded pairs.  Cannot fail. */
+void fields_read(struct arena *a, const struct form_pair *pairs, size_t n,
+                 struct field_value values[F__MAX], struct qty_input **qty, size_t *nqty);
+
+/* Validators, exported for other checks and for the unit tests. */
+bool field_valid_username(const char *s);   /* 3-40 of A-Z a-z 0-9 . _ - */
+bool field_valid_email(const char *s);
+bool field_valid_person_name(const char *s); /* 1-100 characters, no control characters */
+bool field_valid_local_path(const char *s);  /* "/..." but not "//..." */
+bool field_parse_qty(const char *s, long *value);
+
+#endif

@@ -1,0 +1,26 @@
+/* handlers — every page handler, h_<feature>_<action> in h_<feature>.c.
+ * A handler fills r's response and returns 0, or returns an HTTP status
+ * (403, 404, 500, ...) and the dispatcher renders the error page.  Inputs
+ * arrive validated through req_text(); the dispatcher has already checked
+ * login, role and CSRF as the route table says. */
+#ifndef HANDLERS_H
+#define HANDLERS_H
+
+struct req;
+
+/* h_pages.c: static pages and health */
+int h_pages_home(struct req *r);
+int h_pages_faq(struct req *r);
+int h_pages_impressum(struct req *r);
+int h_pages_datenschutz(struct req *r);
+int h_pages_health(struct req *r);
+
+/* h_catalog.c */
+int h_catalog_list(struct req *r);
+
+/* h_login.c */
+int h_login_form(struct req *r);
+int h_login_submit(struct req *r);
+int h_login_logout(struct req *r);
+
+#endif

@@ -1,0 +1,81 @@
+/* req — one request as handlers see it, and its buffered response.
+ * The only reader of FastCGI parameters and bodies and the only writer of
+ * responses (req.c is the only user of libfcgi besides the accept loop).
+ * Everything here lives in the worker's arena and dies with the request. */
+#ifndef REQ_H
+#define REQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "fields.h"
+#include "form.h"
+#include "mem.h"
+
+struct app;
+struct worker;
+typedef struct FCGX_Request FCGX_Request;
+
+enum method { M_GET = 1, M_HEAD = 2, M_POST = 4, M_OTHER = 8 };
+
+struct req {
+    const struct app *app;
+    struct worker *worker;
+    struct db *db;
+    struct arena *arena;
+    int64_t now;             /* UTC epoch seconds at arrival */
+
+    enum method method;
+    const char *path;        /* decoded by nginx, without the query string */
+    const char *remote_addr;
+    const char *path_arg;    /* what the route's '*' matched, or NULL */
+    struct form_pair *cookies;
+    size_t ncookies;
+    struct field_value in[F__MAX]; /* query (GET) or body (POST) inputs */
+    struct qty_input *qty;
+    size_t nqty;
+    bool input_malformed;    /* body or query was not valid urlencoded UTF-8 */
+
+    struct account *who;     /* logged-in account, or NULL */
+    const char *csrf_token;  /* token for forms, made by req_csrf_token() */
+
+    int status;              /* response */
+    const char *content_type;
+    struct buf headers;      /* extra header lines, each ending in \r\n */
+    struct buf body;
+};
+
+/* Reads method, path, cookies and inputs.  Returns 0, or an HTTP status
+ * (400 malformed input, 413 body too large) with the request still usable
+ * for rendering an error page. */
+int req_read(struct req *r, FCGX_Request *f, size_t max_body);
+/* Writes status, security headers, extra headers and body (no body for
+ * HEAD) to the client.  -1 when the client went away. */
+int req_send(struct req *r, FCGX_Request *f);
+
+/* The value of a valid input, or NULL when absent or invalid. */
+const char *req_text(const struct req *r, enum field_id f);
+/* The input as sent (for re-showing in a form), "" when absent. */
+const char *req_raw(const struct req *r, enum field_id f);
+const char *req_cookie(const struct req *r, const char *name);
+
+/* Adds a response header; name and value must not contain CR or LF (aborts
+ * otherwise: a programming error, never user input). */
+void req_header(struct req *r, const char *name, const char *value);
+/* Sets a cookie (HttpOnly, SameSite=Lax, Path=/, Secure on https);
+ * max_age < 0 = session cookie, 0 = delete. */
+void req_cookie_set(struct req *r, const char *name, const char *value, long max_age);
+/* 303 See Other to a local path; returns 0 for the handler to return. */
+int req_redirect(struct req *r, const char *location);
+/* Sends bytes as the response body with the given type; returns 0. */
+int req_bytes(struct req *r, const char *content_type, const void *data, size_t len);
+
+/* The CSRF token for this request's forms, bound to the "vp_session" cookie
+ * when there is one, else to a "vp_csrf" cookie set now if missing. */
+const char *req_csrf_token(struct req *r);
+/* True when the posted csrf field matches this request's cookies. */
+bool req_csrf_valid(struct req *r);
+
+#endif

@@ -1,0 +1,169 @@
+/* routes — the route table and the dispatcher.
+ *
+ * Policy, in this order, for every request:
+ *   1. path matches no route            -> 404
+ *   2. method not allowed for the path  -> 405 (with Allow)
+ *   3. session cookie -> r->who (unknown or expired = guest)
+ *   4. route needs a role: guest -> 303 to /login (GET) or 403 (POST);
+ *      logged in without the role -> 403
+ *   5. POST without a valid csrf field  -> 403
+ *   6. malformed query or body          -> 400
+ *   7. handler; a returned status becomes the error page. */
+#include "routes.h"
+
+#include <string.h>
+
+#include "db.h"
+#include "handlers.h"
+#include "log.h"
+#include "req.h"
+#include "session.h"
+#include "view.h"
+
+#define PUBLIC 0
+#define ANY_ACCOUNT (ROLE_USER | ROLE_TENANT_ADMIN | ROLE_SUPPORT | ROLE_ADMIN)
+
+struct route {
+    unsigned methods;    /* M_GET also allows HEAD */
+    const char *pattern; /* literal, '*' matches one run of [A-Za-z0-9-] */
+    int (*handler)(struct req *r);
+    unsigned roles;      /* PUBLIC, or the roles allowed */
+};
+
+static const struct route routes[] = {
+    {M_GET, "/", h_pages_home, PUBLIC},
+    {M_GET, "/kurse", h_catalog_list, PUBLIC},
+    {M_GET, "/faq", h_pages_faq, PUBLIC},
+    {M_GET, "/impressum", h_pages_impressum, PUBLIC},
+    {M_GET, "/datenschutz", h_pages_datenschutz, PUBLIC},
+    {M_GET, "/healthz", h_pages_health, PUBLIC},
+    {M_GET, "/login", h_login_form, PUBLIC},
+    {M_POST, "/login", h_login_submit, PUBLIC},
+    {M_POST, "/logout", h_login_logout, PUBLIC},
+};
+
+#define NROUTES (sizeof routes / sizeof routes[0])
+
+static bool arg_char(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-';
+}
+
+/* Matches path against pattern; on success *arg is the '*' part (or NULL). */
+static bool match(struct req *r, const char *pattern, const char *path, const char **arg)
+{
+    *arg = NULL;
+    while (*pattern) {
+        if (*pattern == '*') {
+            const char *start = path;
+            while (arg_char(*path))
+                path++;
+            if (path == start || path - start > 64)
+                return false;
+            *arg = arena_strndup(r->arena, start, (size_t)(path - start));
+            pattern++;
+        } else if (*pattern++ != *path++) {
+            return false;
+        }
+    }
+    return *path == '\0';
+}
+
+static void set_allow(struct req *r, unsigned methods)
+{
+    req_header(r, "Allow", (methods & M_POST) ? (methods & M_GET ? "GET, HEAD, POST" : "POST")
+                                               : "GET, HEAD");
+}
+
+/* The route for this path and method; *status is 404/405 when none. */
+static const struct route *find_route(struct req *r, int *status)
+{
+    unsigned allowed = 0;
+    enum method m = r->method == M_HEAD ? M_GET : r->method;
+    for (size_t i = 0; i < NROUTES; i++) {
+        const char *arg;
+        if (!match(r, routes[i].pattern, r->path, &arg))
+            continue;
+        allowed |= routes[i].methods;
+        if (routes[i].methods & m) {
+            r->path_arg = arg;
+            return &routes[i];
+        }
+    }
+    *status = allowed ? 405 : 404;
+    if (allowed)
+        set_allow(r, allowed);
+    return NULL;
+}
+
+static int check_role(struct req *r, const struct route *rt)
+{
+    if (rt->roles == PUBLIC || (r->who && (r->who->role & rt->roles)))
+        return 0;
+    if (r->who || r->method == M_POST)
+        return 403;
+    char *next = arena_printf(r->arena, "/login?next=%s", r->path);
+    return req_redirect(r, next) == 0 ? 303 : 500;
+}
+
+static int dispatch(struct req *r)
+{
+    int status = 0;
+    const struct route *rt = find_route(r, &status);
+    if (!rt)
+        return status;
+    if ((status = session_load(r)) != 0)
+        return status;
+    if ((status = check_role(r, rt)) != 0)
+        return status;
+    if (r->method == M_POST && !req_csrf_valid(r))
+        return 403;
+    if (r->input_malformed)
+        return 400;
+    return rt->handler(r);
+}
+
+void routes_dispatch(struct req *r)
+{
+    int status = dispatch(r);
+    if (status == 303)
+        return;
+    if (status != 0) {
+        db_rollback(r->db); /* a handler that failed half-way leaves nothing behind */
+        routes_error_page(r, status);
+    }
+}
+
+struct error_text {
+    int status;
+    const char *title, *message;
+};
+
+static const struct error_text error_texts[] = {
+    {400, "Ungültige Anfrage", "Die Anfrage enthielt ungültige Zeichen. Bitte prüfen Sie Ihre Eingabe."},
+    {403, "Sicherheitsprüfung fehlgeschlagen",
+     "Diese Aktion ist nicht erlaubt oder das Formular ist abgelaufen. Bitte laden Sie die Seite neu"
+     " und versuchen Sie es noch einmal."},
+    {404, "Seite nicht gefunden", "Die aufgerufene Seite gibt es nicht. Vielleicht hilft die Startseite weiter."},
+    {405, "Methode nicht erlaubt", "Diese Seite kann so nicht aufgerufen werden."},
+    {413, "Anfrage zu groß", "Die gesendeten Daten sind zu umfangreich."},
+    {500, "Interner Fehler",
+     "Leider ist ein Fehler aufgetreten. Es wurde nichts verändert. Bitte versuchen Sie es später noch einmal."},
+};
+
+void routes_error_page(struct req *r, int status)
+{
+    const struct error_text *t = &error_texts[sizeof error_texts / sizeof *error_texts - 1];
+    for (size_t i = 0; i < sizeof error_texts / sizeof *error_texts; i++)
+        if (error_texts[i].status == status)
+            t = &error_texts[i];
+    struct view *v = view_new(r, "error", t->title);
+    view_text(v, "heading", t->title);
+    view_text(v, "message", t->message);
+    if (view_render(v) != 0) {
+        r->content_type = "text/plain; charset=utf-8";
+        buf_clear(&r->body);
+        buf_puts(&r->body, t->title);
+    }
+    r->status = status;
+}

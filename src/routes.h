@@ -1,0 +1,17 @@
+/* routes — the route table and the one dispatcher that applies the whole
+ * security policy in a fixed order.  See routes.c: the table and the
+ * policy fit on one screen. */
+#ifndef ROUTES_H
+#define ROUTES_H
+
+struct req;
+
+/* Answers the request: route, session, role, CSRF, handler, error page.
+ * Always leaves a complete response in r (status, headers, body). */
+void routes_dispatch(struct req *r);
+
+/* Renders the error page for an HTTP status into r (used by the dispatcher
+ * and by the worker when reading the request failed). */
+void routes_error_page(struct req *r, int status);
+
+#endif

@@ -1,0 +1,269 @@
+/* voucherctl — the command line: database set-up, demo data, tenants,
+ * accounts, catalog import, nginx configuration, backup.  Every command
+ * exits 0 on success, 1 with a one-line message on stderr otherwise, and
+ * changes nothing when it refuses. */
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "catalog_import.h"
+#include "cli.h"
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "demo.h"
+#include "manage.h"
+#include "nginx_conf.h"
+
+struct ctl {
+    struct config cfg;
+    const char *argv0;
+    int argc;    /* arguments after the command word(s) */
+    char **argv;
+};
+
+static int fail(const char *fmt, const char *arg)
+{
+    fputs("voucherctl: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    return 1;
+}
+
+static struct db *open_db(struct ctl *c)
+{
+    char err[512];
+    struct db *db = db_open(c->cfg.database_path, DB_OPEN_CHECK, err, sizeof err);
+    if (!db)
+        fail("%s", err);
+    return db;
+}
+
+/* Reads "--name value" options into values[] by the names in names[]. */
+static int read_options(struct ctl *c, const char *const *names, const char **values)
+{
+    for (int i = 0; i < c->argc; i += 2) {
+        int k = 0;
+        while (names[k] && strcmp(c->argv[i], names[k]) != 0)
+            k++;
+        if (!names[k])
+            return fail("unknown option %s", c->argv[i]);
+        if (i + 1 >= c->argc)
+            return fail("option %s needs a value", c->argv[i]);
+        values[k] = c->argv[i + 1];
+    }
+    return 0;
+}
+
+static int cmd_init(struct ctl *c)
+{
+    char err[512];
+    if (crypto_key_file_create(c->cfg.security_key_file, err, sizeof err) != 0)
+        return fail("%s", err);
+    if (c->cfg.mail_spool_dir[0])
+        mkdir(c->cfg.mail_spool_dir, 0700);
+    struct db *db = db_open(c->cfg.database_path, DB_OPEN_MIGRATE, err, sizeof err);
+    if (!db)
+        return fail("%s", err);
+    db_close(db);
+    printf("database %s is at schema %d\n", c->cfg.database_path, db_schema_latest());
+    return 0;
+}
+
+static int cmd_demo(struct ctl *c)
+{
+    struct db *db = open_db(c);
+    if (!db)
+        return 1;
+    int rc = demo_load(db, stdout) == 0 ? 0 : 1;
+    db_close(db);
+    return rc;
+}
+
+static int finish(struct db *db, int rc, const char *msg)
+{
+    db_close(db);
+    if (rc > 0)
+        return fail("%s", msg);
+    if (rc < 0)
+        return fail("%s", "database error (see above)");
+    return 0;
+}
+
+static int cmd_tenant_add(struct ctl *c)
+{
+    static const char *const names[] = {"--gkz", "--name", "--email", "--address", "--uid", NULL};
+    const char *v[5] = {0};
+    if (read_options(c, names, v) != 0)
+        return 1;
+    struct municipality m = {.gkz = v[0], .name = v[1], .invoice_email = v[2], .address = v[3], .uid = v[4]};
+    struct db *db = open_db(c);
+    if (!db)
+        return 1;
+    char msg[256];
+    int rc = manage_tenant_add(db, &m, (int64_t)time(NULL), msg, sizeof msg);
+    return finish(db, rc, msg);
+}
+
+/* The password from standard input: its first line, without the newline. */
+static char *read_password(void)
+{
+    static char line[1100]; /* single-threaded command line program */
+    if (!fgets(line, sizeof line, stdin))
+        return NULL;
+    line[strcspn(line, "\r\n")] = '\0';
+    return line;
+}
+
+static int cmd_user_add(struct ctl *c)
+{
+    static const char *const names[] = {"--username", "--email", "--first-name", "--last-name",
+                                        "--role", "--tenant", NULL};
+    const char *v[6] = {0};
+    if (read_options(c, names, v) != 0)
+        return 1;
+    if (!v[4])
+        return fail("%s", "--role is required (user, tenant_admin, support, admin)");
+    struct account acc = {.username = v[0], .email = v[1], .first_name = v[2], .last_name = v[3],
+                          .role = role_from_name(v[4])};
+    const char *password = read_password();
+    if (!password)
+        return fail("%s", "no password on standard input");
+    struct db *db = open_db(c);
+    if (!db)
+        return 1;
+    char msg[256];
+    int rc = manage_user_add(db, &acc, v[5], password, (int64_t)time(NULL), msg, sizeof msg);
+    return finish(db, rc, msg);
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, len = 0;
+    char *text = malloc(cap);
+    size_t n;
+    while (text && (n = fread(text + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (cap - len < 2)
+            text = realloc(text, cap *= 2);
+    }
+    fclose(f);
+    if (text)
+        text[len] = '\0';
+    return text;
+}
+
+static int cmd_catalog_import(struct ctl *c)
+{
+    if (c->argc != 1)
+        return fail("%s", "usage: catalog import FILE.csv");
+    char *text = read_file(c->argv[0]);
+    if (!text)
+        return fail("cannot read %s", c->argv[0]);
+    struct db *db = open_db(c);
+    if (!db) {
+        free(text);
+        return 1;
+    }
+    char msg[256];
+    size_t count = 0;
+    int rc = catalog_import_csv(db, text, &count, msg, sizeof msg);
+    free(text);
+    if (rc == 0)
+        printf("%zu Katalogeinträge importiert\n", count);
+    return finish(db, rc, msg);
+}
+
+static int cmd_nginx_conf(struct ctl *c)
+{
+    static const char *const names[] = {"--port", "--prefix", "--static", NULL};
+    const char *v[3] = {0};
+    if (read_options(c, names, v) != 0)
+        return 1;
+    int port = v[0] ? atoi(v[0]) : 8080;
+    if (port < 1 || port > 65535)
+        return fail("bad port %s", v[0] ? v[0] : "");
+    char self[PATH_MAX], static_dir[PATH_MAX + 16], prefix[PATH_MAX];
+    if (!v[2] && realpath(c->argv0, self)) /* bin/voucherctl -> static/ beside bin/ */
+        snprintf(static_dir, sizeof static_dir, "%s/static", dirname(dirname(self)));
+    else
+        snprintf(static_dir, sizeof static_dir, "%s", v[2] ? v[2] : "static");
+    if (!realpath(v[1] ? v[1] : ".", prefix))
+        return fail("no such directory %s", v[1]);
+    nginx_conf_write(stdout, &c->cfg, port, prefix, static_dir);
+    return 0;
+}
+
+static int cmd_backup(struct ctl *c)
+{
+    if (c->argc != 1)
+        return fail("%s", "usage: backup FILE");
+    if (access(c->argv[0], F_OK) == 0)
+        return fail("%s exists already", c->argv[0]);
+    struct db *db = open_db(c);
+    if (!db)
+        return 1;
+    char err[512];
+    int rc = db_backup(db, c->argv[0], err, sizeof err);
+    db_close(db);
+    return rc == DB_OK ? 0 : fail("%s", err);
+}
+
+struct command {
+    const char *word1, *word2; /* word2 NULL for one-word commands */
+    int (*run)(struct ctl *c);
+    const char *usage;
+};
+
+static const struct command commands[] = {
+    {"init", NULL, cmd_init, "init"},
+    {"demo", NULL, cmd_demo, "demo"},
+    {"tenant", "add", cmd_tenant_add, "tenant add --gkz 30604 --name NAME --email E [--address T] [--uid U]"},
+    {"user", "add", cmd_user_add,
+     "user add --username U --email E --first-name F --last-name L --role R [--tenant GKZ] < password"},
+    {"catalog", "import", cmd_catalog_import, "catalog import FILE.csv"},
+    {"nginx-conf", NULL, cmd_nginx_conf, "nginx-conf [--port 8080] [--prefix DIR] [--static DIR]"},
+    {"backup", NULL, cmd_backup, "backup FILE"},
+};
+
+static int usage(void)
+{
+    fputs("usage: voucherctl [-c CONFIG] COMMAND (or set VOUCHER_CONF)\ncommands:\n", stderr);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(stderr, "  %s\n", commands[i].usage);
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    struct ctl c = {.argv0 = argv[0]};
+    int next = cli_load_config(argc, argv, &c.cfg);
+    if (next < 0)
+        return 1;
+    if (crypto_startup() != 0)
+        return fail("%s", "libsodium cannot start");
+    int rc = -1;
+    for (size_t i = 0; i < sizeof commands / sizeof *commands && rc < 0; i++) {
+        const struct command *cmd = &commands[i];
+        int words = cmd->word2 ? 2 : 1;
+        if (argc - next < words || strcmp(argv[next], cmd->word1) != 0 ||
+            (cmd->word2 && strcmp(argv[next + 1], cmd->word2) != 0))
+            continue;
+        c.argc = argc - next - words;
+        c.argv = argv + next + words;
+        rc = cmd->run(&c);
+    }
+    if (rc < 0)
+        rc = usage();
+    config_free(&c.cfg);
+    return rc;
+}

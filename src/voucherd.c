@@ -1,0 +1,106 @@
+/* voucherd — the FastCGI server: loads the configuration, key and
+ * templates, opens the unix socket, runs [server] threads workers and waits
+ * for SIGTERM/SIGINT; then stops accepting, lets requests in flight finish
+ * and exits 0. */
+#include <fcgiapp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "cli.h"
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+#include "view.h"
+#include "worker.h"
+
+/* Checks the database once in the main thread, so a wrong schema stops the
+ * start with a clear message instead of in every worker. */
+static int check_database(const struct config *cfg)
+{
+    char err[512];
+    struct db *db = db_open(cfg->database_path, DB_OPEN_CHECK, err, sizeof err);
+    if (!db) {
+        log_error("%s", err);
+        return -1;
+    }
+    db_close(db);
+    return 0;
+}
+
+static int open_socket(const char *path)
+{
+    unlink(path);
+    int fd = FCGX_OpenSocket(path, 128);
+    if (fd < 0) {
+        log_error("cannot listen on %s", path);
+        return -1;
+    }
+    /* nginx's workers may run as another user. */
+    chmod(path, 0666);
+    return fd;
+}
+
+static int serve(struct app *app)
+{
+    const struct config *cfg = app->cfg;
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL); /* inherited by the workers */
+    signal(SIGPIPE, SIG_IGN);
+
+    int fd = open_socket(cfg->server_socket);
+    if (fd < 0)
+        return 1;
+    int n = cfg->server_threads;
+    pthread_t *threads = calloc((size_t)n, sizeof *threads);
+    struct worker_start *starts = calloc((size_t)n, sizeof *starts);
+    for (int i = 0; i < n; i++) {
+        starts[i] = (struct worker_start){.app = app, .listen_fd = fd, .index = i};
+        pthread_create(&threads[i], NULL, worker_run, &starts[i]);
+    }
+    log_info("voucherd listening on %s with %d threads", cfg->server_socket, n);
+    int sig;
+    sigwait(&stop, &sig);
+    log_info("signal %d: finishing requests in flight", sig);
+    shutdown(fd, SHUT_RDWR); /* wakes every accept(); requests in flight finish */
+    for (int i = 0; i < n; i++)
+        pthread_join(threads[i], NULL);
+    close(fd);
+    unlink(cfg->server_socket);
+    free(threads);
+    free(starts);
+    log_info("voucherd stopped");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    if (cli_load_config(argc, argv, &cfg) < 0)
+        return 1;
+    struct app app = {.cfg = &cfg, .secure_cookies = strncmp(cfg.server_base_url, "https:", 6) == 0};
+    char err[512];
+    int rc = 1;
+    if (crypto_startup() != 0) {
+        log_error("libsodium cannot start");
+    } else if (crypto_key_file_load(cfg.security_key_file, &app.keys, err, sizeof err) != 0) {
+        log_error("%s", err);
+    } else if (!(app.templates = templates_load(err, sizeof err))) {
+        log_error("%s", err);
+    } else if (check_database(&cfg) == 0 && FCGX_Init() == 0) {
+        rc = serve(&app);
+    }
+    templates_free((struct templates *)app.templates);
+    config_free(&cfg);
+    return rc;
+}

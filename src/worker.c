@@ -1,0 +1,56 @@
+/* worker — see worker.h. */
+#include "worker.h"
+
+#include <fcgiapp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "mem.h"
+#include "req.h"
+#include "routes.h"
+
+static void answer(struct worker *w, FCGX_Request *f)
+{
+    struct req r = {
+        .app = w->app,
+        .worker = w,
+        .db = w->db,
+        .arena = w->arena,
+        .now = (int64_t)time(NULL),
+    };
+    int status = req_read(&r, f, (size_t)w->app->cfg->limits_body_max_bytes);
+    if (status != 0)
+        routes_error_page(&r, status);
+    else
+        routes_dispatch(&r);
+    req_send(&r, f);
+}
+
+void *worker_run(void *arg)
+{
+    struct worker_start *start = arg;
+    char err[512];
+    struct worker w = {.app = start->app, .arena = arena_new()};
+    w.db = db_open(start->app->cfg->database_path, DB_OPEN_CHECK, err, sizeof err);
+    if (!w.db) {
+        log_error("worker %d: %s", start->index, err);
+        exit(1);
+    }
+    FCGX_Request f;
+    FCGX_InitRequest(&f, start->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+    while (FCGX_Accept_r(&f) >= 0) {
+        answer(&w, &f);
+        FCGX_Finish_r(&f);
+        arena_reset(w.arena);
+    }
+    FCGX_Free(&f, 0);
+    free(w.catalog_for_guests.html);
+    db_close(w.db);
+    arena_free(w.arena);
+    return NULL;
+}

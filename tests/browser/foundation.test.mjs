@@ -1,0 +1,177 @@
+// Browser tests (headless Debian chromium via playwright-core): the red button,
+// the menu, logging in through the form, the small screen, and axe-core
+// (WCAG 2.1 A/AA) on the public pages. Screenshots go to tests/artifacts/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+import { startServer, repoRoot } from '../lib/server.mjs';
+
+const require = createRequire(import.meta.url);
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const artifacts = path.join(repoRoot, 'tests', 'artifacts');
+fs.mkdirSync(artifacts, { recursive: true });
+
+const AXE_PAGES = ['/', '/kurse', '/faq', '/impressum', '/datenschutz', '/login', '/voucher/einloesen'];
+
+let srv;
+let browser;
+
+before(async () => {
+  srv = await startServer();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, { timeout: 120000 });
+
+after(async () => {
+  if (browser) await browser.close();
+  if (srv) await srv.stop();
+}, { timeout: 60000 });
+
+async function newPage(viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ viewport, locale: 'de-AT' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  return { context, page };
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+
+/** Computed background colour of an element as [r, g, b] (any CSS colour syntax). */
+function backgroundRgb(locator) {
+  return locator.evaluate((el) => {
+    const css = getComputedStyle(el).backgroundColor;
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 1;
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = css;
+    ctx.fillRect(0, 0, 1, 1);
+    const [r, g, b, a] = ctx.getImageData(0, 0, 1, 1).data;
+    return { css, rgb: [r, g, b], a };
+  });
+}
+
+test('the red "Voucher einlösen" button is visible at the top right', async () => {
+  const { context, page } = await newPage();
+  try {
+    const res = await page.goto(srv.baseUrl + '/');
+    assert.equal(res.status(), 200);
+    await shot(page, 'start-desktop');
+    const btn = page.locator('a.btn-redeem');
+    assert.equal(await btn.count(), 1, 'exactly one a.btn-redeem');
+    assert.ok(await btn.isVisible(), 'button visible');
+    assert.equal((await btn.innerText()).trim(), 'Voucher einlösen');
+    assert.equal(await btn.getAttribute('href'), '/voucher/einloesen');
+    const box = await btn.boundingBox();
+    const vw = page.viewportSize().width;
+    assert.ok(box.x + box.width >= vw * 0.7, `right edge ${box.x + box.width} within the right 30 % of ${vw}`);
+    assert.ok(box.x + box.width <= vw, `right edge ${box.x + box.width} inside the viewport`);
+    assert.ok(box.y < 150, `top ${box.y} within the top 150 px`);
+    const bg = await backgroundRgb(btn);
+    const [r, g, b] = bg.rgb;
+    assert.ok(bg.a > 200 && r > 150 && g < 80 && b < 80, `background is red: ${bg.css} → rgb(${r}, ${g}, ${b}) alpha ${bg.a}`);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the menu link "Kurse" leads to the catalog', async () => {
+  const { context, page } = await newPage();
+  try {
+    await page.goto(srv.baseUrl + '/');
+    await Promise.all([
+      page.waitForURL(srv.baseUrl + '/kurse'),
+      page.getByRole('link', { name: 'Kurse', exact: true }).first().click(),
+    ]);
+    assert.equal(new URL(page.url()).pathname, '/kurse');
+    assert.ok(await page.getByText(/Stunden/).first().isVisible(), 'catalog content shown');
+    await shot(page, 'kurse');
+  } finally {
+    await context.close();
+  }
+});
+
+test('logging in as gemeinde through the form shows "Abmelden"', async () => {
+  const { context, page } = await newPage();
+  try {
+    await page.goto(srv.baseUrl + '/');
+    await Promise.all([
+      page.waitForURL(srv.baseUrl + '/login'),
+      page.getByRole('link', { name: 'Anmelden', exact: true }).first().click(),
+    ]);
+    await page.locator('input[name="username"]').fill('gemeinde');
+    await page.locator('input[name="password"]').fill('demo-passwort');
+    await shot(page, 'login');
+    const form = page.locator('form:has(input[name="password"])');
+    await Promise.all([
+      page.waitForURL(srv.baseUrl + '/'),
+      form.locator('button, input[type="submit"]').first().click(),
+    ]);
+    const logout = page.getByRole('button', { name: 'Abmelden' });
+    await logout.waitFor({ state: 'visible' });
+    assert.ok(await logout.isVisible(), '"Abmelden" button visible');
+    assert.equal(await page.getByRole('link', { name: 'Anmelden', exact: true }).count(), 0, 'no "Anmelden" link any more');
+    assert.ok(await page.locator('a.btn-redeem').isVisible(), 'red button still there when logged in');
+    await shot(page, 'start-logged-in');
+  } finally {
+    await context.close();
+  }
+});
+
+test('at a 375 px wide viewport the red button is still visible', async () => {
+  const { context, page } = await newPage({ width: 375, height: 667 });
+  try {
+    await page.goto(srv.baseUrl + '/');
+    await shot(page, 'start-mobile');
+    const btn = page.locator('a.btn-redeem');
+    assert.ok(await btn.isVisible(), 'button visible');
+    const box = await btn.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= 375, `button inside the viewport horizontally: ${JSON.stringify(box)}`);
+    assert.ok(box.y >= 0 && box.y + box.height <= 667, `button on the first screen: ${JSON.stringify(box)}`);
+    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(scrollWidth <= 375, `no horizontal scrolling at 375 px (scrollWidth ${scrollWidth})`);
+  } finally {
+    await context.close();
+  }
+});
+
+function formatViolations(url, violations) {
+  return violations.map((v) => {
+    const nodes = v.nodes.slice(0, 5).map((n) => `      ${n.target.join(' ')}\n        ${n.failureSummary?.replace(/\n/g, '\n        ')}`).join('\n');
+    return `  ${url}: [${v.impact}] ${v.id}: ${v.help}\n    ${v.helpUrl}\n${nodes}`;
+  }).join('\n');
+}
+
+test('axe-core finds no WCAG 2.1 A/AA violations on the public pages', async () => {
+  const { context, page } = await newPage();
+  const problems = [];
+  try {
+    for (const p of AXE_PAGES) {
+      const res = await page.goto(srv.baseUrl + p);
+      // /voucher/einloesen arrives with the redemption feature; until then it
+      // may answer 404, and then it is skipped here (said so on the output).
+      if (p === '/voucher/einloesen' && res.status() === 404) {
+        console.log(`axe: skipped ${p} (404: not implemented yet)`);
+        continue;
+      }
+      assert.equal(res.status(), 200, `GET ${p}`);
+      // page.evaluate is not subject to the page's CSP (no inline script needed).
+      await page.evaluate(axeSource);
+      const result = await page.evaluate(() => globalThis.axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+        resultTypes: ['violations'],
+      }));
+      if (result.violations.length) problems.push(formatViolations(p, result.violations));
+      await shot(page, 'axe' + (p === '/' ? '-start' : p.replace(/\//g, '-')));
+    }
+  } finally {
+    await context.close();
+  }
+  assert.equal(problems.length, 0, `axe-core violations:\n${problems.join('\n')}`);
+});
