@@ -114,4 +114,58 @@ int db_catalog_upsert(struct db *db, const struct catalog_item *item, int64_t po
 int db_catalog_package_set_courses(struct db *db, int64_t package_id, const int64_t *course_ids,
                                    size_t n);
 
+/* ---- orders (see order.h for placing one) ---- */
+struct order {
+    int64_t id, municipality_id, account_id;
+    const char *idempotency_token, *reference;
+    int64_t invoice_year, invoice_seq;
+    const char *invoice_number;
+    const char *recipient_name, *recipient_address, *recipient_uid;
+    int64_t vat_percent, net_cents, vat_cents, gross_cents, created_at;
+};
+struct order_line {
+    int64_t id, order_id, item_id;
+    const char *title;
+    int64_t quantity, unit_price_cents, line_net_cents, position;
+};
+/* The order placed with this idempotency token: id and invoice number. */
+int db_order_by_token(struct db *db, struct arena *a, const char *token, int64_t *id,
+                      const char **invoice_number);
+/* The next gapless invoice number of the year (call inside the order's transaction). */
+int db_invoice_next(struct db *db, int64_t year, int64_t *seq);
+int db_order_add(struct db *db, const struct order *o, int64_t *id);
+int db_order_line_add(struct db *db, const struct order_line *l, int64_t *id);
+
+/* ---- vouchers ---- */
+struct voucher {
+    int64_t id, order_id, item_id, municipality_id;
+    int64_t created_at, valid_until;
+    int64_t redeemed_at, redeemed_by; /* 0 = not redeemed */
+    int64_t revoked_at;               /* 0 = not revoked */
+    const char *revoke_reason, *issued_to;
+    enum item_kind item_kind;
+    const char *item_title;
+    const unsigned char *code_sealed;
+    size_t code_sealed_len;
+};
+/* hash: keyed hash of the canonical code; sealed: its encryption. */
+int db_voucher_add(struct db *db, const unsigned char hash[32], const unsigned char *sealed,
+                   size_t sealed_len, const struct voucher *v, int64_t order_line_id, int64_t *id);
+int db_voucher_by_hash(struct db *db, struct arena *a, const unsigned char hash[32], struct voucher *v);
+
+/* ---- outbox: e-mail written in the caller's transaction, sent later ---- */
+struct mail_attachment {
+    const char *filename, *content_type;
+    const void *data;
+    size_t len;
+};
+struct mail_message {
+    const char *recipients; /* "a@b.at, c@d.at" */
+    const char *subject;    /* UTF-8 */
+    const char *body_text;  /* UTF-8 */
+    const struct mail_attachment *attachments;
+    size_t nattachments;
+};
+int db_outbox_add(struct db *db, const struct mail_message *m, int64_t now, int64_t *id);
+
 #endif

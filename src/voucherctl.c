@@ -3,7 +3,6 @@
  * exits 0 on success, 1 with a one-line message on stderr otherwise, and
  * changes nothing when it refuses. */
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +18,13 @@
 #include "db.h"
 #include "demo.h"
 #include "manage.h"
+#include "mem.h"
 #include "nginx_conf.h"
+#include "order.h"
+#include "voucher.h"
 
 struct ctl {
     struct config cfg;
-    const char *argv0;
     int argc;    /* arguments after the command word(s) */
     char **argv;
 };
@@ -112,10 +113,9 @@ static int cmd_tenant_add(struct ctl *c)
 }
 
 /* The password from standard input: its first line, without the newline. */
-static char *read_password(void)
+static char *read_password(char *line, int size)
 {
-    static char line[1100]; /* single-threaded command line program */
-    if (!fgets(line, sizeof line, stdin))
+    if (!fgets(line, size, stdin))
         return NULL;
     line[strcspn(line, "\r\n")] = '\0';
     return line;
@@ -132,7 +132,8 @@ static int cmd_user_add(struct ctl *c)
         return fail("%s", "--role is required (user, tenant_admin, support, admin)");
     struct account acc = {.username = v[0], .email = v[1], .first_name = v[2], .last_name = v[3],
                           .role = role_from_name(v[4])};
-    const char *password = read_password();
+    char line[1100];
+    const char *password = read_password(line, sizeof line);
     if (!password)
         return fail("%s", "no password on standard input");
     struct db *db = open_db(c);
@@ -183,6 +184,75 @@ static int cmd_catalog_import(struct ctl *c)
     return finish(db, rc, msg);
 }
 
+/* --item slug=qty into an order line; 0 or 1 (message printed). */
+static int parse_item(const char *text, struct order_item_request *item, struct arena *a)
+{
+    const char *eq = strchr(text, '=');
+    char *end;
+    if (!eq || eq == text)
+        return fail("--item wants SLUG=QUANTITY, not %s", text);
+    item->slug = arena_strndup(a, text, (size_t)(eq - text));
+    item->quantity = strtol(eq + 1, &end, 10);
+    return *end ? fail("--item wants SLUG=QUANTITY, not %s", text) : 0;
+}
+
+static void print_order(const struct order_request *rq, const struct order_result *res)
+{
+    printf("order %lld %s\n", (long long)res->order_id, res->invoice_number);
+    for (size_t i = 0; i < res->ncodes; i++) {
+        char display[VOUCHER_DISPLAY_SIZE];
+        voucher_format(res->codes[i].canon, display);
+        printf("%s\t%s\n", rq->items[res->codes[i].line].slug, display);
+    }
+}
+
+/* order add --username ADMIN --item SLUG=QTY [--item ...] [--reference R]:
+ * places an order as that tenant_admin exactly as the order form does and
+ * prints "order ID INVOICE" and one "SLUG<TAB>CODE" line per voucher. */
+static int cmd_order_add(struct ctl *c)
+{
+    struct arena *a = arena_new();
+    struct order_item_request *items = arena_alloc(a, (size_t)(c->argc + 1) * sizeof *items);
+    struct order_request rq = {.reference = ""};
+    const char *username = NULL;
+    int rc = 0;
+    for (int i = 0; i + 1 < c->argc && rc == 0; i += 2) {
+        if (strcmp(c->argv[i], "--item") == 0)
+            rc = parse_item(c->argv[i + 1], &items[rq.nitems++], a);
+        else if (strcmp(c->argv[i], "--username") == 0)
+            username = c->argv[i + 1];
+        else if (strcmp(c->argv[i], "--reference") == 0)
+            rq.reference = c->argv[i + 1];
+        else
+            rc = fail("unknown option %s", c->argv[i]);
+    }
+    rq.items = items;
+    struct db *db = rc == 0 ? open_db(c) : NULL;
+    struct crypto_keys keys;
+    char msg[512];
+    struct account acc;
+    if (db && crypto_key_file_load(c->cfg.security_key_file, &keys, msg, sizeof msg) != 0)
+        rc = fail("%s", msg);
+    else if (db && (!username || db_account_by_username(db, a, username, &acc) != DB_OK ||
+                    acc.role != ROLE_TENANT_ADMIN))
+        rc = fail("%s", "--username must name a tenant_admin");
+    else if (db) {
+        char token[CRYPTO_TOKEN_TEXT_SIZE];
+        crypto_token(token);
+        rq.account_id = acc.id;
+        rq.municipality_id = acc.municipality_id;
+        rq.idempotency_token = token;
+        struct order_result res;
+        enum order_status os = order_place(db, &keys, &c->cfg, a, &rq, (int64_t)time(NULL), &res, msg, sizeof msg);
+        if (os == ORDER_OK)
+            print_order(&rq, &res);
+        rc = os == ORDER_OK ? 0 : fail("%s", os == ORDER_REFUSED ? msg : "database error");
+    }
+    db_close(db);
+    arena_free(a);
+    return db || rc ? (rc ? 1 : 0) : 1;
+}
+
 static int cmd_nginx_conf(struct ctl *c)
 {
     static const char *const names[] = {"--port", "--prefix", "--static", NULL};
@@ -192,11 +262,9 @@ static int cmd_nginx_conf(struct ctl *c)
     int port = v[0] ? atoi(v[0]) : 8080;
     if (port < 1 || port > 65535)
         return fail("bad port %s", v[0] ? v[0] : "");
-    char self[PATH_MAX], static_dir[PATH_MAX + 16], prefix[PATH_MAX];
-    if (!v[2] && realpath(c->argv0, self)) /* bin/voucherctl -> static/ beside bin/ */
-        snprintf(static_dir, sizeof static_dir, "%s/static", dirname(dirname(self)));
-    else
-        snprintf(static_dir, sizeof static_dir, "%s", v[2] ? v[2] : "static");
+    char static_dir[PATH_MAX], prefix[PATH_MAX];
+    if (!realpath(v[2] ? v[2] : "static", static_dir))
+        return fail("no static directory %s (give --static DIR)", v[2] ? v[2] : "static");
     if (!realpath(v[1] ? v[1] : ".", prefix))
         return fail("no such directory %s", v[1]);
     nginx_conf_write(stdout, &c->cfg, port, prefix, static_dir);
@@ -231,7 +299,8 @@ static const struct command commands[] = {
     {"user", "add", cmd_user_add,
      "user add --username U --email E --first-name F --last-name L --role R [--tenant GKZ] < password"},
     {"catalog", "import", cmd_catalog_import, "catalog import FILE.csv"},
-    {"nginx-conf", NULL, cmd_nginx_conf, "nginx-conf [--port 8080] [--prefix DIR] [--static DIR]"},
+    {"order", "add", cmd_order_add, "order add --username ADMIN --item SLUG=QTY [--item ...] [--reference R]"},
+    {"nginx-conf", NULL, cmd_nginx_conf, "nginx-conf [--port 8080] [--prefix DIR] [--static DIR (default ./static)]"},
     {"backup", NULL, cmd_backup, "backup FILE"},
 };
 
@@ -245,7 +314,7 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-    struct ctl c = {.argv0 = argv[0]};
+    struct ctl c = {0};
     int next = cli_load_config(argc, argv, &c.cfg);
     if (next < 0)
         return 1;

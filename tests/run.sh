@@ -61,6 +61,15 @@ if [ "${#files[@]}" -gt 0 ]; then
         echo "### node_modules missing: running npm ci"
         npm ci --no-audit --no-fund || { echo "!!! npm ci failed"; problems=1; }
     fi
+    # Run the servers under test with the sanitizer builds when `make test`
+    # made them and they are not older than bin/ (TEST_BIN_DIR=bin overrides).
+    if [ -z "${TEST_BIN_DIR:-}" ] &&
+       [ -x build/asan/bin/voucherd ] && [ -x build/asan/bin/voucherctl ] &&
+       ! [ bin/voucherd -nt build/asan/bin/voucherd ] &&
+       ! [ bin/voucherctl -nt build/asan/bin/voucherctl ]; then
+        export TEST_BIN_DIR=build/asan/bin
+    fi
+    echo "### binaries under test: ${TEST_BIN_DIR:-bin}"
     out="$work/node.out"
     node --test --test-reporter=tap --test-concurrency=2 "${files[@]}" 2>&1 | tee "$out"
     rc=${PIPESTATUS[0]}

@@ -220,7 +220,7 @@ const CATALOG_CSV = [
   'course,t-buchhaltung,Testkurs Buchhaltung Kommunal,Doppik für Einsteiger*innen,8,123450,',
   'course,t-barrierefrei,Testkurs Barrierefreiheit,Barrierefreie Dokumente erstellen,3,0,',
   'course,t-datenschutz,Testkurs Datenschutz Praxis,DSGVO im Gemeindeamt,16,9999,',
-  'package,t-paket,Testpaket Verwaltung Kompakt,Drei Kurse zum Paketpreis,,200000,t-buchhaltung t-barrierefrei t-datenschutz',
+  'package,t-paket,Testpaket Verwaltung Kompakt,Drei Kurse zum Paketpreis,27,200000,t-buchhaltung t-barrierefrei t-datenschutz',
 ].join('\n') + '\n';
 const MY_TITLES = [
   'Testkurs Buchhaltung Kommunal', 'Testkurs Barrierefreiheit', 'Testkurs Datenschutz Praxis', 'Testpaket Verwaltung Kompakt',
@@ -316,7 +316,7 @@ test('catalog import of a malformed CSV exits 1, names the line, changes nothing
 test('catalog import of a package with an unknown course slug exits 1 and changes nothing', async () => {
   const csv = 'kind,slug,title,description,hours,price_cents,courses\n' +
     'course,t-paketkurs,Testkurs Paketteil,Gültige Zeile,4,1000,\n' +
-    'package,t-paket-kaputt,Testpaket Unbekannt,Verweist ins Leere,,5000,t-paketkurs t-gibt-es-nicht\n';
+    'package,t-paket-kaputt,Testpaket Unbekannt,Verweist ins Leere,4,5000,t-paketkurs t-gibt-es-nicht\n';
   const r = srv.ctl(['catalog', 'import', writeTmp('badpkg.csv', csv)]);
   assertOneLineError(r, 'unknown course in package');
   const text = (await client().get('/kurse')).text;
@@ -350,7 +350,24 @@ test('after login a page shows "Abmelden" as a POST form to /logout with csrf', 
   assert.equal((attrsOf(form[0].match(/^<form\b[^>]*>/i)[0]).method ?? '').toLowerCase(), 'post', 'logout form uses POST');
   assert.ok(csrfFrom(form[0]), 'logout form carries a csrf field');
   assert.match(textOf(form[0]), /Abmelden/);
-  assert.ok(!links(text).some((l) => l.href === '/login' && l.text === 'Anmelden'), 'no "Anmelden" link when logged in');
+  assert.ok(!links(element(text, 'header')).some((l) => l.href === '/login' && l.text === 'Anmelden'),
+    'no "Anmelden" link in the header when logged in');
+});
+
+const DEMO_USERS = ['admin', 'support', 'gemeinde', 'gemeinde2', 'mitarbeiterin'];
+
+test('voucherctl demo prints the demo logins', () => {
+  for (const u of DEMO_USERS) {
+    assert.match(srv.demoOutput, new RegExp(`\\b${u}\\b`), `demo output names ${u}:\n${srv.demoOutput}`);
+  }
+});
+
+test('every demo account logs in with demo-passwort', async () => {
+  for (const u of DEMO_USERS) {
+    const c = client();
+    assertRedirectTo(await login(c, u, PW), '/', `login as ${u}`);
+    assert.ok(isLoggedInPage((await c.get('/')).text), `${u} is logged in`);
+  }
 });
 
 test('usernames are case-insensitive at login', async () => {

@@ -9,8 +9,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const voucherdBin = path.join(repoRoot, 'bin', 'voucherd');
-export const voucherctlBin = path.join(repoRoot, 'bin', 'voucherctl');
+// TEST_BIN_DIR (set by tests/run.sh to build/asan/bin when those are fresh)
+// selects other builds of the binaries; default: bin/ of the repository.
+export const binDir = path.resolve(repoRoot, process.env.TEST_BIN_DIR || 'bin');
+export const voucherdBin = path.join(binDir, 'voucherd');
+export const voucherctlBin = path.join(binDir, 'voucherctl');
 const nginxBin = fs.existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
 
 /** Environment for children: without VOUCHER_* overrides from outside. */
@@ -148,10 +151,14 @@ export async function startServer(opts = {}) {
 
   let voucherd;
   let nginx;
+  let demoOutput = '';
   try {
     mustCtl(['init']);
-    if (opts.demo !== false) mustCtl(['demo']);
-    const ng = mustCtl(['nginx-conf', '--port', String(port), '--prefix', dir]);
+    if (opts.demo !== false) demoOutput = mustCtl(['demo']).stdout;
+    // --static: the repository's static/ (voucherctl would otherwise look beside
+    // its own bin/, which is wrong for build/asan/bin/voucherctl).
+    const ng = mustCtl(['nginx-conf', '--port', String(port), '--prefix', dir,
+      '--static', path.join(repoRoot, 'static')]);
     await fsp.writeFile(path.join(dir, 'nginx.conf'), ng.stdout);
 
     voucherd = spawnLogged('voucherd', voucherdBin, ['-c', conf]);
@@ -222,5 +229,5 @@ export async function startServer(opts = {}) {
     if (problems.length) throw new Error(problems.join('; ') + '\n' + logText);
   };
 
-  return { baseUrl, dir, conf, port, ctl, stop, logs };
+  return { baseUrl, dir, conf, port, ctl, stop, logs, demoOutput };
 }

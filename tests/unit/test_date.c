@@ -135,7 +135,7 @@ static void test_end_of_day_in_winter_and_summer(void **state)
 static void test_end_of_day_is_last_second_of_every_day(void **state)
 {
     (void)state;
-    char iso[DATE_TEXT_SIZE + 8], got[DATE_TEXT_SIZE], next[DATETIME_TEXT_SIZE];
+    char iso[48], got[DATE_TEXT_SIZE], next[DATETIME_TEXT_SIZE];
     int days = 0;
     for (int year = 2000; year <= 2100; year++) {
         for (int month = 1; month <= 12; month++) {

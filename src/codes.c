@@ -1,0 +1,38 @@
+/* codes — see codes.h. */
+#include "codes.h"
+
+#include <string.h>
+
+void codes_hash(const struct crypto_keys *keys, const char canon[VOUCHER_SYMBOLS],
+                unsigned char hash[CRYPTO_HASH_SIZE])
+{
+    crypto_keyed_hash(keys->lookup, canon, VOUCHER_SYMBOLS, hash);
+}
+
+int codes_issue(struct db *db, const struct crypto_keys *keys, const struct voucher *v,
+                int64_t order_line_id, char canon[VOUCHER_CANON_SIZE])
+{
+    /* A collision of 115 random bits will not happen; retrying keeps the
+     * UNIQUE index from ever failing an order if it did. */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        unsigned char random[VOUCHER_RANDOM_BYTES], hash[CRYPTO_HASH_SIZE];
+        unsigned char sealed[VOUCHER_SYMBOLS + CRYPTO_SEAL_OVERHEAD];
+        crypto_random(random, sizeof random);
+        voucher_from_random(random, canon);
+        codes_hash(keys, canon, hash);
+        crypto_seal(keys, canon, VOUCHER_SYMBOLS, sealed);
+        int status = db_voucher_add(db, hash, sealed, sizeof sealed, v, order_line_id, NULL);
+        if (status != DB_CONFLICT)
+            return status;
+    }
+    return DB_ERROR;
+}
+
+int codes_reveal(const struct crypto_keys *keys, const struct voucher *v, char canon[VOUCHER_CANON_SIZE])
+{
+    if (v->code_sealed_len != VOUCHER_SYMBOLS + CRYPTO_SEAL_OVERHEAD ||
+        crypto_open(keys, v->code_sealed, v->code_sealed_len, canon) != 0)
+        return -1;
+    canon[VOUCHER_SYMBOLS] = '\0';
+    return 0;
+}

@@ -1,0 +1,27 @@
+/* codes — voucher codes as stored: issuing one (CSPRNG, check symbol,
+ * keyed hash for look-up, sealed copy for the owner) and reading one back.
+ * The database never holds a code in plain text. */
+#ifndef CODES_H
+#define CODES_H
+
+#include <stdint.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "voucher.h"
+
+/* The look-up hash of a canonical code (24 symbols). */
+void codes_hash(const struct crypto_keys *keys, const char canon[VOUCHER_SYMBOLS],
+                unsigned char hash[CRYPTO_HASH_SIZE]);
+
+/* Creates a new random code for v (order_id, item_id, municipality_id,
+ * created_at, valid_until set by the caller) and stores it; canon receives
+ * the 24 symbols.  Call inside the order's transaction.  DB_OK or DB_ERROR. */
+int codes_issue(struct db *db, const struct crypto_keys *keys, const struct voucher *v,
+                int64_t order_line_id, char canon[VOUCHER_CANON_SIZE]);
+
+/* Decrypts a stored code into canon.  -1 when the sealed copy does not open
+ * with this key file (wrong key or tampered data). */
+int codes_reveal(const struct crypto_keys *keys, const struct voucher *v, char canon[VOUCHER_CANON_SIZE]);
+
+#endif
