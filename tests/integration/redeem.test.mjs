@@ -365,6 +365,28 @@ test('V11 after the configured number of failures from one address; it clears af
   }
 });
 
+test('V11 also counts per username, from any address', async () => {
+  // 1000 failures logged for one username from another address (rows only, no traffic).
+  sql(srv, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+    INSERT INTO redemption_attempts (at, ip, username, result, reference)
+    SELECT strftime('%s'), '192.0.2.1', 'opfer', 'V03', 'F-TEST' FROM n`);
+  const v = one();
+  assertRefusal(await redeemExisting(srv, 'OPFER', v.code), 'V11', 'limited username');
+  assertOpen(v, 'V11 username');
+  const [user] = addUsers(srv, 'frei', 1);
+  assert.equal((await redeemExisting(srv, user, v.code)).status, 200, 'another username from the same address');
+});
+
+test('client addresses in the attempt log are erased after the retention period', async () => {
+  sql(srv, `INSERT INTO redemption_attempts (at, ip, username, result, reference)
+    VALUES (strftime('%s') - 91 * 86400, '192.0.2.2', 'alt', 'V03', 'F-ALT0'),
+           (strftime('%s') - 89 * 86400, '192.0.2.3', 'jung', 'V03', 'F-JUNG')`);
+  await redeemExisting(srv, 'mitarbeiterin', 'SBA-1234');
+  assert.equal(sqlValue(srv, `SELECT coalesce(ip, 'gelöscht') FROM redemption_attempts WHERE reference = 'F-ALT0'`),
+    'gelöscht');
+  assert.equal(sqlValue(srv, `SELECT ip FROM redemption_attempts WHERE reference = 'F-JUNG'`), '192.0.2.3');
+});
+
 test('a form without csrf is refused with 403 and writes nothing', async () => {
   const v = one();
   const c = new Client(srv.baseUrl);
