@@ -6,11 +6,13 @@
 
 typedef void (*row_fn)(sqlite3_stmt *st, struct arena *a, void *item);
 
-/* Steps st to its end, filling one item of `size` bytes per row with fill.
- * *items is an arena array of *n items (never NULL). */
-static int collect(struct db *db, sqlite3_stmt *st, struct arena *a, size_t size, row_fn fill, void **items,
-                   size_t *n)
+/* Runs query q with ?1 = id to its end, filling one item of `size` bytes per
+ * row with fill.  *items is an arena array of *n items (never NULL). */
+static int collect_by_id(struct db *db, enum query_id q, int64_t id, struct arena *a, size_t size, row_fn fill,
+                         void **items, size_t *n)
 {
+    sqlite3_stmt *st = db_stmt(db, q);
+    sqlite3_bind_int64(st, 1, id);
     size_t cap = 8;
     char *list = arena_alloc(a, cap * size);
     int rc;
@@ -64,10 +66,8 @@ static void title_row(sqlite3_stmt *st, struct arena *a, void *item)
 int db_voucher_course_titles(struct db *db, struct arena *a, int64_t voucher_id, const char ***titles,
                              size_t *n)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_COURSE_TITLES);
-    sqlite3_bind_int64(st, 1, voucher_id);
     void *list;
-    int status = collect(db, st, a, sizeof **titles, title_row, &list, n);
+    int status = collect_by_id(db, Q_VOUCHER_COURSE_TITLES, voucher_id, a, sizeof **titles, title_row, &list, n);
     *titles = list;
     return status;
 }
@@ -102,10 +102,8 @@ static void enrollment_row(sqlite3_stmt *st, struct arena *a, void *item)
 int db_enrollment_list(struct db *db, struct arena *a, int64_t account_id, struct enrollment **list,
                        size_t *n)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_ENROLLMENT_LIST);
-    sqlite3_bind_int64(st, 1, account_id);
     void *items;
-    int status = collect(db, st, a, sizeof **list, enrollment_row, &items, n);
+    int status = collect_by_id(db, Q_ENROLLMENT_LIST, account_id, a, sizeof **list, enrollment_row, &items, n);
     *list = items;
     return status;
 }

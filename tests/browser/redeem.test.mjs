@@ -4,29 +4,16 @@
 // tests/artifacts/redeem-*.png) and axe-core on the form with errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
-import { startServer, repoRoot } from '../lib/server.mjs';
+import { startServer } from '../lib/server.mjs';
+import { launchBrowser, shot, axeViolations } from '../lib/browser.mjs';
 import { sql, order, addUsers, wellFormed, voucherState, accountId } from '../lib/redeem.mjs';
-
-const require = createRequire(import.meta.url);
-const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const artifacts = path.join(repoRoot, 'tests', 'artifacts');
-fs.mkdirSync(artifacts, { recursive: true });
 
 let srv;
 let browser;
 
 before(async () => {
   srv = await startServer({ limits: { redeem_max_failures: 1000 } });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 }, { timeout: 120000 });
 
 after(async () => {
@@ -45,7 +32,6 @@ async function withPage(fn, viewport = { width: 1280, height: 900 }) {
   }
 }
 
-const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 const code = (item = 'dsgvo-grundlagen=1') => order(srv, item)[0];
 
 /** Opens the form from the red button on the start page. */
@@ -182,12 +168,7 @@ test('axe-core finds no WCAG 2.1 A/AA violations on the form with errors, the co
   await withPage(async (page) => {
     const problems = [];
     const check = async (name) => {
-      await page.evaluate(axeSource);
-      const result = await page.evaluate(() => globalThis.axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-        resultTypes: ['violations'],
-      }));
-      for (const x of result.violations) problems.push(`${name}: ${x.id}: ${x.help} (${x.nodes[0]?.target})`);
+      for (const x of await axeViolations(page)) problems.push(`${name}: ${x.id}: ${x.help} (${x.nodes[0]?.target})`);
     };
     await page.goto(srv.baseUrl + '/voucher/einloesen');
     await submitNew(page, newUser('a', v.code, { 'E-Mail-Adresse': 'kaputt', 'Passwort wiederholen': 'anders' }), false);
