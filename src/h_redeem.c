@@ -352,8 +352,8 @@ static const struct {
     [REDEEM_V07_NO_ACCOUNT] = {F_USERNAME, "Zu diesem Benutzernamen gibt es kein aktives Konto. Bitte prüfen Sie "
                                            "die Schreibweise, oder legen Sie unter „Ich bin neu hier“ ein "
                                            "neues Konto an."},
-    [REDEEM_V08_ENROLLED] = {F__MAX, "Sie sind in diesem Kurs bereits eingeschrieben. Der Code wurde nicht "
-                                     "verbraucht: Geben Sie ihn bitte an die Mandanten-Administration Ihrer "
+    [REDEEM_V08_ENROLLED] = {F__MAX, "Sie sind in diesem Kurs (bei einem Paket: in allen seinen Kursen) bereits "
+                                     "eingeschrieben. Der Code wurde nicht verbraucht: Geben Sie ihn bitte an die Mandanten-Administration Ihrer "
                                      "Gemeinde zurück, damit eine andere Person ihn nutzen kann."},
     [REDEEM_V09_TAKEN] = {F_USERNAME, "Diesen Benutzernamen gibt es bereits. Bitte wählen Sie einen anderen, oder "
                                       "lösen Sie den Code unter „Ich habe bereits ein Konto“ ein, wenn es "
@@ -401,7 +401,7 @@ static int show_success(struct req *r, const struct attempt *a)
         view_row(t);
         view_cell_text(t, "title", a->titles[i]);
     }
-    view_text(v, "course", a->ntitles == 1 ? a->titles[0] : a->voucher.item_title);
+    view_text(v, "course", a->voucher.item_title); /* the course, or the package */
     view_int(v, "package", a->voucher.item_kind == ITEM_PACKAGE);
     view_text(v, "account", a->acc.username);
     view_int(v, "is_owner", r->who && r->who->id == a->acc.id);
