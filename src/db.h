@@ -168,4 +168,45 @@ struct mail_message {
 };
 int db_outbox_add(struct db *db, const struct mail_message *m, int64_t now, int64_t *id);
 
+/* ---- redemption (db_redeem.c; the rules are in redeem.h) ---- */
+/* Marks an open voucher redeemed by account_id at now: only when it is not
+ * redeemed, not revoked and still valid (a conditional update), else
+ * DB_CONFLICT and nothing changed.  Call inside the redemption's transaction. */
+int db_voucher_redeem(struct db *db, int64_t voucher_id, int64_t account_id, int64_t now);
+/* Titles of the courses a voucher is good for (its course, or every course
+ * of its package in order, active or not): *titles an arena array of *n. */
+int db_voucher_course_titles(struct db *db, struct arena *a, int64_t voucher_id, const char ***titles,
+                             size_t *n);
+
+struct enrollment {
+    const char *course_title;
+    int64_t enrolled_at;
+    const char *completed_on; /* "YYYY-MM-DD", "" = not completed */
+};
+/* Number of the voucher's courses the account is not enrolled in yet. */
+int db_enrollment_missing(struct db *db, int64_t voucher_id, int64_t account_id, int64_t *missing);
+/* Enrolls the account in each of the voucher's courses it is not enrolled
+ * in yet.  Call inside the redemption's transaction. */
+int db_enrollment_add_for_voucher(struct db *db, int64_t voucher_id, int64_t account_id, int64_t now);
+/* The account's enrollments, newest first: *list an arena array of *n. */
+int db_enrollment_list(struct db *db, struct arena *a, int64_t account_id, struct enrollment **list,
+                       size_t *n);
+
+struct redemption_attempt {
+    int64_t at;
+    const char *ip;               /* NULL = unknown */
+    const char *username;         /* as sent, "" when none */
+    const unsigned char *code_hash; /* 32 bytes, NULL when the code was malformed */
+    const char *result;           /* "OK", "V01" .. "V11" */
+    const char *reference;        /* "F-XXXX" */
+    int64_t voucher_id;           /* 0 = no voucher found */
+};
+int db_redemption_attempt_add(struct db *db, const struct redemption_attempt *at);
+/* Failed attempts (any result but OK and V11) after since: from this ip and
+ * with this username (any case; 0 for ""). */
+int db_redemption_failures(struct db *db, const char *ip, const char *username, int64_t since,
+                           int64_t *by_ip, int64_t *by_username);
+/* Forgets the client address of attempts made before `before` (privacy). */
+int db_redemption_ip_erase(struct db *db, int64_t before);
+
 #endif

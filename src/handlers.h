@@ -23,4 +23,11 @@ int h_login_form(struct req *r);
 int h_login_submit(struct req *r);
 int h_login_logout(struct req *r);
 
+/* h_redeem.c: /voucher/einloesen */
+int h_redeem_form(struct req *r);
+int h_redeem_submit(struct req *r);
+
+/* h_courses.c: /meine-kurse */
+int h_courses_mine(struct req *r);
+
 #endif

@@ -40,6 +40,9 @@ static const struct route routes[] = {
     {M_GET, "/login", h_login_form, PUBLIC},
     {M_POST, "/login", h_login_submit, PUBLIC},
     {M_POST, "/logout", h_login_logout, PUBLIC},
+    {M_GET, "/voucher/einloesen", h_redeem_form, PUBLIC},
+    {M_POST, "/voucher/einloesen", h_redeem_submit, PUBLIC},
+    {M_GET, "/meine-kurse", h_courses_mine, ANY_ACCOUNT},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])

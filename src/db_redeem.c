@@ -1,0 +1,142 @@
+/* db_redeem — redeeming vouchers, enrollments and the redemption attempt log. */
+#include <string.h>
+
+#include "db_internal.h"
+#include "mem.h"
+
+typedef void (*row_fn)(sqlite3_stmt *st, struct arena *a, void *item);
+
+/* Runs query q with ?1 = id to its end, filling one item of `size` bytes per
+ * row with fill.  *items is an arena array of *n items (never NULL). */
+static int collect_by_id(struct db *db, enum query_id q, int64_t id, struct arena *a, size_t size, row_fn fill,
+                         void **items, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, q);
+    sqlite3_bind_int64(st, 1, id);
+    size_t cap = 8;
+    char *list = arena_alloc(a, cap * size);
+    int rc;
+    *n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            char *more = arena_alloc(a, 2 * cap * size);
+            memcpy(more, list, cap * size);
+            list = more;
+            cap *= 2;
+        }
+        fill(st, a, list + (*n)++ * size);
+    }
+    sqlite3_reset(st);
+    *items = list;
+    return rc == SQLITE_DONE ? DB_OK : db_step_error(db, rc);
+}
+
+/* Steps a statement that answers one row of one or two integers. */
+static int read_counts(struct db *db, sqlite3_stmt *st, int64_t *first, int64_t *second)
+{
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW)
+        return db_step_error(db, rc);
+    *first = sqlite3_column_int64(st, 0);
+    if (second)
+        *second = sqlite3_column_int64(st, 1);
+    sqlite3_reset(st);
+    return DB_OK;
+}
+
+/* ---- vouchers ---- */
+
+int db_voucher_redeem(struct db *db, int64_t voucher_id, int64_t account_id, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_REDEEM);
+    sqlite3_bind_int64(st, 1, voucher_id);
+    sqlite3_bind_int64(st, 2, account_id);
+    sqlite3_bind_int64(st, 3, now);
+    int status = db_exec_stmt(db, st);
+    if (status == DB_OK && sqlite3_changes(db->conn) != 1)
+        return DB_CONFLICT;
+    return status;
+}
+
+static void title_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    *(const char **)item = db_text(a, st, 0);
+}
+
+int db_voucher_course_titles(struct db *db, struct arena *a, int64_t voucher_id, const char ***titles,
+                             size_t *n)
+{
+    void *list;
+    int status = collect_by_id(db, Q_VOUCHER_COURSE_TITLES, voucher_id, a, sizeof **titles, title_row, &list, n);
+    *titles = list;
+    return status;
+}
+
+/* ---- enrollments ---- */
+
+int db_enrollment_missing(struct db *db, int64_t voucher_id, int64_t account_id, int64_t *missing)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ENROLLMENT_MISSING);
+    sqlite3_bind_int64(st, 1, voucher_id);
+    sqlite3_bind_int64(st, 2, account_id);
+    return read_counts(db, st, missing, NULL);
+}
+
+int db_enrollment_add_for_voucher(struct db *db, int64_t voucher_id, int64_t account_id, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ENROLLMENT_ADD_FOR_VOUCHER);
+    sqlite3_bind_int64(st, 1, voucher_id);
+    sqlite3_bind_int64(st, 2, account_id);
+    sqlite3_bind_int64(st, 3, now);
+    return db_exec_stmt(db, st);
+}
+
+static void enrollment_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct enrollment *e = item;
+    e->course_title = db_text(a, st, 0);
+    e->enrolled_at = sqlite3_column_int64(st, 1);
+    e->completed_on = db_text(a, st, 2);
+}
+
+int db_enrollment_list(struct db *db, struct arena *a, int64_t account_id, struct enrollment **list,
+                       size_t *n)
+{
+    void *items;
+    int status = collect_by_id(db, Q_ENROLLMENT_LIST, account_id, a, sizeof **list, enrollment_row, &items, n);
+    *list = items;
+    return status;
+}
+
+/* ---- the attempt log ---- */
+
+int db_redemption_attempt_add(struct db *db, const struct redemption_attempt *at)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_REDEMPTION_ATTEMPT_ADD);
+    sqlite3_bind_int64(st, 1, at->at);
+    db_bind_text(st, 2, at->ip);
+    db_bind_text(st, 3, at->username ? at->username : "");
+    if (at->code_hash)
+        sqlite3_bind_blob(st, 4, at->code_hash, 32, SQLITE_TRANSIENT);
+    db_bind_text(st, 5, at->result);
+    db_bind_text(st, 6, at->reference);
+    db_bind_id(st, 7, at->voucher_id);
+    return db_exec_stmt(db, st);
+}
+
+int db_redemption_failures(struct db *db, const char *ip, const char *username, int64_t since,
+                           int64_t *by_ip, int64_t *by_username)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_REDEMPTION_FAILURES);
+    db_bind_text(st, 1, ip);
+    db_bind_text(st, 2, username ? username : "");
+    sqlite3_bind_int64(st, 3, since);
+    return read_counts(db, st, by_ip, by_username);
+}
+
+int db_redemption_ip_erase(struct db *db, int64_t before)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_REDEMPTION_IP_ERASE);
+    sqlite3_bind_int64(st, 1, before);
+    return db_exec_stmt(db, st);
+}

@@ -1,0 +1,447 @@
+/* h_redeem — /voucher/einloesen: the two forms ("Ich habe bereits ein
+ * Konto", "Ich bin neu hier") and redeeming a code.
+ *
+ * The rules are redeem_decide() (redeem.c); here its facts are loaded as it
+ * asks for them.  A POST is decided twice: first by a read-only pre-check,
+ * so that the expensive password hash of a new account is computed only
+ * when the attempt will succeed, and without holding the write lock; then
+ * again, authoritatively, inside one BEGIN IMMEDIATE transaction that also
+ * writes everything: the account (new users), the conditional update of the
+ * voucher, the enrollments, the confirmation e-mail, the session (new users)
+ * and the attempt log.  Either all of it is committed or none of it. */
+#include <string.h>
+
+#include "app.h"
+#include "config.h"
+#include "codes.h"
+#include "crypto.h"
+#include "date.h"
+#include "db.h"
+#include "handlers.h"
+#include "mem.h"
+#include "redeem.h"
+#include "req.h"
+#include "session.h"
+#include "view.h"
+
+/* One attempt, in the request's arena. */
+struct attempt {
+    const char *username;            /* as sent (valid text) or NULL */
+    struct redeem_new_user form;     /* new users */
+    const char *errors[F__MAX];      /* new users: what is wrong with each field */
+    char canon[VOUCHER_CANON_SIZE];
+    unsigned char hash[CRYPTO_HASH_SIZE];
+    struct redeem_facts f;
+    struct voucher voucher;
+    struct account acc;              /* the account the code goes (or went) to */
+    int64_t verified_id;             /* account whose password was checked for a repeat, 0 = none */
+    bool verified_ok;
+    char password_hash[CRYPTO_PASSWORD_HASH_SIZE]; /* new users, "" until computed */
+    const char **titles;             /* the code's courses, on success */
+    size_t ntitles;
+    char reference[REDEEM_REF_SIZE];
+};
+
+/* ---- loading the facts redeem_decide() asks for ---- */
+
+static int load_failures(struct req *r, struct attempt *a)
+{
+    const struct config *cfg = r->app->cfg;
+    a->f.max_failures = cfg->limits_redeem_max_failures;
+    a->f.failures_known = true;
+    return db_redemption_failures(r->db, r->remote_addr, a->username, r->now - cfg->limits_redeem_window_seconds,
+                                  &a->f.failures_ip, &a->f.failures_username);
+}
+
+/* Whether the code's redeemer is the sender (a double click); for a new
+ * account the password must match too (checked once per request). */
+static int load_same_person(struct req *r, struct attempt *a)
+{
+    struct account redeemer;
+    int status = db_account_by_id(r->db, r->arena, a->voucher.redeemed_by, &redeemer);
+    if (status != DB_OK || !redeem_same_person(&redeemer, a->username, a->f.new_user ? &a->form : NULL))
+        return status == DB_ERROR ? DB_ERROR : DB_OK;
+    if (a->f.new_user && a->verified_id != redeemer.id) {
+        a->verified_ok = crypto_password_verify(redeemer.password_hash, a->form.password);
+        a->verified_id = redeemer.id;
+    }
+    a->f.same_person = !a->f.new_user || a->verified_ok;
+    if (a->f.same_person)
+        a->acc = redeemer;
+    return DB_OK;
+}
+
+static int load_voucher(struct req *r, struct attempt *a)
+{
+    int status = db_voucher_by_hash(r->db, r->arena, a->hash, &a->voucher);
+    if (status == DB_ERROR)
+        return status;
+    a->f.voucher_known = true;
+    a->f.voucher = status == DB_OK ? &a->voucher : NULL;
+    if (a->f.voucher && redeem_recent(&a->voucher, r->now))
+        return load_same_person(r, a);
+    return DB_OK;
+}
+
+static int load_account(struct req *r, struct attempt *a)
+{
+    int status = a->username ? db_account_by_username(r->db, r->arena, a->username, &a->acc) : DB_NOT_FOUND;
+    if (status == DB_ERROR)
+        return status;
+    a->f.account_known = true;
+    a->f.account_found = status == DB_OK;
+    a->f.account_disabled = a->f.account_found && a->acc.disabled;
+    return DB_OK;
+}
+
+static int load_enrollment(struct req *r, struct attempt *a)
+{
+    int64_t missing = 0;
+    int status = db_enrollment_missing(r->db, a->voucher.id, a->acc.id, &missing);
+    a->f.enrollment_known = true;
+    a->f.enrolled_in_all = missing == 0;
+    return status;
+}
+
+/* Starts the facts afresh from what was sent. */
+static void reset_facts(struct req *r, struct attempt *a)
+{
+    a->f = (struct redeem_facts){
+        .now = r->now, .new_user = a->f.new_user, .code = a->f.code, .form_valid = a->f.form_valid,
+    };
+}
+
+/* Asks redeem_decide() until it answers, loading what it needs.  DB_OK or
+ * DB_ERROR. */
+static int evaluate(struct req *r, struct attempt *a, enum redeem_outcome *o)
+{
+    int status = DB_OK;
+    reset_facts(r, a);
+    while (status == DB_OK && redeem_needs_fact(*o = redeem_decide(&a->f))) {
+        switch (*o) {
+        case REDEEM_NEED_FAILURES: status = load_failures(r, a); break;
+        case REDEEM_NEED_VOUCHER: status = load_voucher(r, a); break;
+        case REDEEM_NEED_ACCOUNT: status = load_account(r, a); break;
+        default: status = load_enrollment(r, a); break;
+        }
+    }
+    return status;
+}
+
+/* ---- writing ---- */
+
+/* Hashes the new account's password once.  0, or -1 without memory for it. */
+static int ensure_password_hash(struct attempt *a)
+{
+    if (a->password_hash[0])
+        return 0;
+    return crypto_password_hash(a->form.password, a->password_hash);
+}
+
+static int add_account(struct req *r, struct attempt *a)
+{
+    if (ensure_password_hash(a) != 0)
+        return DB_ERROR;
+    a->acc = (struct account){
+        .username = a->form.username, .email = a->form.email, .first_name = a->form.first_name,
+        .last_name = a->form.last_name, .role = ROLE_USER, .municipality_id = a->voucher.municipality_id,
+        .password_hash = a->password_hash,
+    };
+    return db_account_add(r->db, &a->acc, r->now, &a->acc.id);
+}
+
+static int queue_mail(struct req *r, struct attempt *a, bool new_account)
+{
+    struct municipality m = {.name = ""};
+    if (new_account && db_municipality_by_id(r->db, r->arena, a->acc.municipality_id, &m) != DB_OK)
+        return DB_ERROR;
+    struct mail_message mail;
+    redeem_mail(r->arena, &a->acc, new_account, m.name, a->titles, a->ntitles, r->app->cfg->server_base_url,
+                &mail);
+    return db_outbox_add(r->db, &mail, r->now, NULL);
+}
+
+/* Everything a success writes (inside the transaction). */
+static int write_redemption(struct req *r, struct attempt *a)
+{
+    int status = a->f.new_user ? add_account(r, a) : DB_OK;
+    if (status == DB_OK)
+        status = db_voucher_redeem(r->db, a->voucher.id, a->acc.id, r->now);
+    if (status == DB_OK)
+        status = db_enrollment_add_for_voucher(r->db, a->voucher.id, a->acc.id, r->now);
+    if (status == DB_OK)
+        status = queue_mail(r, a, a->f.new_user);
+    return status == DB_CONFLICT ? DB_ERROR : status; /* a conflict here cannot happen under the lock */
+}
+
+static int log_attempt(struct req *r, struct attempt *a, enum redeem_outcome o)
+{
+    unsigned char random[REDEEM_REF_RANDOM];
+    crypto_random(random, sizeof random);
+    redeem_reference(random, a->reference);
+    struct redemption_attempt at = {
+        .at = r->now, .ip = r->remote_addr, .username = a->username,
+        .code_hash = a->f.code == VOUCHER_MALFORMED ? NULL : a->hash,
+        .result = redeem_number(o), .reference = a->reference,
+        .voucher_id = a->f.voucher ? a->f.voucher->id : 0,
+    };
+    int status = db_redemption_attempt_add(r->db, &at);
+    int64_t retention = (int64_t)r->app->cfg->privacy_ip_retention_days * 86400;
+    return status == DB_OK ? db_redemption_ip_erase(r->db, r->now - retention) : status;
+}
+
+static bool succeeded(enum redeem_outcome o)
+{
+    return o == REDEEM_OK || o == REDEEM_REPEAT;
+}
+
+/* What the transaction does after deciding. */
+static int act(struct req *r, struct attempt *a, enum redeem_outcome o)
+{
+    int status = DB_OK;
+    if (succeeded(o))
+        status = db_voucher_course_titles(r->db, r->arena, a->voucher.id, &a->titles, &a->ntitles);
+    if (status == DB_OK && o == REDEEM_OK)
+        status = write_redemption(r, a);
+    if (status == DB_OK && succeeded(o) && a->f.new_user)
+        status = session_start(r, &a->acc) == 0 ? DB_OK : DB_ERROR;
+    return status == DB_OK ? log_attempt(r, a, o) : status;
+}
+
+/* The authoritative decision and all its writes, in one transaction. */
+static int decide_and_write(struct req *r, struct attempt *a, enum redeem_outcome *o)
+{
+    if (db_begin(r->db) != DB_OK)
+        return DB_ERROR;
+    int status = evaluate(r, a, o);
+    if (status == DB_OK)
+        status = act(r, a, *o);
+    if (status == DB_OK)
+        status = db_commit(r->db);
+    if (status != DB_OK)
+        db_rollback(r->db);
+    return status;
+}
+
+/* ---- the page ---- */
+
+/* One input of a form: the template variable var (the input's id is var
+ * with '_' as '-'), its field, whether its value is shown again after an
+ * error (never passwords), and the id of its help text. */
+struct form_input {
+    const char *var;
+    enum field_id field;
+    bool keep;
+    const char *hint_id;
+};
+
+static const struct form_input existing_inputs[] = {
+    {"ex_username", F_USERNAME, true, NULL},
+    {"ex_code", F_CODE, true, "code-help"},
+};
+
+static const struct form_input new_inputs[] = {
+    {"nw_code", F_CODE, true, "code-help"},
+    {"nw_first_name", F_FIRST_NAME, true, NULL},
+    {"nw_last_name", F_LAST_NAME, true, NULL},
+    {"nw_email", F_EMAIL, true, NULL},
+    {"nw_username", F_USERNAME, true, "nw-username-hint"},
+    {"nw_password", F_PASSWORD, false, "nw-password-hint"},
+    {"nw_password2", F_PASSWORD2, false, NULL},
+    {"nw_privacy", F_PRIVACY, true, NULL},
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* What the page says after an attempt (NULL members: a fresh form). */
+struct page_state {
+    const struct attempt *a;
+    enum redeem_outcome outcome;
+    const char *message;      /* the sentence for the outcome */
+    enum field_id about;      /* the field the message is about, or F__MAX */
+};
+
+static const char *dashed(struct arena *a, const char *var)
+{
+    char *id = arena_strdup(a, var);
+    for (char *p = id; *p; p++)
+        if (*p == '_')
+            *p = '-';
+    return id;
+}
+
+/* The ids that describe an input: its help text, its own error, the
+ * message at the top of the page. */
+static const char *described_by(struct arena *ar, const char *hint_id, const char *id, bool error, bool about)
+{
+    struct buf b;
+    buf_init(&b, ar);
+    if (hint_id)
+        buf_puts(&b, hint_id);
+    if (error)
+        buf_printf(&b, "%s%s-error", b.len ? " " : "", id);
+    if (about)
+        buf_printf(&b, "%sredeem-error-text", b.len ? " " : "");
+    return b.data;
+}
+
+/* Sets var (the value), var_error, var_invalid and var_describedby. */
+static void fill_input(struct view *v, struct req *r, const struct form_input *in, bool sent,
+                       const struct page_state *ps)
+{
+    const char *error = sent ? ps->a->errors[in->field] : NULL;
+    bool about = sent && ps->about == in->field;
+    const char *id = dashed(r->arena, in->var);
+    view_text(v, in->var, sent && in->keep ? req_raw(r, in->field) : "");
+    view_text(v, arena_printf(r->arena, "%s_error", in->var), error);
+    view_int(v, arena_printf(r->arena, "%s_invalid", in->var), error || about);
+    view_text(v, arena_printf(r->arena, "%s_describedby", in->var),
+              described_by(r->arena, in->hint_id, id, error != NULL, about));
+}
+
+static void fill_form(struct view *v, struct req *r, const struct form_input *inputs, size_t n, bool sent,
+                      const struct page_state *ps)
+{
+    for (size_t i = 0; i < n; i++)
+        fill_input(v, r, &inputs[i], sent, ps);
+}
+
+static int show_form(struct req *r, const struct page_state *ps)
+{
+    bool new_user = ps->a && ps->a->f.new_user;
+    req_csrf_token(r); /* before view_new: the layout takes it */
+    const char *number = ps->a ? redeem_number(ps->outcome) : "";
+    struct view *v = view_new(r, "redeem_form",
+                              ps->a ? arena_printf(r->arena, "Fehler %s: Voucher einlösen", number) : "Voucher einlösen");
+    fill_form(v, r, existing_inputs, N(existing_inputs), ps->a && !new_user, ps);
+    fill_form(v, r, new_inputs, N(new_inputs), new_user, ps);
+    view_text(v, "error_number", number);
+    view_text(v, "error_text", ps->message);
+    view_text(v, "error_reference", ps->a ? ps->a->reference : "");
+    int status = view_render(v);
+    r->status = ps->outcome == REDEEM_V11_LIMITED ? 429 : ps->a ? 422 : 200;
+    return status;
+}
+
+int h_redeem_form(struct req *r)
+{
+    struct page_state ps = {.about = F__MAX};
+    return show_form(r, &ps);
+}
+
+/* The sentence for each refusal; %s is the date or wait time where needed. */
+static const struct {
+    enum field_id about;
+    const char *text;
+} refusals[] = {
+    [REDEEM_V01_MALFORMED] = {F_CODE, "Das ist kein vollständiger Vouchercode: Ein Code hat 24 Zeichen aus "
+                                      "Buchstaben und Ziffern, zum Beispiel SBA-7K3QDM-9XWR2H-F8NC4T-JPZ5AH. "
+                                      "Bitte kopieren Sie den Code aus der E-Mail und fügen Sie ihn hier ein."},
+    [REDEEM_V02_CHECK] = {F_CODE, "Der Code ist vermutlich vertippt: Ein Zeichen stimmt nicht. Bitte vergleichen "
+                                  "Sie ihn mit der E-Mail oder kopieren Sie ihn direkt aus der E-Mail."},
+    [REDEEM_V03_UNKNOWN] = {F_CODE, "Diesen Code gibt es nicht. Bitte prüfen Sie, ob Sie den ganzen Code kopiert "
+                                    "haben. Stimmt er, wenden Sie sich bitte an den Support."},
+    [REDEEM_V04_REDEEMED] = {F_CODE, "Dieser Code wurde bereits am %s eingelöst und gilt nicht noch einmal. "
+                                     "Wenn Sie ihn nicht selbst eingelöst haben, wenden Sie sich bitte an die "
+                                     "Mandanten-Administration Ihrer Gemeinde."},
+    [REDEEM_V05_EXPIRED] = {F_CODE, "Dieser Code ist abgelaufen (gültig bis %s). Bitte wenden Sie sich an die "
+                                    "Mandanten-Administration Ihrer Gemeinde: Der Support kann die Gültigkeit "
+                                    "verlängern."},
+    [REDEEM_V06_REVOKED] = {F_CODE, "Dieser Code wurde widerrufen und kann nicht mehr eingelöst werden. Bitte "
+                                    "wenden Sie sich an die Mandanten-Administration Ihrer Gemeinde."},
+    [REDEEM_V07_NO_ACCOUNT] = {F_USERNAME, "Zu diesem Benutzernamen gibt es kein aktives Konto. Bitte prüfen Sie "
+                                           "die Schreibweise, oder legen Sie unter „Ich bin neu hier“ ein "
+                                           "neues Konto an."},
+    [REDEEM_V08_ENROLLED] = {F__MAX, "Sie sind in diesem Kurs (bei einem Paket: in allen seinen Kursen) bereits "
+                                     "eingeschrieben. Der Code wurde nicht verbraucht: Geben Sie ihn bitte an die Mandanten-Administration Ihrer "
+                                     "Gemeinde zurück, damit eine andere Person ihn nutzen kann."},
+    [REDEEM_V09_TAKEN] = {F_USERNAME, "Diesen Benutzernamen gibt es bereits. Bitte wählen Sie einen anderen, oder "
+                                      "lösen Sie den Code unter „Ich habe bereits ein Konto“ ein, wenn es "
+                                      "Ihr Konto ist."},
+    [REDEEM_V10_FORM] = {F__MAX, "Bitte korrigieren Sie die markierten Felder im Formular „Ich bin neu hier“ und "
+                                 "senden Sie es noch einmal."},
+    [REDEEM_V11_LIMITED] = {F__MAX, "Zu viele fehlgeschlagene Versuche. Bitte warten Sie %s und versuchen Sie es "
+                                    "dann noch einmal."},
+};
+
+/* The %s of a refusal's sentence. */
+static const char *refusal_detail(struct req *r, const struct attempt *a, enum redeem_outcome o)
+{
+    char *date = arena_alloc(r->arena, DATE_TEXT_SIZE);
+    int minutes = (r->app->cfg->limits_redeem_window_seconds + 59) / 60;
+    switch (o) {
+    case REDEEM_V04_REDEEMED:
+        date_format_vienna(a->voucher.redeemed_at, date);
+        return date;
+    case REDEEM_V05_EXPIRED:
+        date_format_vienna(a->voucher.valid_until, date);
+        return date;
+    case REDEEM_V11_LIMITED:
+        return minutes == 1 ? "eine Minute" : arena_printf(r->arena, "%d Minuten", minutes);
+    default:
+        return "";
+    }
+}
+
+static int show_refusal(struct req *r, const struct attempt *a, enum redeem_outcome o)
+{
+    struct page_state ps = {.a = a, .outcome = o, .about = refusals[o].about};
+    ps.message = arena_printf(r->arena, refusals[o].text, refusal_detail(r, a, o));
+    return show_form(r, &ps);
+}
+
+static int show_success(struct req *r, const struct attempt *a)
+{
+    if (a->f.new_user)
+        return req_redirect(r, "/meine-kurse");
+    struct view *v = view_new(r, "redeem_done", "Voucher eingelöst");
+    static const char *const columns[] = {"title", NULL};
+    struct view_table *t = view_table(v, "courses", columns);
+    for (size_t i = 0; i < a->ntitles; i++) {
+        view_row(t);
+        view_cell_text(t, "title", a->titles[i]);
+    }
+    view_text(v, "course", a->voucher.item_title); /* the course, or the package */
+    view_int(v, "package", a->voucher.item_kind == ITEM_PACKAGE);
+    view_text(v, "account", a->acc.username);
+    view_int(v, "is_owner", r->who && r->who->id == a->acc.id);
+    return view_render(v);
+}
+
+/* Reads the form into a new attempt; NULL when mode is missing or wrong. */
+static struct attempt *read_attempt(struct req *r)
+{
+    const char *mode = req_text(r, F_MODE);
+    if (!mode)
+        return NULL;
+    struct attempt *a = arena_alloc(r->arena, sizeof *a);
+    a->username = req_text(r, F_USERNAME);
+    a->f.new_user = strcmp(mode, "new") == 0;
+    a->f.code = voucher_normalize(req_text(r, F_CODE), a->canon);
+    if (a->f.code != VOUCHER_MALFORMED)
+        codes_hash(&r->app->keys, a->canon, a->hash);
+    if (a->f.new_user) {
+        a->form = (struct redeem_new_user){
+            .first_name = req_text(r, F_FIRST_NAME), .last_name = req_text(r, F_LAST_NAME),
+            .email = req_text(r, F_EMAIL), .username = a->username, .password = req_text(r, F_PASSWORD),
+            .password2 = req_text(r, F_PASSWORD2), .privacy = req_text(r, F_PRIVACY) != NULL,
+        };
+        a->f.form_valid = redeem_check_new_user(&a->form, a->errors);
+    }
+    return a;
+}
+
+int h_redeem_submit(struct req *r)
+{
+    struct attempt *a = read_attempt(r);
+    if (!a)
+        return 400;
+    enum redeem_outcome o;
+    if (evaluate(r, a, &o) != DB_OK)
+        return 500;
+    if (o == REDEEM_OK && a->f.new_user && ensure_password_hash(a) != 0)
+        return 500;
+    if (decide_and_write(r, a, &o) != DB_OK)
+        return 500;
+    return succeeded(o) ? show_success(r, a) : show_refusal(r, a, o);
+}

@@ -1,0 +1,400 @@
+// Redemption (/voucher/einloesen, /meine-kurse) through nginx + voucherd:
+// every error number V01-V11 with the code's state afterwards, both ways of
+// redeeming, exactly-once under a race of 50 requests, the attempt log,
+// double clicks, escaping.  One behaviour per test case.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../lib/server.mjs';
+import { Client, csrfFrom, login, links, tags, textOf } from '../lib/http.mjs';
+import {
+  sql, sqlValue, order, voucherState, accountId, addUsers, wellFormed, openForm, redeemExisting,
+  newUserFields, redeemNew, redeemError, inputById,
+} from '../lib/redeem.mjs';
+
+let srv;
+
+before(async () => {
+  // The race alone makes 49 failures from 127.0.0.1: keep V11 out of the way here.
+  srv = await startServer({ limits: { redeem_max_failures: 1000, redeem_window_seconds: 900 } });
+}, { timeout: 120000 });
+
+after(async () => {
+  if (srv) await srv.stop();
+}, { timeout: 30000 });
+
+const one = (item = 'dsgvo-grundlagen=1') => order(srv, item)[0];
+const DATE = /\d\d\.\d\d\.\d{4}/;
+
+function assertRefusal(res, number, what) {
+  assert.equal(res.status, number === 'V11' ? 429 : 422, `${what}: status\n${textOf(res.text).slice(0, 800)}`);
+  const err = redeemError(res.text);
+  assert.ok(err, `${what}: error box with number and reference\n${textOf(res.text).slice(0, 800)}`);
+  assert.equal(err.number, number, `${what}: ${err.text}`);
+  assert.ok(err.text.length > 40, `${what}: a sentence saying what to do next`);
+  return err;
+}
+
+const assertOpen = (v, what) => assert.equal(voucherState(srv, v.id).redeemed_at, null, `${what}: code stays open`);
+
+function lastAttempt() {
+  const [row] = sql(srv, `SELECT at, coalesce(ip, ''), username, coalesce(hex(code_hash), ''), result, reference,
+    coalesce(voucher_id, 0) FROM redemption_attempts ORDER BY id DESC LIMIT 1`);
+  return { at: Number(row[0]), ip: row[1], username: row[2], codeHash: row[3], result: row[4], reference: row[5],
+    voucherId: Number(row[6]) };
+}
+
+// ---------------------------------------------------------------------------
+// The page
+
+test('GET /voucher/einloesen shows both forms with labelled inputs and the code help', async () => {
+  const { page } = await openForm(srv);
+  const forms = tags(page.text, 'form').filter((f) => f.attrs.action === '/voucher/einloesen');
+  assert.equal(forms.length, 2, 'two forms');
+  const text = textOf(page.text);
+  assert.match(text, /Ich habe bereits ein Konto/);
+  assert.match(text, /Ich bin neu hier/);
+  assert.match(text, /E-Mail von IT-Kommunal/);
+  assert.match(text, /Bindestriche/);
+  const modes = tags(page.text, 'input').filter((t) => t.attrs.name === 'mode').map((t) => t.attrs.value);
+  assert.deepEqual(modes, ['existing', 'new']);
+  const labelled = new Set(tags(page.text, 'label').map((t) => t.attrs.for));
+  for (const input of tags(page.text, 'input').filter((t) => t.attrs.type !== 'hidden')) {
+    assert.ok(labelled.has(input.attrs.id), `input ${input.attrs.name} (#${input.attrs.id}) has a label`);
+  }
+  for (const name of ['code', 'first_name', 'last_name', 'email', 'username', 'password', 'password2', 'privacy']) {
+    assert.ok(tags(page.text, 'input').some((t) => t.attrs.name === name), `field ${name}`);
+  }
+  assert.ok(inputById(page.text, 'ex-code')['aria-describedby'].includes('code-help'), 'code help linked');
+});
+
+test('the red button of the start page leads to /voucher/einloesen', async () => {
+  const home = await new Client(srv.baseUrl).get('/');
+  assert.ok(links(home.text).some((l) => l.href === '/voucher/einloesen' && l.class.includes('btn-redeem')));
+});
+
+// ---------------------------------------------------------------------------
+// Each error number, and the code's state afterwards
+
+test('V01: a code of the wrong length is refused, linked to the code field, and logged without a hash', async () => {
+  const res = await redeemExisting(srv, 'mitarbeiterin', 'SBA-1234');
+  const err = assertRefusal(res, 'V01', 'short code');
+  assert.match(err.text, /24 Zeichen/);
+  const input = inputById(res.text, 'ex-code');
+  assert.equal(input['aria-invalid'], 'true');
+  assert.ok(input['aria-describedby'].split(' ').includes('redeem-error-text'), 'message linked to the field');
+  assert.equal(input.value, 'SBA-1234', 'typed code shown again');
+  const a = lastAttempt();
+  assert.deepEqual([a.result, a.reference, a.codeHash, a.username, a.ip], ['V01', err.reference, '', 'mitarbeiterin',
+    '127.0.0.1']);
+});
+
+test('V02: a code with two neighbours swapped is refused as mistyped; the real code stays open', async () => {
+  const v = one();
+  const chars = v.code.replace(/-/g, '').slice(3).split('');
+  let i = 0;
+  while (chars[i] === chars[i + 1]) i++;
+  [chars[i], chars[i + 1]] = [chars[i + 1], chars[i]];
+  const res = await redeemExisting(srv, 'mitarbeiterin', chars.join(''));
+  const err = assertRefusal(res, 'V02', 'swapped symbols');
+  assert.match(err.text, /vertippt/);
+  assertOpen(v, 'V02');
+  assert.equal(lastAttempt().codeHash.length, 64, 'a mistyped code is logged by its hash');
+});
+
+test('V03: a well-formed code that was never sold is unknown', async () => {
+  const res = await redeemExisting(srv, 'mitarbeiterin', wellFormed('7K3QDM9XWR2HF8NC4TJPZ5A'));
+  assertRefusal(res, 'V03', 'unknown code');
+});
+
+test('V03 comes before the username: an unknown code with an unknown or taken username says nothing about it', async () => {
+  const code = wellFormed('K7QMD2XHD9PRAWE4TNB3CQ5');
+  assertRefusal(await redeemExisting(srv, 'gibt-es-nicht', code), 'V03', 'unknown user');
+  assertRefusal(await redeemNew(srv, newUserFields('mitarbeiterin', code)), 'V03', 'taken username');
+  assertRefusal(await redeemNew(srv, newUserFields('x', code, { email: 'kaputt' })), 'V03', 'invalid form');
+});
+
+test('V04: a code redeemed by someone else shows the date, never by whom', async () => {
+  const v = one();
+  assert.equal((await redeemExisting(srv, 'mitarbeiterin', v.code)).status, 200);
+  const res = await redeemExisting(srv, 'gemeinde', v.code);
+  const err = assertRefusal(res, 'V04', 'redeemed');
+  assert.match(err.text, DATE);
+  assert.doesNotMatch(textOf(res.text), /mitarbeiterin|Maria/i);
+  assert.equal(voucherState(srv, v.id).redeemed_by, accountId(srv, 'mitarbeiterin'), 'still the first redeemer');
+});
+
+test('V05: an expired code shows "gültig bis" and stays unredeemed', async () => {
+  const v = one();
+  sql(srv, `UPDATE vouchers SET valid_until = strftime('%s') - 86400 WHERE id = ${v.id}`);
+  const err = assertRefusal(await redeemExisting(srv, 'mitarbeiterin', v.code), 'V05', 'expired');
+  assert.match(err.text, new RegExp(`gültig bis ${DATE.source}`));
+  assertOpen(v, 'V05');
+});
+
+test('V06: a revoked code never redeems', async () => {
+  const v = one();
+  sql(srv, `UPDATE vouchers SET revoked_at = strftime('%s'), revoke_reason = 'Test' WHERE id = ${v.id}`);
+  assertRefusal(await redeemExisting(srv, 'mitarbeiterin', v.code), 'V06', 'revoked');
+  assertOpen(v, 'V06');
+});
+
+test('V07: an unknown username is refused at the username field; the code stays open', async () => {
+  const v = one();
+  const res = await redeemExisting(srv, 'niemand.hier', v.code);
+  assertRefusal(res, 'V07', 'unknown user');
+  assert.equal(inputById(res.text, 'ex-username')['aria-invalid'], 'true');
+  assert.equal(inputById(res.text, 'ex-username').value, 'niemand.hier');
+  assertOpen(v, 'V07');
+});
+
+test('V07: a disabled account cannot redeem', async () => {
+  const [user] = addUsers(srv, 'gesperrt', 1);
+  sql(srv, `UPDATE accounts SET disabled = 1 WHERE username = '${user}'`);
+  const v = one();
+  assertRefusal(await redeemExisting(srv, user, v.code), 'V07', 'disabled');
+  assertOpen(v, 'V07 disabled');
+});
+
+test('V08: a user already enrolled in the course keeps the second code open', async () => {
+  const [user] = addUsers(srv, 'doppelt', 1);
+  const [first, second] = order(srv, 'dsgvo-grundlagen=2');
+  assert.equal((await redeemExisting(srv, user, first.code)).status, 200);
+  const err = assertRefusal(await redeemExisting(srv, user, second.code), 'V08', 'enrolled');
+  assert.match(err.text, /nicht verbraucht/);
+  assertOpen(second, 'V08');
+});
+
+test('V09: a taken username (in any case) refuses the new account and leaves the code open', async () => {
+  const v = one();
+  const before = sqlValue(srv, 'SELECT count(*) FROM accounts');
+  const res = await redeemNew(srv, newUserFields('MitarbeiterIn', v.code));
+  assertRefusal(res, 'V09', 'taken');
+  assert.equal(inputById(res.text, 'nw-username')['aria-invalid'], 'true');
+  assert.equal(sqlValue(srv, 'SELECT count(*) FROM accounts'), before, 'no account created');
+  assertOpen(v, 'V09');
+});
+
+test('V10: a bad e-mail is named at its field, the form keeps the entries but not the passwords, the code stays open', async () => {
+  const v = one();
+  const res = await redeemNew(srv, newUserFields('neu.v10', v.code, { email: 'kein-at-zeichen', first_name: 'Vera' }));
+  assertRefusal(res, 'V10', 'bad e-mail');
+  const email = inputById(res.text, 'nw-email');
+  assert.equal(email['aria-invalid'], 'true');
+  assert.ok(email['aria-describedby'].split(' ').includes('nw-email-error'));
+  assert.match(textOf(res.text.match(/<p class="error-text" id="nw-email-error">[\s\S]*?<\/p>/)[0]), /E-Mail-Adresse/);
+  assert.equal(email.value, 'kein-at-zeichen');
+  assert.equal(inputById(res.text, 'nw-first-name').value, 'Vera');
+  assert.equal(inputById(res.text, 'nw-code').value, v.code);
+  assert.equal(inputById(res.text, 'nw-privacy').checked, '', 'consent kept');
+  assert.equal(inputById(res.text, 'nw-password').value, undefined, 'password not shown again');
+  assert.equal(inputById(res.text, 'nw-password2').value, undefined, 'password2 not shown again');
+  assert.equal(accountId(srv, 'neu.v10'), null);
+  assertOpen(v, 'V10');
+});
+
+test('V10: short password, different repetition, missing consent, bad username each say what is wrong', async () => {
+  const v = one();
+  const res = await redeemNew(srv, newUserFields('a', v.code, { password: 'kurz', password2: 'anders', privacy: '' }));
+  assertRefusal(res, 'V10', 'several fields');
+  for (const id of ['nw-username', 'nw-password', 'nw-password2', 'nw-privacy']) {
+    assert.equal(inputById(res.text, id)['aria-invalid'], 'true', id);
+    assert.match(res.text, new RegExp(`id="${id}-error"`), `${id} has its message`);
+  }
+  assertOpen(v, 'V10 several');
+});
+
+// ---------------------------------------------------------------------------
+// Success
+
+test('an existing user redeems a package code: every course of the package, confirmation e-mail, attempt logged', async () => {
+  const [user] = addUsers(srv, 'paket', 1);
+  const v = order(srv, 'digitales-amt=1')[0];
+  const res = await redeemExisting(srv, user, v.code.toLowerCase().replace(/-/g, ' '));
+  assert.equal(res.status, 200, textOf(res.text).slice(0, 500));
+  const text = textOf(res.text);
+  assert.match(text, new RegExp(`Paket Digitales Amt.*wurden dem Konto „${user}“ zugeordnet`));
+  assert.ok(links(res.text).some((l) => l.href === '/login?next=/meine-kurse'), 'link to log in');
+  const id = accountId(srv, user);
+  assert.deepEqual(voucherState(srv, v.id).redeemed_by, id);
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM enrollments WHERE account_id = ${id} AND voucher_id = ${v.id}`), '3');
+  const [mail] = sql(srv, `SELECT recipients, replace(body_text, char(10), ' ') FROM outbox WHERE recipients = '${user}@musterstadt.gv.at'`);
+  assert.ok(mail, 'confirmation e-mail in the outbox');
+  assert.match(mail[1], /Informationssicherheit/);
+  const a = lastAttempt();
+  assert.deepEqual([a.result, a.username, a.voucherId, a.ip], ['OK', user, v.id, '127.0.0.1']);
+});
+
+test('a code for a course since taken out of the catalog still redeems', async () => {
+  const [user] = addUsers(srv, 'alt', 1);
+  const v = one('buergerservice=1');
+  sql(srv, `UPDATE catalog_items SET active = 0 WHERE slug = 'buergerservice'`);
+  try {
+    const res = await redeemExisting(srv, user, v.code);
+    assert.equal(res.status, 200, textOf(res.text).slice(0, 500));
+    assert.match(textOf(res.text), /Bürger\*innenservice am Telefon/);
+  } finally {
+    sql(srv, `UPDATE catalog_items SET active = 1 WHERE slug = 'buergerservice'`);
+  }
+});
+
+test('a new user is created in the code\'s municipality, logged in at once and taken to Meine Kurse', async () => {
+  const v = one('informationssicherheit=1');
+  const res = await redeemNew(srv, newUserFields('nora.neu', v.code));
+  assert.equal(res.status, 303, textOf(res.text).slice(0, 500));
+  assert.equal(res.headers.get('location'), '/meine-kurse');
+  const [acc] = sql(srv, `SELECT a.role, m.gkz, a.email FROM accounts a JOIN municipalities m ON m.id = a.municipality_id
+    WHERE a.username = 'nora.neu'`);
+  assert.deepEqual(acc, ['user', '30604', 'nora.neu@musterstadt.gv.at']);
+  assert.equal(voucherState(srv, v.id).redeemed_by, accountId(srv, 'nora.neu'));
+  const page = await res.client.get('/meine-kurse');
+  assert.equal(page.status, 200);
+  const text = textOf(page.text);
+  assert.match(text, /Nora Neumann/, 'logged in');
+  assert.match(text, new RegExp(`Informationssicherheit im Gemeindeamt ${DATE.source} eingeschrieben`));
+  assert.ok(links(page.text).some((l) => l.href === '/meine-kurse' && l.text === 'Meine Kurse'), 'menu item');
+  assert.ok(sqlValue(srv, `SELECT count(*) FROM outbox WHERE recipients = 'nora.neu@musterstadt.gv.at'
+    AND body_text LIKE '%Benutzername: nora.neu%'`) === '1', 'welcome e-mail in the outbox');
+});
+
+test('Meine Kurse shows a completed course as "abgeschlossen" and needs a login', async () => {
+  const guest = await new Client(srv.baseUrl).get('/meine-kurse');
+  assert.equal(guest.status, 303);
+  const [user] = addUsers(srv, 'fertig', 1);
+  sql(srv, `UPDATE accounts SET password_hash = (SELECT password_hash FROM accounts WHERE username = 'mitarbeiterin')
+    WHERE username = '${user}'`);
+  const v = one();
+  assert.equal((await redeemExisting(srv, user, v.code)).status, 200);
+  sql(srv, `UPDATE enrollments SET completed_on = '2026-03-05' WHERE voucher_id = ${v.id}`);
+  const c = new Client(srv.baseUrl);
+  assert.equal((await login(c, user, 'demo-passwort')).status, 303);
+  const page = await c.get('/meine-kurse');
+  assert.match(textOf(page.text), /DSGVO-Grundlagen für Gemeinden \d\d\.\d\d\.\d{4} abgeschlossen am 05\.03\.2026/);
+});
+
+// ---------------------------------------------------------------------------
+// Double clicks
+
+test('the same existing user sending the code again sees the success page again, not V04', async () => {
+  const [user] = addUsers(srv, 'klick', 1);
+  const v = one();
+  const first = await redeemExisting(srv, user, v.code);
+  assert.equal(first.status, 200);
+  const again = await redeemExisting(srv, user.toUpperCase(), v.code);
+  assert.equal(again.status, 200, textOf(again.text).slice(0, 500));
+  assert.match(textOf(again.text), /wurde dem Konto/);
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM enrollments WHERE voucher_id = ${v.id}`), '1');
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM outbox WHERE recipients = '${user}@musterstadt.gv.at'`), '1',
+    'one confirmation only');
+});
+
+test('a new user sending the same form twice is logged in again; another password gets V04', async () => {
+  const v = one();
+  const fields = newUserFields('zweimal', v.code);
+  assert.equal((await redeemNew(srv, fields)).status, 303);
+  const again = await redeemNew(srv, fields);
+  assert.equal(again.status, 303, textOf(again.text).slice(0, 500));
+  assert.match(textOf((await again.client.get('/meine-kurse')).text), /Nora Neumann/);
+  assertRefusal(await redeemNew(srv, { ...fields, password: 'ein-anderes-passwort', password2: 'ein-anderes-passwort' }),
+    'V04', 'other password');
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM accounts WHERE username = 'zweimal'`), '1');
+});
+
+// ---------------------------------------------------------------------------
+// Exactly once
+
+test('50 concurrent redemptions of one code through nginx: one success, 49 × V04, one enrollment', async () => {
+  const users = addUsers(srv, 'rennen', 50);
+  const v = one();
+  const forms = await Promise.all(users.map(() => openForm(srv)));
+  const results = await Promise.all(forms.map(({ client, csrf }, i) =>
+    client.post('/voucher/einloesen', { csrf, mode: 'existing', username: users[i], code: v.code })));
+  const ok = results.filter((r) => r.status === 200);
+  const refused = results.map((r) => redeemError(r.text)?.number).filter((n) => n);
+  assert.equal(ok.length, 1, `exactly one success (statuses: ${results.map((r) => r.status).join(' ')})`);
+  assert.equal(refused.length, 49);
+  assert.ok(refused.every((n) => n === 'V04'), `all others V04: ${refused.join(' ')}`);
+  const state = voucherState(srv, v.id);
+  assert.ok(users.map((u) => accountId(srv, u)).includes(state.redeemed_by), 'redeemed by one of them');
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM enrollments WHERE voucher_id = ${v.id}`), '1');
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM redemption_attempts WHERE voucher_id = ${v.id} AND result = 'OK'`), '1');
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM redemption_attempts WHERE voucher_id = ${v.id} AND result = 'V04'`), '49');
+});
+
+// ---------------------------------------------------------------------------
+// Escaping
+
+test('a name with <script> is escaped on every page that shows it', async () => {
+  const evil = '<script>alert(1)</script>';
+  const v = one();
+  const refused = await redeemNew(srv, newUserFields('skript', v.code, { first_name: evil, email: 'kaputt' }));
+  assertRefusal(refused, 'V10', 'evil name');
+  assert.ok(!refused.text.includes(evil), 'form re-shown escaped');
+  assert.equal(inputById(refused.text, 'nw-first-name').value, evil, 'value kept, as text');
+  const res = await redeemNew(srv, newUserFields('skript', v.code, { first_name: evil }));
+  assert.equal(res.status, 303);
+  for (const p of ['/', '/kurse', '/faq', '/meine-kurse', '/voucher/einloesen']) {
+    const page = await res.client.get(p);
+    assert.equal(page.status, 200, p);
+    assert.ok(!page.text.includes(evil), `${p}: raw <script> must not appear`);
+    assert.ok(page.text.includes('&lt;script&gt;alert(1)&lt;/script&gt; Neumann'), `${p}: the name shown escaped`);
+  }
+});
+
+// ---------------------------------------------------------------------------
+// V11 on a server of its own with small limits
+
+test('V11 after the configured number of failures from one address; it clears after the window', async () => {
+  const small = await startServer({ limits: { redeem_max_failures: 3, redeem_window_seconds: 2 } });
+  try {
+    const v = order(small, 'dsgvo-grundlagen=1')[0];
+    for (let i = 0; i < 3; i++) {
+      const r = await redeemExisting(small, 'mitarbeiterin', wellFormed(`7K3QDM9XWR2HF8NC4TJPZ5${'ABC'[i]}`));
+      assert.equal(redeemError(r.text)?.number, 'V03', `failure ${i + 1}`);
+    }
+    const limited = await redeemExisting(small, 'mitarbeiterin', v.code);
+    assert.equal(limited.status, 429);
+    const err = redeemError(limited.text);
+    assert.equal(err.number, 'V11');
+    assert.match(err.text, /warten Sie/);
+    assert.equal(voucherState(small, v.id).redeemed_at, null, 'V11 redeems nothing');
+    await new Promise((r) => setTimeout(r, 3100));
+    const later = await redeemExisting(small, 'mitarbeiterin', v.code);
+    assert.equal(later.status, 200, textOf(later.text).slice(0, 500));
+  } finally {
+    await small.stop();
+  }
+});
+
+test('V11 also counts per username, from any address', async () => {
+  // 1000 failures logged for one username from another address (rows only, no traffic).
+  sql(srv, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+    INSERT INTO redemption_attempts (at, ip, username, result, reference)
+    SELECT strftime('%s'), '192.0.2.1', 'opfer', 'V03', 'F-TEST' FROM n`);
+  const v = one();
+  assertRefusal(await redeemExisting(srv, 'OPFER', v.code), 'V11', 'limited username');
+  assertOpen(v, 'V11 username');
+  const [user] = addUsers(srv, 'frei', 1);
+  assert.equal((await redeemExisting(srv, user, v.code)).status, 200, 'another username from the same address');
+});
+
+test('client addresses in the attempt log are erased after the retention period', async () => {
+  sql(srv, `INSERT INTO redemption_attempts (at, ip, username, result, reference)
+    VALUES (strftime('%s') - 91 * 86400, '192.0.2.2', 'alt', 'V03', 'F-ALT0'),
+           (strftime('%s') - 89 * 86400, '192.0.2.3', 'jung', 'V03', 'F-JUNG')`);
+  await redeemExisting(srv, 'mitarbeiterin', 'SBA-1234');
+  assert.equal(sqlValue(srv, `SELECT coalesce(ip, 'gelöscht') FROM redemption_attempts WHERE reference = 'F-ALT0'`),
+    'gelöscht');
+  assert.equal(sqlValue(srv, `SELECT ip FROM redemption_attempts WHERE reference = 'F-JUNG'`), '192.0.2.3');
+});
+
+test('a form without csrf is refused with 403 and writes nothing', async () => {
+  const v = one();
+  const c = new Client(srv.baseUrl);
+  await c.get('/voucher/einloesen');
+  const res = await c.post('/voucher/einloesen', { mode: 'existing', username: 'mitarbeiterin', code: v.code });
+  assert.equal(res.status, 403);
+  assertOpen(v, 'no csrf');
+  const { client, csrf } = await openForm(srv);
+  assert.equal((await client.post('/voucher/einloesen', { csrf, code: v.code })).status, 400, 'no mode: 400');
+  assert.ok(csrfFrom((await client.get('/voucher/einloesen')).text));
+});
