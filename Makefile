@@ -37,24 +37,26 @@ all: bin/voucherd bin/voucherctl
 
 build/assets_data.c: src/embed.sh $(ASSET_FILES)
 	@mkdir -p build
-	sh src/embed.sh $@ $(ASSET_FILES)
+	@sh src/embed.sh $@ $(ASSET_FILES)
 
 build/rel/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) -c $< -o $@
+	@echo "CC $@"
+	@$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) -c $< -o $@
 build/rel/assets_data.o: build/assets_data.c src/assets.h
-	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) -c $< -o $@
+	@$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) -c $< -o $@
 build/asan/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -c $< -o $@
+	@echo "CC $@"
+	@$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -c $< -o $@
 build/asan/assets_data.o: build/assets_data.c src/assets.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -c $< -o $@
+	@$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -c $< -o $@
 
 build/rel/libvoucher.a: $(REL_OBJS)
-	ar rcs $@ $^
+	@ar rcs $@ $^
 build/asan/libvoucher.a: $(ASAN_OBJS)
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 bin/%: src/%.c build/rel/libvoucher.a
 	@mkdir -p bin

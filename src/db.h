@@ -87,6 +87,8 @@ int db_login_failure_purge(struct db *db, int64_t before);
 /* ---- audit log; account_id 0 = system, ip NULL = not from the web ---- */
 int db_audit_add(struct db *db, int64_t account_id, const char *action, const char *subject,
                  const char *detail, const char *ip, int64_t now);
+/* Erases the client addresses of entries older than `before` (privacy). */
+int db_audit_erase_ips(struct db *db, int64_t before);
 
 /* ---- catalog ---- */
 enum item_kind { ITEM_COURSE, ITEM_PACKAGE };

@@ -239,3 +239,10 @@ int db_audit_add(struct db *db, int64_t account_id, const char *action, const ch
     db_bind_text(st, 6, ip);
     return db_exec_stmt(db, st);
 }
+
+int db_audit_erase_ips(struct db *db, int64_t before)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_AUDIT_IP_ERASE);
+    sqlite3_bind_int64(st, 1, before);
+    return db_exec_stmt(db, st);
+}
