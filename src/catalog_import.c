@@ -98,7 +98,12 @@ static int read_lines(struct arena *a, const char *text, struct line **lines, si
     }
     *lines = arena_alloc(a, cap * sizeof **lines);
     *n = 0;
-    for (int number = 2;; number++) {
+    int number = 1;
+    for (const char *counted = text;;) {
+        while (*cursor == '\n' || *cursor == '\r')
+            cursor++; /* blank lines: the record starts after them */
+        for (; counted < cursor; counted++)
+            number += *counted == '\n';
         buf = arena_alloc(a, buflen);
         int rc = csv_next_record(&cursor, &rec, buf, buflen);
         if (rc == 0)
@@ -132,6 +137,13 @@ static int write_package_courses(struct db *db, struct arena *a, const struct li
         if (status != DB_OK || course.kind != ITEM_COURSE) {
             snprintf(msg, msglen, "Zeile %d: unbekannter Kurs %s", l->number, l->course_slugs[k]);
             return 1;
+        }
+        for (size_t j = 0; j < k; j++) {
+            if (ids[j] == course.id) {
+                snprintf(msg, msglen, "Zeile %d: Kurs %s steht doppelt im Paket", l->number,
+                         l->course_slugs[k]);
+                return 1;
+            }
         }
         ids[k] = course.id;
     }

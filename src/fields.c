@@ -132,6 +132,17 @@ const struct field_spec field_specs[F__MAX] = {
     [F_NEXT] = {"next", 200, field_valid_local_path},
 };
 
+/* A copy of at most max bytes that does not end inside a UTF-8 character
+ * (the input is valid UTF-8). */
+static const char *copy_whole_chars(struct arena *a, const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+    if (s[n] != '\0')
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    return arena_strndup(a, s, n);
+}
+
 static void read_qty(struct arena *a, const struct form_pair *p, struct qty_input *q)
 {
     q->slug = arena_strdup(a, p->name + 4);
@@ -155,7 +166,7 @@ void fields_read(struct arena *a, const struct form_pair *pairs, size_t n,
             if (values[f].text || strcmp(p->name, field_specs[f].name) != 0)
                 continue;
             size_t len = strlen(p->value);
-            values[f].text = arena_strndup(a, p->value, field_specs[f].max_bytes);
+            values[f].text = copy_whole_chars(a, p->value, field_specs[f].max_bytes);
             values[f].valid = len <= field_specs[f].max_bytes && field_specs[f].valid(p->value);
             break;
         }

@@ -23,7 +23,8 @@ struct cleanup {
 };
 
 struct arena {
-    struct block *blocks; /* newest first; the last one is kept on reset */
+    struct block *blocks; /* newest first */
+    struct block *first;  /* the block made with the arena: kept on reset */
     struct cleanup *cleanups;
 };
 
@@ -49,7 +50,7 @@ static struct block *block_new(size_t size, struct block *next)
 struct arena *arena_new(void)
 {
     struct arena *a = xmalloc(sizeof *a);
-    a->blocks = block_new(BLOCK_SIZE, NULL);
+    a->blocks = a->first = block_new(BLOCK_SIZE, NULL);
     a->cleanups = NULL;
     return a;
 }
@@ -66,12 +67,14 @@ static void run_cleanups(struct arena *a)
 void arena_reset(struct arena *a)
 {
     run_cleanups(a);
-    while (a->blocks->next) {
-        struct block *b = a->blocks;
-        a->blocks = b->next;
-        free(b);
+    for (struct block *b = a->blocks, *next; b; b = next) {
+        next = b->next;
+        if (b != a->first)
+            free(b);
     }
-    a->blocks->used = 0;
+    a->blocks = a->first;
+    a->first->next = NULL;
+    a->first->used = 0;
 }
 
 void arena_free(struct arena *a)

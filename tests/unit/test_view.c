@@ -1,0 +1,345 @@
+/* Unit tests for src/view.c (embedded templates, escaping, URLs, tables)
+ * rendered for a guest request. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "mem.h"
+#include "req.h"
+#include "view.h"
+
+static struct templates *templates;
+
+struct fixture {
+    struct app app;
+    struct req req;
+    struct arena *a;
+    char *html;
+};
+
+static int group_setup(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    templates = templates_load(err, sizeof err);
+    if (!templates) {
+        print_error("templates_load: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    templates_free(templates);
+    return 0;
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    f->a = arena_new();
+    f->app.templates = templates;
+    f->req.app = &f->app;
+    f->req.arena = f->a;
+    f->req.path = "/kurse";
+    f->req.who = NULL;
+    f->req.csrf_token = "TOKEN-abc";
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    free(f->html);
+    arena_free(f->a);
+    free(f);
+    return 0;
+}
+
+static const char *render(struct fixture *f, struct view *v)
+{
+    size_t len = 0;
+    f->html = view_render_malloc(v, &len);
+    assert_non_null(f->html);
+    assert_int_equal(strlen(f->html), len);
+    return f->html;
+}
+
+static void assert_contains(const char *html, const char *needle)
+{
+    if (!strstr(html, needle))
+        fail_msg("expected to find %s", needle);
+}
+
+static void assert_lacks(const char *html, const char *needle)
+{
+    if (strstr(html, needle))
+        fail_msg("did not expect to find %s", needle);
+}
+
+static void test_templates_load_succeeds(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    struct templates *t = templates_load(err, sizeof err);
+    assert_non_null(t);
+    assert_string_equal(err, "");
+    templates_free(t);
+}
+
+static void test_error_page_renders_heading_and_message(void **state)
+{
+    struct fixture *f = *state;
+    struct view *v = view_new(&f->req, "error", "Fehler");
+    view_text(v, "heading", "Seite nicht gefunden");
+    view_text(v, "message", "Die Adresse gibt es nicht.");
+    const char *html = render(f, v);
+    assert_contains(html, "<h1>Seite nicht gefunden</h1>");
+    assert_contains(html, "<p>Die Adresse gibt es nicht.</p>");
+    assert_contains(html, "<title>Fehler – Städtebund Academy</title>");
+}
+
+static void test_view_text_escapes_markup_and_quotes(void **state)
+{
+    struct fixture *f = *state;
+    struct view *v = view_new(&f->req, "error", "<t>");
+    view_text(v, "heading", "<script>alert(1)</script>");
+    view_text(v, "message", "a & b \"c\" 'd'");
+    const char *html = render(f, v);
+    assert_contains(html, "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>");
+    assert_lacks(html, "<script>");
+    assert_contains(html, "a &amp; b &quot;c&quot; ");
+    /* g_markup_escape_text writes &apos; (an HTML5 named reference) */
+    if (!strstr(html, "&#39;d&#39;") && !strstr(html, "&#x27;d&#x27;") &&
+        !strstr(html, "&apos;d&apos;"))
+        fail_msg("single quotes not escaped");
+    assert_lacks(html, "'d'");
+    assert_contains(html, "<title>&lt;t&gt; – ");
+}
+
+static void test_view_text_null_renders_empty(void **state)
+{
+    struct fixture *f = *state;
+    struct view *v = view_new(&f->req, "error", "Fehler");
+    view_text(v, "heading", NULL);
+    view_text(v, "message", "");
+    const char *html = render(f, v);
+    assert_contains(html, "<h1></h1>");
+    assert_contains(html, "<p></p>");
+}
+
+static void test_view_url_turns_javascript_into_hash(void **state)
+{
+    struct fixture *f = *state;
+    struct view *v = view_new(&f->req, "error", "Fehler");
+    view_url(v, "heading", "javascript:alert(1)");
+    view_url(v, "message", "//evil.example/x");
+    const char *html = render(f, v);
+    assert_contains(html, "<h1>#</h1>");
+    assert_contains(html, "<p>#</p>");
+    assert_lacks(html, "javascript:");
+    assert_lacks(html, "evil.example");
+}
+
+static void test_view_url_keeps_local_path_and_https(void **state)
+{
+    struct fixture *f = *state;
+    struct view *v = view_new(&f->req, "error", "Fehler");
+    view_url(v, "heading", "/kurse");
+    view_url(v, "message", "https://example.at/a?b=1&c=2");
+    const char *html = render(f, v);
+    assert_contains(html, "<h1>/kurse</h1>");
+    assert_contains(html, "<p>https://example.at/a?b=1&amp;c=2</p>");
+}
+
+static void test_view_url_null_becomes_hash(void **state)
+{
+    struct fixture *f = *state;
+    struct view *v = view_new(&f->req, "error", "Fehler");
+    view_url(v, "heading", NULL);
+    view_text(v, "message", "x");
+    const char *html = render(f, v);
+    assert_contains(html, "<h1>#</h1>");
+}
+
+static void test_view_int_renders_number(void **state)
+{
+    struct fixture *f = *state;
+    struct view *v = view_new(&f->req, "error", "Fehler");
+    view_int(v, "heading", -42);
+    view_int(v, "message", 1234567);
+    const char *html = render(f, v);
+    assert_contains(html, "<h1>-42</h1>");
+    assert_contains(html, "<p>1234567</p>");
+}
+
+static void test_layout_has_lang_de_and_redeem_button(void **state)
+{
+    struct fixture *f = *state;
+    struct view *v = view_new(&f->req, "error", "Fehler");
+    view_text(v, "heading", "h");
+    view_text(v, "message", "m");
+    const char *html = render(f, v);
+    assert_true(strncmp(html, "<!DOCTYPE html>", 15) == 0);
+    assert_contains(html, "<html lang=\"de\">");
+    assert_contains(html, "<a class=\"btn-redeem\" href=\"/voucher/einloesen\">");
+    assert_contains(html, "</html>");
+}
+
+static void test_layout_for_guest_shows_login_not_logout(void **state)
+{
+    struct fixture *f = *state;
+    f->req.path = "/login";
+    struct view *v = view_new(&f->req, "error", "Fehler");
+    view_text(v, "heading", "h");
+    view_text(v, "message", "m");
+    const char *html = render(f, v);
+    assert_contains(html, "<a href=\"/login\" aria-current=\"page\">Anmelden</a>");
+    assert_lacks(html, "action=\"/logout\"");
+    assert_lacks(html, "TOKEN-abc");
+}
+
+static void test_layout_marks_current_menu_item(void **state)
+{
+    struct fixture *f = *state;
+    struct view *v = view_new(&f->req, "error", "Fehler");
+    view_text(v, "heading", "h");
+    view_text(v, "message", "m");
+    const char *html = render(f, v);
+    assert_contains(html, "<a href=\"/kurse\" aria-current=\"page\">Kurse</a>");
+    assert_contains(html, "<a href=\"/faq\">FAQ</a>");
+}
+
+/* The tables catalog_list.html reads, filled as h_catalog.c fills them. */
+static const char *const item_columns[] = {"title", "description", "hours", "net", "gross", "free", NULL};
+static const char *const package_course_columns[] = {"package", "title", NULL};
+
+static void item_row(struct view_table *t, const char *title, const char *description, long hours,
+                     const char *net, const char *gross, bool free_)
+{
+    view_row(t);
+    view_cell_text(t, "title", title);
+    view_cell_text(t, "description", description);
+    view_cell_int(t, "hours", hours);
+    view_cell_text(t, "net", net);
+    view_cell_text(t, "gross", gross);
+    view_cell_int(t, "free", free_);
+}
+
+static void test_catalog_table_cells_are_escaped(void **state)
+{
+    struct fixture *f = *state;
+    struct view *v = view_new(&f->req, "catalog_list", "Kurse");
+    struct view_table *courses = view_table(v, "courses", item_columns);
+    view_table(v, "packages", item_columns);
+    view_table(v, "package_courses", package_course_columns);
+    item_row(courses, "<b>x</b>", "\"quoted\" & <i>", 8, "€ 149,00", "€ 178,80", false);
+    view_int(v, "vat_percent", 20);
+    const char *html = render(f, v);
+    assert_contains(html, "<h3>&lt;b&gt;x&lt;/b&gt;</h3>");
+    assert_lacks(html, "<b>x</b>");
+    assert_contains(html, "<p>&quot;quoted&quot; &amp; &lt;i&gt;</p>");
+    assert_contains(html, "<dd>8 Stunden</dd>");
+    assert_contains(html, "<dd class=\"price\">€ 149,00</dd>");
+    assert_contains(html, "<dd>€ 178,80</dd>");
+    assert_contains(html, "brutto inklusive 20 % USt.");
+}
+
+static void test_catalog_free_course_and_package_with_courses(void **state)
+{
+    struct fixture *f = *state;
+    struct view *v = view_new(&f->req, "catalog_list", "Kurse");
+    struct view_table *courses = view_table(v, "courses", item_columns);
+    struct view_table *packages = view_table(v, "packages", item_columns);
+    struct view_table *pc = view_table(v, "package_courses", package_course_columns);
+    item_row(courses, "Kurs A", "", 2, "€ 0,00", "€ 0,00", true);
+    item_row(courses, "Kurs B", "", 4, "€ 10,00", "€ 12,00", false);
+    item_row(packages, "Paket 1", "", 6, "€ 9,00", "€ 10,80", false);
+    item_row(packages, "Paket 2", "", 6, "€ 9,00", "€ 10,80", false);
+    static const struct {
+        long package;
+        const char *title;
+    } rows[] = {{0, "Kurs B"}, {0, "Kurs A"}, {1, "Kurs <C>"}};
+    for (size_t i = 0; i < 3; i++) {
+        view_row(pc);
+        view_cell_int(pc, "package", rows[i].package);
+        view_cell_text(pc, "title", rows[i].title);
+    }
+    view_int(v, "vat_percent", 20);
+    const char *html = render(f, v);
+    assert_contains(html, "<dd class=\"price\">kostenlos</dd>");
+    const char *p1 = strstr(html, "<h3>Paket 1</h3>");
+    const char *p2 = strstr(html, "<h3>Paket 2</h3>");
+    assert_non_null(p1);
+    assert_non_null(p2);
+    const char *b = strstr(p1, "<li>Kurs B</li>");
+    const char *a = strstr(p1, "<li>Kurs A</li>");
+    const char *c = strstr(p1, "<li>Kurs &lt;C&gt;</li>");
+    assert_non_null(b);
+    assert_non_null(a);
+    assert_non_null(c);
+    assert_true(b < a && a < p2); /* package 1 lists B then A */
+    assert_true(c > p2);          /* package 2 lists C */
+}
+
+static void test_catalog_with_empty_tables_renders(void **state)
+{
+    struct fixture *f = *state;
+    struct view *v = view_new(&f->req, "catalog_list", "Kurse");
+    view_table(v, "courses", item_columns);
+    view_table(v, "packages", item_columns);
+    view_table(v, "package_courses", package_course_columns);
+    view_int(v, "vat_percent", 20);
+    const char *html = render(f, v);
+    assert_contains(html, "<h1>Kurse</h1>");
+    assert_lacks(html, "catalog-item");
+}
+
+static void test_view_cell_url_filters_link_targets(void **state)
+{
+    struct fixture *f = *state;
+    struct view *v = view_new(&f->req, "catalog_list", "Kurse");
+    struct view_table *courses = view_table(v, "courses", item_columns);
+    view_table(v, "packages", item_columns);
+    view_table(v, "package_courses", package_course_columns);
+    view_row(courses);
+    view_cell_url(courses, "title", "javascript:alert(1)");
+    view_cell_url(courses, "description", "/kurse");
+    view_int(v, "vat_percent", 20);
+    const char *html = render(f, v);
+    assert_contains(html, "<h3>#</h3>");
+    assert_contains(html, "<p>/kurse</p>");
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_templates_load_succeeds),
+        T(test_error_page_renders_heading_and_message),
+        T(test_view_text_escapes_markup_and_quotes),
+        T(test_view_text_null_renders_empty),
+        T(test_view_url_turns_javascript_into_hash),
+        T(test_view_url_keeps_local_path_and_https),
+        T(test_view_url_null_becomes_hash),
+        T(test_view_int_renders_number),
+        T(test_layout_has_lang_de_and_redeem_button),
+        T(test_layout_for_guest_shows_login_not_logout),
+        T(test_layout_marks_current_menu_item),
+        T(test_catalog_table_cells_are_escaped),
+        T(test_catalog_free_course_and_package_with_courses),
+        T(test_catalog_with_empty_tables_renders),
+        T(test_view_cell_url_filters_link_targets),
+    };
+#undef T
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
