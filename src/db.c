@@ -173,6 +173,14 @@ int db_exec_stmt(struct db *db, sqlite3_stmt *st)
     return status;
 }
 
+int db_insert_stmt(struct db *db, sqlite3_stmt *st, int64_t *id)
+{
+    int status = db_exec_stmt(db, st);
+    if (status == DB_OK && id)
+        *id = sqlite3_last_insert_rowid(db->conn);
+    return status;
+}
+
 const char *db_text(struct arena *a, sqlite3_stmt *st, int col)
 {
     const unsigned char *t = sqlite3_column_text(st, col);

@@ -22,6 +22,8 @@ struct db {
 sqlite3_stmt *db_stmt(struct db *db, enum query_id id);
 /* Steps a statement that returns no rows: DB_OK, DB_CONFLICT or DB_ERROR. */
 int db_exec_stmt(struct db *db, sqlite3_stmt *st);
+/* Steps an INSERT; *id (when not NULL) receives the new row's id. */
+int db_insert_stmt(struct db *db, sqlite3_stmt *st, int64_t *id);
 /* Maps a step result that is neither ROW nor DONE to DB_CONFLICT/DB_ERROR, logging errors. */
 int db_step_error(struct db *db, int rc);
 /* Column text copied into the arena; "" for NULL. */
