@@ -23,4 +23,15 @@ int h_login_form(struct req *r);
 int h_login_submit(struct req *r);
 int h_login_logout(struct req *r);
 
+/* h_order.c: the order form (tenant_admin) */
+int h_order_form(struct req *r);
+int h_order_submit(struct req *r);
+
+/* h_orders.c: the municipality's orders (tenant_admin) */
+int h_orders_list(struct req *r);
+int h_orders_show(struct req *r);
+int h_orders_codes(struct req *r);
+int h_orders_invoice(struct req *r);
+int h_orders_note(struct req *r);
+
 #endif
