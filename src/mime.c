@@ -8,7 +8,9 @@
 #include "fields.h"
 #include "mem.h"
 
-#define ENCODED_WORD_BYTES 45 /* 60 base64 characters: a word stays within 75 */
+#define ENCODED_WORD_BYTES 36 /* 48 base64 characters: a word of 60, a line within 78 */
+#define LINE_MAX_CHARS 78
+#define FILENAME_MAX_CHARS 60
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -91,6 +93,26 @@ static void encoded_words(struct buf *out, const char *text)
     }
 }
 
+/* Characters on the last line of out so far. */
+static size_t line_length(const struct buf *out)
+{
+    size_t n = 0;
+    while (n < out->len && out->data[out->len - 1 - n] != '\n')
+        n++;
+    return n;
+}
+
+/* sep, or sep without its trailing space and a fold, when next would not fit the line. */
+static void fold(struct buf *out, const char *sep, const char *next)
+{
+    if (line_length(out) + strlen(sep) + strlen(next) <= LINE_MAX_CHARS) {
+        buf_puts(out, sep);
+        return;
+    }
+    buf_append(out, sep, strlen(sep) - (sep[strlen(sep) - 1] == ' '));
+    buf_puts(out, "\r\n ");
+}
+
 /* An unstructured header value: as it is when short ASCII, else encoded words. */
 static void header_text(struct buf *out, const char *name, const char *value)
 {
@@ -146,8 +168,11 @@ static int header_from(struct buf *out, struct arena *a, const char *from)
     } else {
         encoded_words(out, name);
     }
-    if (*name)
-        buf_printf(out, " <%s>", addr);
+    if (*name) {
+        const char *angle = arena_printf(a, "<%s>", addr);
+        fold(out, " ", angle);
+        buf_puts(out, angle);
+    }
     buf_puts(out, "\r\n");
     return 0;
 }
@@ -159,8 +184,11 @@ static int header_to(struct buf *out, struct arena *a, const char *recipients)
     if (!addrs)
         return -1;
     buf_puts(out, "To: ");
-    for (size_t i = 0; i < n; i++)
-        buf_printf(out, "%s%s", i ? ",\r\n " : "", addrs[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fold(out, ", ", addrs[i]);
+        buf_puts(out, addrs[i]);
+    }
     buf_puts(out, "\r\n");
     return 0;
 }
@@ -200,10 +228,11 @@ static void part_text(struct buf *out, const char *boundary, const char *body)
 
 static int part_attachment(struct buf *out, const char *boundary, const struct mail_attachment *at)
 {
-    if (!*at->filename || !printable_ascii(at->filename, "\"\\") || !printable_ascii(at->content_type, "\""))
+    if (!*at->filename || strlen(at->filename) > FILENAME_MAX_CHARS || strlen(at->content_type) > FILENAME_MAX_CHARS ||
+        !printable_ascii(at->filename, "\"\\") || !printable_ascii(at->content_type, "\""))
         return -1;
-    buf_printf(out, "--%s\r\nContent-Type: %s; name=\"%s\"\r\n"
-                    "Content-Disposition: attachment; filename=\"%s\"\r\n"
+    buf_printf(out, "--%s\r\nContent-Type: %s;\r\n name=\"%s\"\r\n"
+                    "Content-Disposition: attachment;\r\n filename=\"%s\"\r\n"
                     "Content-Transfer-Encoding: base64\r\n\r\n",
                boundary, at->content_type, at->filename, at->filename);
     mime_base64(out, at->data, at->len);
@@ -212,15 +241,15 @@ static int part_attachment(struct buf *out, const char *boundary, const struct m
 
 static int headers(struct buf *out, const struct mail_message *m, const struct mime_envelope *env)
 {
-    if (has_control(m->subject) || !printable_ascii(env->message_id, "") ||
-        !printable_ascii(env->boundary, "\"") || strncmp(env->boundary, "=_", 2) != 0)
+    if (has_control(m->subject) || !printable_ascii(env->message_id, "") || strlen(env->message_id) > 200 ||
+        !printable_ascii(env->boundary, "\"") || strlen(env->boundary) > 60 || strncmp(env->boundary, "=_", 2) != 0)
         return -1;
     header_date(out, env->date);
     if (header_from(out, out->arena, m->from) != 0 || header_to(out, out->arena, m->recipients) != 0)
         return -1;
     header_text(out, "Subject", m->subject);
     buf_printf(out, "Message-ID: %s\r\nMIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n"
-                    "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n",
+                    "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n",
                env->message_id, env->boundary);
     return 0;
 }

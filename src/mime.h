@@ -37,7 +37,8 @@ struct mime_envelope {
 /* Appends the message to out.  -1 (out then holds garbage) when a header
  * would be unsafe: a control character (CR, LF, ...) in from, subject,
  * message id or boundary, a malformed address, or a filename or content
- * type that is not plain printable ASCII.  0 otherwise. */
+ * type that is not plain printable ASCII of at most 60 characters (as the
+ * boundary).  0 otherwise. */
 int mime_build(struct buf *out, const struct mail_message *m, const struct mime_envelope *env);
 
 /* The address of "Name <addr>" or "addr", copied into the arena; NULL when

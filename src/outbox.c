@@ -60,7 +60,8 @@ static char *open_blob(struct arena *a, const struct crypto_keys *keys, const st
     return crypto_open(keys, b->data, b->len, plain) == 0 ? plain : NULL;
 }
 
-/* The message as MIME text, or NULL with err filled (a permanent failure). */
+/* The message as MIME text, or NULL with err filled (a wrong key file or
+ * [mail] from: retried like a delivery, in case they are mended). */
 static const char *compose(struct arena *a, const struct crypto_keys *keys, const struct config *cfg,
                            const struct outbox_mail *om, size_t *len, char *err, size_t errlen)
 {
@@ -79,6 +80,7 @@ static const char *compose(struct arena *a, const struct crypto_keys *keys, cons
     m.nattachments = om->nattachments;
     char token[CRYPTO_TOKEN_TEXT_SIZE];
     crypto_token(token);
+    token[22] = '\0'; /* 132 random bits keep the headers short */
     const char *from = mime_address(a, cfg->mail_from);
     struct mime_envelope env = {
         .date = (int64_t)time(NULL), .boundary = arena_printf(a, "=_sba_%s", token),
@@ -95,22 +97,21 @@ static const char *compose(struct arena *a, const struct crypto_keys *keys, cons
     return out.data;
 }
 
-/* Builds and delivers one claimed message; 0 when delivered, 1 when it
- * may succeed later, 2 when it never will. */
+/* Builds and delivers one claimed message: 0, or -1 with err filled. */
 static int deliver(struct arena *a, const struct crypto_keys *keys, const struct config *cfg,
                    const struct outbox_mail *om, const atomic_bool *stop, char *err, size_t errlen)
 {
     size_t len;
     const char *text = compose(a, keys, cfg, om, &len, err, errlen);
     if (!text)
-        return 2;
+        return -1;
     struct mail_delivery d = {.from = mime_address(a, cfg->mail_from), .text = text, .len = len,
                               .spool_name = arena_printf(a, "outbox-%lld", (long long)om->id), .stop = stop};
     d.rcpts = mime_recipients(a, om->recipients, &d.nrcpts);
-    return mail_deliver(cfg, &d, err, errlen) == 0 ? 0 : 1;
+    return mail_deliver(cfg, &d, err, errlen);
 }
 
-/* Records the outcome of one attempt. */
+/* Records the outcome of one attempt (0 = delivered). */
 static int settle(struct db *db, const struct config *cfg, const struct outbox_mail *om, int outcome,
                   const char *err, struct outbox_run *run)
 {
@@ -121,7 +122,7 @@ static int settle(struct db *db, const struct config *cfg, const struct outbox_m
     }
     run->failed++;
     int base = cfg->mail_retry_base_seconds;
-    bool give_up = outcome == 2 || outbox_give_up(om->created_at, now, base);
+    bool give_up = outbox_give_up(om->created_at, now, base);
     log_error("mail %lld, attempt %lld: %s%s", (long long)om->id, (long long)om->attempts, err,
               give_up ? " (given up)" : "");
     return db_outbox_failed(db, om->id, err, now + outbox_retry_delay(om->attempts, base), give_up ? now : 0);
