@@ -147,27 +147,37 @@ int db_order_by_id(struct db *db, struct arena *a, int64_t id, struct order *o)
     return DB_OK;
 }
 
+static void line_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct order_line *l = item;
+    l->id = sqlite3_column_int64(st, 0);
+    l->order_id = sqlite3_column_int64(st, 1);
+    l->item_id = sqlite3_column_int64(st, 2);
+    l->title = db_text(a, st, 3);
+    l->quantity = sqlite3_column_int64(st, 4);
+    l->unit_price_cents = sqlite3_column_int64(st, 5);
+    l->line_net_cents = sqlite3_column_int64(st, 6);
+    l->position = sqlite3_column_int64(st, 7);
+}
+
 int db_order_lines(struct db *db, struct arena *a, int64_t order_id, struct order_line **lines, size_t *n)
 {
     sqlite3_stmt *st = db_stmt(db, Q_ORDER_LINES);
     sqlite3_bind_int64(st, 1, order_id);
-    size_t cap = 0;
-    int rc;
-    *lines = NULL;
-    for (*n = 0; (rc = sqlite3_step(st)) == SQLITE_ROW; (*n)++) {
-        *lines = arena_grow(a, *lines, *n, &cap, sizeof **lines);
-        struct order_line *l = &(*lines)[*n];
-        l->id = sqlite3_column_int64(st, 0);
-        l->order_id = sqlite3_column_int64(st, 1);
-        l->item_id = sqlite3_column_int64(st, 2);
-        l->title = db_text(a, st, 3);
-        l->quantity = sqlite3_column_int64(st, 4);
-        l->unit_price_cents = sqlite3_column_int64(st, 5);
-        l->line_net_cents = sqlite3_column_int64(st, 6);
-        l->position = sqlite3_column_int64(st, 7);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? DB_OK : db_step_error(db, rc);
+    return db_collect(db, a, st, sizeof **lines, line_row, (void **)lines, n);
+}
+
+/* ORDER_LIST's row; municipality_id is left 0. */
+static void summary_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    *(struct order_summary *)item = (struct order_summary){
+        .o = {.id = sqlite3_column_int64(st, 0), .created_at = sqlite3_column_int64(st, 1),
+              .invoice_number = db_text(a, st, 2), .reference = db_text(a, st, 3),
+              .net_cents = sqlite3_column_int64(st, 4), .vat_cents = sqlite3_column_int64(st, 5),
+              .gross_cents = sqlite3_column_int64(st, 6)},
+        .open = sqlite3_column_int64(st, 7), .redeemed = sqlite3_column_int64(st, 8),
+        .expired = sqlite3_column_int64(st, 9), .revoked = sqlite3_column_int64(st, 10),
+    };
 }
 
 int db_order_list(struct db *db, struct arena *a, int64_t municipality_id, int64_t now,
@@ -176,41 +186,22 @@ int db_order_list(struct db *db, struct arena *a, int64_t municipality_id, int64
     sqlite3_stmt *st = db_stmt(db, Q_ORDER_LIST);
     sqlite3_bind_int64(st, 1, municipality_id);
     sqlite3_bind_int64(st, 2, now);
-    size_t cap = 0;
-    int rc;
-    *list = NULL;
-    for (*n = 0; (rc = sqlite3_step(st)) == SQLITE_ROW; (*n)++) {
-        *list = arena_grow(a, *list, *n, &cap, sizeof **list);
-        struct order_summary *s = &(*list)[*n];
-        *s = (struct order_summary){
-            .o = {.id = sqlite3_column_int64(st, 0), .created_at = sqlite3_column_int64(st, 1),
-                  .invoice_number = db_text(a, st, 2), .reference = db_text(a, st, 3),
-                  .net_cents = sqlite3_column_int64(st, 4), .vat_cents = sqlite3_column_int64(st, 5),
-                  .gross_cents = sqlite3_column_int64(st, 6), .municipality_id = municipality_id},
-            .open = sqlite3_column_int64(st, 7), .redeemed = sqlite3_column_int64(st, 8),
-            .expired = sqlite3_column_int64(st, 9), .revoked = sqlite3_column_int64(st, 10),
-        };
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? DB_OK : db_step_error(db, rc);
+    return db_collect(db, a, st, sizeof **list, summary_row, (void **)list, n);
+}
+
+static void code_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct order_code *c = item;
+    voucher_columns(st, a, &c->v);
+    c->redeemer_name = db_text(a, st, 14);
+    c->redeemer_username = db_text(a, st, 15);
 }
 
 int db_order_codes(struct db *db, struct arena *a, int64_t order_id, struct order_code **codes, size_t *n)
 {
     sqlite3_stmt *st = db_stmt(db, Q_ORDER_CODES);
     sqlite3_bind_int64(st, 1, order_id);
-    size_t cap = 0;
-    int rc;
-    *codes = NULL;
-    for (*n = 0; (rc = sqlite3_step(st)) == SQLITE_ROW; (*n)++) {
-        *codes = arena_grow(a, *codes, *n, &cap, sizeof **codes);
-        struct order_code *c = &(*codes)[*n];
-        voucher_columns(st, a, &c->v);
-        c->redeemer_name = db_text(a, st, 14);
-        c->redeemer_username = db_text(a, st, 15);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? DB_OK : db_step_error(db, rc);
+    return db_collect(db, a, st, sizeof **codes, code_row, (void **)codes, n);
 }
 
 int db_voucher_set_note(struct db *db, int64_t voucher_id, int64_t municipality_id, const char *note,

@@ -38,21 +38,20 @@ int db_outbox_add(struct db *db, const struct outbox_mail *m, int64_t now, int64
     return status;
 }
 
+static void attachment_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    *(struct outbox_attachment *)item = (struct outbox_attachment){
+        .filename = db_text(a, st, 0), .content_type = db_text(a, st, 1), .sealed = column_blob(st, a, 2)};
+}
+
 static int read_attachments(struct db *db, struct arena *a, struct outbox_mail *m)
 {
     sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_ATTACHMENTS);
     sqlite3_bind_int64(st, 1, m->id);
-    struct outbox_attachment *list = NULL;
-    size_t cap = 0;
-    int rc;
-    for (m->nattachments = 0; (rc = sqlite3_step(st)) == SQLITE_ROW; m->nattachments++) {
-        list = arena_grow(a, list, m->nattachments, &cap, sizeof *list);
-        list[m->nattachments] = (struct outbox_attachment){
-            .filename = db_text(a, st, 0), .content_type = db_text(a, st, 1), .sealed = column_blob(st, a, 2)};
-    }
+    struct outbox_attachment *list;
+    int status = db_collect(db, a, st, sizeof *list, attachment_row, (void **)&list, &m->nattachments);
     m->attachments = list;
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? DB_OK : db_step_error(db, rc);
+    return status;
 }
 
 int db_outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t claimed_until,

@@ -43,14 +43,6 @@ void mime_base64(struct buf *out, const void *data, size_t len)
     }
 }
 
-static bool has_control(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            return true;
-    return false;
-}
-
 static bool is_ascii(const char *s)
 {
     for (; *s; s++)
@@ -153,7 +145,7 @@ const char **mime_recipients(struct arena *a, const char *list, size_t *n)
 static int header_from(struct buf *out, struct arena *a, const char *from)
 {
     const char *addr = mime_address(a, from);
-    if (!addr || has_control(from))
+    if (!addr || !field_valid_line(from))
         return -1;
     const char *lt = strrchr(from, '<');
     size_t name_len = lt ? (size_t)(lt - from) : 0;
@@ -241,7 +233,7 @@ static int part_attachment(struct buf *out, const char *boundary, const struct m
 
 static int headers(struct buf *out, const struct mail_message *m, const struct mime_envelope *env)
 {
-    if (has_control(m->subject) || !printable_ascii(env->message_id, "") || strlen(env->message_id) > 200 ||
+    if (!field_valid_line(m->subject) || !printable_ascii(env->message_id, "") || strlen(env->message_id) > 200 ||
         !printable_ascii(env->boundary, "\"") || strlen(env->boundary) > 60 || strncmp(env->boundary, "=_", 2) != 0)
         return -1;
     header_date(out, env->date);

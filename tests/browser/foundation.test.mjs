@@ -3,16 +3,8 @@
 // (WCAG 2.1 A/AA) on the public pages. Screenshots go to tests/artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
-import { startServer, repoRoot } from '../lib/server.mjs';
-
-const require = createRequire(import.meta.url);
-const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const artifacts = path.join(repoRoot, 'tests', 'artifacts');
-fs.mkdirSync(artifacts, { recursive: true });
+import { startServer } from '../lib/server.mjs';
+import { launchBrowser, shot, axeViolations } from '../lib/browser.mjs';
 
 const AXE_PAGES = ['/', '/kurse', '/faq', '/impressum', '/datenschutz', '/login', '/voucher/einloesen'];
 
@@ -21,12 +13,7 @@ let browser;
 
 before(async () => {
   srv = await startServer();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 }, { timeout: 120000 });
 
 after(async () => {
@@ -41,7 +28,6 @@ async function newPage(viewport = { width: 1280, height: 800 }) {
   return { context, page };
 }
 
-const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 
 /** Computed background colour of an element as [r, g, b] (any CSS colour syntax). */
 function backgroundRgb(locator) {
@@ -162,13 +148,8 @@ test('axe-core finds no WCAG 2.1 A/AA violations on the public pages', async () 
         continue;
       }
       assert.equal(res.status(), 200, `GET ${p}`);
-      // page.evaluate is not subject to the page's CSP (no inline script needed).
-      await page.evaluate(axeSource);
-      const result = await page.evaluate(() => globalThis.axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-        resultTypes: ['violations'],
-      }));
-      if (result.violations.length) problems.push(formatViolations(p, result.violations));
+      const violations = await axeViolations(page);
+      if (violations.length) problems.push(formatViolations(p, violations));
       await shot(page, 'axe' + (p === '/' ? '-start' : p.replace(/\//g, '-')));
     }
   } finally {

@@ -4,17 +4,9 @@
 // review and the order page go to tests/artifacts/; axe-core checks each.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
-import { startServer, repoRoot } from '../lib/server.mjs';
+import { startServer } from '../lib/server.mjs';
 import { startSmtp } from '../lib/smtp.mjs';
-
-const require = createRequire(import.meta.url);
-const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const artifacts = path.join(repoRoot, 'tests', 'artifacts');
-fs.mkdirSync(artifacts, { recursive: true });
+import { launchBrowser, shot, axeViolations } from '../lib/browser.mjs';
 const CODE_RE = /SBA-[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}/g;
 
 let smtp;
@@ -24,12 +16,7 @@ let browser;
 before(async () => {
   smtp = await startSmtp();
   srv = await startServer({ smtpUrl: `smtp://127.0.0.1:${smtp.port}` });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 }, { timeout: 120000 });
 
 after(async () => {
@@ -38,15 +25,9 @@ after(async () => {
   if (smtp) await smtp.close();
 }, { timeout: 60000 });
 
-const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
-
 async function axe(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => globalThis.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    resultTypes: ['violations'],
-  }));
-  return result.violations.map((v) => `${page.url()}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  return (await axeViolations(page)).map((v) =>
+    `${page.url()}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
 test('the demo admin orders 3 courses and 2 packages; 5 codes "offen" and one mail', async () => {

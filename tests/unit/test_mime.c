@@ -59,12 +59,33 @@ static size_t b64_decode(const char *text, size_t n, unsigned char *out)
     return len;
 }
 
+static int new_arena(void **state)
+{
+    *state = arena_new();
+    return 0;
+}
+
+static int free_arena(void **state)
+{
+    arena_free(*state);
+    return 0;
+}
+
 static const char *build(struct arena *a, const struct mail_message *m, int *rc)
 {
     struct buf out;
     buf_init(&out, a);
     *rc = mime_build(&out, m, &env);
     return out.data;
+}
+
+/* The message built in the test's arena; fails the test when refused. */
+static const char *built(void **state, struct mail_message m)
+{
+    int rc;
+    const char *msg = build(*state, &m, &rc);
+    assert_int_equal(rc, 0);
+    return msg;
 }
 
 /* The decoded content of the part whose headers contain marker. */
@@ -79,12 +100,8 @@ static size_t part_content(const char *msg, const char *marker, unsigned char *o
 
 static void test_message_has_crlf_lines_of_at_most_78_characters(void **state)
 {
-    (void)state;
-    struct arena *a = arena_new();
     struct mail_message m = sample();
-    int rc;
-    const char *msg = build(a, &m, &rc);
-    assert_int_equal(rc, 0);
+    const char *msg = built(state, m);
     for (const char *line = msg; *line;) {
         const char *nl = strchr(line, '\n');
         assert_non_null(nl);
@@ -97,48 +114,33 @@ static void test_message_has_crlf_lines_of_at_most_78_characters(void **state)
     assert_non_null(strstr(msg, "\r\nMessage-ID: <outbox-1.abc@staedtebund-academy.at>\r\n"));
     assert_non_null(strstr(msg, "\r\nContent-Type: multipart/mixed;\r\n boundary=\"=_sba_test\"\r\n"));
     assert_non_null(strstr(msg, "\r\n--=_sba_test--\r\n"));
-    arena_free(a);
 }
 
 static void test_subject_and_name_are_rfc2047_encoded_words(void **state)
 {
-    (void)state;
-    struct arena *a = arena_new();
     struct mail_message m = sample();
     m.subject = "Grüße";
-    int rc;
-    const char *msg = build(a, &m, &rc);
-    assert_int_equal(rc, 0);
+    const char *msg = built(state, m);
     assert_non_null(strstr(msg, "\r\nSubject: =?UTF-8?B?R3LDvMOfZQ==?=\r\n"));
     assert_non_null(strstr(msg, "\r\nFrom: =?UTF-8?B?U3TDpGR0ZWJ1bmQgQWNhZGVteQ==?=\r\n <noreply@staedtebund-academy.at>\r\n"));
     assert_non_null(strstr(msg, "\r\nTo: buchhaltung@musterstadt.gv.at, gerda@musterstadt.gv.at\r\n"));
-    arena_free(a);
 }
 
 static void test_ascii_subject_and_name_stay_readable(void **state)
 {
-    (void)state;
-    struct arena *a = arena_new();
     struct mail_message m = sample();
     m.subject = "Ihre Codes";
     m.from = "Academy <noreply@example.at>";
-    int rc;
-    const char *msg = build(a, &m, &rc);
-    assert_int_equal(rc, 0);
+    const char *msg = built(state, m);
     assert_non_null(strstr(msg, "\r\nSubject: Ihre Codes\r\n"));
     assert_non_null(strstr(msg, "\r\nFrom: \"Academy\" <noreply@example.at>\r\n"));
-    arena_free(a);
 }
 
 static void test_long_subject_splits_words_on_character_boundaries(void **state)
 {
-    (void)state;
-    struct arena *a = arena_new();
     struct mail_message m = sample();
     m.subject = "ÄÖÜäöüß€ ÄÖÜäöüß€ ÄÖÜäöüß€ ÄÖÜäöüß€ ÄÖÜäöüß€ ÄÖÜäöüß€ ÄÖÜäöüß€";
-    int rc;
-    const char *msg = build(a, &m, &rc);
-    assert_int_equal(rc, 0);
+    const char *msg = built(state, m);
     const char *p = strstr(msg, "Subject: ") + 9;
     unsigned char decoded[256];
     size_t total = 0;
@@ -157,78 +159,62 @@ static void test_long_subject_splits_words_on_character_boundaries(void **state)
     assert_true(words > 1);
     decoded[total] = '\0';
     assert_string_equal((char *)decoded, m.subject);
-    arena_free(a);
 }
 
 static void test_body_is_utf8_with_crlf_line_ends(void **state)
 {
-    (void)state;
-    struct arena *a = arena_new();
     struct mail_message m = sample();
     m.body_text = "Grüß Gott\nZeile 2\r\nEnde";
-    int rc;
-    const char *msg = build(a, &m, &rc);
-    assert_int_equal(rc, 0);
+    const char *msg = built(state, m);
     unsigned char body[128];
     size_t n = part_content(msg, "Content-Type: text/plain; charset=utf-8", body);
     body[n] = '\0';
     assert_string_equal((char *)body, "Grüß Gott\r\nZeile 2\r\nEnde");
-    arena_free(a);
 }
 
 static void test_attachments_round_trip_in_base64(void **state)
 {
-    (void)state;
-    struct arena *a = arena_new();
     struct mail_message m = sample();
-    int rc;
-    const char *msg = build(a, &m, &rc);
-    assert_int_equal(rc, 0);
+    const char *msg = built(state, m);
     assert_non_null(strstr(msg, "Content-Disposition: attachment;\r\n filename=\"codes.csv\"\r\n"));
     unsigned char data[64];
     assert_int_equal(part_content(msg, "filename=\"Rechnung-RE-2026-000001.pdf\"", data), 6);
     assert_memory_equal(data, "%PDF\0\xff", 6);
     assert_int_equal(part_content(msg, "filename=\"codes.csv\"", data), 11);
     assert_memory_equal(data, "Kurs,Code\r\n", 11);
-    arena_free(a);
 }
 
-static void assert_refused(struct mail_message m, const char *what)
+static void assert_refused(void **state, struct mail_message m, const char *what)
 {
-    struct arena *a = arena_new();
     int rc;
-    build(a, &m, &rc);
+    build(*state, &m, &rc);
     if (rc != -1)
         fail_msg("not refused: %s", what);
-    arena_free(a);
 }
 
 static void test_header_injection_is_refused(void **state)
 {
-    (void)state;
-    struct mail_message m = sample();
-    m.subject = "Codes\r\nBcc: evil@example.com";
-    assert_refused(m, "CRLF in subject");
-    m = sample();
-    m.subject = "Codes\nBcc: evil@example.com";
-    assert_refused(m, "LF in subject");
-    m = sample();
-    m.from = "Academy <noreply@example.at>\r\nBcc: evil@example.com";
-    assert_refused(m, "CRLF in from");
-    m = sample();
-    m.from = "Acad\remy <noreply@example.at>";
-    assert_refused(m, "CR in from name");
-    m = sample();
-    m.recipients = "a@b.at\r\nBcc: evil@example.com";
-    assert_refused(m, "CRLF in recipients");
-    m = sample();
-    m.recipients = "a@b.at, evil@example.com\r\n";
-    assert_refused(m, "CRLF after recipients");
+    static const struct {
+        const char *subject, *from, *recipients;
+    } bad[] = {
+        {.subject = "Codes\r\nBcc: evil@example.com"},
+        {.subject = "Codes\nBcc: evil@example.com"},
+        {.from = "Academy <noreply@example.at>\r\nBcc: evil@example.com"},
+        {.from = "Acad\remy <noreply@example.at>"},
+        {.recipients = "a@b.at\r\nBcc: evil@example.com"},
+        {.recipients = "a@b.at, evil@example.com\r\n"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        struct mail_message m = sample();
+        m.subject = bad[i].subject ? bad[i].subject : m.subject;
+        m.from = bad[i].from ? bad[i].from : m.from;
+        m.recipients = bad[i].recipients ? bad[i].recipients : m.recipients;
+        assert_refused(state, m, bad[i].subject ? bad[i].subject : bad[i].from ? bad[i].from : bad[i].recipients);
+    }
 }
 
 static void test_unsafe_attachment_headers_are_refused(void **state)
 {
-    (void)state;
     struct mail_attachment bad[] = {
         {.filename = "codes.csv\r\nX-Evil: 1", .content_type = "text/csv", .data = "x", .len = 1},
         {.filename = "co\"des.csv", .content_type = "text/csv", .data = "x", .len = 1},
@@ -240,14 +226,13 @@ static void test_unsafe_attachment_headers_are_refused(void **state)
         struct mail_message m = sample();
         m.attachments = &bad[i];
         m.nattachments = 1;
-        assert_refused(m, bad[i].filename);
+        assert_refused(state, m, bad[i].filename);
     }
 }
 
 static void test_recipients_and_addresses_parse(void **state)
 {
-    (void)state;
-    struct arena *a = arena_new();
+    struct arena *a = *state;
     size_t n;
     const char **list = mime_recipients(a, "a@b.at, c@d.at", &n);
     assert_non_null(list);
@@ -260,21 +245,22 @@ static void test_recipients_and_addresses_parse(void **state)
     assert_string_equal(mime_address(a, "noreply@x.at"), "noreply@x.at");
     assert_null(mime_address(a, "Name <noreply@x.at> trailing"));
     assert_null(mime_address(a, "Name <no reply@x.at>"));
-    arena_free(a);
 }
+
+#define WITH_ARENA(test) cmocka_unit_test_setup_teardown(test, new_arena, free_arena)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_message_has_crlf_lines_of_at_most_78_characters),
-        cmocka_unit_test(test_subject_and_name_are_rfc2047_encoded_words),
-        cmocka_unit_test(test_ascii_subject_and_name_stay_readable),
-        cmocka_unit_test(test_long_subject_splits_words_on_character_boundaries),
-        cmocka_unit_test(test_body_is_utf8_with_crlf_line_ends),
-        cmocka_unit_test(test_attachments_round_trip_in_base64),
-        cmocka_unit_test(test_header_injection_is_refused),
-        cmocka_unit_test(test_unsafe_attachment_headers_are_refused),
-        cmocka_unit_test(test_recipients_and_addresses_parse),
+        WITH_ARENA(test_message_has_crlf_lines_of_at_most_78_characters),
+        WITH_ARENA(test_subject_and_name_are_rfc2047_encoded_words),
+        WITH_ARENA(test_ascii_subject_and_name_stay_readable),
+        WITH_ARENA(test_long_subject_splits_words_on_character_boundaries),
+        WITH_ARENA(test_body_is_utf8_with_crlf_line_ends),
+        WITH_ARENA(test_attachments_round_trip_in_base64),
+        WITH_ARENA(test_header_injection_is_refused),
+        WITH_ARENA(test_unsafe_attachment_headers_are_refused),
+        WITH_ARENA(test_recipients_and_addresses_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
