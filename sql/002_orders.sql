@@ -63,19 +63,21 @@ CREATE INDEX vouchers_order ON vouchers(order_id);
 CREATE INDEX vouchers_redeemed_by ON vouchers(redeemed_by);
 
 -- Outgoing e-mail, written in the same transaction as what it reports; a sender delivers it later.
+-- Body and attachments hold voucher codes, so they are stored sealed (secretbox under the key file).
 CREATE TABLE outbox (
     id              INTEGER PRIMARY KEY,
     created_at      INTEGER NOT NULL,
     recipients      TEXT NOT NULL,               -- addresses separated by ", "
     subject         TEXT NOT NULL,               -- UTF-8, encoded at sending
-    body_text       TEXT NOT NULL,               -- UTF-8 plain text
+    body_sealed     BLOB NOT NULL,               -- UTF-8 plain text, sealed
     attempts        INTEGER NOT NULL DEFAULT 0,  -- delivery attempts so far
     next_attempt_at INTEGER NOT NULL,            -- not before this time
     claimed_until   INTEGER NOT NULL DEFAULT 0,  -- a sender holds it until then (two senders never send one message)
     sent_at         INTEGER,                     -- NULL = not yet delivered
+    given_up_at     INTEGER,                     -- NULL = still trying; set when retrying ended without success
     last_error      TEXT NOT NULL DEFAULT ''     -- why the last attempt failed
 );
-CREATE INDEX outbox_due ON outbox(sent_at, next_attempt_at);
+CREATE INDEX outbox_due ON outbox(sent_at, given_up_at, next_attempt_at);
 
 -- Files attached to an outgoing e-mail.
 CREATE TABLE outbox_attachments (
@@ -83,7 +85,7 @@ CREATE TABLE outbox_attachments (
     outbox_id    INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
     filename     TEXT NOT NULL,                  -- e.g. 'codes.csv'
     content_type TEXT NOT NULL,                  -- e.g. 'text/csv; charset=utf-8'
-    data         BLOB NOT NULL,
+    data_sealed  BLOB NOT NULL,                  -- the file, sealed
     position     INTEGER NOT NULL
 );
-CREATE INDEX outbox_attachments_outbox ON outbox_attachments(outbox_id);
+CREATE INDEX outbox_attachments_outbox ON outbox_attachments(outbox_id, position);

@@ -9,6 +9,7 @@
 #include "crypto.h"
 
 struct config;
+struct sender;
 struct templates;
 
 struct app {
@@ -16,6 +17,7 @@ struct app {
     struct crypto_keys keys;
     const struct templates *templates; /* lexed once at start-up */
     bool secure_cookies;               /* base_url is https: cookies get Secure */
+    struct sender *sender;             /* the mail sender thread, to wake after an order */
 };
 
 /* A page rendered once and served until the catalog changes; owned by one

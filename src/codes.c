@@ -36,3 +36,30 @@ int codes_reveal(const struct crypto_keys *keys, const struct voucher *v, char c
     canon[VOUCHER_SYMBOLS] = '\0';
     return 0;
 }
+
+int codes_display(const struct crypto_keys *keys, const struct voucher *v, char display[VOUCHER_DISPLAY_SIZE])
+{
+    char canon[VOUCHER_CANON_SIZE];
+    if (codes_reveal(keys, v, canon) != 0)
+        return -1;
+    voucher_format(canon, display);
+    return 0;
+}
+
+enum code_status codes_status(const struct voucher *v, int64_t now)
+{
+    if (v->redeemed_at)
+        return CODE_REDEEMED;
+    if (v->revoked_at)
+        return CODE_REVOKED;
+    return now > v->valid_until ? CODE_EXPIRED : CODE_OPEN;
+}
+
+const char *codes_status_label(enum code_status status)
+{
+    static const char *const labels[] = {
+        [CODE_OPEN] = "offen", [CODE_REDEEMED] = "eingelöst",
+        [CODE_EXPIRED] = "abgelaufen", [CODE_REVOKED] = "widerrufen",
+    };
+    return labels[status];
+}

@@ -24,4 +24,13 @@ int codes_issue(struct db *db, const struct crypto_keys *keys, const struct vouc
  * with this key file (wrong key or tampered data). */
 int codes_reveal(const struct crypto_keys *keys, const struct voucher *v, char canon[VOUCHER_CANON_SIZE]);
 
+/* The stored code in display form (SBA-XXXXXX-...); -1 as codes_reveal. */
+int codes_display(const struct crypto_keys *keys, const struct voucher *v, char display[VOUCHER_DISPLAY_SIZE]);
+
+enum code_status { CODE_OPEN, CODE_REDEEMED, CODE_EXPIRED, CODE_REVOKED };
+/* The status of a code at now: redeemed wins over revoked, revoked over expired. */
+enum code_status codes_status(const struct voucher *v, int64_t now);
+/* "offen", "eingelöst", "abgelaufen", "widerrufen". */
+const char *codes_status_label(enum code_status status);
+
 #endif

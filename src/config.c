@@ -46,6 +46,7 @@ static const struct key_spec KEYS[] = {
     STRING_KEY(mail, from,
                "St\xc3\xa4" "dtebund Academy <noreply@staedtebund-academy.at>"),
     PATH_KEY(mail, spool_dir, "mail-spool"),
+    INT_KEY(mail, retry_base_seconds, 1, 3600, 60),
     STRING_KEY(invoice, seller_name, "IT-Kommunal GmbH"),
     STRING_KEY(invoice, seller_address, "Rathausplatz 1, 1010 Wien"),
     STRING_KEY(invoice, seller_uid, "ATU12345678"),

@@ -43,6 +43,7 @@ struct config {
     char *mail_smtp_password;           /* "" (secret) */
     char *mail_from;                    /* "Städtebund Academy <noreply@...>" */
     char *mail_spool_dir;               /* PATH "mail-spool" */
+    int mail_retry_base_seconds;        /* 1..3600, 60: first retry delay of failed mail */
     char *invoice_seller_name;          /* "IT-Kommunal GmbH" */
     char *invoice_seller_address;       /* "Rathausplatz 1, 1010 Wien" */
     char *invoice_seller_uid;           /* "ATU12345678" */

@@ -173,6 +173,28 @@ int db_exec_stmt(struct db *db, sqlite3_stmt *st)
     return status;
 }
 
+int db_insert_stmt(struct db *db, sqlite3_stmt *st, int64_t *id)
+{
+    int status = db_exec_stmt(db, st);
+    if (status == DB_OK && id)
+        *id = sqlite3_last_insert_rowid(db->conn);
+    return status;
+}
+
+int db_collect(struct db *db, struct arena *a, sqlite3_stmt *st, size_t size,
+               void (*row)(sqlite3_stmt *st, struct arena *a, void *item), void **items, size_t *n)
+{
+    size_t cap = 0;
+    int rc;
+    *items = NULL;
+    for (*n = 0; (rc = sqlite3_step(st)) == SQLITE_ROW; (*n)++) {
+        *items = arena_grow(a, *items, *n, &cap, size);
+        row(st, a, (char *)*items + *n * size);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? DB_OK : db_step_error(db, rc);
+}
+
 const char *db_text(struct arena *a, sqlite3_stmt *st, int col)
 {
     const unsigned char *t = sqlite3_column_text(st, col);

@@ -137,6 +137,18 @@ int db_order_by_token(struct db *db, struct arena *a, const char *token, int64_t
 int db_invoice_next(struct db *db, int64_t year, int64_t *seq);
 int db_order_add(struct db *db, const struct order *o, int64_t *id);
 int db_order_line_add(struct db *db, const struct order_line *l, int64_t *id);
+/* The order with this id, whatever its municipality (callers check). */
+int db_order_by_id(struct db *db, struct arena *a, int64_t id, struct order *o);
+/* The lines of an order in invoice order (array in the arena). */
+int db_order_lines(struct db *db, struct arena *a, int64_t order_id, struct order_line **lines, size_t *n);
+/* An order in the municipality's list, with its codes counted by status at now. */
+struct order_summary {
+    struct order o; /* id, created_at, invoice_number, reference and totals */
+    int64_t open, redeemed, expired, revoked;
+};
+/* The municipality's orders, newest first (array in the arena). */
+int db_order_list(struct db *db, struct arena *a, int64_t municipality_id, int64_t now,
+                  struct order_summary **list, size_t *n);
 
 /* ---- vouchers ---- */
 struct voucher {
@@ -154,21 +166,50 @@ struct voucher {
 int db_voucher_add(struct db *db, const unsigned char hash[32], const unsigned char *sealed,
                    size_t sealed_len, const struct voucher *v, int64_t order_line_id, int64_t *id);
 int db_voucher_by_hash(struct db *db, struct arena *a, const unsigned char hash[32], struct voucher *v);
+/* A code of an order as its page lists it: v.item_title is the order line's title. */
+struct order_code {
+    struct voucher v;
+    const char *redeemer_name, *redeemer_username; /* "" when not redeemed */
+};
+/* Every code of an order, by line (array in the arena). */
+int db_order_codes(struct db *db, struct arena *a, int64_t order_id, struct order_code **codes, size_t *n);
+/* Sets the "ausgegeben an" note of a code of the municipality; *order_id
+ * receives its order.  DB_NOT_FOUND when no such code belongs to it. */
+int db_voucher_set_note(struct db *db, int64_t voucher_id, int64_t municipality_id, const char *note,
+                        int64_t *order_id);
 
-/* ---- outbox: e-mail written in the caller's transaction, sent later ---- */
-struct mail_attachment {
-    const char *filename, *content_type;
-    const void *data;
+/* ---- outbox: e-mail written in the caller's transaction, sent later (see outbox.h) ---- */
+struct outbox_blob {
+    const unsigned char *data;
     size_t len;
 };
-struct mail_message {
-    const char *recipients; /* "a@b.at, c@d.at" */
-    const char *subject;    /* UTF-8 */
-    const char *body_text;  /* UTF-8 */
-    const struct mail_attachment *attachments;
+struct outbox_attachment {
+    const char *filename, *content_type;
+    struct outbox_blob sealed;
+};
+struct outbox_mail {
+    int64_t id, created_at, attempts;
+    const char *recipients, *subject; /* in clear: they hold no code */
+    struct outbox_blob body_sealed;   /* the UTF-8 body text, sealed */
+    const struct outbox_attachment *attachments;
     size_t nattachments;
 };
-int db_outbox_add(struct db *db, const struct mail_message *m, int64_t now, int64_t *id);
+/* Stores a message due at once.  Call inside the caller's transaction. */
+int db_outbox_add(struct db *db, const struct outbox_mail *m, int64_t now, int64_t *id);
+/* Claims the next message due at now that no sender holds, holding it
+ * until claimed_until, and reads it with its attachments; DB_NOT_FOUND when
+ * there is none.  One conditional UPDATE: two senders never claim the same
+ * message. */
+int db_outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t claimed_until,
+                    struct outbox_mail *m);
+/* Makes every unsent message that is waiting for a retry due at now. */
+int db_outbox_reschedule(struct db *db, int64_t now);
+int db_outbox_sent(struct db *db, int64_t id, int64_t now);
+/* Records a failed attempt: retry at next_attempt_at, or given_up_at != 0 = stop trying. */
+int db_outbox_failed(struct db *db, int64_t id, const char *error, int64_t next_attempt_at,
+                     int64_t given_up_at);
+/* When the next unsent message becomes due (*when = 0: none). */
+int db_outbox_next_due(struct db *db, int64_t *when);
 
 /* ---- redemption (db_redeem.c; the rules are in redeem.h) ---- */
 /* Marks an open voucher redeemed by account_id at now: only when it is not

@@ -22,8 +22,15 @@ struct db {
 sqlite3_stmt *db_stmt(struct db *db, enum query_id id);
 /* Steps a statement that returns no rows: DB_OK, DB_CONFLICT or DB_ERROR. */
 int db_exec_stmt(struct db *db, sqlite3_stmt *st);
+/* Steps an INSERT; *id (when not NULL) receives the new row's id. */
+int db_insert_stmt(struct db *db, sqlite3_stmt *st, int64_t *id);
 /* Maps a step result that is neither ROW nor DONE to DB_CONFLICT/DB_ERROR, logging errors. */
 int db_step_error(struct db *db, int rc);
+/* Steps st to its end, reading each row with row() into a new element of
+ * an array of elements of `size` bytes in the arena: *items (NULL when
+ * empty) and *n.  DB_OK or DB_ERROR. */
+int db_collect(struct db *db, struct arena *a, sqlite3_stmt *st, size_t size,
+               void (*row)(sqlite3_stmt *st, struct arena *a, void *item), void **items, size_t *n);
 /* Column text copied into the arena; "" for NULL. */
 const char *db_text(struct arena *a, sqlite3_stmt *st, int col);
 /* Binds text (NULL binds SQL NULL). */

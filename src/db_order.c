@@ -1,4 +1,4 @@
-/* db_order — orders, invoice numbers, vouchers and the outbox. */
+/* db_order — orders, invoice numbers and vouchers. */
 #include "db_internal.h"
 #include "mem.h"
 
@@ -30,15 +30,6 @@ int db_invoice_next(struct db *db, int64_t year, int64_t *seq)
     return DB_OK;
 }
 
-/* Runs an INSERT and hands back the new row's id. */
-static int insert(struct db *db, sqlite3_stmt *st, int64_t *id)
-{
-    int status = db_exec_stmt(db, st);
-    if (status == DB_OK && id)
-        *id = sqlite3_last_insert_rowid(db->conn);
-    return status;
-}
-
 int db_order_add(struct db *db, const struct order *o, int64_t *id)
 {
     sqlite3_stmt *st = db_stmt(db, Q_ORDER_ADD);
@@ -57,7 +48,7 @@ int db_order_add(struct db *db, const struct order *o, int64_t *id)
     sqlite3_bind_int64(st, 13, o->vat_cents);
     sqlite3_bind_int64(st, 14, o->gross_cents);
     sqlite3_bind_int64(st, 15, o->created_at);
-    return insert(db, st, id);
+    return db_insert_stmt(db, st, id);
 }
 
 int db_order_line_add(struct db *db, const struct order_line *l, int64_t *id)
@@ -70,7 +61,7 @@ int db_order_line_add(struct db *db, const struct order_line *l, int64_t *id)
     sqlite3_bind_int64(st, 5, l->unit_price_cents);
     sqlite3_bind_int64(st, 6, l->line_net_cents);
     sqlite3_bind_int64(st, 7, l->position);
-    return insert(db, st, id);
+    return db_insert_stmt(db, st, id);
 }
 
 int db_voucher_add(struct db *db, const unsigned char hash[32], const unsigned char *sealed,
@@ -85,18 +76,12 @@ int db_voucher_add(struct db *db, const unsigned char hash[32], const unsigned c
     sqlite3_bind_int64(st, 6, v->municipality_id);
     sqlite3_bind_int64(st, 7, v->created_at);
     sqlite3_bind_int64(st, 8, v->valid_until);
-    return insert(db, st, id);
+    return db_insert_stmt(db, st, id);
 }
 
-int db_voucher_by_hash(struct db *db, struct arena *a, const unsigned char hash[32], struct voucher *v)
+/* The voucher columns shared by VOUCHER_BY_HASH and ORDER_CODES (0..13). */
+static void voucher_columns(sqlite3_stmt *st, struct arena *a, struct voucher *v)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_BY_HASH);
-    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE)
-        return DB_NOT_FOUND;
-    if (rc != SQLITE_ROW)
-        return db_step_error(db, rc);
     v->id = sqlite3_column_int64(st, 0);
     v->code_sealed_len = (size_t)sqlite3_column_bytes(st, 1);
     v->code_sealed = (const unsigned char *)arena_memdup(a, sqlite3_column_blob(st, 1), v->code_sealed_len);
@@ -112,30 +97,124 @@ int db_voucher_by_hash(struct db *db, struct arena *a, const unsigned char hash[
     v->issued_to = db_text(a, st, 11);
     v->item_kind = sqlite3_column_text(st, 12)[0] == 'p' ? ITEM_PACKAGE : ITEM_COURSE;
     v->item_title = db_text(a, st, 13);
+}
+
+int db_voucher_by_hash(struct db *db, struct arena *a, const unsigned char hash[32], struct voucher *v)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_BY_HASH);
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        return DB_NOT_FOUND;
+    if (rc != SQLITE_ROW)
+        return db_step_error(db, rc);
+    voucher_columns(st, a, v);
     sqlite3_reset(st);
     return DB_OK;
 }
 
-int db_outbox_add(struct db *db, const struct mail_message *m, int64_t now, int64_t *id)
+static void order_columns(sqlite3_stmt *st, struct arena *a, struct order *o)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_ADD);
-    sqlite3_bind_int64(st, 1, now);
-    db_bind_text(st, 2, m->recipients);
-    db_bind_text(st, 3, m->subject);
-    db_bind_text(st, 4, m->body_text);
-    int64_t outbox_id;
-    int status = insert(db, st, &outbox_id);
-    for (size_t i = 0; i < m->nattachments && status == DB_OK; i++) {
-        const struct mail_attachment *at = &m->attachments[i];
-        st = db_stmt(db, Q_OUTBOX_ATTACHMENT_ADD);
-        sqlite3_bind_int64(st, 1, outbox_id);
-        db_bind_text(st, 2, at->filename);
-        db_bind_text(st, 3, at->content_type);
-        sqlite3_bind_blob(st, 4, at->data, (int)at->len, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 5, (int64_t)i);
-        status = db_exec_stmt(db, st);
-    }
-    if (status == DB_OK && id)
-        *id = outbox_id;
+    o->id = sqlite3_column_int64(st, 0);
+    o->municipality_id = sqlite3_column_int64(st, 1);
+    o->account_id = sqlite3_column_int64(st, 2);
+    o->idempotency_token = db_text(a, st, 3);
+    o->reference = db_text(a, st, 4);
+    o->invoice_year = sqlite3_column_int64(st, 5);
+    o->invoice_seq = sqlite3_column_int64(st, 6);
+    o->invoice_number = db_text(a, st, 7);
+    o->recipient_name = db_text(a, st, 8);
+    o->recipient_address = db_text(a, st, 9);
+    o->recipient_uid = db_text(a, st, 10);
+    o->vat_percent = sqlite3_column_int64(st, 11);
+    o->net_cents = sqlite3_column_int64(st, 12);
+    o->vat_cents = sqlite3_column_int64(st, 13);
+    o->gross_cents = sqlite3_column_int64(st, 14);
+    o->created_at = sqlite3_column_int64(st, 15);
+}
+
+int db_order_by_id(struct db *db, struct arena *a, int64_t id, struct order *o)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ORDER_BY_ID);
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        return DB_NOT_FOUND;
+    if (rc != SQLITE_ROW)
+        return db_step_error(db, rc);
+    order_columns(st, a, o);
+    sqlite3_reset(st);
+    return DB_OK;
+}
+
+static void line_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct order_line *l = item;
+    l->id = sqlite3_column_int64(st, 0);
+    l->order_id = sqlite3_column_int64(st, 1);
+    l->item_id = sqlite3_column_int64(st, 2);
+    l->title = db_text(a, st, 3);
+    l->quantity = sqlite3_column_int64(st, 4);
+    l->unit_price_cents = sqlite3_column_int64(st, 5);
+    l->line_net_cents = sqlite3_column_int64(st, 6);
+    l->position = sqlite3_column_int64(st, 7);
+}
+
+int db_order_lines(struct db *db, struct arena *a, int64_t order_id, struct order_line **lines, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ORDER_LINES);
+    sqlite3_bind_int64(st, 1, order_id);
+    return db_collect(db, a, st, sizeof **lines, line_row, (void **)lines, n);
+}
+
+/* ORDER_LIST's row; municipality_id is left 0. */
+static void summary_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    *(struct order_summary *)item = (struct order_summary){
+        .o = {.id = sqlite3_column_int64(st, 0), .created_at = sqlite3_column_int64(st, 1),
+              .invoice_number = db_text(a, st, 2), .reference = db_text(a, st, 3),
+              .net_cents = sqlite3_column_int64(st, 4), .vat_cents = sqlite3_column_int64(st, 5),
+              .gross_cents = sqlite3_column_int64(st, 6)},
+        .open = sqlite3_column_int64(st, 7), .redeemed = sqlite3_column_int64(st, 8),
+        .expired = sqlite3_column_int64(st, 9), .revoked = sqlite3_column_int64(st, 10),
+    };
+}
+
+int db_order_list(struct db *db, struct arena *a, int64_t municipality_id, int64_t now,
+                  struct order_summary **list, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ORDER_LIST);
+    sqlite3_bind_int64(st, 1, municipality_id);
+    sqlite3_bind_int64(st, 2, now);
+    return db_collect(db, a, st, sizeof **list, summary_row, (void **)list, n);
+}
+
+static void code_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct order_code *c = item;
+    voucher_columns(st, a, &c->v);
+    c->redeemer_name = db_text(a, st, 14);
+    c->redeemer_username = db_text(a, st, 15);
+}
+
+int db_order_codes(struct db *db, struct arena *a, int64_t order_id, struct order_code **codes, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ORDER_CODES);
+    sqlite3_bind_int64(st, 1, order_id);
+    return db_collect(db, a, st, sizeof **codes, code_row, (void **)codes, n);
+}
+
+int db_voucher_set_note(struct db *db, int64_t voucher_id, int64_t municipality_id, const char *note,
+                        int64_t *order_id)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_SET_NOTE);
+    sqlite3_bind_int64(st, 1, voucher_id);
+    sqlite3_bind_int64(st, 2, municipality_id);
+    db_bind_text(st, 3, note);
+    int rc = sqlite3_step(st);
+    int status = rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : db_step_error(db, rc);
+    if (status == DB_OK)
+        *order_id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
     return status;
 }

@@ -24,7 +24,7 @@ static bool has_control(const char *s)
     return false;
 }
 
-static bool valid_line(const char *s)
+bool field_valid_line(const char *s)
 {
     return !has_control(s);
 }
@@ -121,14 +121,14 @@ const struct field_spec field_specs[F__MAX] = {
     [F_LAST_NAME] = {"last_name", 400, field_valid_person_name},
     [F_EMAIL] = {"email", 254, field_valid_email},
     [F_PRIVACY] = {"privacy", 1, valid_flag},
-    [F_REFERENCE] = {"reference", 100, valid_line},
+    [F_REFERENCE] = {"reference", 100, field_valid_line},
     [F_CONFIRM] = {"confirm", 1, valid_flag},
     [F_ORDER_TOKEN] = {"order_token", 64, valid_token},
     [F_Q] = {"q", 200, valid_nonempty_line},
     [F_NR] = {"nr", 100, valid_nonempty_line},
     [F_REASON] = {"reason", 500, valid_nonempty_line},
     [F_VALID_UNTIL] = {"valid_until", 10, valid_iso_date},
-    [F_NOTE] = {"note", 200, valid_line},
+    [F_NOTE] = {"note", 200, field_valid_line},
     [F_NEXT] = {"next", 200, field_valid_local_path},
 };
 

@@ -64,6 +64,7 @@ void fields_read(struct arena *a, const struct form_pair *pairs, size_t n,
                  struct field_value values[F__MAX], struct qty_input **qty, size_t *nqty);
 
 /* Validators, exported for other checks and for the unit tests. */
+bool field_valid_line(const char *s);       /* no control characters (CR, LF, ...) */
 bool field_valid_username(const char *s);   /* 3-40 of A-Z a-z 0-9 . _ - */
 bool field_valid_email(const char *s);
 bool field_valid_person_name(const char *s); /* 1-100 characters, no control characters */

@@ -19,8 +19,10 @@
 #include "db.h"
 #include "handlers.h"
 #include "mem.h"
+#include "outbox.h"
 #include "redeem.h"
 #include "req.h"
+#include "sender.h"
 #include "session.h"
 #include "view.h"
 
@@ -158,7 +160,7 @@ static int queue_mail(struct req *r, struct attempt *a, bool new_account)
     struct mail_message mail;
     redeem_mail(r->arena, &a->acc, new_account, m.name, a->titles, a->ntitles, r->app->cfg->server_base_url,
                 &mail);
-    return db_outbox_add(r->db, &mail, r->now, NULL);
+    return outbox_queue(r->db, &r->app->keys, r->arena, &mail, r->now);
 }
 
 /* Everything a success writes (inside the transaction). */
@@ -220,6 +222,8 @@ static int decide_and_write(struct req *r, struct attempt *a, enum redeem_outcom
         status = db_commit(r->db);
     if (status != DB_OK)
         db_rollback(r->db);
+    else if (*o == REDEEM_OK)
+        sender_wake(r->app->sender); /* the confirmation e-mail is committed */
     return status;
 }
 

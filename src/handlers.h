@@ -29,5 +29,15 @@ int h_redeem_submit(struct req *r);
 
 /* h_courses.c: /meine-kurse */
 int h_courses_mine(struct req *r);
+/* h_order.c: the order form (tenant_admin) */
+int h_order_form(struct req *r);
+int h_order_submit(struct req *r);
+
+/* h_orders.c: the municipality's orders (tenant_admin) */
+int h_orders_list(struct req *r);
+int h_orders_show(struct req *r);
+int h_orders_codes(struct req *r);
+int h_orders_invoice(struct req *r);
+int h_orders_note(struct req *r);
 
 #endif

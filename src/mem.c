@@ -119,6 +119,18 @@ char *arena_memdup(struct arena *a, const void *p, size_t n)
     return s;
 }
 
+void *arena_grow(struct arena *a, void *items, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return items;
+    size_t more = *cap ? 2 * *cap : 16;
+    void *bigger = arena_alloc(a, more * size);
+    if (n)
+        memcpy(bigger, items, n * size);
+    *cap = more;
+    return bigger;
+}
+
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
     if (!s)

@@ -31,6 +31,10 @@ char *arena_memdup(struct arena *a, const void *p, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
+/* Room for element n of an array of elements of `size` bytes with
+ * capacity *cap (0 for items NULL): returns items, or a copy twice as large
+ * when it is full (the old copy stays until reset). */
+void *arena_grow(struct arena *a, void *items, size_t n, size_t *cap, size_t size);
 /* Calls fn(p) at the next reset or free: for objects with destructors
  * (GLib, libharu, ...) whose lifetime is the request. */
 void arena_defer(struct arena *a, void (*fn)(void *), void *p);

@@ -11,6 +11,7 @@
 #include "fields.h"
 #include "mem.h"
 #include "money.h"
+#include "order_docs.h"
 
 /* What the order will hold, checked and priced inside the transaction. */
 struct priced_line {
@@ -132,7 +133,8 @@ static enum order_status place_in_transaction(struct db *db, const struct crypto
     res->order_id = o.id;
     res->invoice_number = o.invoice_number;
     res->codes = arena_alloc(a, (total_units(rq) + 1) * sizeof *res->codes);
-    if (write_lines_and_codes(db, keys, &o, lines, rq->nitems, res) != DB_OK)
+    if (write_lines_and_codes(db, keys, &o, lines, rq->nitems, res) != DB_OK ||
+        order_mail_queue(db, a, keys, cfg, o.id, now) != DB_OK)
         return ORDER_ERROR;
     return ORDER_OK;
 }

@@ -25,6 +25,7 @@
 
 #include "db.h"
 #include "fields.h"
+#include "mime.h"
 #include "voucher.h"
 
 /* A second request of the same person this soon after their success shows

@@ -43,6 +43,13 @@ static const struct route routes[] = {
     {M_GET, "/voucher/einloesen", h_redeem_form, PUBLIC},
     {M_POST, "/voucher/einloesen", h_redeem_submit, PUBLIC},
     {M_GET, "/meine-kurse", h_courses_mine, ANY_ACCOUNT},
+    {M_GET, "/bestellen", h_order_form, ROLE_TENANT_ADMIN},
+    {M_POST, "/bestellen", h_order_submit, ROLE_TENANT_ADMIN},
+    {M_GET, "/bestellungen", h_orders_list, ROLE_TENANT_ADMIN},
+    {M_GET, "/bestellungen/*", h_orders_show, ROLE_TENANT_ADMIN},
+    {M_GET, "/bestellungen/*/codes.csv", h_orders_codes, ROLE_TENANT_ADMIN},
+    {M_GET, "/bestellungen/*/rechnung.pdf", h_orders_invoice, ROLE_TENANT_ADMIN},
+    {M_POST, "/bestellungen/codes/*", h_orders_note, ROLE_TENANT_ADMIN},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])

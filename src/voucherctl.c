@@ -1,5 +1,6 @@
 /* voucherctl — the command line: database set-up, demo data, tenants,
- * accounts, catalog import, nginx configuration, backup.  Every command
+ * accounts, catalog import, orders, the mail outbox, nginx configuration,
+ * backup.  Every command
  * exits 0 on success, 1 with a one-line message on stderr otherwise, and
  * changes nothing when it refuses. */
 #include <getopt.h>
@@ -17,10 +18,12 @@
 #include "crypto.h"
 #include "db.h"
 #include "demo.h"
+#include "mail.h"
 #include "manage.h"
 #include "mem.h"
 #include "nginx_conf.h"
 #include "order.h"
+#include "outbox.h"
 #include "voucher.h"
 
 struct ctl {
@@ -253,6 +256,31 @@ static int cmd_order_add(struct ctl *c)
     return db || rc ? (rc ? 1 : 0) : 1;
 }
 
+/* mail send: delivers every unsent message now, whatever its retry time;
+ * what fails again waits for its next retry. */
+static int cmd_mail_send(struct ctl *c)
+{
+    char err[512];
+    struct crypto_keys keys;
+    if (c->argc != 0)
+        return fail("%s", "usage: mail send");
+    if (crypto_key_file_load(c->cfg.security_key_file, &keys, err, sizeof err) != 0)
+        return fail("%s", err);
+    if (mail_startup() != 0)
+        return fail("%s", "libcurl cannot start");
+    struct db *db = open_db(c);
+    struct outbox_run run = {0};
+    int rc = db ? outbox_send_due(db, &keys, &c->cfg, OUTBOX_ALL_UNSENT, NULL, &run) : -1;
+    db_close(db);
+    mail_cleanup();
+    if (!db)
+        return 1;
+    printf("%d sent, %d failed\n", run.sent, run.failed);
+    if (rc != 0)
+        return fail("%s", "database error (see above)");
+    return run.failed ? fail("%s", "some messages failed and wait for their retry (see above)") : 0;
+}
+
 static int cmd_nginx_conf(struct ctl *c)
 {
     static const char *const names[] = {"--port", "--prefix", "--static", NULL};
@@ -300,6 +328,7 @@ static const struct command commands[] = {
      "user add --username U --email E --first-name F --last-name L --role R [--tenant GKZ] < password"},
     {"catalog", "import", cmd_catalog_import, "catalog import FILE.csv"},
     {"order", "add", cmd_order_add, "order add --username ADMIN --item SLUG=QTY [--item ...] [--reference R]"},
+    {"mail", "send", cmd_mail_send, "mail send"},
     {"nginx-conf", NULL, cmd_nginx_conf, "nginx-conf [--port 8080] [--prefix DIR] [--static DIR (default ./static)]"},
     {"backup", NULL, cmd_backup, "backup FILE"},
 };

@@ -1,7 +1,7 @@
 /* voucherd — the FastCGI server: loads the configuration, key and
- * templates, opens the unix socket, runs [server] threads workers and waits
- * for SIGTERM/SIGINT; then stops accepting, lets requests in flight finish
- * and exits 0. */
+ * templates, opens the unix socket, runs [server] threads workers and the
+ * mail sender thread and waits for SIGTERM/SIGINT; then stops accepting,
+ * lets requests in flight finish, stops the sender and exits 0. */
 #include <fcgiapp.h>
 #include <pthread.h>
 #include <signal.h>
@@ -18,6 +18,8 @@
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
+#include "mail.h"
+#include "sender.h"
 #include "view.h"
 #include "worker.h"
 
@@ -61,6 +63,7 @@ static int serve(struct app *app)
     int fd = open_socket(cfg->server_socket);
     if (fd < 0)
         return 1;
+    app->sender = sender_start(app); /* before the workers, which wake it */
     int n = cfg->server_threads;
     pthread_t *threads = calloc((size_t)n, sizeof *threads);
     struct worker_start *starts = calloc((size_t)n, sizeof *starts);
@@ -75,6 +78,7 @@ static int serve(struct app *app)
     shutdown(fd, SHUT_RDWR); /* wakes every accept(); requests in flight finish */
     for (int i = 0; i < n; i++)
         pthread_join(threads[i], NULL);
+    sender_stop(app->sender);
     close(fd);
     unlink(cfg->server_socket);
     free(threads);
@@ -97,8 +101,12 @@ int main(int argc, char **argv)
         log_error("%s", err);
     } else if (!(app.templates = templates_load(err, sizeof err))) {
         log_error("%s", err);
-    } else if (check_database(&cfg) == 0 && FCGX_Init() == 0) {
-        rc = serve(&app);
+    } else if (mail_startup() != 0) {
+        log_error("libcurl cannot start");
+    } else {
+        if (check_database(&cfg) == 0 && FCGX_Init() == 0)
+            rc = serve(&app);
+        mail_cleanup();
     }
     templates_free((struct templates *)app.templates);
     config_free(&cfg);

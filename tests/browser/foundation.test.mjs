@@ -28,6 +28,7 @@ async function newPage(viewport = { width: 1280, height: 800 }) {
   return { context, page };
 }
 
+
 /** Computed background colour of an element as [r, g, b] (any CSS colour syntax). */
 function backgroundRgb(locator) {
   return locator.evaluate((el) => {

@@ -1,5 +1,6 @@
-// Shared by the browser tests: headless Debian chromium through
-// playwright-core, screenshots in tests/artifacts/, axe-core (WCAG 2.1 A/AA).
+// Shared pieces of the browser tests: headless Debian chromium through
+// playwright-core, full-page screenshots in tests/artifacts/, and axe-core
+// (WCAG 2.1 A/AA) on the current page.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -11,7 +12,6 @@ const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'
 export const artifacts = path.join(repoRoot, 'tests', 'artifacts');
 fs.mkdirSync(artifacts, { recursive: true });
 
-/** Launches headless chromium (--no-sandbox: the tests run as root). */
 export function launchBrowser() {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -24,7 +24,7 @@ export function launchBrowser() {
 /** Full-page screenshot as tests/artifacts/NAME.png. */
 export const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 
-/** axe-core's WCAG 2.1 A/AA violations on the current page (page.evaluate is not subject to the CSP). */
+/** axe-core's WCAG 2.1 A/AA violations on the page (page.evaluate is not subject to the CSP). */
 export async function axeViolations(page) {
   await page.evaluate(axeSource);
   const result = await page.evaluate(() => globalThis.axe.run(document, {

@@ -2,6 +2,8 @@
 // (the order form's code path), the database through the sqlite3 CLI, and
 // the /voucher/einloesen forms.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { simpleParser } from 'mailparser';
 import path from 'node:path';
 import { Client, csrfFrom, tags, textOf } from './http.mjs';
 
@@ -98,3 +100,19 @@ export function redeemError(html) {
 
 /** The attributes of the input with this id. */
 export const inputById = (html, id) => tags(html, 'input').find((t) => t.attrs.id === id)?.attrs;
+
+/**
+ * The e-mail voucherd's sender wrote to the spool for this recipient (the
+ * test servers have no smtp_url): {subject, text}, waiting up to ms for it.
+ */
+export async function spooledMail(srv, recipient, ms = 10000) {
+  const spool = path.join(srv.dir, 'spool');
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+    const files = fs.existsSync(spool) ? fs.readdirSync(spool).filter((f) => f.endsWith('.eml')) : [];
+    for (const f of files) {
+      const mail = await simpleParser(fs.readFileSync(path.join(spool, f)));
+      if (mail.to?.value.some((a) => a.address === recipient)) return { subject: mail.subject, text: mail.text };
+    }
+  }
+  return null;
+}

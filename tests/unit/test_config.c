@@ -64,6 +64,7 @@ static void test_defaults_match_documented_values(void **state)
     assert_string_equal(c->mail_from,
                         "St\xc3\xa4" "dtebund Academy <noreply@staedtebund-academy.at>");
     assert_string_equal(c->mail_spool_dir, "mail-spool");
+    assert_int_equal(c->mail_retry_base_seconds, 60);
     assert_string_equal(c->invoice_seller_name, "IT-Kommunal GmbH");
     assert_string_equal(c->invoice_seller_address, "Rathausplatz 1, 1010 Wien");
     assert_string_equal(c->invoice_seller_uid, "ATU12345678");
@@ -294,7 +295,7 @@ static void test_key_at_enumerates_every_key(void **state)
         assert_non_null(config_get_text(&f->cfg, section, key, buf, sizeof buf));
         n++;
     }
-    assert_int_equal(n, 24);
+    assert_int_equal(n, 25);
     assert_true(config_key_at(0, &section, &key));
     assert_string_equal(section, "server");
     assert_string_equal(key, "socket");

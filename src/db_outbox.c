@@ -1,0 +1,113 @@
+/* db_outbox — the mail outbox: storing, claiming and settling messages. */
+#include "db_internal.h"
+#include "mem.h"
+
+static void bind_blob(sqlite3_stmt *st, int idx, const struct outbox_blob *b)
+{
+    sqlite3_bind_blob(st, idx, b->len ? b->data : (const void *)"", (int)b->len, SQLITE_TRANSIENT);
+}
+
+static struct outbox_blob column_blob(sqlite3_stmt *st, struct arena *a, int col)
+{
+    size_t len = (size_t)sqlite3_column_bytes(st, col);
+    return (struct outbox_blob){(const unsigned char *)arena_memdup(a, sqlite3_column_blob(st, col), len),
+                                len};
+}
+
+int db_outbox_add(struct db *db, const struct outbox_mail *m, int64_t now, int64_t *id)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_ADD);
+    sqlite3_bind_int64(st, 1, now);
+    db_bind_text(st, 2, m->recipients);
+    db_bind_text(st, 3, m->subject);
+    bind_blob(st, 4, &m->body_sealed);
+    int64_t outbox_id;
+    int status = db_insert_stmt(db, st, &outbox_id);
+    for (size_t i = 0; i < m->nattachments && status == DB_OK; i++) {
+        const struct outbox_attachment *at = &m->attachments[i];
+        st = db_stmt(db, Q_OUTBOX_ATTACHMENT_ADD);
+        sqlite3_bind_int64(st, 1, outbox_id);
+        db_bind_text(st, 2, at->filename);
+        db_bind_text(st, 3, at->content_type);
+        bind_blob(st, 4, &at->sealed);
+        sqlite3_bind_int64(st, 5, (int64_t)i);
+        status = db_exec_stmt(db, st);
+    }
+    if (status == DB_OK && id)
+        *id = outbox_id;
+    return status;
+}
+
+static void attachment_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    *(struct outbox_attachment *)item = (struct outbox_attachment){
+        .filename = db_text(a, st, 0), .content_type = db_text(a, st, 1), .sealed = column_blob(st, a, 2)};
+}
+
+static int read_attachments(struct db *db, struct arena *a, struct outbox_mail *m)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_ATTACHMENTS);
+    sqlite3_bind_int64(st, 1, m->id);
+    struct outbox_attachment *list;
+    int status = db_collect(db, a, st, sizeof *list, attachment_row, (void **)&list, &m->nattachments);
+    m->attachments = list;
+    return status;
+}
+
+int db_outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t claimed_until,
+                    struct outbox_mail *m)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_CLAIM);
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, claimed_until);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? DB_NOT_FOUND : db_step_error(db, rc);
+    }
+    *m = (struct outbox_mail){
+        .id = sqlite3_column_int64(st, 0), .created_at = sqlite3_column_int64(st, 1),
+        .attempts = sqlite3_column_int64(st, 2), .recipients = db_text(a, st, 3),
+        .subject = db_text(a, st, 4), .body_sealed = column_blob(st, a, 5),
+    };
+    sqlite3_step(st); /* finishes the UPDATE ... RETURNING */
+    sqlite3_reset(st);
+    return read_attachments(db, a, m);
+}
+
+int db_outbox_reschedule(struct db *db, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_RESCHEDULE);
+    sqlite3_bind_int64(st, 1, now);
+    return db_exec_stmt(db, st);
+}
+
+int db_outbox_sent(struct db *db, int64_t id, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_SENT);
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now);
+    return db_exec_stmt(db, st);
+}
+
+int db_outbox_failed(struct db *db, int64_t id, const char *error, int64_t next_attempt_at,
+                     int64_t given_up_at)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_FAILED);
+    sqlite3_bind_int64(st, 1, id);
+    db_bind_text(st, 2, error);
+    sqlite3_bind_int64(st, 3, next_attempt_at);
+    db_bind_id(st, 4, given_up_at);
+    return db_exec_stmt(db, st);
+}
+
+int db_outbox_next_due(struct db *db, int64_t *when)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_NEXT_DUE);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW)
+        return db_step_error(db, rc);
+    *when = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return DB_OK;
+}

@@ -1,0 +1,187 @@
+/* h_orders — a tenant_admin's orders ("Bestellungen"): the list, one order
+ * with every code and its status, the "ausgegeben an" note per code, and
+ * the downloads codes.csv and rechnung.pdf.  Only the admin's own
+ * municipality: any other order answers 404. */
+#include <stdlib.h>
+
+#include "app.h"
+#include "codes.h"
+#include "date.h"
+#include "db.h"
+#include "handlers.h"
+#include "money.h"
+#include "order_docs.h"
+#include "req.h"
+#include "view.h"
+
+static const char *const order_columns[] = {"id", "date", "invoice", "reference", "gross", "open",
+                                            "redeemed", "expired", "revoked", NULL};
+static const char *const code_columns[] = {"id", "code", "title", "valid_until", "status", "status_class",
+                                           "redeemer", "redeemed_at", "note", NULL};
+
+static const char *money(struct req *r, long long cents)
+{
+    char *out = arena_alloc(r->arena, MONEY_TEXT_SIZE);
+    money_format(cents, out);
+    return out;
+}
+
+static const char *date(struct req *r, int64_t utc)
+{
+    char *out = arena_alloc(r->arena, DATE_TEXT_SIZE);
+    date_format_vienna(utc, out);
+    return out;
+}
+
+/* The id in the path ("17"), or 0 when it is none. */
+static int64_t path_id(const struct req *r)
+{
+    char *end;
+    long long id = r->path_arg ? strtoll(r->path_arg, &end, 10) : 0;
+    return id > 0 && *end == '\0' ? (int64_t)id : 0;
+}
+
+/* The order named in the path when it is the admin's municipality's:
+ * 0, 404 or 500. */
+static int own_order(struct req *r, struct order *o)
+{
+    int64_t id = path_id(r);
+    int status = id ? db_order_by_id(r->db, r->arena, id, o) : DB_NOT_FOUND;
+    if (status == DB_ERROR)
+        return 500;
+    return status == DB_OK && o->municipality_id == r->who->municipality_id ? 0 : 404;
+}
+
+static void order_row(struct req *r, struct view_table *t, const struct order_summary *s)
+{
+    view_row(t);
+    view_cell_int(t, "id", (long)s->o.id);
+    view_cell_text(t, "date", date(r, s->o.created_at));
+    view_cell_text(t, "invoice", s->o.invoice_number);
+    view_cell_text(t, "reference", s->o.reference);
+    view_cell_text(t, "gross", money(r, s->o.gross_cents));
+    view_cell_int(t, "open", (long)s->open);
+    view_cell_int(t, "redeemed", (long)s->redeemed);
+    view_cell_int(t, "expired", (long)s->expired);
+    view_cell_int(t, "revoked", (long)s->revoked);
+}
+
+int h_orders_list(struct req *r)
+{
+    struct order_summary *list;
+    size_t n;
+    if (db_order_list(r->db, r->arena, r->who->municipality_id, r->now, &list, &n) != DB_OK)
+        return 500;
+    struct view *v = view_new(r, "orders_list", "Bestellungen");
+    struct view_table *t = view_table(v, "orders", order_columns);
+    for (size_t i = 0; i < n; i++)
+        order_row(r, t, &list[i]);
+    view_int(v, "count", (long)n);
+    return view_render(v);
+}
+
+static void code_row(struct req *r, struct view_table *t, const struct order_code *c, const char *display)
+{
+    enum code_status st = codes_status(&c->v, r->now);
+    static const char *const classes[] = {"status-open", "status-redeemed", "status-expired", "status-revoked"};
+    view_row(t);
+    view_cell_int(t, "id", (long)c->v.id);
+    view_cell_text(t, "code", display);
+    view_cell_text(t, "title", c->v.item_title);
+    view_cell_text(t, "valid_until", date(r, c->v.valid_until));
+    view_cell_text(t, "status", codes_status_label(st));
+    view_cell_text(t, "status_class", classes[st]);
+    view_cell_text(t, "redeemer", c->v.redeemed_at ? arena_printf(r->arena, "%s (%s)", c->redeemer_name,
+                                                                  c->redeemer_username) : "");
+    view_cell_text(t, "redeemed_at", c->v.redeemed_at ? date(r, c->v.redeemed_at) : "");
+    view_cell_text(t, "note", c->v.issued_to);
+}
+
+/* The codes table; 0 or 500 when a code does not open with the key file. */
+static int code_rows(struct req *r, struct view *v, int64_t order_id)
+{
+    struct order_code *codes;
+    size_t n;
+    if (db_order_codes(r->db, r->arena, order_id, &codes, &n) != DB_OK)
+        return 500;
+    struct view_table *t = view_table(v, "codes", code_columns);
+    for (size_t i = 0; i < n; i++) {
+        char display[VOUCHER_DISPLAY_SIZE];
+        if (codes_display(&r->app->keys, &codes[i].v, display) != 0)
+            return 500;
+        code_row(r, t, &codes[i], display);
+    }
+    return 0;
+}
+
+int h_orders_show(struct req *r)
+{
+    struct order o;
+    int status = own_order(r, &o);
+    if (status != 0)
+        return status;
+    req_csrf_token(r);
+    struct view *v = view_new(r, "orders_show", arena_printf(r->arena, "Bestellung Nr. %lld", (long long)o.id));
+    if (code_rows(r, v, o.id) != 0)
+        return 500;
+    view_int(v, "id", (long)o.id);
+    view_text(v, "date", date(r, o.created_at));
+    view_text(v, "invoice", o.invoice_number);
+    view_text(v, "reference", o.reference);
+    view_text(v, "net", money(r, o.net_cents));
+    view_int(v, "vat_percent", (long)o.vat_percent);
+    view_text(v, "vat", money(r, o.vat_cents));
+    view_text(v, "gross", money(r, o.gross_cents));
+    return view_render(v);
+}
+
+/* Sends a download with its file name. */
+static int download(struct req *r, const char *type, const char *disposition, const char *filename,
+                    const void *data, size_t len)
+{
+    req_header(r, "Content-Disposition", arena_printf(r->arena, "%s; filename=\"%s\"", disposition, filename));
+    return req_bytes(r, type, data, len);
+}
+
+int h_orders_codes(struct req *r)
+{
+    struct order o;
+    int status = own_order(r, &o);
+    if (status != 0)
+        return status;
+    const char *csv;
+    size_t len;
+    if (order_codes_csv(r->db, r->arena, &r->app->keys, o.id, &csv, &len) != DB_OK)
+        return 500;
+    return download(r, "text/csv; charset=utf-8", "attachment",
+                    arena_printf(r->arena, "codes-%s.csv", o.invoice_number), csv, len);
+}
+
+int h_orders_invoice(struct req *r)
+{
+    struct order o;
+    int status = own_order(r, &o);
+    if (status != 0)
+        return status;
+    const unsigned char *pdf;
+    size_t len;
+    if (order_invoice(r->db, r->arena, r->app->cfg, &o, &pdf, &len) != DB_OK)
+        return 500;
+    return download(r, "application/pdf", "inline", arena_printf(r->arena, "Rechnung-%s.pdf", o.invoice_number),
+                    pdf, len);
+}
+
+int h_orders_note(struct req *r)
+{
+    const char *note = req_text(r, F_NOTE);
+    int64_t id = path_id(r), order_id = 0;
+    if (!note)
+        return 400;
+    int status = id ? db_voucher_set_note(r->db, id, r->who->municipality_id, note, &order_id) : DB_NOT_FOUND;
+    if (status == DB_ERROR)
+        return 500;
+    if (status != DB_OK)
+        return 404;
+    return req_redirect(r, arena_printf(r->arena, "/bestellungen/%lld#code-%lld", (long long)order_id,
+                                        (long long)id));
+}

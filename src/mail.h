@@ -1,0 +1,34 @@
+/* mail — delivering one finished message (see mime.h for building it):
+ * through SMTP with libcurl (smtp:// upgrades with STARTTLS when the server
+ * offers it, smtps:// is TLS from the start, AUTH when [mail] smtp_user is
+ * set), or, when [mail] smtp_url is empty, as a .eml file in spool_dir.
+ * The only user of libcurl.  mail_startup() once before any thread starts;
+ * then mail_deliver is thread-safe. */
+#ifndef MAIL_H
+#define MAIL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config;
+
+/* 0, or -1 when libcurl cannot start. */
+int mail_startup(void);
+void mail_cleanup(void);
+
+struct mail_delivery {
+    const char *from;          /* envelope sender address */
+    const char *const *rcpts;  /* envelope recipient addresses */
+    size_t nrcpts;
+    const char *text;          /* the whole message, CRLF line ends */
+    size_t len;
+    const char *spool_name;    /* file name without ".eml" when spooling */
+    const atomic_bool *stop;   /* when set during a transfer, it is aborted; may be NULL */
+};
+
+/* Delivers the message.  0 when the server accepted it (or the file is
+ * complete), else -1 with a one-line reason in err. */
+int mail_deliver(const struct config *cfg, const struct mail_delivery *d, char *err, size_t errlen);
+
+#endif

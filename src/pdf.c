@@ -1,0 +1,119 @@
+/* pdf — see pdf.h. */
+#include "pdf.h"
+
+#include <hpdf.h>
+#include <string.h>
+
+#include "log.h"
+#include "mem.h"
+
+#define MIN_FONT_SIZE 6.0
+
+struct pdf {
+    struct arena *arena;
+    HPDF_Doc doc;
+    HPDF_Page page;
+    HPDF_Font fonts[2];
+    HPDF_STATUS error; /* first error libharu reported, 0 = none */
+};
+
+static void on_error(HPDF_STATUS error, HPDF_STATUS detail, void *arg)
+{
+    struct pdf *p = arg;
+    if (!p->error) {
+        p->error = error;
+        log_error("libharu error 0x%04X (detail %u)", (unsigned)error, (unsigned)detail);
+    }
+}
+
+static void free_doc(void *doc)
+{
+    HPDF_Free(doc);
+}
+
+static HPDF_Font load_font(struct pdf *p, const char *file)
+{
+    const char *name = HPDF_LoadTTFontFromFile(p->doc, file, HPDF_TRUE);
+    return name ? HPDF_GetFont(p->doc, name, "UTF-8") : NULL;
+}
+
+struct pdf *pdf_new(struct arena *a, const char *title)
+{
+    struct pdf *p = arena_alloc(a, sizeof *p);
+    p->arena = a;
+    p->doc = HPDF_New(on_error, p);
+    if (!p->doc)
+        return NULL;
+    arena_defer(a, free_doc, p->doc);
+    HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL);
+    HPDF_UseUTFEncodings(p->doc);
+    HPDF_SetInfoAttr(p->doc, HPDF_INFO_TITLE, title);
+    p->fonts[PDF_REGULAR] = load_font(p, PDF_FONT_FILE);
+    p->fonts[PDF_BOLD] = load_font(p, PDF_BOLD_FONT_FILE);
+    pdf_page(p);
+    return p->error ? NULL : p;
+}
+
+void pdf_page(struct pdf *p)
+{
+    p->page = HPDF_AddPage(p->doc);
+    HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+}
+
+static void text_at(struct pdf *p, double x, double y, enum pdf_font font, double size, const char *text)
+{
+    if (p->error)
+        return;
+    HPDF_Page_BeginText(p->page);
+    HPDF_Page_SetFontAndSize(p->page, p->fonts[font], (HPDF_REAL)size);
+    HPDF_Page_TextOut(p->page, (HPDF_REAL)x, (HPDF_REAL)y, text);
+    HPDF_Page_EndText(p->page);
+}
+
+/* Width of text at size (the page's current font is set to font). */
+static double width(struct pdf *p, enum pdf_font font, double size, const char *text)
+{
+    if (p->error)
+        return 0;
+    HPDF_Page_SetFontAndSize(p->page, p->fonts[font], (HPDF_REAL)size);
+    return HPDF_Page_TextWidth(p->page, text);
+}
+
+void pdf_text(struct pdf *p, double x, double y, enum pdf_font font, double size, double max_width,
+              const char *text)
+{
+    while (max_width > 0 && size > MIN_FONT_SIZE && width(p, font, size, text) > max_width)
+        size -= 0.5;
+    text_at(p, x, y, font, size, text);
+}
+
+void pdf_text_right(struct pdf *p, double right_x, double y, enum pdf_font font, double size,
+                    const char *text)
+{
+    text_at(p, right_x - width(p, font, size, text), y, font, size, text);
+}
+
+void pdf_rule(struct pdf *p, double x1, double x2, double y)
+{
+    if (p->error)
+        return;
+    HPDF_Page_SetLineWidth(p->page, 0.5);
+    HPDF_Page_MoveTo(p->page, (HPDF_REAL)x1, (HPDF_REAL)y);
+    HPDF_Page_LineTo(p->page, (HPDF_REAL)x2, (HPDF_REAL)y);
+    HPDF_Page_Stroke(p->page);
+}
+
+int pdf_finish(struct pdf *p, const unsigned char **data, size_t *len)
+{
+    if (p->error || HPDF_SaveToStream(p->doc) != HPDF_OK)
+        return -1;
+    HPDF_UINT32 size = HPDF_GetStreamSize(p->doc);
+    unsigned char *out = arena_alloc(p->arena, size + 1);
+    HPDF_UINT32 got = size;
+    HPDF_STATUS rc = HPDF_ReadFromStream(p->doc, out, &got);
+    if ((rc != HPDF_OK && rc != HPDF_STREAM_EOF) || got != size)
+        return -1;
+    *data = out;
+    *len = size;
+    return 0;
+}

@@ -1,0 +1,39 @@
+/* pdf — the only user of libharu: A4 pages with text in DejaVu Sans
+ * (embedded TrueType, UTF-8, so umlauts and € come out right), right-aligned
+ * text and rules.  Coordinates in points from the bottom left (A4 is
+ * 595 × 842).  A document belongs to one thread; documents on different
+ * threads are independent. */
+#ifndef PDF_H
+#define PDF_H
+
+#include <stddef.h>
+
+struct arena;
+struct pdf;
+
+#define PDF_FONT_FILE "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+#define PDF_BOLD_FONT_FILE "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+#define PDF_PAGE_WIDTH 595.0
+#define PDF_PAGE_HEIGHT 842.0
+
+enum pdf_font { PDF_REGULAR, PDF_BOLD };
+
+/* A new document with one empty page; freed at the arena's reset.  NULL
+ * (logged) when libharu or the font files fail. */
+struct pdf *pdf_new(struct arena *a, const char *title);
+/* Starts a new page. */
+void pdf_page(struct pdf *p);
+/* One line of UTF-8 text starting at x, shrunk (down to 6 pt) to fit
+ * max_width when max_width > 0. */
+void pdf_text(struct pdf *p, double x, double y, enum pdf_font font, double size, double max_width,
+              const char *text);
+/* One line of text ending at right_x. */
+void pdf_text_right(struct pdf *p, double right_x, double y, enum pdf_font font, double size,
+                    const char *text);
+/* A horizontal rule from x1 to x2. */
+void pdf_rule(struct pdf *p, double x1, double x2, double y);
+/* The finished document, in the arena.  -1 (logged) when libharu reported
+ * an error at any step. */
+int pdf_finish(struct pdf *p, const unsigned char **data, size_t *len);
+
+#endif

@@ -1,0 +1,109 @@
+// Browser test of ordering (issue 3): the demo admin orders 3 × a course and
+// 2 × a package, reviews and confirms; the order page shows 5 codes "offen"
+// and the SMTP server holds one mail with them.  Screenshots of the form, the
+// review and the order page go to tests/artifacts/; axe-core checks each.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../lib/server.mjs';
+import { startSmtp } from '../lib/smtp.mjs';
+import { launchBrowser, shot, axeViolations } from '../lib/browser.mjs';
+const CODE_RE = /SBA-[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}/g;
+
+let smtp;
+let srv;
+let browser;
+
+before(async () => {
+  smtp = await startSmtp();
+  srv = await startServer({ smtpUrl: `smtp://127.0.0.1:${smtp.port}` });
+  browser = await launchBrowser();
+}, { timeout: 120000 });
+
+after(async () => {
+  if (browser) await browser.close();
+  if (srv) await srv.stop();
+  if (smtp) await smtp.close();
+}, { timeout: 60000 });
+
+async function axe(page) {
+  return (await axeViolations(page)).map((v) =>
+    `${page.url()}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+test('the demo admin orders 3 courses and 2 packages; 5 codes "offen" and one mail', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'de-AT' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  const problems = [];
+  try {
+    await page.goto(srv.baseUrl + '/login');
+    await page.locator('input[name="username"]').fill('gemeinde');
+    await page.locator('input[name="password"]').fill('demo-passwort');
+    await Promise.all([page.waitForURL(srv.baseUrl + '/'), page.getByRole('button', { name: 'Anmelden' }).click()]);
+
+    await Promise.all([page.waitForURL(srv.baseUrl + '/bestellen'),
+      page.getByRole('link', { name: 'Bestellen', exact: true }).click()]);
+    await page.getByLabel('DSGVO-Grundlagen für Gemeinden').fill('3');
+    await page.getByLabel('Paket Digitales Amt').fill('2');
+    await page.getByLabel('Ihr Bestellzeichen (optional)').fill('GZ Browser-1');
+    problems.push(...await axe(page));
+    await shot(page, 'order-form');
+
+    await page.getByRole('button', { name: 'Weiter zur Übersicht' }).click();
+    await page.getByRole('heading', { name: 'Bestellung prüfen' }).waitFor();
+    const review = await page.locator('main').innerText();
+    for (const s of ['1.045,00 €', '209,00 €', '1.254,00 €', 'buchhaltung@musterstadt.gv.at']) {
+      assert.ok(review.includes(s), `review shows ${s}`);
+    }
+    problems.push(...await axe(page));
+    await shot(page, 'order-review');
+
+    await Promise.all([page.waitForURL(/\/bestellungen\/\d+$/),
+      page.getByRole('button', { name: 'Zahlungspflichtig bestellen' }).click()]);
+    const rows = page.locator('tr[id^="code-"]');
+    assert.equal(await rows.count(), 5);
+    for (let i = 0; i < 5; i++) assert.match(await rows.nth(i).innerText(), /offen/);
+    const codes = [...new Set((await page.locator('main').innerText()).match(CODE_RE))];
+    assert.equal(codes.length, 5);
+    problems.push(...await axe(page));
+    await shot(page, 'order-placed');
+
+    const invoice = (await page.locator('main').innerText()).match(/RE-\d{4}-\d{6}/)[0];
+    const mail = await smtp.waitFor((m) => m.mail.subject.includes(invoice), 10000);
+    assert.deepEqual([...new Set(mail.mail.text.match(CODE_RE))].sort(), [...codes].sort());
+    assert.deepEqual(mail.mail.attachments.map((a) => a.filename).sort(), ['Rechnung-' + invoice + '.pdf', 'codes.csv'].sort());
+    assert.equal(smtp.messages.length, 1);
+
+    await Promise.all([page.waitForURL(srv.baseUrl + '/bestellungen'),
+      page.getByRole('link', { name: 'Bestellungen', exact: true }).click()]);
+    problems.push(...await axe(page));
+    await shot(page, 'orders-list');
+  } finally {
+    await context.close();
+  }
+  assert.deepEqual(problems, [], `axe-core violations:\n${problems.join('\n')}`);
+});
+
+test('a wrong quantity shows the message next to the field', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'de-AT' });
+  const page = await context.newPage();
+  try {
+    await page.goto(srv.baseUrl + '/login?next=/bestellen');
+    await page.locator('input[name="username"]').fill('gemeinde');
+    await page.locator('input[name="password"]').fill('demo-passwort');
+    await Promise.all([page.waitForURL(srv.baseUrl + '/bestellen'), page.getByRole('button', { name: 'Anmelden' }).click()]);
+    await page.getByLabel('DSGVO-Grundlagen für Gemeinden').fill('10001');
+    await page.getByRole('button', { name: 'Weiter zur Übersicht' }).click();
+    const field = page.getByLabel('DSGVO-Grundlagen für Gemeinden');
+    await field.waitFor();
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    assert.equal(await field.inputValue(), '10001');
+    const msg = page.locator('#' + await field.getAttribute('aria-describedby'));
+    assert.match(await msg.innerText(), /0 bis 10\.000/);
+    const violations = await axe(page);
+    await shot(page, 'order-form-error');
+    assert.deepEqual(violations, []);
+  } finally {
+    await context.close();
+  }
+});
