@@ -60,15 +60,18 @@ build/asan/libvoucher.a: $(ASAN_OBJS)
 
 bin/%: src/%.c build/rel/libvoucher.a
 	@mkdir -p bin
-	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $< build/rel/libvoucher.a $(LIBS) -o $@
+	@echo "LINK $@"
+	@$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $< build/rel/libvoucher.a $(LIBS) -o $@
 
 # The test build: the same programs with AddressSanitizer and UBSan.
 build/asan/bin/%: src/%.c build/asan/libvoucher.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) $< build/asan/libvoucher.a $(LIBS) -o $@
-build/asan/tests/%: tests/unit/%.c build/asan/libvoucher.a
+	@echo "LINK $@"
+	@$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) $< build/asan/libvoucher.a $(LIBS) -o $@
+build/asan/tests/%: tests/unit/%.c tests/unit/db_fixture.h build/asan/libvoucher.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) $< build/asan/libvoucher.a $(LIBS) -lcmocka -o $@
+	@echo "LINK $@"
+	@$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -Itests/unit $< build/asan/libvoucher.a $(LIBS) -lcmocka -o $@
 
 # Installs the Debian packages that are missing (as root, or through sudo).
 define install_missing

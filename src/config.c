@@ -3,6 +3,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #endif
 #include "config.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -209,32 +210,7 @@ void config_free(struct config *cfg)
 
 /* ---- INI text ---- */
 
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
-           c == '\f';
-}
-
-/* Trims whitespace around the NUL-terminated s in place; returns the start. */
-static char *trim(char *s)
-{
-    while (is_space(*s))
-        s++;
-    size_t len = strlen(s);
-    while (len > 0 && is_space(s[len - 1]))
-        s[--len] = '\0';
-    return s;
-}
-
-static char *strip_double_quotes(char *s)
-{
-    size_t len = strlen(s);
-    if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
-        s[len - 1] = '\0';
-        return s + 1;
-    }
-    return s;
-}
+#define INI_SPACE " \t\r\n\v\f"
 
 struct ini_state {
     const char *section; /* points into KEYS, NULL before the first [..] */
@@ -252,7 +228,7 @@ static int parse_section_line(char *line, struct ini_state *st)
         return -1;
     }
     line[len - 1] = '\0';
-    char *name = trim(line + 1);
+    char *name = text_trim(line + 1, INI_SPACE);
     st->section = find_section(name);
     if (st->section == NULL) {
         set_error(st->err, st->errlen, "%s: unknown section [%s]", st->where, name);
@@ -269,8 +245,8 @@ static int parse_key_line(struct config *cfg, char *line, struct ini_state *st)
         return -1;
     }
     *eq = '\0';
-    char *key = trim(line);
-    char *value = strip_double_quotes(trim(eq + 1));
+    char *key = text_trim(line, INI_SPACE);
+    char *value = text_unquote(text_trim(eq + 1, INI_SPACE));
     if (st->section == NULL) {
         set_error(st->err, st->errlen, "%s: key outside of a section", st->where);
         return -1;
@@ -287,7 +263,7 @@ static int parse_key_line(struct config *cfg, char *line, struct ini_state *st)
 
 static int parse_line(struct config *cfg, char *raw, struct ini_state *st)
 {
-    char *line = trim(raw);
+    char *line = text_trim(raw, INI_SPACE);
     if (*line == '\0' || *line == '#' || *line == ';')
         return 0;
     if (*line == '[')

@@ -6,15 +6,7 @@
 #include "date.h"
 #include "form.h"
 #include "mem.h"
-
-/* Number of UTF-8 characters (the input is already valid UTF-8). */
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
+#include "text.h"
 
 static bool has_control(const char *s)
 {
@@ -89,7 +81,7 @@ bool field_valid_email(const char *s)
 
 bool field_valid_person_name(const char *s)
 {
-    size_t n = utf8_chars(s);
+    size_t n = text_utf8_length(s);
     return n >= 1 && n <= 100 && !has_control(s) && s[0] != ' ';
 }
 

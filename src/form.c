@@ -1,5 +1,6 @@
 /* form.c -- see form.h for the contract. */
 #include "form.h"
+#include "text.h"
 
 #include <string.h>
 
@@ -140,32 +141,6 @@ bool utf8_valid(const char *s, size_t len)
     return true;
 }
 
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* Trims blanks around the NUL-terminated s in place; returns the start. */
-static char *trim_blanks(char *s)
-{
-    while (is_blank(*s))
-        s++;
-    size_t len = strlen(s);
-    while (len > 0 && is_blank(s[len - 1]))
-        s[--len] = '\0';
-    return s;
-}
-
-static char *strip_double_quotes(char *s)
-{
-    size_t len = strlen(s);
-    if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
-        s[len - 1] = '\0';
-        return s + 1;
-    }
-    return s;
-}
-
 size_t cookie_parse(char *header, struct form_pair *pairs, size_t max_pairs)
 {
     size_t n = 0;
@@ -176,10 +151,10 @@ size_t cookie_parse(char *header, struct form_pair *pairs, size_t max_pairs)
         char *eq = strchr(piece, '=');
         if (eq != NULL) {
             *eq = '\0';
-            char *name = trim_blanks(piece);
+            char *name = text_trim(piece, " \t");
             if (*name != '\0') {
                 pairs[n].name = name;
-                pairs[n].value = strip_double_quotes(trim_blanks(eq + 1));
+                pairs[n].value = text_unquote(text_trim(eq + 1, " \t"));
                 n++;
             }
         }

@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "fields.h"
 #include "mem.h"
+#include "text.h"
 
 static bool valid_gkz(const char *gkz)
 {
@@ -36,17 +37,9 @@ int manage_tenant_add(struct db *db, const struct municipality *m, int64_t now, 
     return status == DB_OK ? 0 : -1;
 }
 
-static size_t utf8_length(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 const char *manage_password_problem(const char *password, const char *username)
 {
-    if (utf8_length(password) < 10)
+    if (text_utf8_length(password) < 10)
         return "Das Passwort muss mindestens 10 Zeichen lang sein.";
     if (strlen(password) > 1024)
         return "Das Passwort ist zu lang.";

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "db_fixture.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,52 +18,21 @@
 
 #define HEADER "kind,slug,title,description,hours,price_cents,courses\n"
 
-struct fixture {
-    struct db *db;
-    struct arena *a;
-    char msg[256];
-    size_t count;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    char err[256] = "";
-    f->db = db_open(":memory:", DB_OPEN_MIGRATE, err, sizeof err);
-    if (!f->db) {
-        print_error("db_open: %s\n", err);
-        free(f);
-        return -1;
-    }
-    f->a = arena_new();
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    db_close(f->db);
-    arena_free(f->a);
-    free(f);
-    return 0;
-}
-
-static int import(struct fixture *f, const char *csv)
+static int import(struct db_fixture *f, const char *csv)
 {
     f->msg[0] = '\0';
     f->count = 999;
     return catalog_import_csv(f->db, csv, &f->count, f->msg, sizeof f->msg);
 }
 
-static int64_t version(struct fixture *f)
+static int64_t version(struct db_fixture *f)
 {
     int64_t v = 0;
     assert_int_equal(db_catalog_version(f->db, &v), DB_OK);
     return v;
 }
 
-static struct catalog list(struct fixture *f)
+static struct catalog list(struct db_fixture *f)
 {
     struct catalog cat;
     assert_int_equal(db_catalog_list(f->db, f->a, false, &cat), DB_OK);
@@ -83,7 +54,7 @@ static const char *const good_csv =
 
 static void test_valid_csv_imports_courses_and_packages(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     assert_int_equal(import(f, good_csv), 0);
     assert_int_equal(f->count, 4);
     struct catalog cat = list(f);
@@ -106,7 +77,7 @@ static void test_valid_csv_imports_courses_and_packages(void **state)
 
 static void test_package_courses_keep_their_order(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     assert_int_equal(import(f, good_csv), 0);
     struct catalog cat = list(f);
     const struct catalog_item *p = &cat.items[3];
@@ -118,7 +89,7 @@ static void test_package_courses_keep_their_order(void **state)
 
 static void test_package_may_name_courses_defined_further_down(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     assert_int_equal(import(f, HEADER "package,p,Paket,,2,100,a b\n"
                                       "course,a,Kurs A,,1,50,\n"
                                       "course,b,Kurs B,,1,50,\n"),
@@ -135,7 +106,7 @@ static void test_package_may_name_courses_defined_further_down(void **state)
 
 static void test_crlf_line_ends_are_accepted(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     assert_int_equal(import(f, "kind,slug,title,description,hours,price_cents,courses\r\n"
                                "course,a,Kurs A,,1,50,\r\n"),
                      0);
@@ -147,7 +118,7 @@ static void test_crlf_line_ends_are_accepted(void **state)
 
 static void test_header_only_imports_nothing(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     int64_t v = version(f);
     assert_int_equal(import(f, HEADER), 0);
     assert_int_equal(f->count, 0);
@@ -157,7 +128,7 @@ static void test_header_only_imports_nothing(void **state)
 
 static void test_bad_header_is_refused_as_line_1(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     int64_t v = version(f);
     assert_int_equal(import(f, "kind,slug,title,description,hours,price,courses\n"
                                "course,a,Kurs A,,1,50,\n"),
@@ -169,21 +140,21 @@ static void test_bad_header_is_refused_as_line_1(void **state)
 
 static void test_empty_text_is_refused_as_line_1(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     assert_int_equal(import(f, ""), 1);
     assert_starts_with(f->msg, "Zeile 1");
 }
 
 static void test_header_with_extra_column_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     assert_int_equal(import(f, "kind,slug,title,description,hours,price_cents,courses,x\n"), 1);
     assert_starts_with(f->msg, "Zeile 1");
 }
 
 static void test_bad_line_3_writes_nothing(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     int64_t v = version(f);
     assert_int_equal(import(f, HEADER "course,a,Kurs A,,1,50,\n"
                                       "course,b,Kurs B,,viele,50,\n"
@@ -197,7 +168,7 @@ static void test_bad_line_3_writes_nothing(void **state)
 
 static void test_bad_line_leaves_earlier_catalog_unchanged(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     assert_int_equal(import(f, good_csv), 0);
     int64_t v = version(f);
     assert_int_equal(import(f, HEADER "course,dsgvo,Neuer Titel,,8,14900,\n"
@@ -214,7 +185,7 @@ static void test_bad_line_leaves_earlier_catalog_unchanged(void **state)
 
 static void test_each_kind_of_bad_line_is_refused_with_its_number(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     static const struct {
         const char *line;
         const char *problem;
@@ -247,7 +218,7 @@ static void test_each_kind_of_bad_line_is_refused_with_its_number(void **state)
 
 static void test_unknown_course_in_package_is_refused_and_nothing_written(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     int64_t v = version(f);
     assert_int_equal(import(f, HEADER "course,a,Kurs A,,1,50,\n"
                                       "package,p,Paket,,2,100,a fehlt\n"),
@@ -260,7 +231,7 @@ static void test_unknown_course_in_package_is_refused_and_nothing_written(void *
 
 static void test_package_naming_a_package_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     assert_int_equal(import(f, HEADER "course,a,Kurs A,,1,50,\n"
                                       "package,p,Paket,,2,100,a\n"
                                       "package,q,Paket Q,,2,100,a p\n"),
@@ -272,7 +243,7 @@ static void test_package_naming_a_package_is_refused(void **state)
 
 static void test_reimport_updates_title_without_duplicate(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     assert_int_equal(import(f, good_csv), 0);
     struct catalog_item before;
     assert_int_equal(db_catalog_item_by_slug(f->db, f->a, "avg", &before), DB_OK);
@@ -292,7 +263,7 @@ static void test_reimport_updates_title_without_duplicate(void **state)
 
 static void test_reimport_replaces_package_courses(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     assert_int_equal(import(f, good_csv), 0);
     assert_int_equal(import(f, HEADER "package,paket,Paket Digitales Amt,,26,39900,avg\n"), 0);
     struct catalog cat = list(f);
@@ -304,7 +275,7 @@ static void test_reimport_replaces_package_courses(void **state)
 
 static void test_slug_of_course_reused_for_package_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     assert_int_equal(import(f, good_csv), 0);
     int64_t v = version(f);
     assert_int_equal(import(f, HEADER "course,neu,Neu,,1,1,\n"
@@ -322,7 +293,7 @@ static void test_slug_of_course_reused_for_package_is_refused(void **state)
 
 static void test_slug_as_course_and_package_in_one_file_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     assert_int_equal(import(f, HEADER "course,x,Kurs X,,1,1,\n"
                                       "package,x,Paket X,,1,1,x\n"),
                      1);
@@ -332,7 +303,7 @@ static void test_slug_as_course_and_package_in_one_file_is_refused(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, db_fixture_setup, db_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_valid_csv_imports_courses_and_packages),
         T(test_package_courses_keep_their_order),

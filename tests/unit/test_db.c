@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "db_fixture.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,35 +15,6 @@
 
 #include "db_internal.h"
 #include "mem.h"
-
-struct fixture {
-    struct db *db;
-    struct arena *a;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    char err[256] = "";
-    f->db = db_open(":memory:", DB_OPEN_MIGRATE, err, sizeof err);
-    if (!f->db) {
-        fprintf(stderr, "db_open: %s\n", err);
-        free(f);
-        return -1;
-    }
-    f->a = arena_new();
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    db_close(f->db);
-    arena_free(f->a);
-    free(f);
-    return 0;
-}
 
 /* One integer from a query on the raw connection. */
 static int64_t query_int(struct db *db, const char *sql)
@@ -98,7 +71,7 @@ static int64_t add_account(struct db *db, const char *username, enum role role, 
 
 static void test_open_memory_applies_migrations_and_prepares_statements(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     assert_non_null(f->db);
     assert_true(db_ping(f->db));
     for (int i = 0; i < Q__MAX; i++)
@@ -107,14 +80,14 @@ static void test_open_memory_applies_migrations_and_prepares_statements(void **s
 
 static void test_user_version_equals_latest_migration(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     assert_true(db_schema_latest() >= 2);
     assert_int_equal(query_int(f->db, "PRAGMA user_version"), db_schema_latest());
 }
 
 static void test_migrations_create_tables_and_catalog_version_row(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
                                       " AND name IN ('municipalities', 'accounts', 'catalog_items',"
                                       " 'package_courses', 'sessions', 'login_failures', 'orders',"
@@ -175,7 +148,7 @@ static void test_open_check_refuses_missing_file(void **state)
 
 static void test_municipality_add_and_find_by_gkz_and_id(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     int64_t id = add_municipality(f->db, "30101");
     struct municipality m;
     assert_int_equal(db_municipality_by_gkz(f->db, f->a, "30101", &m), DB_OK);
@@ -192,7 +165,7 @@ static void test_municipality_add_and_find_by_gkz_and_id(void **state)
 
 static void test_municipality_unknown_gkz_is_not_found(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     add_municipality(f->db, "30101");
     struct municipality m;
     assert_int_equal(db_municipality_by_gkz(f->db, f->a, "30102", &m), DB_NOT_FOUND);
@@ -201,7 +174,7 @@ static void test_municipality_unknown_gkz_is_not_found(void **state)
 
 static void test_municipality_duplicate_gkz_is_conflict(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     add_municipality(f->db, "30101");
     struct municipality m = {.gkz = "30101", .name = "Andere", .invoice_email = "x@y.at"};
     assert_int_equal(db_municipality_add(f->db, &m, 1000, NULL), DB_CONFLICT);
@@ -210,7 +183,7 @@ static void test_municipality_duplicate_gkz_is_conflict(void **state)
 
 static void test_municipality_malformed_gkz_refused_by_check(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     static const char *const bad[] = {"123", "1234a", "123456", "", "12 34"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         struct municipality m = {.gkz = bad[i], .name = "X", .invoice_email = "x@y.at"};
@@ -221,7 +194,7 @@ static void test_municipality_malformed_gkz_refused_by_check(void **state)
 
 static void test_municipality_missing_address_and_uid_stored_empty(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     struct municipality m = {.gkz = "40101", .name = "Linz", .invoice_email = "x@linz.at"};
     assert_int_equal(db_municipality_add(f->db, &m, 1000, NULL), DB_OK);
     struct municipality got;
@@ -234,7 +207,7 @@ static void test_municipality_missing_address_and_uid_stored_empty(void **state)
 
 static void test_account_add_and_find_by_username_ignoring_case(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     int64_t mid = add_municipality(f->db, "30101");
     int64_t id = add_account(f->db, "Anna.Maier", ROLE_TENANT_ADMIN, mid);
     struct account acc;
@@ -257,7 +230,7 @@ static void test_account_add_and_find_by_username_ignoring_case(void **state)
 
 static void test_account_unknown_username_is_not_found(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     add_account(f->db, "support1", ROLE_SUPPORT, 0);
     struct account acc;
     assert_int_equal(db_account_by_username(f->db, f->a, "support2", &acc), DB_NOT_FOUND);
@@ -265,7 +238,7 @@ static void test_account_unknown_username_is_not_found(void **state)
 
 static void test_account_duplicate_username_in_other_case_is_conflict(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     add_account(f->db, "anna", ROLE_SUPPORT, 0);
     struct account acc = {.username = "ANNA", .email = "b@example.at", .first_name = "B",
                           .last_name = "C", .role = ROLE_ADMIN, .password_hash = "h"};
@@ -275,7 +248,7 @@ static void test_account_duplicate_username_in_other_case_is_conflict(void **sta
 
 static void test_account_user_without_municipality_is_conflict(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     struct account acc = {.username = "loner", .email = "b@example.at", .first_name = "B",
                           .last_name = "C", .role = ROLE_USER, .password_hash = "h"};
     assert_int_equal(db_account_add(f->db, &acc, 1000, NULL), DB_CONFLICT);
@@ -283,7 +256,7 @@ static void test_account_user_without_municipality_is_conflict(void **state)
 
 static void test_account_support_has_no_municipality(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     int64_t id = add_account(f->db, "helpdesk", ROLE_SUPPORT, 0);
     struct account acc;
     assert_int_equal(db_account_by_id(f->db, f->a, id, &acc), DB_OK);
@@ -311,7 +284,7 @@ static void hash_of(unsigned char h[32], unsigned char fill)
 
 static void test_session_add_and_lookup_returns_account(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     int64_t id = add_account(f->db, "helpdesk", ROLE_SUPPORT, 0);
     unsigned char h[32];
     hash_of(h, 0x11);
@@ -328,7 +301,7 @@ static void test_session_add_and_lookup_returns_account(void **state)
 
 static void test_session_idle_expiry(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     int64_t id = add_account(f->db, "helpdesk", ROLE_SUPPORT, 0);
     unsigned char h[32];
     hash_of(h, 0x11);
@@ -343,7 +316,7 @@ static void test_session_idle_expiry(void **state)
 
 static void test_session_lookup_renews_last_seen_after_a_minute(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     int64_t id = add_account(f->db, "helpdesk", ROLE_SUPPORT, 0);
     unsigned char h[32];
     hash_of(h, 0x11);
@@ -359,7 +332,7 @@ static void test_session_lookup_renews_last_seen_after_a_minute(void **state)
 
 static void test_session_absolute_expiry(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     int64_t id = add_account(f->db, "helpdesk", ROLE_SUPPORT, 0);
     unsigned char h[32];
     hash_of(h, 0x11);
@@ -374,7 +347,7 @@ static void test_session_absolute_expiry(void **state)
 
 static void test_session_delete_ends_it(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     int64_t id = add_account(f->db, "helpdesk", ROLE_SUPPORT, 0);
     unsigned char h[32], h2[32];
     hash_of(h, 0x11);
@@ -389,7 +362,7 @@ static void test_session_delete_ends_it(void **state)
 
 static void test_session_of_disabled_account_is_not_found(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     int64_t id = add_account(f->db, "helpdesk", ROLE_SUPPORT, 0);
     unsigned char h[32];
     hash_of(h, 0x11);
@@ -402,7 +375,7 @@ static void test_session_of_disabled_account_is_not_found(void **state)
 
 static void test_session_purge_removes_expired_only(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     int64_t id = add_account(f->db, "helpdesk", ROLE_SUPPORT, 0);
     unsigned char old[32], fresh[32];
     hash_of(old, 0x11);
@@ -419,7 +392,7 @@ static void test_session_purge_removes_expired_only(void **state)
 
 static void test_login_failure_count_within_window(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     assert_int_equal(db_login_failure_add(f->db, "u:anna", 100), DB_OK);
     assert_int_equal(db_login_failure_add(f->db, "u:anna", 200), DB_OK);
     assert_int_equal(db_login_failure_add(f->db, "u:anna", 300), DB_OK);
@@ -439,7 +412,7 @@ static void test_login_failure_count_within_window(void **state)
 
 static void test_login_failure_clear_and_purge(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     db_login_failure_add(f->db, "u:anna", 100);
     db_login_failure_add(f->db, "u:bert", 100);
     db_login_failure_add(f->db, "u:bert", 500);
@@ -474,7 +447,7 @@ static int64_t version_of(struct db *db)
 
 static void test_catalog_upsert_and_list_with_package_course_titles(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     int64_t a = upsert(f->db, ITEM_COURSE, "a", "Kurs A", 1000, 0);
     int64_t b = upsert(f->db, ITEM_COURSE, "b", "Kurs B", 0, 1);
     int64_t p = upsert(f->db, ITEM_PACKAGE, "p", "Paket P", 1500, 0);
@@ -503,7 +476,7 @@ static void test_catalog_upsert_and_list_with_package_course_titles(void **state
 
 static void test_catalog_list_grows_past_sixteen_items(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     char slug[16], title[32];
     for (int i = 0; i < 40; i++) {
         snprintf(slug, sizeof slug, "k%02d", i);
@@ -519,7 +492,7 @@ static void test_catalog_list_grows_past_sixteen_items(void **state)
 
 static void test_catalog_upsert_updates_existing_slug(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     int64_t id1 = upsert(f->db, ITEM_COURSE, "a", "Alt", 1000, 0);
     int64_t id2 = upsert(f->db, ITEM_COURSE, "a", "Neu", 2000, 0);
     assert_int_equal(id1, id2);
@@ -532,7 +505,7 @@ static void test_catalog_upsert_updates_existing_slug(void **state)
 
 static void test_catalog_upsert_other_kind_is_conflict(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     upsert(f->db, ITEM_COURSE, "a", "Kurs A", 1000, 0);
     struct catalog_item it = {.kind = ITEM_PACKAGE, .slug = "a", .title = "Paket A", .description = "",
                               .hours = 1, .price_cents = 1};
@@ -546,14 +519,14 @@ static void test_catalog_upsert_other_kind_is_conflict(void **state)
 
 static void test_catalog_item_by_unknown_slug_is_not_found(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     struct catalog_item it;
     assert_int_equal(db_catalog_item_by_slug(f->db, f->a, "nix", &it), DB_NOT_FOUND);
 }
 
 static void test_catalog_version_increases_on_every_change(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     int64_t v0 = version_of(f->db);
     int64_t a = upsert(f->db, ITEM_COURSE, "a", "Kurs A", 1000, 0);
     int64_t v1 = version_of(f->db);
@@ -574,7 +547,7 @@ static void test_catalog_version_increases_on_every_change(void **state)
 
 static void test_catalog_version_unchanged_by_reading(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     upsert(f->db, ITEM_COURSE, "a", "Kurs A", 1000, 0);
     int64_t v = version_of(f->db);
     struct catalog cat;
@@ -584,7 +557,7 @@ static void test_catalog_version_unchanged_by_reading(void **state)
 
 static void test_catalog_list_active_only_hides_inactive(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     upsert(f->db, ITEM_COURSE, "a", "Kurs A", 1000, 0);
     upsert(f->db, ITEM_COURSE, "b", "Kurs B", 1000, 1);
     assert_int_equal(sqlite3_exec(f->db->conn, "UPDATE catalog_items SET active = 0 WHERE slug = 'b'",
@@ -607,7 +580,7 @@ static void test_catalog_list_active_only_hides_inactive(void **state)
 
 static void test_begin_rollback_leaves_nothing_behind(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     int64_t v = version_of(f->db);
     assert_int_equal(db_begin(f->db), DB_OK);
     add_municipality(f->db, "50101");
@@ -626,7 +599,7 @@ static void test_begin_rollback_leaves_nothing_behind(void **state)
 
 static void test_begin_commit_keeps_changes(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     assert_int_equal(db_begin(f->db), DB_OK);
     add_municipality(f->db, "50101");
     assert_int_equal(db_commit(f->db), DB_OK);
@@ -637,7 +610,7 @@ static void test_begin_commit_keeps_changes(void **state)
 
 static void test_audit_add_writes_a_row(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     assert_int_equal(db_audit_add(f->db, 0, "tenant.add", "30101", NULL, NULL, 1234), DB_OK);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM audit_log WHERE action = 'tenant.add'"
                                       " AND subject = '30101' AND detail = '' AND account_id IS NULL"
@@ -647,7 +620,7 @@ static void test_audit_add_writes_a_row(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, db_fixture_setup, db_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_open_memory_applies_migrations_and_prepares_statements),
         T(test_user_version_equals_latest_migration),

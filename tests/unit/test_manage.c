@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "db_fixture.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,40 +17,10 @@
 #include "manage.h"
 #include "mem.h"
 
-struct fixture {
-    struct db *db;
-    struct arena *a;
-    char msg[256];
-};
-
 static int group_setup(void **state)
 {
     (void)state;
     return crypto_startup();
-}
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    char err[256] = "";
-    f->db = db_open(":memory:", DB_OPEN_MIGRATE, err, sizeof err);
-    if (!f->db) {
-        print_error("db_open: %s\n", err);
-        free(f);
-        return -1;
-    }
-    f->a = arena_new();
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    db_close(f->db);
-    arena_free(f->a);
-    free(f);
-    return 0;
 }
 
 static struct municipality tenant(const char *gkz)
@@ -64,13 +36,13 @@ static struct account person(const char *username, enum role role)
                             .first_name = "Anna", .last_name = "M\xc3\xbcller", .role = role};
 }
 
-static int tenant_add(struct fixture *f, const struct municipality *m)
+static int tenant_add(struct db_fixture *f, const struct municipality *m)
 {
     f->msg[0] = '\0';
     return manage_tenant_add(f->db, m, 1000, f->msg, sizeof f->msg);
 }
 
-static int user_add(struct fixture *f, struct account *acc, const char *gkz, const char *password)
+static int user_add(struct db_fixture *f, struct account *acc, const char *gkz, const char *password)
 {
     f->msg[0] = '\0';
     return manage_user_add(f->db, acc, gkz, password, 1000, f->msg, sizeof f->msg);
@@ -82,7 +54,7 @@ static void assert_contains(const char *s, const char *needle)
         fail_msg("\"%s\" does not contain \"%s\"", s, needle);
 }
 
-static void assert_no_municipality(struct fixture *f, const char *gkz)
+static void assert_no_municipality(struct db_fixture *f, const char *gkz)
 {
     struct municipality m;
     assert_int_equal(db_municipality_by_gkz(f->db, f->a, gkz, &m), DB_NOT_FOUND);
@@ -92,7 +64,7 @@ static void assert_no_municipality(struct fixture *f, const char *gkz)
 
 static void test_tenant_add_stores_municipality(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     struct municipality m = tenant("30101");
     assert_int_equal(tenant_add(f, &m), 0);
     struct municipality got;
@@ -104,7 +76,7 @@ static void test_tenant_add_stores_municipality(void **state)
 
 static void test_tenant_add_refuses_gkz_of_three_digits(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     struct municipality m = tenant("123");
     assert_int_equal(tenant_add(f, &m), 1);
     assert_contains(f->msg, "Gemeindekennziffer (GKZ) muss aus genau 5 Ziffern bestehen");
@@ -113,7 +85,7 @@ static void test_tenant_add_refuses_gkz_of_three_digits(void **state)
 
 static void test_tenant_add_refuses_gkz_with_letter(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     struct municipality m = tenant("1234a");
     assert_int_equal(tenant_add(f, &m), 1);
     assert_contains(f->msg, "5 Ziffern");
@@ -122,7 +94,7 @@ static void test_tenant_add_refuses_gkz_with_letter(void **state)
 
 static void test_tenant_add_refuses_missing_or_long_gkz(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     struct municipality m = tenant(NULL);
     assert_int_equal(tenant_add(f, &m), 1);
     assert_contains(f->msg, "5 Ziffern");
@@ -133,7 +105,7 @@ static void test_tenant_add_refuses_missing_or_long_gkz(void **state)
 
 static void test_tenant_add_refuses_duplicate_gkz(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     struct municipality m = tenant("30101");
     assert_int_equal(tenant_add(f, &m), 0);
     struct municipality other = tenant("30101");
@@ -147,7 +119,7 @@ static void test_tenant_add_refuses_duplicate_gkz(void **state)
 
 static void test_tenant_add_refuses_bad_invoice_email(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     static const char *const bad[] = {"rechnung", "a@b@c.at", "a b@c.at", "<a@b.at>", "a@b"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         struct municipality m = tenant("30101");
@@ -164,7 +136,7 @@ static void test_tenant_add_refuses_bad_invoice_email(void **state)
 
 static void test_tenant_add_refuses_missing_name(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     struct municipality m = tenant("30101");
     m.name = "";
     assert_int_equal(tenant_add(f, &m), 1);
@@ -214,7 +186,7 @@ static void test_password_over_1024_bytes_is_refused(void **state)
 
 /* ---- users ---- */
 
-static void add_tenant_30101(struct fixture *f)
+static void add_tenant_30101(struct db_fixture *f)
 {
     struct municipality m = tenant("30101");
     assert_int_equal(tenant_add(f, &m), 0);
@@ -222,7 +194,7 @@ static void add_tenant_30101(struct fixture *f)
 
 static void test_user_add_creates_account_whose_password_verifies(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     add_tenant_30101(f);
     struct account acc = person("anna.maier", ROLE_TENANT_ADMIN);
     assert_int_equal(user_add(f, &acc, "30101", "sehr-geheim-2024"), 0);
@@ -245,7 +217,7 @@ static void test_user_add_creates_account_whose_password_verifies(void **state)
 
 static void test_user_add_support_needs_no_tenant(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     struct account acc = person("helpdesk", ROLE_SUPPORT);
     assert_int_equal(user_add(f, &acc, "99999", "support-passwort"), 0);
     struct account got;
@@ -256,7 +228,7 @@ static void test_user_add_support_needs_no_tenant(void **state)
 
 static void test_user_add_tenant_admin_with_unknown_gkz_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     add_tenant_30101(f);
     struct account acc = person("anna", ROLE_TENANT_ADMIN);
     assert_int_equal(user_add(f, &acc, "30102", "sehr-geheim-2024"), 1);
@@ -267,7 +239,7 @@ static void test_user_add_tenant_admin_with_unknown_gkz_is_refused(void **state)
 
 static void test_user_add_user_without_gkz_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     add_tenant_30101(f);
     struct account acc = person("anna", ROLE_USER);
     assert_int_equal(user_add(f, &acc, NULL, "sehr-geheim-2024"), 1);
@@ -277,7 +249,7 @@ static void test_user_add_user_without_gkz_is_refused(void **state)
 
 static void test_user_add_short_password_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     add_tenant_30101(f);
     struct account acc = person("anna", ROLE_USER);
     assert_int_equal(user_add(f, &acc, "30101", "kurz12345"), 1);
@@ -288,7 +260,7 @@ static void test_user_add_short_password_is_refused(void **state)
 
 static void test_user_add_password_equal_to_username_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     add_tenant_30101(f);
     struct account acc = person("anna.maier.1", ROLE_USER);
     assert_int_equal(user_add(f, &acc, "30101", "ANNA.MAIER.1"), 1);
@@ -297,7 +269,7 @@ static void test_user_add_password_equal_to_username_is_refused(void **state)
 
 static void test_user_add_duplicate_username_in_other_case_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     add_tenant_30101(f);
     struct account first = person("anna", ROLE_USER);
     assert_int_equal(user_add(f, &first, "30101", "sehr-geheim-2024"), 0);
@@ -313,7 +285,7 @@ static void test_user_add_duplicate_username_in_other_case_is_refused(void **sta
 
 static void test_user_add_bad_username_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     static const char *const bad[] = {"ab", "anna maier", "j\xc3\xbcrgen", ""};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         struct account acc = person(bad[i], ROLE_SUPPORT);
@@ -324,7 +296,7 @@ static void test_user_add_bad_username_is_refused(void **state)
 
 static void test_user_add_bad_email_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     struct account acc = person("anna", ROLE_SUPPORT);
     acc.email = "anna@@example.at";
     assert_int_equal(user_add(f, &acc, NULL, "sehr-geheim-2024"), 1);
@@ -335,7 +307,7 @@ static void test_user_add_bad_email_is_refused(void **state)
 
 static void test_user_add_missing_names_are_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     struct account acc = person("anna", ROLE_SUPPORT);
     acc.first_name = "";
     assert_int_equal(user_add(f, &acc, NULL, "sehr-geheim-2024"), 1);
@@ -348,7 +320,7 @@ static void test_user_add_missing_names_are_refused(void **state)
 
 static void test_user_add_unknown_role_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     struct account acc = person("anna", 0);
     assert_int_equal(user_add(f, &acc, NULL, "sehr-geheim-2024"), 1);
     assert_contains(f->msg, "Unbekannte Rolle");
@@ -356,7 +328,7 @@ static void test_user_add_unknown_role_is_refused(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, db_fixture_setup, db_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_tenant_add_stores_municipality),
         T(test_tenant_add_refuses_gkz_of_three_digits),
