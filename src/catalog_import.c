@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog_rules.h"
 #include "csv.h"
 #include "db.h"
-#include "fields.h"
 #include "mem.h"
 
 static const char *const header[] = {"kind", "slug", "title", "description", "hours", "price_cents", "courses"};
@@ -20,28 +20,24 @@ struct line {
     size_t ncourses;
 };
 
-static bool parse_int(const char *s, int64_t max, int64_t *out)
+static bool parse_price_cents(const char *s, int64_t *out)
 {
     size_t n = strspn(s, "0123456789");
     if (n == 0 || n > 12 || s[n])
         return false;
     *out = strtoll(s, NULL, 10);
-    return *out <= max;
+    return true;
 }
 
-static bool valid_slug(const char *s)
-{
-    size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-");
-    return n >= 1 && n <= 40 && s[n] == '\0';
-}
+/* The column a problem is about, for "Zeile N: column: ...". */
+static const char *const problem_column[] = {
+    [CATALOG_SLUG] = "slug", [CATALOG_TITLE] = "title", [CATALOG_DESCRIPTION] = "description",
+    [CATALOG_HOURS] = "hours", [CATALOG_PRICE] = "price_cents", [CATALOG_COURSES] = "courses",
+};
 
-/* Splits "a b  c" into slugs in the arena. */
-static void split_courses(struct arena *a, const char *text, struct line *l)
+static const char *problem_text(struct arena *a, const struct catalog_problem *p)
 {
-    char *copy = arena_strdup(a, text);
-    l->course_slugs = arena_alloc(a, (strlen(text) / 2 + 1) * sizeof(char *));
-    for (char *save, *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-        l->course_slugs[l->ncourses++] = tok;
+    return arena_printf(a, "%s: %s", problem_column[p->field], p->text);
 }
 
 /* Checks one record; NULL when fine, else the problem. */
@@ -53,25 +49,16 @@ static const char *parse_line(struct arena *a, const struct csv_record *rec, str
     if (strcmp(f[0], "course") != 0 && strcmp(f[0], "package") != 0)
         return "kind muss course oder package sein";
     l->item.kind = strcmp(f[0], "package") == 0 ? ITEM_PACKAGE : ITEM_COURSE;
-    if (!valid_slug(f[1]))
-        return "slug muss 1–40 Zeichen aus a–z, 0–9 und - haben";
-    if (!f[2][0] || strlen(f[2]) > 300)
-        return "title fehlt oder ist länger als 300 Zeichen";
-    if (strlen(f[3]) > 1000)
-        return "description ist länger als 1000 Zeichen";
-    if (!parse_int(f[4], 10000, &l->item.hours))
-        return "hours muss eine ganze Zahl von 0 bis 10000 sein";
-    if (!parse_int(f[5], 100000000, &l->item.price_cents))
-        return "price_cents muss eine ganze Zahl von 0 bis 100000000 sein";
+    if (!catalog_parse_hours(f[4], &l->item.hours))
+        return problem_text(a, &catalog_bad_hours);
+    if (!parse_price_cents(f[5], &l->item.price_cents))
+        return problem_text(a, &catalog_bad_price);
     l->item.slug = arena_strdup(a, f[1]);
     l->item.title = arena_strdup(a, f[2]);
     l->item.description = arena_strdup(a, f[3]);
-    split_courses(a, f[6], l);
-    if (l->item.kind == ITEM_COURSE && l->ncourses)
-        return "ein Kurs hat keine courses";
-    if (l->item.kind == ITEM_PACKAGE && !l->ncourses)
-        return "ein Paket braucht mindestens einen Kurs in courses";
-    return NULL;
+    catalog_split_slugs(a, f[6], &l->course_slugs, &l->ncourses);
+    const struct catalog_problem *p = catalog_item_problem(&l->item, l->ncourses);
+    return p ? problem_text(a, p) : NULL;
 }
 
 static bool header_ok(const struct csv_record *rec)
@@ -128,26 +115,11 @@ static int read_lines(struct arena *a, const char *text, struct line **lines, si
 static int write_package_courses(struct db *db, struct arena *a, const struct line *l, int64_t id,
                                  char *msg, size_t msglen)
 {
-    int64_t *ids = arena_alloc(a, (l->ncourses + 1) * sizeof *ids);
-    for (size_t k = 0; k < l->ncourses; k++) {
-        struct catalog_item course;
-        int status = db_catalog_item_by_slug(db, a, l->course_slugs[k], &course);
-        if (status == DB_ERROR)
-            return -1;
-        if (status != DB_OK || course.kind != ITEM_COURSE) {
-            snprintf(msg, msglen, "Zeile %d: unbekannter Kurs %s", l->number, l->course_slugs[k]);
-            return 1;
-        }
-        for (size_t j = 0; j < k; j++) {
-            if (ids[j] == course.id) {
-                snprintf(msg, msglen, "Zeile %d: Kurs %s steht doppelt im Paket", l->number,
-                         l->course_slugs[k]);
-                return 1;
-            }
-        }
-        ids[k] = course.id;
-    }
-    return db_catalog_package_set_courses(db, id, ids, l->ncourses) == DB_OK ? 0 : -1;
+    char problem[200];
+    int rc = catalog_package_courses_set(db, a, id, l->course_slugs, l->ncourses, problem, sizeof problem);
+    if (rc == 1)
+        snprintf(msg, msglen, "Zeile %d: %s", l->number, problem);
+    return rc;
 }
 
 /* Writes courses (pass 0) then packages (pass 1). */

@@ -252,4 +252,38 @@ int db_redemption_failures(struct db *db, const char *ip, const char *username, 
 /* Forgets the client address of attempts made before `before` (privacy). */
 int db_redemption_ip_erase(struct db *db, int64_t before);
 
+/* ---- administration (db_admin.c) ---- */
+/* Adds an item (active as set) at the end of its kind; *id the new row.
+ * DB_CONFLICT when the slug is taken.  Call inside a transaction. */
+int db_catalog_add(struct db *db, const struct catalog_item *item, int64_t *id);
+/* Sets title, description, hours, price and active of item->id (kind and
+ * slug never change).  DB_NOT_FOUND when there is no such item. */
+int db_catalog_update(struct db *db, const struct catalog_item *item);
+/* The course slugs of a package in order: *slugs an arena array of *n. */
+int db_package_slugs(struct db *db, struct arena *a, int64_t package_id, const char ***slugs, size_t *n);
+
+/* A municipality with how many accounts and orders it has. */
+struct municipality_summary {
+    struct municipality m;
+    int64_t accounts, orders;
+};
+/* Every municipality by name: *list an arena array of *n. */
+int db_municipality_list(struct db *db, struct arena *a, struct municipality_summary **list, size_t *n);
+/* Sets name, address, invoice_email and uid of m->id (the GKZ never changes). */
+int db_municipality_update(struct db *db, const struct municipality *m);
+
+/* An account as the admin list shows it (password_hash is ""). */
+struct account_summary {
+    struct account acc;
+    const char *gkz, *municipality_name; /* "" for support and admin */
+};
+/* Accounts by username, at most limit: q ("" = any) found in username,
+ * names or e-mail regardless of case; role ("" = any); gkz ("" = any). */
+int db_account_list(struct db *db, struct arena *a, const char *q, const char *role, const char *gkz,
+                    int64_t limit, struct account_summary **list, size_t *n);
+int db_account_set_disabled(struct db *db, int64_t account_id, bool disabled);
+int db_account_set_password(struct db *db, int64_t account_id, const char *password_hash);
+/* Ends every session of the account. */
+int db_account_sessions_end(struct db *db, int64_t account_id);
+
 #endif

@@ -43,6 +43,16 @@ int db_municipality_add(struct db *db, const struct municipality *m, int64_t now
     return status;
 }
 
+void db_municipality_columns(sqlite3_stmt *st, int col, struct arena *a, struct municipality *m)
+{
+    m->id = sqlite3_column_int64(st, col);
+    m->gkz = db_text(a, st, col + 1);
+    m->name = db_text(a, st, col + 2);
+    m->address = db_text(a, st, col + 3);
+    m->invoice_email = db_text(a, st, col + 4);
+    m->uid = db_text(a, st, col + 5);
+}
+
 static int read_municipality(struct db *db, sqlite3_stmt *st, struct arena *a, struct municipality *m)
 {
     int rc = sqlite3_step(st);
@@ -50,12 +60,7 @@ static int read_municipality(struct db *db, sqlite3_stmt *st, struct arena *a, s
         return DB_NOT_FOUND;
     if (rc != SQLITE_ROW)
         return db_step_error(db, rc);
-    m->id = sqlite3_column_int64(st, 0);
-    m->gkz = db_text(a, st, 1);
-    m->name = db_text(a, st, 2);
-    m->address = db_text(a, st, 3);
-    m->invoice_email = db_text(a, st, 4);
-    m->uid = db_text(a, st, 5);
+    db_municipality_columns(st, 0, a, m);
     sqlite3_reset(st);
     return DB_OK;
 }
@@ -93,8 +98,7 @@ int db_account_add(struct db *db, const struct account *acc, int64_t now, int64_
     return status;
 }
 
-/* Reads the account columns starting at column `col`. */
-static void account_columns(sqlite3_stmt *st, int col, struct arena *a, struct account *acc)
+void db_account_columns(sqlite3_stmt *st, int col, struct arena *a, struct account *acc)
 {
     acc->id = sqlite3_column_int64(st, col);
     acc->username = db_text(a, st, col + 1);
@@ -114,7 +118,7 @@ static int read_account(struct db *db, sqlite3_stmt *st, struct arena *a, struct
         return DB_NOT_FOUND;
     if (rc != SQLITE_ROW)
         return db_step_error(db, rc);
-    account_columns(st, 0, a, acc);
+    db_account_columns(st, 0, a, acc);
     sqlite3_reset(st);
     return DB_OK;
 }
@@ -158,7 +162,7 @@ int db_session_lookup(struct db *db, struct arena *a, const unsigned char hash[3
         return db_step_error(db, rc);
     int64_t session_id = sqlite3_column_int64(st, 0);
     int64_t last_seen = sqlite3_column_int64(st, 1);
-    account_columns(st, 2, a, acc);
+    db_account_columns(st, 2, a, acc);
     sqlite3_reset(st);
     if (now - last_seen < 60)
         return DB_OK;

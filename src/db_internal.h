@@ -38,4 +38,11 @@ void db_bind_text(sqlite3_stmt *st, int idx, const char *text);
 /* Binds an id, with 0 as SQL NULL. */
 void db_bind_id(sqlite3_stmt *st, int idx, int64_t id);
 
+/* Reads an account's columns (id, username, email, first_name, last_name,
+ * role, municipality_id, password_hash, disabled) starting at column col. */
+void db_account_columns(sqlite3_stmt *st, int col, struct arena *a, struct account *acc);
+/* Reads a municipality's columns (id, gkz, name, address, invoice_email,
+ * uid) starting at column col. */
+void db_municipality_columns(sqlite3_stmt *st, int col, struct arena *a, struct municipality *m);
+
 #endif

@@ -21,6 +21,19 @@ bool field_valid_line(const char *s)
     return !has_control(s);
 }
 
+bool field_valid_lines(const char *s)
+{
+    for (; *s; s++)
+        if (((unsigned char)*s < 0x20 && !strchr("\r\n\t", *s)) || *s == 0x7f)
+            return false;
+    return true;
+}
+
+static bool valid_kind(const char *s)
+{
+    return strcmp(s, "course") == 0 || strcmp(s, "package") == 0;
+}
+
 static bool valid_nonempty_line(const char *s)
 {
     return *s && !has_control(s);
@@ -122,6 +135,20 @@ const struct field_spec field_specs[F__MAX] = {
     [F_VALID_UNTIL] = {"valid_until", 10, valid_iso_date},
     [F_NOTE] = {"note", 200, field_valid_line},
     [F_NEXT] = {"next", 200, field_valid_local_path},
+    [F_GKZ] = {"gkz", 5, valid_nonempty_line},
+    [F_NAME] = {"name", 400, field_valid_line},
+    [F_ADDRESS] = {"address", 500, field_valid_lines},
+    [F_UID] = {"uid", 20, field_valid_line},
+    [F_SLUG] = {"slug", 40, valid_nonempty_line},
+    [F_TITLE] = {"title", 300, field_valid_line},
+    [F_DESCRIPTION] = {"description", 1000, field_valid_lines},
+    [F_HOURS] = {"hours", 10, valid_nonempty_line},
+    [F_PRICE] = {"price", 20, valid_nonempty_line},
+    [F_KIND] = {"kind", 10, valid_kind},
+    [F_ACTIVE] = {"active", 1, valid_flag},
+    [F_ROLE] = {"role", 20, valid_nonempty_line},
+    [F_COURSES] = {"courses", 2000, field_valid_line},
+    [F_TENANT] = {"tenant", 5, valid_nonempty_line},
 };
 
 /* A copy of at most max bytes that does not end inside a UTF-8 character

@@ -31,6 +31,21 @@ enum field_id {
     F_VALID_UNTIL, /* YYYY-MM-DD */
     F_NOTE,        /* "ausgegeben an" note of a code */
     F_NEXT,        /* local path to return to after login */
+    /* administration */
+    F_GKZ,         /* Gemeindekennziffer (5 digits, checked by manage.c) */
+    F_NAME,        /* municipality name */
+    F_ADDRESS,     /* postal address, several lines */
+    F_UID,         /* UID number (ATU...) */
+    F_SLUG,        /* catalog item slug (rules in catalog_rules.c) */
+    F_TITLE,
+    F_DESCRIPTION,
+    F_HOURS,       /* duration in hours, as typed */
+    F_PRICE,       /* net price in euro as typed, "149,00" */
+    F_KIND,        /* "course" or "package" */
+    F_ACTIVE,      /* "1" = on sale (a checkbox) */
+    F_ROLE,        /* "user", "tenant_admin", "support", "admin" (checked by role_from_name) */
+    F_COURSES,     /* a package's course slugs, separated by spaces */
+    F_TENANT,      /* GKZ of an account's municipality (account form, filter) */
     F__MAX
 };
 
@@ -65,6 +80,7 @@ void fields_read(struct arena *a, const struct form_pair *pairs, size_t n,
 
 /* Validators, exported for other checks and for the unit tests. */
 bool field_valid_line(const char *s);       /* no control characters (CR, LF, ...) */
+bool field_valid_lines(const char *s);      /* no control characters but CR, LF and tab */
 bool field_valid_username(const char *s);   /* 3-40 of A-Z a-z 0-9 . _ - */
 bool field_valid_email(const char *s);
 bool field_valid_person_name(const char *s); /* 1-100 characters, no control characters */

@@ -40,4 +40,24 @@ int h_orders_codes(struct req *r);
 int h_orders_invoice(struct req *r);
 int h_orders_note(struct req *r);
 
+/* administration (admin): h_admin.c overview, h_admin_catalog.c, h_admin_tenants.c, h_admin_accounts.c */
+int h_admin_home(struct req *r);
+int h_admin_catalog_list(struct req *r);
+int h_admin_catalog_new(struct req *r);
+int h_admin_catalog_add(struct req *r);
+int h_admin_catalog_edit_form(struct req *r);
+int h_admin_catalog_edit(struct req *r);
+int h_admin_tenants_list(struct req *r);
+int h_admin_tenants_new(struct req *r);
+int h_admin_tenants_add(struct req *r);
+int h_admin_tenants_edit_form(struct req *r);
+int h_admin_tenants_edit(struct req *r);
+int h_admin_accounts_list(struct req *r);
+int h_admin_accounts_new(struct req *r);
+int h_admin_accounts_add(struct req *r);
+int h_admin_accounts_show(struct req *r);
+int h_admin_accounts_disable(struct req *r);
+int h_admin_accounts_enable(struct req *r);
+int h_admin_accounts_password(struct req *r);
+
 #endif

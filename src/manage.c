@@ -15,12 +15,9 @@ static bool valid_gkz(const char *gkz)
     return gkz && strlen(gkz) == 5 && strspn(gkz, "0123456789") == 5;
 }
 
-int manage_tenant_add(struct db *db, const struct municipality *m, int64_t now, char *msg, size_t msglen)
+/* The rules for a municipality's name and invoice address (add and edit). */
+static int check_tenant(const struct municipality *m, char *msg, size_t msglen)
 {
-    if (!valid_gkz(m->gkz)) {
-        snprintf(msg, msglen, "Die Gemeindekennziffer (GKZ) muss aus genau 5 Ziffern bestehen.");
-        return 1;
-    }
     if (!m->name || !field_valid_person_name(m->name)) {
         snprintf(msg, msglen, "Der Name der Gemeinde fehlt oder ist zu lang.");
         return 1;
@@ -29,9 +26,32 @@ int manage_tenant_add(struct db *db, const struct municipality *m, int64_t now, 
         snprintf(msg, msglen, "Die Rechnungs-E-Mail-Adresse ist ungültig.");
         return 1;
     }
+    return 0;
+}
+
+int manage_tenant_add(struct db *db, const struct municipality *m, int64_t now, char *msg, size_t msglen)
+{
+    if (!valid_gkz(m->gkz)) {
+        snprintf(msg, msglen, "Die Gemeindekennziffer (GKZ) muss aus genau 5 Ziffern bestehen.");
+        return 1;
+    }
+    if (check_tenant(m, msg, msglen) != 0)
+        return 1;
     int status = db_municipality_add(db, m, now, NULL);
     if (status == DB_CONFLICT) {
         snprintf(msg, msglen, "Eine Gemeinde mit der GKZ %s gibt es bereits.", m->gkz);
+        return 1;
+    }
+    return status == DB_OK ? 0 : -1;
+}
+
+int manage_tenant_edit(struct db *db, const struct municipality *m, char *msg, size_t msglen)
+{
+    if (check_tenant(m, msg, msglen) != 0)
+        return 1;
+    int status = db_municipality_update(db, m);
+    if (status == DB_NOT_FOUND) {
+        snprintf(msg, msglen, "Diese Gemeinde gibt es nicht.");
         return 1;
     }
     return status == DB_OK ? 0 : -1;
@@ -101,5 +121,20 @@ int manage_user_add(struct db *db, struct account *acc, const char *tenant_gkz, 
         snprintf(msg, msglen, "Den Benutzernamen %s gibt es bereits.", acc->username);
         return 1;
     }
+    return status == DB_OK ? 0 : -1;
+}
+
+int manage_user_set_password(struct db *db, const struct account *acc, const char *password, char *msg,
+                             size_t msglen)
+{
+    const char *problem = manage_password_problem(password, acc->username);
+    if (problem)
+        return refuse(msg, msglen, problem);
+    char hash[CRYPTO_PASSWORD_HASH_SIZE];
+    if (crypto_password_hash(password, hash) != 0)
+        return -1;
+    int status = db_account_set_password(db, acc->id, hash);
+    if (status == DB_OK)
+        status = db_account_sessions_end(db, acc->id);
     return status == DB_OK ? 0 : -1;
 }

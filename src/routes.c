@@ -50,6 +50,26 @@ static const struct route routes[] = {
     {M_GET, "/bestellungen/*/codes.csv", h_orders_codes, ROLE_TENANT_ADMIN},
     {M_GET, "/bestellungen/*/rechnung.pdf", h_orders_invoice, ROLE_TENANT_ADMIN},
     {M_POST, "/bestellungen/codes/*", h_orders_note, ROLE_TENANT_ADMIN},
+    /* administration: an item is changed under .../{slug or gkz}/bearbeiten,
+     * so ".../neu" (the add forms) never hides one; account ids are digits */
+    {M_GET, "/admin", h_admin_home, ROLE_ADMIN},
+    {M_GET, "/admin/kurse", h_admin_catalog_list, ROLE_ADMIN},
+    {M_GET, "/admin/kurse/neu", h_admin_catalog_new, ROLE_ADMIN},
+    {M_POST, "/admin/kurse/neu", h_admin_catalog_add, ROLE_ADMIN},
+    {M_GET, "/admin/kurse/*/bearbeiten", h_admin_catalog_edit_form, ROLE_ADMIN},
+    {M_POST, "/admin/kurse/*/bearbeiten", h_admin_catalog_edit, ROLE_ADMIN},
+    {M_GET, "/admin/gemeinden", h_admin_tenants_list, ROLE_ADMIN},
+    {M_GET, "/admin/gemeinden/neu", h_admin_tenants_new, ROLE_ADMIN},
+    {M_POST, "/admin/gemeinden/neu", h_admin_tenants_add, ROLE_ADMIN},
+    {M_GET, "/admin/gemeinden/*/bearbeiten", h_admin_tenants_edit_form, ROLE_ADMIN},
+    {M_POST, "/admin/gemeinden/*/bearbeiten", h_admin_tenants_edit, ROLE_ADMIN},
+    {M_GET, "/admin/konten", h_admin_accounts_list, ROLE_ADMIN},
+    {M_GET, "/admin/konten/neu", h_admin_accounts_new, ROLE_ADMIN},
+    {M_POST, "/admin/konten/neu", h_admin_accounts_add, ROLE_ADMIN},
+    {M_GET, "/admin/konten/*", h_admin_accounts_show, ROLE_ADMIN},
+    {M_POST, "/admin/konten/*/sperren", h_admin_accounts_disable, ROLE_ADMIN},
+    {M_POST, "/admin/konten/*/freigeben", h_admin_accounts_enable, ROLE_ADMIN},
+    {M_POST, "/admin/konten/*/passwort", h_admin_accounts_password, ROLE_ADMIN},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])

@@ -33,3 +33,21 @@ export async function axeViolations(page) {
   }));
   return result.violations;
 }
+
+/** The axe-core violations of the page as lines "url: rule: help (targets)", for one assert at the end. */
+export async function axeProblems(page) {
+  return (await axeViolations(page)).map((v) =>
+    `${page.url()}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+/** A new desktop context whose page is logged in as username (demo password) and on the start page: {context, page}. */
+export async function loggedInPage(browser, baseUrl, username, password = 'demo-passwort') {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'de-AT' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  await page.goto(baseUrl + '/login');
+  await page.locator('input[name="username"]').fill(username);
+  await page.locator('input[name="password"]').fill(password);
+  await Promise.all([page.waitForURL(baseUrl + '/'), page.getByRole('button', { name: 'Anmelden' }).click()]);
+  return { context, page };
+}

@@ -326,6 +326,45 @@ static void test_user_add_unknown_role_is_refused(void **state)
     assert_contains(f->msg, "Unbekannte Rolle");
 }
 
+/* ---- editing a municipality, setting a password ---- */
+
+static void test_tenant_edit_changes_all_but_the_gkz_by_the_same_rules(void **state)
+{
+    struct db_fixture *f = *state;
+    struct municipality m = tenant("30101");
+    assert_int_equal(tenant_add(f, &m), 0);
+    assert_int_equal(db_municipality_by_gkz(f->db, f->a, "30101", &m), DB_OK);
+    m.name = "Marktgemeinde Neu";
+    m.invoice_email = "kein-email";
+    assert_int_equal(manage_tenant_edit(f->db, &m, f->msg, sizeof f->msg), 1);
+    assert_contains(f->msg, "E-Mail");
+    m.invoice_email = "neu@markt.gv.at";
+    m.gkz = "99999"; /* ignored: the GKZ stays */
+    assert_int_equal(manage_tenant_edit(f->db, &m, f->msg, sizeof f->msg), 0);
+    struct municipality got;
+    assert_int_equal(db_municipality_by_gkz(f->db, f->a, "30101", &got), DB_OK);
+    assert_string_equal(got.name, "Marktgemeinde Neu");
+    assert_string_equal(got.invoice_email, "neu@markt.gv.at");
+    assert_no_municipality(f, "99999");
+}
+
+static void test_set_password_keeps_the_rule_and_ends_sessions(void **state)
+{
+    struct db_fixture *f = *state;
+    struct account acc = person("anna", ROLE_SUPPORT);
+    assert_int_equal(user_add(f, &acc, NULL, "erstes-passwort"), 0);
+    unsigned char token[32] = {1};
+    assert_int_equal(db_session_add(f->db, token, acc.id, 1000), DB_OK);
+    assert_int_equal(manage_user_set_password(f->db, &acc, "kurz", f->msg, sizeof f->msg), 1);
+    assert_contains(f->msg, "mindestens 10 Zeichen");
+    assert_int_equal(manage_user_set_password(f->db, &acc, "zweites-passwort", f->msg, sizeof f->msg), 0);
+    struct account got;
+    assert_int_equal(db_account_by_username(f->db, f->a, "anna", &got), DB_OK);
+    assert_true(crypto_password_verify(got.password_hash, "zweites-passwort"));
+    assert_false(crypto_password_verify(got.password_hash, "erstes-passwort"));
+    assert_int_equal(db_session_lookup(f->db, f->a, token, 1001, 0, 0, &got), DB_NOT_FOUND);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, db_fixture_setup, db_fixture_teardown)
@@ -352,6 +391,8 @@ int main(void)
         T(test_user_add_bad_email_is_refused),
         T(test_user_add_missing_names_are_refused),
         T(test_user_add_unknown_role_is_refused),
+        T(test_tenant_edit_changes_all_but_the_gkz_by_the_same_rules),
+        T(test_set_password_keeps_the_rule_and_ends_sessions),
     };
 #undef T
     return cmocka_run_group_tests(tests, group_setup, NULL);

@@ -1,0 +1,114 @@
+/* db_admin — what the administration pages read and change: catalog items,
+ * municipalities and accounts (see the administration section of db.h). */
+#include "db_internal.h"
+#include "mem.h"
+
+int db_catalog_add(struct db *db, const struct catalog_item *item, int64_t *id)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ADMIN_CATALOG_ADD);
+    db_bind_text(st, 1, item->kind == ITEM_PACKAGE ? "package" : "course");
+    db_bind_text(st, 2, item->slug);
+    db_bind_text(st, 3, item->title);
+    db_bind_text(st, 4, item->description ? item->description : "");
+    sqlite3_bind_int64(st, 5, item->hours);
+    sqlite3_bind_int64(st, 6, item->price_cents);
+    sqlite3_bind_int(st, 7, item->active ? 1 : 0);
+    return db_insert_stmt(db, st, id);
+}
+
+/* DB_OK when the last statement changed a row, else DB_NOT_FOUND. */
+static int changed_one(struct db *db, int status)
+{
+    return status == DB_OK && sqlite3_changes(db->conn) == 0 ? DB_NOT_FOUND : status;
+}
+
+int db_catalog_update(struct db *db, const struct catalog_item *item)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ADMIN_CATALOG_UPDATE);
+    sqlite3_bind_int64(st, 1, item->id);
+    db_bind_text(st, 2, item->title);
+    db_bind_text(st, 3, item->description ? item->description : "");
+    sqlite3_bind_int64(st, 4, item->hours);
+    sqlite3_bind_int64(st, 5, item->price_cents);
+    sqlite3_bind_int(st, 6, item->active ? 1 : 0);
+    return changed_one(db, db_exec_stmt(db, st));
+}
+
+static void slug_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    *(const char **)item = db_text(a, st, 0);
+}
+
+int db_package_slugs(struct db *db, struct arena *a, int64_t package_id, const char ***slugs, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ADMIN_PACKAGE_SLUGS);
+    sqlite3_bind_int64(st, 1, package_id);
+    return db_collect(db, a, st, sizeof **slugs, slug_row, (void **)slugs, n);
+}
+
+static void municipality_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct municipality_summary *s = item;
+    db_municipality_columns(st, 0, a, &s->m);
+    s->accounts = sqlite3_column_int64(st, 6);
+    s->orders = sqlite3_column_int64(st, 7);
+}
+
+int db_municipality_list(struct db *db, struct arena *a, struct municipality_summary **list, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ADMIN_MUNICIPALITY_LIST);
+    return db_collect(db, a, st, sizeof **list, municipality_row, (void **)list, n);
+}
+
+int db_municipality_update(struct db *db, const struct municipality *m)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ADMIN_MUNICIPALITY_UPDATE);
+    sqlite3_bind_int64(st, 1, m->id);
+    db_bind_text(st, 2, m->name);
+    db_bind_text(st, 3, m->address ? m->address : "");
+    db_bind_text(st, 4, m->invoice_email);
+    db_bind_text(st, 5, m->uid ? m->uid : "");
+    return changed_one(db, db_exec_stmt(db, st));
+}
+
+static void account_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct account_summary *s = item;
+    db_account_columns(st, 0, a, &s->acc);
+    s->gkz = db_text(a, st, 9);
+    s->municipality_name = db_text(a, st, 10);
+}
+
+int db_account_list(struct db *db, struct arena *a, const char *q, const char *role, const char *gkz,
+                    int64_t limit, struct account_summary **list, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ADMIN_ACCOUNT_LIST);
+    db_bind_text(st, 1, q ? q : "");
+    db_bind_text(st, 2, role ? role : "");
+    db_bind_text(st, 3, gkz ? gkz : "");
+    sqlite3_bind_int64(st, 4, limit);
+    return db_collect(db, a, st, sizeof **list, account_row, (void **)list, n);
+}
+
+int db_account_set_disabled(struct db *db, int64_t account_id, bool disabled)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ADMIN_ACCOUNT_SET_DISABLED);
+    sqlite3_bind_int64(st, 1, account_id);
+    sqlite3_bind_int(st, 2, disabled ? 1 : 0);
+    return changed_one(db, db_exec_stmt(db, st));
+}
+
+int db_account_set_password(struct db *db, int64_t account_id, const char *password_hash)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ADMIN_ACCOUNT_SET_PASSWORD);
+    sqlite3_bind_int64(st, 1, account_id);
+    db_bind_text(st, 2, password_hash);
+    return changed_one(db, db_exec_stmt(db, st));
+}
+
+int db_account_sessions_end(struct db *db, int64_t account_id)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ADMIN_SESSIONS_END);
+    sqlite3_bind_int64(st, 1, account_id);
+    return db_exec_stmt(db, st);
+}

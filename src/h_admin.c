@@ -1,0 +1,67 @@
+/* h_admin — the administration overview /admin and the helpers of
+ * h_admin.h. */
+#include "h_admin.h"
+
+#include <stdbool.h>
+
+#include <stdio.h>
+
+#include "db.h"
+#include "handlers.h"
+#include "money.h"
+#include "req.h"
+#include "view.h"
+
+void admin_error_set(struct admin_error *e, enum field_id field, const char *text)
+{
+    if (!e->text) {
+        e->text = text;
+        e->field = field;
+    }
+}
+
+const char *admin_input(struct req *r, struct admin_error *e, enum field_id f, const char *label)
+{
+    const char *text = req_text(r, f);
+    if (text)
+        return text;
+    if (*req_raw(r, f))
+        admin_error_set(e, f, arena_printf(r->arena, "%s enthält unerlaubte Zeichen oder ist zu lang.", label));
+    return "";
+}
+
+void admin_view_error(struct req *r, struct view *v, const struct admin_error *e, const enum field_id *fields)
+{
+    view_text(v, "error", e->text);
+    for (const enum field_id *f = fields; *f != F__MAX; f++) {
+        const char *key = arena_printf(r->arena, "%s_invalid", field_specs[*f].name);
+        view_int(v, key, e->text && e->field == *f);
+    }
+}
+
+int admin_write(struct req *r, const struct admin_change *c, char *msg, size_t msglen)
+{
+    if (db_begin(r->db) != DB_OK)
+        return 500;
+    int rc = c->change(r, c->ctx, msg, msglen);
+    if (rc == 0 && db_audit_add(r->db, r->who->id, c->action, c->subject, c->detail, r->remote_addr,
+                                r->now) != DB_OK)
+        rc = -1;
+    if (rc == 0 && db_commit(r->db) != DB_OK)
+        rc = -1;
+    if (rc != 0)
+        db_rollback(r->db);
+    return rc < 0 ? 500 : rc;
+}
+
+const char *admin_money(struct req *r, long long cents)
+{
+    char *out = arena_alloc(r->arena, MONEY_TEXT_SIZE);
+    money_format(cents, out);
+    return out;
+}
+
+int h_admin_home(struct req *r)
+{
+    return view_render(view_new(r, "admin_home", "Verwaltung"));
+}

@@ -1,0 +1,47 @@
+/* h_admin — what the administration handlers (h_admin*.c) share: the first
+ * error of a form, marking its input, reading inputs, and writing a change
+ * with its audit entry in one transaction. */
+#ifndef H_ADMIN_H
+#define H_ADMIN_H
+
+#include <stddef.h>
+
+#include "fields.h"
+
+struct req;
+struct view;
+
+/* The first problem of a posted form: text NULL = none yet. */
+struct admin_error {
+    const char *text;
+    enum field_id field;
+};
+
+/* Records a problem unless one is recorded already. */
+void admin_error_set(struct admin_error *e, enum field_id field, const char *text);
+/* The valid value of an input, "" when absent; an input sent but refused
+ * by the fields table records "<label> enthält unerlaubte Zeichen oder ist
+ * zu lang." and gives "". */
+const char *admin_input(struct req *r, struct admin_error *e, enum field_id f, const char *label);
+/* Puts the error into the page ("error", shown as #admin-error) and, for
+ * each input named in fields (F__MAX-terminated), "<name>_invalid": 1 for
+ * the input the error is about (the template marks it aria-invalid and
+ * described by #admin-error), 0 for the others. */
+void admin_view_error(struct req *r, struct view *v, const struct admin_error *e, const enum field_id *fields);
+
+/* A change to write: change() returns 0, 1 (refused, message in msg) or
+ * -1 (database error); the audit entry is written after it. */
+struct admin_change {
+    int (*change)(struct req *r, void *ctx, char *msg, size_t msglen);
+    void *ctx;
+    const char *action, *subject, *detail; /* the audit entry */
+};
+/* Runs the change and its audit entry in one transaction: 0 when
+ * committed; 1 when refused (msg, nothing written); 500 on an error
+ * (nothing written). */
+int admin_write(struct req *r, const struct admin_change *c, char *msg, size_t msglen);
+
+/* Money as "1.234,50 €" in the request's arena. */
+const char *admin_money(struct req *r, long long cents);
+
+#endif

@@ -1,0 +1,284 @@
+/* h_admin_accounts — /admin/konten: accounts with a filter, adding one
+ * (/admin/konten/neu, by manage_user_add), and per account
+ * (/admin/konten/{id}) disabling or enabling it and setting a new password
+ * (manage_user_set_password).  Disabling ends the account's sessions; a
+ * disabled account can neither log in nor redeem (session.c, redeem.c).
+ * An admin cannot disable themself.  Every change is one transaction with
+ * its audit entry (account.add, account.disable, account.enable,
+ * account.password). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "h_admin.h"
+#include "handlers.h"
+#include "manage.h"
+#include "req.h"
+#include "view.h"
+
+#define LIST_LIMIT 500
+
+static const char *const account_columns[] = {"id", "username", "name", "email", "role", "tenant",
+                                              "disabled", NULL};
+static const char *const tenant_columns[] = {"gkz", "name", NULL};
+static const enum field_id form_fields[] = {F_USERNAME, F_FIRST_NAME, F_LAST_NAME, F_EMAIL, F_ROLE,
+                                            F_TENANT, F_PASSWORD, F__MAX};
+
+static const struct {
+    enum role role;
+    const char *label;
+} roles[] = {{ROLE_USER, "Mitarbeiter*in"}, {ROLE_TENANT_ADMIN, "Mandanten-Administrator*in"},
+             {ROLE_SUPPORT, "Support"}, {ROLE_ADMIN, "Administration"}};
+static const char *const role_columns[] = {"value", "label", NULL};
+
+static const char *role_label(enum role role)
+{
+    for (size_t i = 0; i < sizeof roles / sizeof *roles; i++)
+        if (roles[i].role == role)
+            return roles[i].label;
+    return "?";
+}
+
+/* The roles for a select (table "roles"). */
+static void role_options(struct view *v)
+{
+    struct view_table *t = view_table(v, "roles", role_columns);
+    for (size_t i = 0; i < sizeof roles / sizeof *roles; i++) {
+        view_row(t);
+        view_cell_text(t, "value", role_name(roles[i].role));
+        view_cell_text(t, "label", roles[i].label);
+    }
+}
+
+/* The roles and municipalities for the selects (tables "roles" and
+ * "tenants"). 0 or 500. */
+static int select_options(struct req *r, struct view *v)
+{
+    role_options(v);
+    struct municipality_summary *list;
+    size_t n;
+    if (db_municipality_list(r->db, r->arena, &list, &n) != DB_OK)
+        return 500;
+    struct view_table *t = view_table(v, "tenants", tenant_columns);
+    for (size_t i = 0; i < n; i++) {
+        view_row(t);
+        view_cell_text(t, "gkz", list[i].m.gkz);
+        view_cell_text(t, "name", list[i].m.name);
+    }
+    return 0;
+}
+
+static void account_row(struct req *r, struct view_table *t, const struct account_summary *s)
+{
+    view_row(t);
+    view_cell_int(t, "id", (long)s->acc.id);
+    view_cell_text(t, "username", s->acc.username);
+    view_cell_text(t, "name", arena_printf(r->arena, "%s %s", s->acc.first_name, s->acc.last_name));
+    view_cell_text(t, "email", s->acc.email);
+    view_cell_text(t, "role", role_label(s->acc.role));
+    view_cell_text(t, "tenant", *s->gkz ? arena_printf(r->arena, "%s (%s)", s->municipality_name, s->gkz) : "");
+    view_cell_int(t, "disabled", s->acc.disabled);
+}
+
+int h_admin_accounts_list(struct req *r)
+{
+    const char *q = req_text(r, F_Q), *role = req_text(r, F_ROLE), *tenant = req_text(r, F_TENANT);
+    struct account_summary *list;
+    size_t n;
+    if (db_account_list(r->db, r->arena, q, role, tenant, LIST_LIMIT, &list, &n) != DB_OK)
+        return 500;
+    struct view *v = view_new(r, "admin_accounts_list", "Konten verwalten");
+    if (select_options(r, v) != 0)
+        return 500;
+    struct view_table *t = view_table(v, "accounts", account_columns);
+    for (size_t i = 0; i < n; i++)
+        account_row(r, t, &list[i]);
+    view_text(v, "q", req_raw(r, F_Q));
+    view_text(v, "role", req_raw(r, F_ROLE));
+    view_text(v, "tenant", req_raw(r, F_TENANT));
+    view_int(v, "count", (long)n);
+    view_int(v, "limited", n == LIST_LIMIT);
+    return view_render(v);
+}
+
+/* ---- adding ---- */
+
+static int show_form(struct req *r, int status, const struct admin_error *e)
+{
+    req_csrf_token(r);
+    struct view *v = view_new(r, "admin_account_form", "Konto anlegen");
+    if (select_options(r, v) != 0)
+        return 500;
+    view_text(v, "username", req_raw(r, F_USERNAME));
+    view_text(v, "first_name", req_raw(r, F_FIRST_NAME));
+    view_text(v, "last_name", req_raw(r, F_LAST_NAME));
+    view_text(v, "email", req_raw(r, F_EMAIL));
+    view_text(v, "role", req_raw(r, F_ROLE));
+    view_text(v, "tenant", req_raw(r, F_TENANT));
+    admin_view_error(r, v, e, form_fields);
+    int rc = view_render(v);
+    r->status = status;
+    return rc;
+}
+
+int h_admin_accounts_new(struct req *r)
+{
+    return show_form(r, 200, &(struct admin_error){0});
+}
+
+struct new_account {
+    struct account acc;
+    const char *tenant, *password;
+};
+
+static int add_account(struct req *r, void *ctx, char *msg, size_t msglen)
+{
+    struct new_account *n = ctx;
+    return manage_user_add(r->db, &n->acc, n->tenant, n->password, r->now, msg, msglen);
+}
+
+/* Which input manage.c's message is about (its messages name the field). */
+static enum field_id blamed_input(const char *msg)
+{
+    static const struct {
+        const char *word;
+        enum field_id field;
+    } words[] = {{"Passwort", F_PASSWORD}, {"Benutzername", F_USERNAME}, {"E-Mail", F_EMAIL}, {"Nachname", F_FIRST_NAME},
+                 {"Rolle", F_ROLE}, {"Gemeinde", F_TENANT}};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strstr(msg, words[i].word))
+            return words[i].field;
+    return F_USERNAME;
+}
+
+int h_admin_accounts_add(struct req *r)
+{
+    const char *role = req_raw(r, F_ROLE);
+    struct new_account n = {
+        .acc = {.username = req_text(r, F_USERNAME), .email = req_raw(r, F_EMAIL),
+                .first_name = req_raw(r, F_FIRST_NAME), .last_name = req_raw(r, F_LAST_NAME),
+                .role = role_from_name(role)},
+        .tenant = req_text(r, F_TENANT), .password = req_raw(r, F_PASSWORD),
+    };
+    struct admin_change c = {
+        .change = add_account, .ctx = &n, .action = "account.add", .subject = n.acc.username,
+        .detail = arena_printf(r->arena, "%s, %s%s", role, n.tenant ? "GKZ " : "", n.tenant ? n.tenant : ""),
+    };
+    char msg[256];
+    int rc = admin_write(r, &c, msg, sizeof msg);
+    if (rc == 1) {
+        struct admin_error e = {.text = arena_strdup(r->arena, msg), .field = blamed_input(msg)};
+        return show_form(r, 422, &e);
+    }
+    return rc != 0 ? rc : req_redirect(r, arena_printf(r->arena, "/admin/konten/%lld", (long long)n.acc.id));
+}
+
+/* ---- one account ---- */
+
+/* The account named by the id in the path: 0, 404 or 500. */
+static int load_account(struct req *r, struct account *acc)
+{
+    char *end;
+    long long id = strtoll(r->path_arg, &end, 10);
+    int status = id > 0 && *end == '\0' ? db_account_by_id(r->db, r->arena, id, acc) : DB_NOT_FOUND;
+    return status == DB_OK ? 0 : status == DB_NOT_FOUND ? 404 : 500;
+}
+
+/* The account page with the refusal e (or none) or a notice. */
+static int show_account(struct req *r, int status, const struct account *acc, const struct admin_error *e,
+                        const char *notice)
+{
+    struct municipality m = {.gkz = "", .name = ""};
+    if (acc->municipality_id && db_municipality_by_id(r->db, r->arena, acc->municipality_id, &m) != DB_OK)
+        return 500;
+    req_csrf_token(r);
+    struct view *v = view_new(r, "admin_account_show", arena_printf(r->arena, "Konto %s", acc->username));
+    view_int(v, "id", (long)acc->id);
+    view_text(v, "username", acc->username);
+    view_text(v, "name", arena_printf(r->arena, "%s %s", acc->first_name, acc->last_name));
+    view_text(v, "email", acc->email);
+    view_text(v, "role", role_label(acc->role));
+    view_text(v, "tenant", *m.gkz ? arena_printf(r->arena, "%s (%s)", m.name, m.gkz) : "");
+    view_int(v, "disabled", acc->disabled);
+    view_int(v, "is_self", acc->id == r->who->id);
+    static const enum field_id fields[] = {F_PASSWORD, F__MAX};
+    admin_view_error(r, v, e, fields);
+    view_text(v, "notice", notice);
+    int rc = view_render(v);
+    r->status = status;
+    return rc;
+}
+
+int h_admin_accounts_show(struct req *r)
+{
+    struct account acc;
+    int status = load_account(r, &acc);
+    return status ? status : show_account(r, 200, &acc, &(struct admin_error){0}, NULL);
+}
+
+struct account_change {
+    struct account *acc;
+    bool disabled;
+    const char *password;
+};
+
+static int set_disabled(struct req *r, void *ctx, char *msg, size_t msglen)
+{
+    (void)msg, (void)msglen;
+    struct account_change *c = ctx;
+    int status = db_account_set_disabled(r->db, c->acc->id, c->disabled);
+    if (status == DB_OK && c->disabled)
+        status = db_account_sessions_end(r->db, c->acc->id);
+    return status == DB_OK ? 0 : -1;
+}
+
+static int set_password(struct req *r, void *ctx, char *msg, size_t msglen)
+{
+    struct account_change *c = ctx;
+    return manage_user_set_password(r->db, c->acc, c->password, msg, msglen);
+}
+
+/* Loads the account, writes the change fn with the audit action, and shows
+ * the account again with notice, or with the refusal. */
+static int change_account(struct req *r, struct account_change *ac, int (*fn)(struct req *, void *, char *, size_t),
+                          const char *action, const char *notice)
+{
+    struct account acc;
+    int status = load_account(r, &acc);
+    if (status)
+        return status;
+    ac->acc = &acc;
+    if (fn == set_disabled && ac->disabled && acc.id == r->who->id)
+        return show_account(r, 422, &acc,
+                            &(struct admin_error){"Sie können Ihr eigenes Konto nicht sperren.", F__MAX}, NULL);
+    struct admin_change c = {.change = fn, .ctx = ac, .action = action, .subject = acc.username,
+                             .detail = ""};
+    char msg[256];
+    int rc = admin_write(r, &c, msg, sizeof msg);
+    if (rc == 1)
+        return show_account(r, 422, &acc, &(struct admin_error){arena_strdup(r->arena, msg), F_PASSWORD}, NULL);
+    if (rc != 0)
+        return rc;
+    acc.disabled = fn == set_disabled ? ac->disabled : acc.disabled;
+    return show_account(r, 200, &acc, &(struct admin_error){0}, notice);
+}
+
+int h_admin_accounts_disable(struct req *r)
+{
+    struct account_change c = {.disabled = true};
+    return change_account(r, &c, set_disabled, "account.disable",
+                          "Das Konto ist gesperrt; seine Sitzungen sind beendet.");
+}
+
+int h_admin_accounts_enable(struct req *r)
+{
+    struct account_change c = {.disabled = false};
+    return change_account(r, &c, set_disabled, "account.enable", "Das Konto ist wieder freigegeben.");
+}
+
+int h_admin_accounts_password(struct req *r)
+{
+    struct account_change c = {.password = req_raw(r, F_PASSWORD)};
+    return change_account(r, &c, set_password, "account.password",
+                          "Das neue Passwort ist gesetzt; bestehende Sitzungen des Kontos sind beendet.");
+}

@@ -1,0 +1,273 @@
+/* h_admin_catalog — /admin/kurse: every catalog item (on sale or not), the
+ * form to add a course or package (/admin/kurse/neu) and to change one
+ * (/admin/kurse/{slug}/bearbeiten).  Kind and slug are fixed once created;
+ * an item leaves the catalog by "active" off, never by deletion, so codes
+ * already sold still redeem.  The rules are catalog_rules.c's; every change
+ * is one transaction with its audit entry (catalog.add / catalog.edit), and
+ * the catalog_version triggers renew the guest page cache of /kurse. */
+#include <stdio.h>
+#include <string.h>
+
+#include "catalog_rules.h"
+#include "db.h"
+#include "h_admin.h"
+#include "handlers.h"
+#include "money.h"
+#include "req.h"
+#include "view.h"
+
+/* The item form as posted (or as loaded for editing). */
+struct item_form {
+    struct catalog_item item;
+    const char *hours, *price, *courses; /* as typed */
+    const char **slugs;                  /* courses split, packages only */
+    size_t nslugs;
+    struct admin_error error;
+};
+
+static const char *const item_columns[] = {"kind", "slug", "title", "hours", "net", "active", NULL};
+static const char *const course_columns[] = {"slug", "title", NULL};
+static const enum field_id form_fields[] = {F_KIND, F_SLUG, F_TITLE, F_DESCRIPTION, F_HOURS, F_PRICE,
+                                            F_COURSES, F__MAX};
+static const enum field_id problem_input[] = {
+    [CATALOG_SLUG] = F_SLUG, [CATALOG_TITLE] = F_TITLE, [CATALOG_DESCRIPTION] = F_DESCRIPTION,
+    [CATALOG_HOURS] = F_HOURS, [CATALOG_PRICE] = F_PRICE, [CATALOG_COURSES] = F_COURSES,
+};
+
+static const char *kind_label(enum item_kind kind)
+{
+    return kind == ITEM_PACKAGE ? "Paket" : "Kurs";
+}
+
+int h_admin_catalog_list(struct req *r)
+{
+    struct catalog cat;
+    if (db_catalog_list(r->db, r->arena, false, &cat) != DB_OK)
+        return 500;
+    struct view *v = view_new(r, "admin_catalog_list", "Kurse und Pakete verwalten");
+    struct view_table *t = view_table(v, "items", item_columns);
+    for (size_t i = 0; i < cat.nitems; i++) {
+        const struct catalog_item *it = &cat.items[i];
+        view_row(t);
+        view_cell_text(t, "kind", kind_label(it->kind));
+        view_cell_text(t, "slug", it->slug);
+        view_cell_text(t, "title", it->title);
+        view_cell_int(t, "hours", (long)it->hours);
+        view_cell_text(t, "net", admin_money(r, it->price_cents));
+        view_cell_int(t, "active", it->active);
+    }
+    return view_render(v);
+}
+
+/* The courses a package may name, for the hint below its course field. */
+static int course_table(struct req *r, struct view *v)
+{
+    struct catalog cat;
+    if (db_catalog_list(r->db, r->arena, false, &cat) != DB_OK)
+        return 500;
+    struct view_table *t = view_table(v, "courses", course_columns);
+    for (size_t i = 0; i < cat.nitems; i++) {
+        if (cat.items[i].kind != ITEM_COURSE)
+            continue;
+        view_row(t);
+        view_cell_text(t, "slug", cat.items[i].slug);
+        view_cell_text(t, "title", cat.items[i].title);
+    }
+    return 0;
+}
+
+/* The add form (adding) or the edit form, with the values and error of f. */
+static int show_form(struct req *r, int status, bool adding, const struct item_form *f)
+{
+    req_csrf_token(r);
+    const struct catalog_item *it = &f->item;
+    struct view *v = view_new(r, "admin_catalog_form", adding ? "Kurs oder Paket anlegen"
+                                                              : arena_printf(r->arena, "%s bearbeiten", it->title));
+    if (course_table(r, v) != 0)
+        return 500;
+    view_int(v, "adding", adding);
+    view_int(v, "with_courses", adding || it->kind == ITEM_PACKAGE);
+    view_text(v, "kind", it->kind == ITEM_PACKAGE ? "package" : "course");
+    view_text(v, "kind_label", kind_label(it->kind));
+    view_text(v, "slug", it->slug);
+    view_url(v, "action", adding ? "/admin/kurse/neu" : arena_printf(r->arena, "/admin/kurse/%s/bearbeiten", it->slug));
+    view_text(v, "title", it->title);
+    view_text(v, "description", it->description);
+    view_text(v, "hours", f->hours);
+    view_text(v, "price", f->price);
+    view_text(v, "courses", f->courses);
+    view_int(v, "active", it->active);
+    admin_view_error(r, v, &f->error, form_fields);
+    int rc = view_render(v);
+    r->status = status;
+    return rc;
+}
+
+/* Reads the posted values into f (kind and slug only when adding; else
+ * they stay as loaded) and checks them by the catalog rules. */
+static void read_form(struct req *r, struct item_form *f, bool adding)
+{
+    struct admin_error *e = &f->error;
+    struct catalog_item *it = &f->item;
+    if (adding) {
+        const char *kind = req_text(r, F_KIND);
+        if (!kind)
+            admin_error_set(e, F_KIND, "Bitte wählen Sie, ob Sie einen Kurs oder ein Paket anlegen.");
+        it->kind = kind && strcmp(kind, "package") == 0 ? ITEM_PACKAGE : ITEM_COURSE;
+        it->slug = req_raw(r, F_SLUG);
+    }
+    it->title = admin_input(r, e, F_TITLE, "Der Titel");
+    it->description = admin_input(r, e, F_DESCRIPTION, "Die Beschreibung");
+    it->active = req_text(r, F_ACTIVE) != NULL;
+    f->hours = req_raw(r, F_HOURS);
+    f->price = req_raw(r, F_PRICE);
+    f->courses = it->kind == ITEM_PACKAGE ? admin_input(r, e, F_COURSES, "Die Kursliste") : "";
+    catalog_split_slugs(r->arena, f->courses, &f->slugs, &f->nslugs);
+    long long cents = 0;
+    if (!catalog_parse_hours(f->hours, &it->hours))
+        admin_error_set(e, F_HOURS, catalog_bad_hours.text);
+    if (!money_parse_cents(f->price, &cents))
+        admin_error_set(e, F_PRICE, catalog_bad_price.text);
+    it->price_cents = cents;
+    const struct catalog_problem *p = catalog_item_problem(it, f->nslugs);
+    if (p)
+        admin_error_set(e, problem_input[p->field], p->text);
+}
+
+/* ---- adding ---- */
+
+/* Writes a package's courses (nothing for a course): 0, 1 (msg) or -1. */
+static int write_courses(struct req *r, struct item_form *f, char *msg, size_t msglen)
+{
+    if (f->item.kind != ITEM_PACKAGE)
+        return 0;
+    f->error.field = F_COURSES;
+    return catalog_package_courses_set(r->db, r->arena, f->item.id, f->slugs, f->nslugs, msg, msglen);
+}
+
+static int add_item(struct req *r, void *ctx, char *msg, size_t msglen)
+{
+    struct item_form *f = ctx;
+    int status = db_catalog_add(r->db, &f->item, &f->item.id);
+    if (status == DB_CONFLICT) {
+        snprintf(msg, msglen, "Das Kürzel %s ist schon vergeben.", f->item.slug);
+        f->error.field = F_SLUG;
+        return 1;
+    }
+    return status == DB_OK ? write_courses(r, f, msg, msglen) : -1;
+}
+
+int h_admin_catalog_new(struct req *r)
+{
+    struct item_form f = {.item = {.slug = "", .title = "", .active = true}, .hours = "", .price = "",
+                          .courses = ""};
+    return show_form(r, 200, true, &f);
+}
+
+/* Writes the change c of f; a refusal re-shows the form with its message. */
+static int write_item(struct req *r, struct item_form *f, bool adding, const struct admin_change *c)
+{
+    char msg[256];
+    int rc = admin_write(r, c, msg, sizeof msg);
+    if (rc == 1) {
+        f->error.text = arena_strdup(r->arena, msg);
+        return show_form(r, 422, adding, f);
+    }
+    return rc != 0 ? rc : req_redirect(r, "/admin/kurse");
+}
+
+int h_admin_catalog_add(struct req *r)
+{
+    struct item_form f = {0};
+    read_form(r, &f, true);
+    if (f.error.text)
+        return show_form(r, 422, true, &f);
+    struct admin_change c = {
+        .change = add_item, .ctx = &f, .action = "catalog.add", .subject = f.item.slug,
+        .detail = arena_printf(r->arena, "%s „%s“, %s, %lld Stunden, %s%s%s", kind_label(f.item.kind),
+                               f.item.title, admin_money(r, f.item.price_cents), (long long)f.item.hours,
+                               f.item.active ? "aktiv" : "nicht aktiv", f.nslugs ? ", Kurse " : "", f.courses),
+    };
+    return write_item(r, &f, true, &c);
+}
+
+/* ---- editing ---- */
+
+/* Slugs joined by one space, in the arena. */
+static const char *join_slugs(struct req *r, const char *const *slugs, size_t n)
+{
+    struct buf b;
+    buf_init(&b, r->arena);
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, "%s%s", i ? " " : "", slugs[i]);
+    return b.data;
+}
+
+/* The item named in the path with its course slugs joined: 0, 404 or 500. */
+static int load_item(struct req *r, struct item_form *f)
+{
+    int status = db_catalog_item_by_slug(r->db, r->arena, r->path_arg, &f->item);
+    if (status != DB_OK)
+        return status == DB_NOT_FOUND ? 404 : 500;
+    const char **slugs = NULL;
+    size_t n = 0;
+    if (f->item.kind == ITEM_PACKAGE && db_package_slugs(r->db, r->arena, f->item.id, &slugs, &n) != DB_OK)
+        return 500;
+    f->courses = join_slugs(r, slugs, n);
+    f->hours = arena_printf(r->arena, "%lld", (long long)f->item.hours);
+    char price[MONEY_TEXT_SIZE];
+    money_format(f->item.price_cents, price);
+    f->price = arena_strndup(r->arena, price, strcspn(price, " ")); /* "149,00" without " €" */
+    return 0;
+}
+
+int h_admin_catalog_edit_form(struct req *r)
+{
+    struct item_form f = {0};
+    int status = load_item(r, &f);
+    return status ? status : show_form(r, 200, false, &f);
+}
+
+static int edit_item(struct req *r, void *ctx, char *msg, size_t msglen)
+{
+    struct item_form *f = ctx;
+    int status = db_catalog_update(r->db, &f->item);
+    return status == DB_OK ? write_courses(r, f, msg, msglen) : -1;
+}
+
+/* "Preis 149,00 € → 159,00 €; aktiv ja → nein; ..." for the audit log. */
+static const char *changes(struct req *r, const struct item_form *old, const struct item_form *now)
+{
+    const struct catalog_item *a = &old->item, *b = &now->item;
+    struct buf d;
+    buf_init(&d, r->arena);
+    if (strcmp(a->title, b->title) != 0)
+        buf_printf(&d, "Titel „%s“ → „%s“; ", a->title, b->title);
+    if (strcmp(a->description, b->description) != 0)
+        buf_puts(&d, "Beschreibung geändert; ");
+    if (a->hours != b->hours)
+        buf_printf(&d, "Dauer %lld → %lld Stunden; ", (long long)a->hours, (long long)b->hours);
+    if (a->price_cents != b->price_cents)
+        buf_printf(&d, "Preis %s → %s; ", admin_money(r, a->price_cents), admin_money(r, b->price_cents));
+    if (a->active != b->active)
+        buf_printf(&d, "aktiv %s → %s; ", a->active ? "ja" : "nein", b->active ? "ja" : "nein");
+    const char *courses = join_slugs(r, now->slugs, now->nslugs);
+    if (strcmp(old->courses, courses) != 0)
+        buf_printf(&d, "Kurse %s → %s; ", old->courses, courses);
+    return d.len ? arena_strndup(r->arena, d.data, d.len - 2) : "keine Änderung";
+}
+
+int h_admin_catalog_edit(struct req *r)
+{
+    struct item_form old = {0};
+    int status = load_item(r, &old);
+    if (status)
+        return status;
+    struct item_form f = {.item = old.item};
+    read_form(r, &f, false);
+    if (f.error.text)
+        return show_form(r, 422, false, &f);
+    struct admin_change c = {.change = edit_item, .ctx = &f, .action = "catalog.edit",
+                             .subject = f.item.slug, .detail = changes(r, &old, &f)};
+    return write_item(r, &f, false, &c);
+}

@@ -1,0 +1,164 @@
+/* h_admin_tenants — /admin/gemeinden: every municipality with its number
+ * of accounts and orders, adding one (/admin/gemeinden/neu, by
+ * manage_tenant_add) and changing one (/admin/gemeinden/{gkz}/bearbeiten,
+ * by manage_tenant_edit; the GKZ is fixed).  Each change is one transaction
+ * with its audit entry (tenant.add / tenant.edit). */
+#include <string.h>
+
+#include "db.h"
+#include "h_admin.h"
+#include "handlers.h"
+#include "manage.h"
+#include "req.h"
+#include "view.h"
+
+struct tenant_form {
+    struct municipality m;
+    struct admin_error error;
+};
+
+static const char *const tenant_columns[] = {"gkz", "name", "email", "uid", "accounts", "orders", NULL};
+static const enum field_id form_fields[] = {F_GKZ, F_NAME, F_ADDRESS, F_EMAIL, F_UID, F__MAX};
+
+int h_admin_tenants_list(struct req *r)
+{
+    struct municipality_summary *list;
+    size_t n;
+    if (db_municipality_list(r->db, r->arena, &list, &n) != DB_OK)
+        return 500;
+    struct view *v = view_new(r, "admin_tenants_list", "Gemeinden verwalten");
+    struct view_table *t = view_table(v, "tenants", tenant_columns);
+    for (size_t i = 0; i < n; i++) {
+        view_row(t);
+        view_cell_text(t, "gkz", list[i].m.gkz);
+        view_cell_text(t, "name", list[i].m.name);
+        view_cell_text(t, "email", list[i].m.invoice_email);
+        view_cell_text(t, "uid", list[i].m.uid);
+        view_cell_int(t, "accounts", (long)list[i].accounts);
+        view_cell_int(t, "orders", (long)list[i].orders);
+    }
+    return view_render(v);
+}
+
+static int show_form(struct req *r, int status, bool adding, const struct tenant_form *f)
+{
+    req_csrf_token(r);
+    const struct municipality *m = &f->m;
+    struct view *v = view_new(r, "admin_tenant_form", adding ? "Gemeinde anlegen"
+                                                             : arena_printf(r->arena, "%s bearbeiten", m->name));
+    view_int(v, "adding", adding);
+    view_url(v, "action", adding ? "/admin/gemeinden/neu" : arena_printf(r->arena, "/admin/gemeinden/%s/bearbeiten", m->gkz));
+    view_text(v, "gkz", m->gkz);
+    view_text(v, "name", m->name);
+    view_text(v, "address", m->address);
+    view_text(v, "email", m->invoice_email);
+    view_text(v, "uid", m->uid);
+    admin_view_error(r, v, &f->error, form_fields);
+    int rc = view_render(v);
+    r->status = status;
+    return rc;
+}
+
+/* Reads the posted values (the GKZ only when adding). */
+static void read_form(struct req *r, struct tenant_form *f, bool adding)
+{
+    struct admin_error *e = &f->error;
+    if (adding)
+        f->m.gkz = req_raw(r, F_GKZ);
+    f->m.name = admin_input(r, e, F_NAME, "Der Name");
+    f->m.address = admin_input(r, e, F_ADDRESS, "Die Adresse");
+    f->m.invoice_email = req_raw(r, F_EMAIL);
+    f->m.uid = admin_input(r, e, F_UID, "Die UID");
+}
+
+/* Which input manage.c's message is about (its messages name the field). */
+static enum field_id blamed_input(const char *msg)
+{
+    if (strstr(msg, "GKZ"))
+        return F_GKZ;
+    return strstr(msg, "E-Mail") ? F_EMAIL : F_NAME;
+}
+
+static int add_tenant(struct req *r, void *ctx, char *msg, size_t msglen)
+{
+    return manage_tenant_add(r->db, &((struct tenant_form *)ctx)->m, r->now, msg, msglen);
+}
+
+static int edit_tenant(struct req *r, void *ctx, char *msg, size_t msglen)
+{
+    return manage_tenant_edit(r->db, &((struct tenant_form *)ctx)->m, msg, msglen);
+}
+
+/* Writes c; a refusal re-shows the form with manage.c's message. */
+static int write_tenant(struct req *r, struct tenant_form *f, bool adding, const struct admin_change *c)
+{
+    char msg[256];
+    int rc = admin_write(r, c, msg, sizeof msg);
+    if (rc == 1) {
+        admin_error_set(&f->error, blamed_input(msg), arena_strdup(r->arena, msg));
+        return show_form(r, 422, adding, f);
+    }
+    return rc != 0 ? rc : req_redirect(r, "/admin/gemeinden");
+}
+
+int h_admin_tenants_new(struct req *r)
+{
+    struct tenant_form f = {.m = {.gkz = "", .name = "", .address = "", .invoice_email = "", .uid = ""}};
+    return show_form(r, 200, true, &f);
+}
+
+int h_admin_tenants_add(struct req *r)
+{
+    struct tenant_form f = {0};
+    read_form(r, &f, true);
+    if (f.error.text)
+        return show_form(r, 422, true, &f);
+    struct admin_change c = {
+        .change = add_tenant, .ctx = &f, .action = "tenant.add", .subject = f.m.gkz,
+        .detail = arena_printf(r->arena, "%s, Rechnungen an %s", f.m.name, f.m.invoice_email),
+    };
+    return write_tenant(r, &f, true, &c);
+}
+
+/* The municipality named in the path: 0, 404 or 500. */
+static int load_tenant(struct req *r, struct municipality *m)
+{
+    int status = db_municipality_by_gkz(r->db, r->arena, r->path_arg, m);
+    return status == DB_OK ? 0 : status == DB_NOT_FOUND ? 404 : 500;
+}
+
+int h_admin_tenants_edit_form(struct req *r)
+{
+    struct tenant_form f = {0};
+    int status = load_tenant(r, &f.m);
+    return status ? status : show_form(r, 200, false, &f);
+}
+
+/* "Name „a“ → „b“; ..." for the audit log. */
+static const char *changes(struct req *r, const struct municipality *a, const struct municipality *b)
+{
+    struct buf d;
+    buf_init(&d, r->arena);
+    const char *const labels[] = {"Name", "Adresse", "Rechnungs-E-Mail", "UID"};
+    const char *const before[] = {a->name, a->address, a->invoice_email, a->uid};
+    const char *const after[] = {b->name, b->address, b->invoice_email, b->uid};
+    for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
+        if (strcmp(before[i], after[i]) != 0)
+            buf_printf(&d, "%s „%s“ → „%s“; ", labels[i], before[i], after[i]);
+    return d.len ? arena_strndup(r->arena, d.data, d.len - 2) : "keine Änderung";
+}
+
+int h_admin_tenants_edit(struct req *r)
+{
+    struct municipality old;
+    int status = load_tenant(r, &old);
+    if (status)
+        return status;
+    struct tenant_form f = {.m = old};
+    read_form(r, &f, false);
+    if (f.error.text)
+        return show_form(r, 422, false, &f);
+    struct admin_change c = {.change = edit_tenant, .ctx = &f, .action = "tenant.edit", .subject = old.gkz,
+                             .detail = changes(r, &old, &f.m)};
+    return write_tenant(r, &f, false, &c);
+}

@@ -1,0 +1,325 @@
+// Administration (/admin/...) through nginx: roles and CSRF, the catalog
+// (add, price change, taking out of the catalog while sold codes still
+// redeem, packages), municipalities, accounts (add, disable, password), the
+// audit log and escaping.  One server; each case one behaviour.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../lib/server.mjs';
+import { Client, csrfFrom, login, textOf, tags } from '../lib/http.mjs';
+import { order, redeemExisting, redeemError, sql, sqlValue, voucherState, accountId } from '../lib/redeem.mjs';
+
+const PW = 'demo-passwort';
+let srv;
+
+before(async () => {
+  srv = await startServer();
+}, { timeout: 120000 });
+
+after(async () => {
+  if (srv) await srv.stop();
+}, { timeout: 30000 });
+
+async function loggedIn(username, password = PW) {
+  const c = new Client(srv.baseUrl);
+  const res = await login(c, username, password);
+  assert.equal(res.status, 303, `login as ${username}: ${res.status}`);
+  return c;
+}
+
+/** GETs page, then POSTs fields with the page's csrf token. */
+async function submit(c, page, action, fields) {
+  const got = await c.get(page);
+  assert.equal(got.status, 200, `GET ${page}: ${got.status}`);
+  return c.post(action, { csrf: csrfFrom(got.text), ...fields });
+}
+
+const addItem = (c, fields) => submit(c, '/admin/kurse/neu', '/admin/kurse/neu',
+  { kind: 'course', description: 'Beschreibung', hours: '4', active: '1', ...fields });
+const editItem = (c, slug, fields) => submit(c, `/admin/kurse/${slug}/bearbeiten`, `/admin/kurse/${slug}/bearbeiten`, fields);
+const errorOf = (html) => textOf(html.match(/<div class="alert" role="alert" id="admin-error">([\s\S]*?)<\/div>/)?.[1] ?? '');
+const kurse = async () => textOf((await new Client(srv.baseUrl).get('/kurse')).text);
+const auditCount = (action, subject) =>
+  Number(sqlValue(srv, `SELECT count(*) FROM audit_log WHERE action = '${action}' AND subject = '${subject}'`));
+
+const GETS = ['/admin', '/admin/kurse', '/admin/kurse/neu', '/admin/kurse/dsgvo-grundlagen/bearbeiten',
+  '/admin/gemeinden', '/admin/gemeinden/neu', '/admin/gemeinden/30604/bearbeiten', '/admin/konten',
+  '/admin/konten/neu', '/admin/konten/1'];
+const POSTS = ['/admin/kurse/neu', '/admin/kurse/dsgvo-grundlagen/bearbeiten', '/admin/gemeinden/neu',
+  '/admin/gemeinden/30604/bearbeiten', '/admin/konten/neu', '/admin/konten/1/sperren',
+  '/admin/konten/1/freigeben', '/admin/konten/1/passwort'];
+
+// ---------------------------------------------------------------------------
+// Roles and CSRF
+
+test('a guest is sent to the login for every admin page and refused every admin POST', async () => {
+  const c = new Client(srv.baseUrl);
+  const csrf = csrfFrom((await c.get('/login')).text);
+  for (const p of GETS) {
+    const res = await c.get(p);
+    assert.equal(res.status, 303, `GET ${p}`);
+    assert.equal(res.headers.get('location'), `/login?next=${p}`);
+  }
+  for (const p of POSTS) assert.equal((await c.post(p, { csrf })).status, 403, `POST ${p}`);
+});
+
+test('user, tenant_admin and support get 403 on every admin page and POST', async () => {
+  for (const who of ['mitarbeiterin', 'gemeinde', 'support']) {
+    const c = await loggedIn(who);
+    const csrf = csrfFrom((await c.get('/')).text);
+    for (const p of GETS) assert.equal((await c.get(p)).status, 403, `${who}: GET ${p}`);
+    for (const p of POSTS) {
+      assert.equal((await c.post(p, { csrf, slug: 'x-rolle', title: 'X', hours: '1', price: '1', kind: 'course' })).status,
+        403, `${who}: POST ${p}`);
+    }
+    assert.ok(!tags((await c.get('/')).text, 'a').some((a) => a.attrs.href === '/admin'), `${who}: no menu item Verwaltung`);
+  }
+  assert.equal(sqlValue(srv, "SELECT count(*) FROM catalog_items WHERE slug = 'x-rolle'"), '0');
+});
+
+test('the admin sees the menu item Verwaltung and the overview links to the three lists', async () => {
+  const c = await loggedIn('admin');
+  const home = await c.get('/');
+  assert.ok(tags(home.text, 'a').some((a) => a.attrs.href === '/admin'), 'menu link /admin');
+  const page = await c.get('/admin');
+  assert.equal(page.status, 200);
+  for (const href of ['/admin/kurse', '/admin/gemeinden', '/admin/konten']) {
+    assert.ok(tags(page.text, 'a').some((a) => a.attrs.href === href), `link ${href}`);
+  }
+});
+
+test('an admin POST without a valid csrf token is refused with 403 and writes nothing', async () => {
+  const c = await loggedIn('admin');
+  const res = await c.post('/admin/kurse/neu', { kind: 'course', slug: 'ohne-csrf', title: 'Ohne', hours: '1', price: '1' });
+  assert.equal(res.status, 403);
+  const wrong = await c.post('/admin/kurse/neu', { csrf: 'A'.repeat(43), kind: 'course', slug: 'ohne-csrf', title: 'Ohne', hours: '1', price: '1' });
+  assert.equal(wrong.status, 403);
+  assert.equal(sqlValue(srv, "SELECT count(*) FROM catalog_items WHERE slug = 'ohne-csrf'"), '0');
+});
+
+// ---------------------------------------------------------------------------
+// Catalog
+
+test('an added course appears at once on /kurse (guest cache renewed) and in /bestellen', async () => {
+  await kurse(); // the guest page is cached now
+  const c = await loggedIn('admin');
+  const res = await addItem(c, { slug: 'neu-kurs', title: 'Neuer Testkurs Gemeinderecht', price: '149,00' });
+  assert.equal(res.status, 303, errorOf(res.text));
+  const text = await kurse();
+  assert.ok(text.includes('Neuer Testkurs Gemeinderecht'), 'on /kurse');
+  assert.match(text, /Neuer Testkurs Gemeinderecht[^]{0,300}178,80 €/, 'gross price 178,80 €');
+  const form = await (await loggedIn('gemeinde')).get('/bestellen');
+  assert.ok(tags(form.text, 'input').some((t) => t.attrs.name === 'qty_neu-kurs'), 'orderable');
+  assert.equal(auditCount('catalog.add', 'neu-kurs'), 1);
+});
+
+test('a changed price shows on /kurse with the new gross price, audited old → new', async () => {
+  const c = await loggedIn('admin');
+  assert.equal((await addItem(c, { slug: 'preis-kurs', title: 'Preiskurs', price: '100' })).status, 303);
+  assert.match(await kurse(), /Preiskurs[^]{0,300}120,00 €/);
+  const res = await editItem(c, 'preis-kurs', { title: 'Preiskurs', description: 'x', hours: '4', price: '159,50', active: '1' });
+  assert.equal(res.status, 303, errorOf(res.text));
+  assert.match(await kurse(), /Preiskurs[^]{0,300}191,40 €/);
+  const detail = sqlValue(srv, "SELECT detail FROM audit_log WHERE action = 'catalog.edit' AND subject = 'preis-kurs'");
+  assert.match(detail, /100,00 € → 159,50 €/);
+});
+
+test('a course taken out of the catalog is gone from /kurse and /bestellen, but a sold code still redeems', async () => {
+  const c = await loggedIn('admin');
+  assert.equal((await addItem(c, { slug: 'alt-kurs', title: 'Auslaufkurs Archivwesen', price: '50' })).status, 303);
+  const [v] = order(srv, 'alt-kurs=1');
+  const res = await editItem(c, 'alt-kurs', { title: 'Auslaufkurs Archivwesen', hours: '4', price: '50' }); // active off
+  assert.equal(res.status, 303, errorOf(res.text));
+  assert.ok(!(await kurse()).includes('Auslaufkurs Archivwesen'), 'gone from /kurse');
+  const form = await (await loggedIn('gemeinde')).get('/bestellen');
+  assert.ok(!tags(form.text, 'input').some((t) => t.attrs.name === 'qty_alt-kurs'), 'gone from /bestellen');
+  const list = await c.get('/admin/kurse');
+  assert.ok(textOf(list.text).includes('Auslaufkurs Archivwesen'), 'still listed for the admin');
+  const redeemed = await redeemExisting(srv, 'mitarbeiterin', v.code);
+  assert.equal(redeemError(redeemed.text), null, 'no redemption error');
+  assert.notEqual(voucherState(srv, v.id).redeemed_at, null, 'code redeemed');
+});
+
+test('a package naming an unknown course is refused with a message and nothing is written', async () => {
+  const c = await loggedIn('admin');
+  const version = sqlValue(srv, 'SELECT version FROM catalog_version');
+  const res = await addItem(c, { kind: 'package', slug: 'paket-kaputt', title: 'Paket Kaputt', price: '10',
+    courses: 'dsgvo-grundlagen gibt-es-nicht' });
+  assert.equal(res.status, 422);
+  assert.match(errorOf(res.text), /gibt-es-nicht/);
+  assert.equal(tags(res.text, 'input').find((t) => t.attrs.id === 'courses').attrs['aria-invalid'], 'true');
+  assert.equal(tags(res.text, 'input').find((t) => t.attrs.id === 'title').attrs.value, 'Paket Kaputt', 'values shown again');
+  assert.equal(sqlValue(srv, "SELECT count(*) FROM catalog_items WHERE slug = 'paket-kaputt'"), '0');
+  assert.equal(sqlValue(srv, 'SELECT version FROM catalog_version'), version, 'catalog unchanged');
+});
+
+test('a package with known courses is added and lists them on /kurse', async () => {
+  const c = await loggedIn('admin');
+  const res = await addItem(c, { kind: 'package', slug: 'paket-neu', title: 'Paket Neu Zwei Kurse', price: '300',
+    courses: 'dsgvo-grundlagen buergerservice' });
+  assert.equal(res.status, 303, errorOf(res.text));
+  assert.match(await kurse(), /Paket Neu Zwei Kurse[^]{0,400}DSGVO-Grundlagen[^]{0,200}Bürger\*innenservice/);
+});
+
+test('bad catalog values are refused in German with the values shown again', async () => {
+  const c = await loggedIn('admin');
+  const cases = [
+    [{ slug: 'Gross Buchstaben', title: 'T', price: '1' }, /Kürzel/, 'slug'],
+    [{ slug: 'ok-titel', title: '', price: '1' }, /Titel/, 'title'],
+    [{ slug: 'ok-preis', title: 'T', price: '12,345' }, /Preis/, 'price'],
+    [{ slug: 'ok-stunden', title: 'T', price: '1', hours: 'acht' }, /Dauer/, 'hours'],
+    [{ slug: 'dsgvo-grundlagen', title: 'T', price: '1' }, /schon vergeben/, 'slug'],
+  ];
+  for (const [fields, message, field] of cases) {
+    const res = await addItem(c, fields);
+    assert.equal(res.status, 422, JSON.stringify(fields));
+    assert.match(errorOf(res.text), message);
+    const input = tags(res.text, 'input').find((t) => t.attrs.id === field);
+    assert.equal(input.attrs['aria-invalid'], 'true', `${field} marked`);
+    assert.ok(input.attrs['aria-describedby'].includes('admin-error'));
+  }
+  assert.equal(sqlValue(srv, "SELECT count(*) FROM catalog_items WHERE slug LIKE 'ok-%'"), '0');
+});
+
+test('the slug of an item cannot be changed by editing', async () => {
+  const c = await loggedIn('admin');
+  const res = await editItem(c, 'dsgvo-grundlagen', { slug: 'umbenannt', title: 'DSGVO-Grundlagen für Gemeinden',
+    description: 'x', hours: '8', price: '149,00', active: '1' });
+  assert.equal(res.status, 303);
+  assert.equal(sqlValue(srv, "SELECT count(*) FROM catalog_items WHERE slug = 'umbenannt'"), '0');
+});
+
+// ---------------------------------------------------------------------------
+// Municipalities
+
+const addTenant = (c, fields) => submit(c, '/admin/gemeinden/neu', '/admin/gemeinden/neu',
+  { name: 'Testgemeinde', email: 'rechnung@test.gv.at', address: 'Hauptplatz 1\n1234 Testdorf', uid: '', ...fields });
+
+test('a municipality is added and edited (GKZ fixed), both audited, and listed with its counts', async () => {
+  const c = await loggedIn('admin');
+  assert.equal((await addTenant(c, { gkz: '50101', name: 'Marktgemeinde Neuhaus' })).status, 303);
+  const res = await submit(c, '/admin/gemeinden/50101/bearbeiten', '/admin/gemeinden/50101/bearbeiten',
+    { gkz: '99999', name: 'Marktgemeinde Neuhaus am See', email: 'buchhaltung@neuhaus.gv.at', address: 'Platz 2', uid: 'ATU12345678' });
+  assert.equal(res.status, 303, errorOf(res.text));
+  assert.equal(sql(srv, "SELECT name, invoice_email, uid FROM municipalities WHERE gkz = '50101'")[0].join('|'),
+    'Marktgemeinde Neuhaus am See|buchhaltung@neuhaus.gv.at|ATU12345678');
+  assert.equal(sqlValue(srv, "SELECT count(*) FROM municipalities WHERE gkz = '99999'"), '0');
+  assert.equal(auditCount('tenant.add', '50101'), 1);
+  assert.equal(auditCount('tenant.edit', '50101'), 1);
+  const list = textOf((await c.get('/admin/gemeinden')).text);
+  assert.match(list, /30604 Stadtgemeinde Musterstadt buchhaltung@musterstadt\.gv\.at ATU11223344 \d+ \d+/);
+});
+
+test('a municipality with a bad GKZ or a GKZ already taken is refused', async () => {
+  const c = await loggedIn('admin');
+  const bad = await addTenant(c, { gkz: '123' });
+  assert.equal(bad.status, 422);
+  assert.match(errorOf(bad.text), /5 Ziffern/);
+  const dup = await addTenant(c, { gkz: '30604' });
+  assert.equal(dup.status, 422);
+  assert.match(errorOf(dup.text), /gibt es bereits/);
+  assert.equal(tags(dup.text, 'input').find((t) => t.attrs.id === 'gkz').attrs.value, '30604');
+  assert.equal(sqlValue(srv, "SELECT count(*) FROM municipalities WHERE gkz IN ('123', '30604')"), '1');
+});
+
+// ---------------------------------------------------------------------------
+// Accounts
+
+const addAccount = (c, fields) => submit(c, '/admin/konten/neu', '/admin/konten/neu', {
+  first_name: 'Test', last_name: 'Person', email: 'test@musterstadt.gv.at', role: 'user', tenant: '30604',
+  password: 'ein-langes-passwort', ...fields,
+});
+const accountAction = (c, id, action, fields = {}) => submit(c, `/admin/konten/${id}`, `/admin/konten/${id}/${action}`, fields);
+
+test('an added account can log in; duplicates in other case and short passwords are refused', async () => {
+  const c = await loggedIn('admin');
+  const res = await addAccount(c, { username: 'neu.person' });
+  assert.equal(res.status, 303, errorOf(res.text));
+  assert.equal(res.headers.get('location'), `/admin/konten/${accountId(srv, 'neu.person')}`);
+  await loggedIn('neu.person', 'ein-langes-passwort');
+  const dup = await addAccount(c, { username: 'NEU.PERSON' });
+  assert.equal(dup.status, 422);
+  assert.match(errorOf(dup.text), /gibt es bereits/);
+  const short = await addAccount(c, { username: 'kurz.pw', password: 'kurz' });
+  assert.equal(short.status, 422);
+  assert.match(errorOf(short.text), /mindestens 10 Zeichen/);
+  assert.equal(tags(short.text, 'input').find((t) => t.attrs.id === 'password').attrs['aria-invalid'], 'true');
+  assert.ok(!tags(short.text, 'input').find((t) => t.attrs.id === 'password').attrs.value, 'password never shown again');
+  assert.equal(tags(short.text, 'input').find((t) => t.attrs.id === 'username').attrs.value, 'kurz.pw');
+  assert.equal(accountId(srv, 'kurz.pw'), null);
+  assert.equal(auditCount('account.add', 'neu.person'), 1);
+});
+
+test('a disabled account cannot log in (normal message) and its session ends; enabled again it can', async () => {
+  const admin = await loggedIn('admin');
+  assert.equal((await addAccount(admin, { username: 'sperr.person' })).status, 303);
+  const id = accountId(srv, 'sperr.person');
+  const victim = await loggedIn('sperr.person', 'ein-langes-passwort');
+  const res = await accountAction(admin, id, 'sperren');
+  assert.equal(res.status, 200);
+  assert.match(textOf(res.text), /gesperrt/);
+  assert.ok(!/action="\/logout"/.test((await victim.get('/')).text), 'old session ended');
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM sessions WHERE account_id = ${id}`), '0');
+  const again = await login(new Client(srv.baseUrl), 'sperr.person', 'ein-langes-passwort');
+  assert.equal(again.status, 401);
+  assert.match(textOf(again.text), /Benutzername oder Passwort ist falsch/);
+  assert.equal((await accountAction(admin, id, 'freigeben')).status, 200);
+  await loggedIn('sperr.person', 'ein-langes-passwort');
+  assert.equal(auditCount('account.disable', 'sperr.person'), 1);
+  assert.equal(auditCount('account.enable', 'sperr.person'), 1);
+});
+
+test('a new password set by the admin works and the old one no longer does', async () => {
+  const admin = await loggedIn('admin');
+  assert.equal((await addAccount(admin, { username: 'pw.person' })).status, 303);
+  const id = accountId(srv, 'pw.person');
+  const short = await accountAction(admin, id, 'passwort', { password: 'zu-kurz' });
+  assert.equal(short.status, 422);
+  assert.match(errorOf(short.text), /mindestens 10 Zeichen/);
+  assert.equal((await accountAction(admin, id, 'passwort', { password: 'ganz-neues-passwort' })).status, 200);
+  assert.equal((await login(new Client(srv.baseUrl), 'pw.person', 'ein-langes-passwort')).status, 401);
+  await loggedIn('pw.person', 'ganz-neues-passwort');
+  assert.equal(auditCount('account.password', 'pw.person'), 1);
+  assert.ok(!sqlValue(srv, "SELECT group_concat(detail) FROM audit_log WHERE action = 'account.password'")?.includes('ganz-neues'));
+});
+
+test('an admin cannot disable themself', async () => {
+  const admin = await loggedIn('admin');
+  const id = accountId(srv, 'admin');
+  const page = await admin.get(`/admin/konten/${id}`);
+  assert.ok(!page.text.includes(`/admin/konten/${id}/sperren`), 'no disable button for oneself');
+  const res = await admin.post(`/admin/konten/${id}/sperren`, { csrf: csrfFrom(page.text) });
+  assert.equal(res.status, 422);
+  assert.match(errorOf(res.text), /eigenes Konto/);
+  assert.equal(sqlValue(srv, `SELECT disabled FROM accounts WHERE id = ${id}`), '0');
+  assert.equal((await admin.get('/admin')).status, 200, 'still logged in');
+});
+
+test('the account list filters by text, role and municipality', async () => {
+  const c = await loggedIn('admin');
+  const names = async (query) => tags((await c.get(`/admin/konten?${query}`)).text, 'a')
+    .map((a) => a.attrs.href).filter((h) => /^\/admin\/konten\/\d+$/.test(h));
+  const all = await names('');
+  assert.ok(all.length >= 5);
+  assert.deepEqual(await names('q=MITARBEITERIN'), [`/admin/konten/${accountId(srv, 'mitarbeiterin')}`]);
+  const support = await names('role=support');
+  assert.deepEqual(support, [`/admin/konten/${accountId(srv, 'support')}`]);
+  const gkz = await names('tenant=30604');
+  assert.ok(gkz.includes(`/admin/konten/${accountId(srv, 'gemeinde')}`));
+  assert.ok(!gkz.includes(`/admin/konten/${accountId(srv, 'gemeinde2')}`));
+});
+
+// ---------------------------------------------------------------------------
+// Escaping
+
+test('<script> in a title, a municipality name and a person name comes out escaped on the admin lists', async () => {
+  const c = await loggedIn('admin');
+  const evil = '<script>alert(1)</script>';
+  assert.equal((await addItem(c, { slug: 'xss-kurs', title: evil, price: '1' })).status, 303);
+  assert.equal((await addTenant(c, { gkz: '50199', name: evil })).status, 303);
+  assert.equal((await addAccount(c, { username: 'xss.person', first_name: evil })).status, 303);
+  for (const page of ['/admin/kurse', '/admin/gemeinden', '/admin/konten']) {
+    const { text } = await c.get(page);
+    assert.ok(text.includes('&lt;script&gt;alert(1)&lt;/script&gt;'), `${page}: escaped`);
+    assert.ok(!text.includes(evil), `${page}: never raw`);
+  }
+});
