@@ -15,6 +15,12 @@ static bool valid_gkz(const char *gkz)
     return gkz && strlen(gkz) == 5 && strspn(gkz, "0123456789") == 5;
 }
 
+/* An Austrian UID number: "ATU" and 8 digits; empty = none. */
+static bool valid_uid(const char *uid)
+{
+    return !uid || !*uid || (strncmp(uid, "ATU", 3) == 0 && strlen(uid) == 11 && strspn(uid + 3, "0123456789") == 8);
+}
+
 /* The rules for a municipality's name and invoice address (add and edit). */
 static int check_tenant(const struct municipality *m, char *msg, size_t msglen)
 {
@@ -24,6 +30,10 @@ static int check_tenant(const struct municipality *m, char *msg, size_t msglen)
     }
     if (!m->invoice_email || !field_valid_email(m->invoice_email)) {
         snprintf(msg, msglen, "Die Rechnungs-E-Mail-Adresse ist ungültig.");
+        return 1;
+    }
+    if (!valid_uid(m->uid)) {
+        snprintf(msg, msglen, "Die UID-Nummer muss die Form ATU12345678 haben (oder leer bleiben).");
         return 1;
     }
     return 0;
@@ -105,7 +115,7 @@ int manage_user_add(struct db *db, struct account *acc, const char *tenant_gkz, 
         if (status == DB_ERROR)
             return -1;
         if (status != DB_OK) {
-            snprintf(msg, msglen, "Unbekannte Gemeinde (GKZ %s): zuerst mit 'tenant add' anlegen.",
+            snprintf(msg, msglen, "Unbekannte Gemeinde (GKZ %s): bitte zuerst die Gemeinde anlegen.",
                      tenant_gkz ? tenant_gkz : "fehlt");
             return 1;
         }
