@@ -83,6 +83,18 @@ static void test_tenant_add_refuses_gkz_of_three_digits(void **state)
     assert_no_municipality(f, "123");
 }
 
+static void test_tenant_add_refuses_malformed_uid(void **state)
+{
+    struct db_fixture *f = *state;
+    struct municipality m = tenant("30102");
+    m.uid = "ATU1234";
+    assert_int_equal(tenant_add(f, &m), 1);
+    assert_contains(f->msg, "ATU12345678");
+    assert_no_municipality(f, "30102");
+    m.uid = "ATU12345678";
+    assert_int_equal(tenant_add(f, &m), 0);
+}
+
 static void test_tenant_add_refuses_gkz_with_letter(void **state)
 {
     struct db_fixture *f = *state;
@@ -372,6 +384,7 @@ int main(void)
         T(test_tenant_add_stores_municipality),
         T(test_tenant_add_refuses_gkz_of_three_digits),
         T(test_tenant_add_refuses_gkz_with_letter),
+        T(test_tenant_add_refuses_malformed_uid),
         T(test_tenant_add_refuses_missing_or_long_gkz),
         T(test_tenant_add_refuses_duplicate_gkz),
         T(test_tenant_add_refuses_bad_invoice_email),
