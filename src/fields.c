@@ -56,6 +56,11 @@ static bool valid_token(const char *s)
     return n == 43 && s[n] == '\0';
 }
 
+static bool valid_support_action(const char *s)
+{
+    return strcmp(s, "revoke") == 0 || strcmp(s, "extend") == 0 || strcmp(s, "release") == 0;
+}
+
 static bool valid_iso_date(const char *s)
 {
     int y, m, d;
@@ -130,6 +135,7 @@ const struct field_spec field_specs[F__MAX] = {
     [F_VALID_UNTIL] = {"valid_until", 10, valid_iso_date},
     [F_NOTE] = {"note", 200, field_valid_line},
     [F_NEXT] = {"next", 200, field_valid_local_path},
+    [F_DONE] = {"done", 7, valid_support_action},
 };
 
 /* A copy of at most max bytes that does not end inside a UTF-8 character

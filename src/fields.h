@@ -31,6 +31,7 @@ enum field_id {
     F_VALID_UNTIL, /* YYYY-MM-DD */
     F_NOTE,        /* "ausgegeben an" note of a code */
     F_NEXT,        /* local path to return to after login */
+    F_DONE,        /* support: the action just done ("revoke", "extend", "release"), for its notice */
     F__MAX
 };
 

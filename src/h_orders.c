@@ -83,14 +83,13 @@ int h_orders_list(struct req *r)
 static void code_row(struct req *r, struct view_table *t, const struct order_code *c, const char *display)
 {
     enum code_status st = codes_status(&c->v, r->now);
-    static const char *const classes[] = {"status-open", "status-redeemed", "status-expired", "status-revoked"};
     view_row(t);
     view_cell_int(t, "id", (long)c->v.id);
     view_cell_text(t, "code", display);
     view_cell_text(t, "title", c->v.item_title);
     view_cell_text(t, "valid_until", date(r, c->v.valid_until));
     view_cell_text(t, "status", codes_status_label(st));
-    view_cell_text(t, "status_class", classes[st]);
+    view_cell_text(t, "status_class", codes_status_class(st));
     view_cell_text(t, "redeemer", c->v.redeemed_at ? arena_printf(r->arena, "%s (%s)", c->redeemer_name,
                                                                   c->redeemer_username) : "");
     view_cell_text(t, "redeemed_at", c->v.redeemed_at ? date(r, c->v.redeemed_at) : "");

@@ -40,4 +40,10 @@ int h_orders_codes(struct req *r);
 int h_orders_invoice(struct req *r);
 int h_orders_note(struct req *r);
 
+/* h_support.c: the support desk (support and admin) */
+int h_support_search(struct req *r);
+int h_support_revoke(struct req *r);
+int h_support_extend(struct req *r);
+int h_support_release(struct req *r);
+
 #endif

@@ -50,6 +50,10 @@ static const struct route routes[] = {
     {M_GET, "/bestellungen/*/codes.csv", h_orders_codes, ROLE_TENANT_ADMIN},
     {M_GET, "/bestellungen/*/rechnung.pdf", h_orders_invoice, ROLE_TENANT_ADMIN},
     {M_POST, "/bestellungen/codes/*", h_orders_note, ROLE_TENANT_ADMIN},
+    {M_GET, "/support", h_support_search, ROLE_SUPPORT | ROLE_ADMIN},
+    {M_POST, "/support/codes/revoke", h_support_revoke, ROLE_SUPPORT | ROLE_ADMIN},
+    {M_POST, "/support/codes/extend", h_support_extend, ROLE_SUPPORT | ROLE_ADMIN},
+    {M_POST, "/support/codes/release", h_support_release, ROLE_SUPPORT | ROLE_ADMIN},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
