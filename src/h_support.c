@@ -20,21 +20,28 @@
 #include "codes.h"
 #include "date.h"
 #include "db.h"
+#include "fmt.h"
 #include "handlers.h"
 #include "mem.h"
-#include "money.h"
 #include "req.h"
 #include "support.h"
 #include "view.h"
 
-/* The three changes: form key (also the "done" value), audit action, notice. */
+/* The three changes: path and form key (also the "done" value), audit
+ * action, notice after success, and the form's heading, text and button. */
 static const struct {
-    const char *key, *audit, *notice;
+    const char *key, *audit, *notice, *heading, *text, *button;
 } actions[] = {
-    [SUPPORT_REVOKE] = {"revoke", "code.revoke", "Der Code wurde widerrufen."},
-    [SUPPORT_EXTEND] = {"extend", "code.extend", "Die Gültigkeit des Codes wurde verlängert."},
+    [SUPPORT_REVOKE] = {"revoke", "code.revoke", "Der Code wurde widerrufen.", "Widerrufen",
+                        "Ein widerrufener Code kann nie mehr eingelöst werden.", "Code widerrufen"},
+    [SUPPORT_EXTEND] = {"extend", "code.extend", "Die Gültigkeit des Codes wurde verlängert.", "Verlängern",
+                        "Der Code gilt dann bis zum Ende des gewählten Tages (Wiener Zeit).",
+                        "Gültigkeit verlängern"},
     [SUPPORT_RELEASE] = {"release", "code.release",
-                         "Die Einlösung wurde rückgängig gemacht: Der Code ist wieder offen."},
+                         "Die Einlösung wurde rückgängig gemacht: Der Code ist wieder offen.",
+                         "Einlösung rückgängig machen",
+                         "Der Code wird wieder offen; die Einschreibungen durch diesen Code werden gelöscht.",
+                         "Einlösung rückgängig machen"},
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -51,31 +58,11 @@ struct page {
 struct search {
     struct req *r;
     struct view *v;
+    int error_action; /* the change that was refused (its form shows the input again), -1 = none */
     bool reference, code, similar, accounts, account, order, attempts;
 };
 
-/* ---- small formatters (strings in the request's arena) ---- */
-
-static const char *date_text(struct req *r, int64_t utc)
-{
-    char *out = arena_alloc(r->arena, DATE_TEXT_SIZE);
-    date_format_vienna(utc, out);
-    return out;
-}
-
-static const char *datetime_text(struct req *r, int64_t utc)
-{
-    char *out = arena_alloc(r->arena, DATETIME_TEXT_SIZE);
-    datetime_format_vienna(utc, out);
-    return out;
-}
-
-static const char *money_text(struct req *r, long long cents)
-{
-    char *out = arena_alloc(r->arena, MONEY_TEXT_SIZE);
-    money_format(cents, out);
-    return out;
-}
+/* ---- small helpers (strings in the request's arena) ---- */
 
 /* The stored code of v in display form, or NULL when it does not open. */
 static const char *display_of(struct req *r, const struct voucher *v)
@@ -103,7 +90,7 @@ static void attempt_rows(struct search *s, const char *name, const struct redemp
     struct view_table *t = view_table(s->v, name, attempt_columns);
     for (size_t i = 0; i < n; i++) {
         view_row(t);
-        view_cell_text(t, "at", datetime_text(s->r, list[i].at));
+        view_cell_text(t, "at", fmt_datetime(s->r->arena, list[i].at));
         view_cell_text(t, "username", list[i].username[0] ? list[i].username : "–");
         view_cell_text(t, "result", list[i].result);
         view_cell_text(t, "explanation", support_result_text(list[i].result));
@@ -146,11 +133,11 @@ static int code_facts(struct search *s, const struct voucher *vc)
     view_int(s->v, "code_order", (long)o.id);
     view_url(s->v, "code_order_url", support_search_url(r->arena, arena_printf(r->arena, "%lld", (long long)o.id)));
     view_text(s->v, "code_invoice", o.invoice_number);
-    view_text(s->v, "code_created", date_text(r, vc->created_at));
-    view_text(s->v, "code_valid_until", date_text(r, vc->valid_until));
+    view_text(s->v, "code_created", fmt_date(r->arena, vc->created_at));
+    view_text(s->v, "code_valid_until", fmt_date(r->arena, vc->valid_until));
     view_text(s->v, "code_status", codes_status_label(st));
     view_text(s->v, "code_status_class", codes_status_class(st));
-    view_text(s->v, "code_revoked_at", vc->revoked_at ? date_text(r, vc->revoked_at) : "");
+    view_text(s->v, "code_revoked_at", vc->revoked_at ? fmt_date(r->arena, vc->revoked_at) : "");
     view_text(s->v, "code_revoke_reason", vc->revoke_reason);
     view_text(s->v, "code_issued_to", vc->issued_to);
     return 0;
@@ -170,7 +157,7 @@ static int code_redemption(struct search *s, const struct voucher *vc, int64_t *
         db_support_voucher_enrollments(r->db, r->arena, vc->id, &list, &n) != DB_OK)
         return 500;
     view_int(s->v, "code_redeemed", vc->redeemed_at != 0);
-    view_text(s->v, "code_redeemed_at", vc->redeemed_at ? datetime_text(r, vc->redeemed_at) : "");
+    view_text(s->v, "code_redeemed_at", vc->redeemed_at ? fmt_datetime(r->arena, vc->redeemed_at) : "");
     view_text(s->v, "code_redeemer", arena_printf(r->arena, "%s %s", acc.first_name, acc.last_name));
     view_text(s->v, "code_redeemer_username", acc.username);
     view_url(s->v, "code_redeemer_url", support_search_url(r->arena, acc.username));
@@ -182,27 +169,41 @@ static int code_redemption(struct search *s, const struct voucher *vc, int64_t *
         view_row(t);
         view_cell_text(t, "title", list[i].course_title);
         view_cell_text(t, "username", list[i].username);
-        view_cell_text(t, "on", date_text(r, list[i].enrolled_at));
+        view_cell_text(t, "on", fmt_date(r->arena, list[i].enrolled_at));
         view_cell_text(t, "completed", done[0] ? done : "–");
     }
     view_int(s->v, "enrolled_count", (long)n);
     return 0;
 }
 
-/* Which forms the code's state allows, and why none when none does. */
+static const char *const form_columns[] = {"key", "heading", "text", "button", "reason", "invalid", NULL};
+
+/* The forms of the changes the code's state allows; after a refusal the
+ * refused form shows what was entered.  Without any, a note says why. */
 static void code_actions(struct search *s, const struct voucher *vc, int64_t completed)
 {
-    int64_t now = s->r->now;
-    const char *release = vc->redeemed_at ? support_refusal(SUPPORT_RELEASE, vc, now, 0, completed) : NULL;
-    view_int(s->v, "can_revoke", !support_refusal(SUPPORT_REVOKE, vc, now, 0, 0));
-    view_int(s->v, "can_extend", !support_refusal(SUPPORT_EXTEND, vc, now, now + 1, 0));
-    view_int(s->v, "can_release", vc->redeemed_at && !release);
-    view_text(s->v, "actions_note", release ? release
-                                            : vc->revoked_at ? "Ein widerrufener Code kann nicht mehr geändert werden."
-                                                             : "");
+    struct req *r = s->r;
+    struct view_table *t = view_table(s->v, "forms", form_columns);
+    for (size_t a = 0; a < N(actions); a++) {
+        if (support_refusal((enum support_action)a, vc, r->now, r->now + 1, completed))
+            continue;
+        bool refused = (int)a == s->error_action;
+        view_row(t);
+        view_cell_text(t, "key", actions[a].key);
+        view_cell_text(t, "heading", actions[a].heading);
+        view_cell_text(t, "text", actions[a].text);
+        view_cell_text(t, "button", actions[a].button);
+        view_cell_text(t, "reason", refused ? req_raw(r, F_REASON) : "");
+        view_cell_int(t, "invalid", refused);
+    }
+    const char *release = support_refusal(SUPPORT_RELEASE, vc, r->now, 0, completed);
+    view_text(s->v, "actions_note", vc->redeemed_at ? release
+                                    : vc->revoked_at ? "Ein widerrufener Code kann nicht mehr geändert werden."
+                                                     : "");
     char today[DATE_TEXT_SIZE];
-    date_iso_vienna(now, today);
+    date_iso_vienna(r->now, today);
     view_text(s->v, "today", today);
+    view_text(s->v, "extend_until", s->error_action == SUPPORT_EXTEND ? req_raw(r, F_VALID_UNTIL) : "");
 }
 
 /* The whole code block for a stored voucher, and the failed attempts around it. */
@@ -328,7 +329,7 @@ static int account_courses(struct search *s, const struct account *acc)
         date_iso_to_text(list[i].completed_on, done);
         view_row(t);
         view_cell_text(t, "title", list[i].course_title);
-        view_cell_text(t, "enrolled", date_text(s->r, list[i].enrolled_at));
+        view_cell_text(t, "enrolled", fmt_date(s->r->arena, list[i].enrolled_at));
         view_cell_text(t, "completed", done[0] ? done : "–");
     }
     view_int(s->v, "courses_count", (long)n);
@@ -354,7 +355,7 @@ static int account_codes(struct search *s, const struct account *acc)
         view_cell_text(t, "code", display);
         view_cell_url(t, "url", support_search_url(r->arena, display));
         view_cell_text(t, "title", vc.item_title);
-        view_cell_text(t, "at", datetime_text(r, vc.redeemed_at));
+        view_cell_text(t, "at", fmt_datetime(r->arena, vc.redeemed_at));
     }
     view_int(s->v, "redeemed_count", (long)n);
     return 0;
@@ -415,7 +416,7 @@ static int order_codes(struct search *s, int64_t order_id, long counts[4])
         view_cell_text(t, "code", display);
         view_cell_url(t, "url", support_search_url(r->arena, display));
         view_cell_text(t, "title", codes[i].v.item_title);
-        view_cell_text(t, "valid_until", date_text(r, codes[i].v.valid_until));
+        view_cell_text(t, "valid_until", fmt_date(r->arena, codes[i].v.valid_until));
         view_cell_text(t, "status", codes_status_label(st));
         view_cell_text(t, "status_class", codes_status_class(st));
         view_cell_text(t, "redeemer", codes[i].v.redeemed_at ? arena_printf(r->arena, "%s (%s)",
@@ -441,13 +442,13 @@ static int show_order(struct search *s, int64_t order_id, bool *found)
     view_int(s->v, "order_id", (long)o.id);
     view_text(s->v, "order_municipality", m.name);
     view_text(s->v, "order_gkz", m.gkz);
-    view_text(s->v, "order_date", date_text(r, o.created_at));
+    view_text(s->v, "order_date", fmt_date(r->arena, o.created_at));
     view_text(s->v, "order_invoice", o.invoice_number);
     view_text(s->v, "order_reference", o.reference);
-    view_text(s->v, "order_net", money_text(r, o.net_cents));
+    view_text(s->v, "order_net", fmt_money(r->arena, o.net_cents));
     view_int(s->v, "order_vat_percent", (long)o.vat_percent);
-    view_text(s->v, "order_vat", money_text(r, o.vat_cents));
-    view_text(s->v, "order_gross", money_text(r, o.gross_cents));
+    view_text(s->v, "order_vat", fmt_money(r->arena, o.vat_cents));
+    view_text(s->v, "order_gross", fmt_money(r->arena, o.gross_cents));
     view_int(s->v, "order_open", counts[CODE_OPEN]);
     view_int(s->v, "order_redeemed", counts[CODE_REDEEMED]);
     view_int(s->v, "order_expired", counts[CODE_EXPIRED]);
@@ -531,29 +532,19 @@ static void push_blocks(const struct search *s)
     view_int(s->v, "has_attempts", s->attempts);
 }
 
-/* The entered values of the change forms: re-shown only in the form whose change was refused. */
-static void push_form_values(struct view *v, struct req *r, int error_action)
-{
-    for (size_t i = 0; i < N(actions); i++)
-        view_text(v, arena_printf(r->arena, "%s_reason", actions[i].key),
-                  (int)i == error_action ? req_raw(r, F_REASON) : "");
-    view_text(v, "extend_until", error_action == SUPPORT_EXTEND ? req_raw(r, F_VALID_UNTIL) : "");
-    view_text(v, "error_action", error_action >= 0 ? actions[error_action].key : "");
-}
-
 static int show_page(struct req *r, const struct page *p, int http_status)
 {
     struct support_query q;
     bool found = false;
     support_classify(p->q, &q);
     req_csrf_token(r); /* before view_new: the layout takes it */
-    struct search s = {.r = r, .v = view_new(r, "support_search", p->q ? "Support: Suchergebnis" : "Support")};
+    struct search s = {.r = r, .v = view_new(r, "support_search", p->q ? "Support: Suchergebnis" : "Support"),
+                       .error_action = p->error_action};
     if (p->q && find(&s, &q, &found) != 0)
         return 500;
     view_text(s.v, "q", p->q);
     view_text(s.v, "notice", p->notice);
     view_text(s.v, "error", p->error);
-    push_form_values(s.v, r, p->error_action);
     view_text(s.v, "searched", p->q && q.kind != SUPPORT_UNKNOWN ? searched_text(r, &q) : "");
     view_text(s.v, "nothing",
               !p->q || found ? ""
@@ -627,10 +618,10 @@ static const char *audit_detail(struct req *r, const struct change *c)
     switch (c->action) {
     case SUPPORT_EXTEND:
         return arena_printf(r->arena, "Grund: %s; gültig bis alt %s, neu %s", c->reason,
-                            date_text(r, c->vc.valid_until), date_text(r, c->new_until));
+                            fmt_date(r->arena, c->vc.valid_until), fmt_date(r->arena, c->new_until));
     case SUPPORT_RELEASE:
         return arena_printf(r->arena, "Grund: %s; eingelöst am %s von Konto %lld", c->reason,
-                            datetime_text(r, c->vc.redeemed_at), (long long)c->vc.redeemed_by);
+                            fmt_datetime(r->arena, c->vc.redeemed_at), (long long)c->vc.redeemed_by);
     default:
         return arena_printf(r->arena, "Grund: %s; Status vorher %s", c->reason,
                             codes_status_label(codes_status(&c->vc, r->now)));

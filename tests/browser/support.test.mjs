@@ -3,28 +3,16 @@
 // a code as a person would read it out, a mistyped code ("Meinten Sie …?"),
 // an account, and a refused change; screenshots in
 // tests/artifacts/support-*.png and axe-core on every page.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
-import { launchBrowser, shot, axeViolations } from '../lib/browser.mjs';
+import { serverWithBrowser, loginAs, shot, axeViolations } from '../lib/browser.mjs';
 import { order, addUsers, redeemExisting } from '../lib/redeem.mjs';
 
-let srv;
-let browser;
-
-before(async () => {
-  srv = await startServer({ limits: { redeem_max_failures: 1000 } });
-  browser = await launchBrowser();
-}, { timeout: 120000 });
-
-after(async () => {
-  if (browser) await browser.close();
-  if (srv) await srv.stop();
-}, { timeout: 60000 });
+const env = serverWithBrowser({ limits: { redeem_max_failures: 1000 } });
 
 /** A logged-in support page; fn(page, problems) where axe findings are collected. */
 async function asSupport(fn) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'de-AT' });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'de-AT' });
   const page = await context.newPage();
   page.setDefaultTimeout(15000);
   const problems = [];
@@ -32,11 +20,8 @@ async function asSupport(fn) {
     for (const x of await axeViolations(page)) problems.push(`${name}: ${x.id}: ${x.help} (${x.nodes[0]?.target})`);
   };
   try {
-    await page.goto(srv.baseUrl + '/login');
-    await page.getByLabel('Benutzername').fill('support');
-    await page.getByLabel('Passwort').fill('demo-passwort');
-    await Promise.all([page.waitForURL(srv.baseUrl + '/'), page.getByRole('button', { name: 'Anmelden' }).click()]);
-    await Promise.all([page.waitForURL(srv.baseUrl + '/support'),
+    await loginAs(page, env.srv.baseUrl, 'support');
+    await Promise.all([page.waitForURL(env.srv.baseUrl + '/support'),
       page.getByRole('navigation', { name: 'Hauptmenü' }).getByRole('link', { name: 'Support' }).click()]);
     await fn(page, check);
   } finally {
@@ -51,10 +36,10 @@ async function searchFor(page, q) {
 }
 
 test('support finds a code read out in lower case with spaces and sees its details and failed attempts', async () => {
-  const [v] = order(srv, 'digitales-amt=1');
-  const [user] = addUsers(srv, 'browser', 1);
-  await redeemExisting(srv, 'vertippt.name', v.code);
-  assert.equal((await redeemExisting(srv, user, v.code)).status, 200);
+  const [v] = order(env.srv, 'digitales-amt=1');
+  const [user] = addUsers(env.srv, 'browser', 1);
+  await redeemExisting(env.srv, 'vertippt.name', v.code);
+  assert.equal((await redeemExisting(env.srv, user, v.code)).status, 200);
   await asSupport(async (page, check) => {
     await check('search form');
     await searchFor(page, v.code.slice(4).toLowerCase().replace(/-/g, ' '));
@@ -76,7 +61,7 @@ test('support finds a code read out in lower case with spaces and sees its detai
 });
 
 test('support sees "Meinten Sie …?" for a mistyped code and an account by username', async () => {
-  const [v] = order(srv, 'dsgvo-grundlagen=1');
+  const [v] = order(env.srv, 'dsgvo-grundlagen=1');
   const chars = v.code.replace(/-/g, '').slice(3).split('');
   let i = 6;
   while (chars[i] === chars[i + 1]) i++;

@@ -278,6 +278,7 @@ test('extend: an expired code becomes valid until the end of the chosen Vienna d
   let res = await act('extend', { code: v.code, reason: 'Kulanz', valid_until: '2020-01-01' });
   assert.equal(res.status, 422);
   assert.match(textOf(res.text), /muss heute oder später liegen/);
+  assert.ok(res.text.includes('value="2020-01-01"') && res.text.includes('value="Kulanz"'), 'entered values re-shown');
   res = await act('extend', { code: v.code, reason: 'Kulanz', valid_until: '31.12.2030' });
   assert.equal(res.status, 422);
   assert.match(textOf(res.text), /als Datum an/);
