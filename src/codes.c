@@ -63,3 +63,12 @@ const char *codes_status_label(enum code_status status)
     };
     return labels[status];
 }
+
+const char *codes_status_class(enum code_status status)
+{
+    static const char *const classes[] = {
+        [CODE_OPEN] = "status-open", [CODE_REDEEMED] = "status-redeemed",
+        [CODE_EXPIRED] = "status-expired", [CODE_REVOKED] = "status-revoked",
+    };
+    return classes[status];
+}

@@ -32,5 +32,7 @@ enum code_status { CODE_OPEN, CODE_REDEEMED, CODE_EXPIRED, CODE_REVOKED };
 enum code_status codes_status(const struct voucher *v, int64_t now);
 /* "offen", "eingelöst", "abgelaufen", "widerrufen". */
 const char *codes_status_label(enum code_status status);
+/* The CSS class of a status badge: "status-open", "status-redeemed", ... */
+const char *codes_status_class(enum code_status status);
 
 #endif

@@ -150,6 +150,16 @@ bool date_parse_iso(const char *text, int *year, int *month, int *day)
     return true;
 }
 
+bool date_iso_to_text(const char *iso, char out[DATE_TEXT_SIZE])
+{
+    int y, m, d;
+    out[0] = '\0';
+    if (!date_parse_iso(iso, &y, &m, &d))
+        return false;
+    snprintf(out, DATE_TEXT_SIZE, "%02d.%02d.%04d", d, m, y);
+    return true;
+}
+
 int64_t date_end_of_day_vienna(int year, int month, int day)
 {
     int64_t local = days_from_civil(year, month, day) * SECONDS_PER_DAY +

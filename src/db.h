@@ -286,4 +286,41 @@ int db_account_set_password(struct db *db, int64_t account_id, const char *passw
 /* Ends every session of the account. */
 int db_account_sessions_end(struct db *db, int64_t account_id);
 
+/* ---- support desk (db_support.c; the rules are in support.h) ---- */
+/* Accounts whose username or e-mail address is term (any case), by username,
+ * at most 20: *ids an arena array of *n. */
+int db_support_accounts(struct db *db, struct arena *a, const char *term, int64_t **ids, size_t *n);
+/* The id of the order with this invoice number ("RE-2026-000001"). */
+int db_support_order_by_invoice(struct db *db, const char *invoice_number, int64_t *order_id);
+/* Look-up hashes of the codes the account redeemed, newest first, at most
+ * 100: *hashes an arena array of *n. */
+int db_support_redeemed_by(struct db *db, struct arena *a, int64_t account_id,
+                           unsigned char (**hashes)[32], size_t *n);
+/* An enrollment a voucher paid for (enrollments.voucher_id). */
+struct voucher_enrollment {
+    const char *course_title, *username;
+    int64_t enrolled_at;
+    const char *completed_on; /* "YYYY-MM-DD", "" = not completed */
+};
+int db_support_voucher_enrollments(struct db *db, struct arena *a, int64_t voucher_id,
+                                   struct voucher_enrollment **list, size_t *n);
+/* The newest 50 failed attempts (result not OK) with this code hash or by a
+ * username that tried it or that redeemed it (redeemer_id, 0 = none). */
+int db_support_attempts_for_code(struct db *db, struct arena *a, const unsigned char hash[32],
+                                 int64_t redeemer_id, struct redemption_attempt **list, size_t *n);
+/* The newest 50 failed attempts with this username (any case). */
+int db_support_attempts_by_username(struct db *db, struct arena *a, const char *username,
+                                    struct redemption_attempt **list, size_t *n);
+/* The newest 50 attempts, failed or not, shown with this reference ("F-7K3Q"). */
+int db_support_attempts_by_reference(struct db *db, struct arena *a, const char *reference,
+                                     struct redemption_attempt **list, size_t *n);
+/* Conditional changes, each DB_CONFLICT (nothing changed) when the code is no
+ * longer in the state the rule needs; call inside the action's transaction.
+ * Revoke and extend: only a code neither redeemed nor revoked.  Release:
+ * only a redeemed code none of whose enrollments is completed; deletes the
+ * enrollments the voucher paid for. */
+int db_support_revoke(struct db *db, int64_t voucher_id, const char *reason, int64_t now);
+int db_support_extend(struct db *db, int64_t voucher_id, int64_t valid_until);
+int db_support_release(struct db *db, int64_t voucher_id);
+
 #endif

@@ -61,6 +61,11 @@ static bool valid_token(const char *s)
     return n == 43 && s[n] == '\0';
 }
 
+static bool valid_support_action(const char *s)
+{
+    return strcmp(s, "revoke") == 0 || strcmp(s, "extend") == 0 || strcmp(s, "release") == 0;
+}
+
 static bool valid_iso_date(const char *s)
 {
     int y, m, d;
@@ -149,6 +154,7 @@ const struct field_spec field_specs[F__MAX] = {
     [F_ROLE] = {"role", 20, valid_nonempty_line},
     [F_COURSES] = {"courses", 2000, field_valid_line},
     [F_TENANT] = {"tenant", 5, valid_nonempty_line},
+    [F_DONE] = {"done", 7, valid_support_action},
 };
 
 /* A copy of at most max bytes that does not end inside a UTF-8 character

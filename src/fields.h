@@ -46,6 +46,7 @@ enum field_id {
     F_ROLE,        /* "user", "tenant_admin", "support", "admin" (checked by role_from_name) */
     F_COURSES,     /* a package's course slugs, separated by spaces */
     F_TENANT,      /* GKZ of an account's municipality (account form, filter) */
+    F_DONE,        /* support: the action just done ("revoke", "extend", "release"), for its notice */
     F__MAX
 };
 

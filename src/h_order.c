@@ -8,6 +8,7 @@
 #include "config.h"
 #include "date.h"
 #include "db.h"
+#include "fmt.h"
 #include "handlers.h"
 #include "money.h"
 #include "order.h"
@@ -38,13 +39,6 @@ struct order_form {
 static const char *const item_columns[] = {"slug", "title", "kind", "hours", "net", "qty", "error",
                                            "describedby", NULL};
 static const char *const line_columns[] = {"slug", "title", "qty", "unit", "net", NULL};
-
-static const char *money(struct req *r, long long cents)
-{
-    char *out = arena_alloc(r->arena, MONEY_TEXT_SIZE);
-    money_format(cents, out);
-    return out;
-}
 
 /* The first qty_ input for slug, or NULL. */
 static const struct qty_input *qty_for(const struct req *r, const char *slug)
@@ -148,7 +142,7 @@ static void item_row(struct req *r, struct view_table *t, const struct form_item
     view_cell_text(t, "title", it->title);
     view_cell_text(t, "kind", it->kind == ITEM_PACKAGE ? "Paket" : "Kurs");
     view_cell_int(t, "hours", (long)it->hours);
-    view_cell_text(t, "net", money(r, it->price_cents));
+    view_cell_text(t, "net", fmt_money(r->arena, it->price_cents));
     view_cell_text(t, "qty", fi->text && *fi->text ? fi->text : "0");
     view_cell_text(t, "error", fi->error);
     view_cell_text(t, "describedby", fi->error ? arena_printf(r->arena, "qty_%s-error", it->slug)
@@ -196,8 +190,8 @@ static long long review_lines(struct req *r, struct view *v, const struct order_
         view_cell_text(t, "slug", fi->item->slug);
         view_cell_text(t, "title", fi->item->title);
         view_cell_int(t, "qty", fi->quantity);
-        view_cell_text(t, "unit", money(r, fi->item->price_cents));
-        view_cell_text(t, "net", money(r, fi->item->price_cents * fi->quantity));
+        view_cell_text(t, "unit", fmt_money(r->arena, fi->item->price_cents));
+        view_cell_text(t, "net", fmt_money(r->arena, fi->item->price_cents * fi->quantity));
         net += fi->item->price_cents * fi->quantity;
     }
     return net;
@@ -214,10 +208,10 @@ static int show_review(struct req *r, const struct order_form *f)
     long long net = review_lines(r, v, f);
     int vat_percent = r->app->cfg->invoice_vat_percent;
     long long vat = money_percent_half_up(net, vat_percent);
-    view_text(v, "net", money(r, net));
+    view_text(v, "net", fmt_money(r->arena, net));
     view_int(v, "vat_percent", vat_percent);
-    view_text(v, "vat", money(r, vat));
-    view_text(v, "gross", money(r, net + vat));
+    view_text(v, "vat", fmt_money(r->arena, vat));
+    view_text(v, "gross", fmt_money(r->arena, net + vat));
     view_text(v, "municipality", m.name);
     view_text(v, "address", m.address);
     view_text(v, "uid", m.uid);

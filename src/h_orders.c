@@ -8,6 +8,7 @@
 #include "codes.h"
 #include "date.h"
 #include "db.h"
+#include "fmt.h"
 #include "handlers.h"
 #include "money.h"
 #include "order_docs.h"
@@ -18,20 +19,6 @@ static const char *const order_columns[] = {"id", "date", "invoice", "reference"
                                             "redeemed", "expired", "revoked", NULL};
 static const char *const code_columns[] = {"id", "code", "title", "valid_until", "status", "status_class",
                                            "redeemer", "redeemed_at", "note", NULL};
-
-static const char *money(struct req *r, long long cents)
-{
-    char *out = arena_alloc(r->arena, MONEY_TEXT_SIZE);
-    money_format(cents, out);
-    return out;
-}
-
-static const char *date(struct req *r, int64_t utc)
-{
-    char *out = arena_alloc(r->arena, DATE_TEXT_SIZE);
-    date_format_vienna(utc, out);
-    return out;
-}
 
 /* The id in the path ("17"), or 0 when it is none. */
 static int64_t path_id(const struct req *r)
@@ -56,10 +43,10 @@ static void order_row(struct req *r, struct view_table *t, const struct order_su
 {
     view_row(t);
     view_cell_int(t, "id", (long)s->o.id);
-    view_cell_text(t, "date", date(r, s->o.created_at));
+    view_cell_text(t, "date", fmt_date(r->arena, s->o.created_at));
     view_cell_text(t, "invoice", s->o.invoice_number);
     view_cell_text(t, "reference", s->o.reference);
-    view_cell_text(t, "gross", money(r, s->o.gross_cents));
+    view_cell_text(t, "gross", fmt_money(r->arena, s->o.gross_cents));
     view_cell_int(t, "open", (long)s->open);
     view_cell_int(t, "redeemed", (long)s->redeemed);
     view_cell_int(t, "expired", (long)s->expired);
@@ -83,17 +70,16 @@ int h_orders_list(struct req *r)
 static void code_row(struct req *r, struct view_table *t, const struct order_code *c, const char *display)
 {
     enum code_status st = codes_status(&c->v, r->now);
-    static const char *const classes[] = {"status-open", "status-redeemed", "status-expired", "status-revoked"};
     view_row(t);
     view_cell_int(t, "id", (long)c->v.id);
     view_cell_text(t, "code", display);
     view_cell_text(t, "title", c->v.item_title);
-    view_cell_text(t, "valid_until", date(r, c->v.valid_until));
+    view_cell_text(t, "valid_until", fmt_date(r->arena, c->v.valid_until));
     view_cell_text(t, "status", codes_status_label(st));
-    view_cell_text(t, "status_class", classes[st]);
+    view_cell_text(t, "status_class", codes_status_class(st));
     view_cell_text(t, "redeemer", c->v.redeemed_at ? arena_printf(r->arena, "%s (%s)", c->redeemer_name,
                                                                   c->redeemer_username) : "");
-    view_cell_text(t, "redeemed_at", c->v.redeemed_at ? date(r, c->v.redeemed_at) : "");
+    view_cell_text(t, "redeemed_at", c->v.redeemed_at ? fmt_date(r->arena, c->v.redeemed_at) : "");
     view_cell_text(t, "note", c->v.issued_to);
 }
 
@@ -125,13 +111,13 @@ int h_orders_show(struct req *r)
     if (code_rows(r, v, o.id) != 0)
         return 500;
     view_int(v, "id", (long)o.id);
-    view_text(v, "date", date(r, o.created_at));
+    view_text(v, "date", fmt_date(r->arena, o.created_at));
     view_text(v, "invoice", o.invoice_number);
     view_text(v, "reference", o.reference);
-    view_text(v, "net", money(r, o.net_cents));
+    view_text(v, "net", fmt_money(r->arena, o.net_cents));
     view_int(v, "vat_percent", (long)o.vat_percent);
-    view_text(v, "vat", money(r, o.vat_cents));
-    view_text(v, "gross", money(r, o.gross_cents));
+    view_text(v, "vat", fmt_money(r->arena, o.vat_cents));
+    view_text(v, "gross", fmt_money(r->arena, o.gross_cents));
     return view_render(v);
 }
 

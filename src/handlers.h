@@ -60,4 +60,10 @@ int h_admin_accounts_disable(struct req *r);
 int h_admin_accounts_enable(struct req *r);
 int h_admin_accounts_password(struct req *r);
 
+/* h_support.c: the support desk (support and admin) */
+int h_support_search(struct req *r);
+int h_support_revoke(struct req *r);
+int h_support_extend(struct req *r);
+int h_support_release(struct req *r);
+
 #endif

@@ -70,6 +70,10 @@ static const struct route routes[] = {
     {M_POST, "/admin/konten/*/sperren", h_admin_accounts_disable, ROLE_ADMIN},
     {M_POST, "/admin/konten/*/freigeben", h_admin_accounts_enable, ROLE_ADMIN},
     {M_POST, "/admin/konten/*/passwort", h_admin_accounts_password, ROLE_ADMIN},
+    {M_GET, "/support", h_support_search, ROLE_SUPPORT | ROLE_ADMIN},
+    {M_POST, "/support/codes/revoke", h_support_revoke, ROLE_SUPPORT | ROLE_ADMIN},
+    {M_POST, "/support/codes/extend", h_support_extend, ROLE_SUPPORT | ROLE_ADMIN},
+    {M_POST, "/support/codes/release", h_support_release, ROLE_SUPPORT | ROLE_ADMIN},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])

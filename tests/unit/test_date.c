@@ -196,6 +196,19 @@ static void test_valid_until_uses_vienna_date_at_new_year(void **state)
     assert_int_equal(until, INT64_C(1798844399));
 }
 
+static void test_iso_to_text_shows_stored_dates_as_dd_mm_yyyy(void **state)
+{
+    (void)state;
+    char out[DATE_TEXT_SIZE];
+    assert_true(date_iso_to_text("2026-01-09", out));
+    assert_string_equal(out, "09.01.2026");
+    assert_false(date_iso_to_text("", out));
+    assert_string_equal(out, "");
+    assert_false(date_iso_to_text("2026-02-30", out));
+    assert_false(date_iso_to_text(NULL, out));
+    assert_string_equal(out, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +225,7 @@ int main(void)
         cmocka_unit_test(test_valid_until_across_dst_change),
         cmocka_unit_test(test_valid_until_of_29_february_is_1_march),
         cmocka_unit_test(test_valid_until_uses_vienna_date_at_new_year),
+        cmocka_unit_test(test_iso_to_text_shows_stored_dates_as_dd_mm_yyyy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

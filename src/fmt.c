@@ -1,0 +1,27 @@
+/* fmt — see fmt.h. */
+#include "fmt.h"
+
+#include "date.h"
+#include "mem.h"
+#include "money.h"
+
+const char *fmt_date(struct arena *a, int64_t utc)
+{
+    char *out = arena_alloc(a, DATE_TEXT_SIZE);
+    date_format_vienna(utc, out);
+    return out;
+}
+
+const char *fmt_datetime(struct arena *a, int64_t utc)
+{
+    char *out = arena_alloc(a, DATETIME_TEXT_SIZE);
+    datetime_format_vienna(utc, out);
+    return out;
+}
+
+const char *fmt_money(struct arena *a, long long cents)
+{
+    char *out = arena_alloc(a, MONEY_TEXT_SIZE);
+    money_format(cents, out);
+    return out;
+}

@@ -1,0 +1,712 @@
+/* h_support — the support desk ("Mein Vouchercode funktioniert nicht").
+ *
+ * GET /support?q= decides what q names (support_classify) and shows it on
+ * one page (templates/support_search.html), block by block: a code with its
+ * order, municipality, status, redemption, the forms that change it and the
+ * failed attempts around it; for a mistyped or unknown code the stored codes
+ * one symbol or one swap away ("Meinten Sie …?"); the accounts with a
+ * username or e-mail address; an order with its codes; the attempt behind an
+ * error reference, followed by its code.  Codes are shown in clear (support
+ * may look up any code, as the owning tenant_admin may).
+ *
+ * POST /support/codes/revoke|extend|release change one code: the rule
+ * (support_refusal), the conditional update and its audit entry run in one
+ * transaction.  A refusal rolls back and shows the code's page again with
+ * the message (422); a success redirects to /support?q=<code>&done=<action>.
+ * Everything lives in the request's arena. */
+#include <string.h>
+
+#include "app.h"
+#include "codes.h"
+#include "date.h"
+#include "db.h"
+#include "fmt.h"
+#include "handlers.h"
+#include "mem.h"
+#include "req.h"
+#include "support.h"
+#include "view.h"
+
+/* The three changes: path and form key (also the "done" value), audit
+ * action, notice after success, and the form's heading, text and button. */
+static const struct {
+    const char *key, *audit, *notice, *heading, *text, *button;
+} actions[] = {
+    [SUPPORT_REVOKE] = {"revoke", "code.revoke", "Der Code wurde widerrufen.", "Widerrufen",
+                        "Ein widerrufener Code kann nie mehr eingelöst werden.", "Code widerrufen"},
+    [SUPPORT_EXTEND] = {"extend", "code.extend", "Die Gültigkeit des Codes wurde verlängert.", "Verlängern",
+                        "Der Code gilt dann bis zum Ende des gewählten Tages (Wiener Zeit).",
+                        "Gültigkeit verlängern"},
+    [SUPPORT_RELEASE] = {"release", "code.release",
+                         "Die Einlösung wurde rückgängig gemacht: Der Code ist wieder offen.",
+                         "Einlösung rückgängig machen",
+                         "Der Code wird wieder offen; die Einschreibungen durch diesen Code werden gelöscht.",
+                         "Einlösung rückgängig machen"},
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* What the page shows around the search result. */
+struct page {
+    const char *q;         /* the search term as typed; NULL = no search */
+    const char *notice;    /* what was just done, or NULL */
+    const char *error;     /* why a change was refused, or NULL */
+    int error_action;      /* the enum support_action the error belongs to, -1 = none */
+};
+
+/* One search being rendered: which blocks of the template it fills. */
+struct search {
+    struct req *r;
+    struct view *v;
+    int error_action; /* the change that was refused (its form shows the input again), -1 = none */
+    bool reference, code, similar, accounts, account, order, attempts;
+};
+
+/* ---- small helpers (strings in the request's arena) ---- */
+
+/* The stored code of v in display form, or NULL when it does not open. */
+static const char *display_of(struct req *r, const struct voucher *v)
+{
+    char *out = arena_alloc(r->arena, VOUCHER_DISPLAY_SIZE);
+    return codes_display(&r->app->keys, v, out) == 0 ? out : NULL;
+}
+
+static const char *joined(struct req *r, const char *const *items, size_t n)
+{
+    struct buf b;
+    buf_init(&b, r->arena);
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", items[i]);
+    return b.data;
+}
+
+/* ---- attempts ---- */
+
+static const char *const attempt_columns[] = {"at", "username", "result", "explanation", "reference", "ip", NULL};
+
+/* Fills table `name` with attempts, newest first. */
+static void attempt_rows(struct search *s, const char *name, const struct redemption_attempt *list, size_t n)
+{
+    struct view_table *t = view_table(s->v, name, attempt_columns);
+    for (size_t i = 0; i < n; i++) {
+        view_row(t);
+        view_cell_text(t, "at", fmt_datetime(s->r->arena, list[i].at));
+        view_cell_text(t, "username", list[i].username[0] ? list[i].username : "–");
+        view_cell_text(t, "result", list[i].result);
+        view_cell_text(t, "explanation", support_result_text(list[i].result));
+        view_cell_text(t, "reference", list[i].reference);
+        view_cell_text(t, "ip", list[i].ip ? list[i].ip : "gelöscht");
+    }
+}
+
+/* The failed-attempts block; status is the look-up's, returned as 0 or 500. */
+static int show_attempts(struct search *s, int status, const char *heading, const struct redemption_attempt *list,
+                         size_t n)
+{
+    if (status != DB_OK)
+        return 500;
+    s->attempts = true;
+    attempt_rows(s, "attempts", list, n);
+    view_text(s->v, "attempts_heading", heading);
+    view_int(s->v, "attempts_count", (long)n);
+    return 0;
+}
+
+/* ---- a code ---- */
+
+static int code_facts(struct search *s, const struct voucher *vc)
+{
+    struct req *r = s->r;
+    struct municipality m;
+    struct order o;
+    const char **titles;
+    size_t n;
+    if (db_municipality_by_id(r->db, r->arena, vc->municipality_id, &m) != DB_OK ||
+        db_order_by_id(r->db, r->arena, vc->order_id, &o) != DB_OK ||
+        db_voucher_course_titles(r->db, r->arena, vc->id, &titles, &n) != DB_OK)
+        return 500;
+    enum code_status st = codes_status(vc, r->now);
+    view_text(s->v, "code_title", vc->item_title);
+    view_text(s->v, "code_courses", vc->item_kind == ITEM_PACKAGE ? joined(r, titles, n) : "");
+    view_text(s->v, "code_municipality", m.name);
+    view_text(s->v, "code_gkz", m.gkz);
+    view_int(s->v, "code_order", (long)o.id);
+    view_url(s->v, "code_order_url", support_search_url(r->arena, arena_printf(r->arena, "%lld", (long long)o.id)));
+    view_text(s->v, "code_invoice", o.invoice_number);
+    view_text(s->v, "code_created", fmt_date(r->arena, vc->created_at));
+    view_text(s->v, "code_valid_until", fmt_date(r->arena, vc->valid_until));
+    view_text(s->v, "code_status", codes_status_label(st));
+    view_text(s->v, "code_status_class", codes_status_class(st));
+    view_text(s->v, "code_revoked_at", vc->revoked_at ? fmt_date(r->arena, vc->revoked_at) : "");
+    view_text(s->v, "code_revoke_reason", vc->revoke_reason);
+    view_text(s->v, "code_issued_to", vc->issued_to);
+    return 0;
+}
+
+static const char *const enrolled_columns[] = {"title", "username", "on", "completed", NULL};
+
+/* Who redeemed the code and the enrollments it paid for; *completed counts
+ * the completed ones.  0 or 500. */
+static int code_redemption(struct search *s, const struct voucher *vc, int64_t *completed)
+{
+    struct req *r = s->r;
+    struct account acc = {.username = "", .first_name = "", .last_name = ""};
+    struct voucher_enrollment *list;
+    size_t n;
+    if ((vc->redeemed_by && db_account_by_id(r->db, r->arena, vc->redeemed_by, &acc) != DB_OK) ||
+        db_support_voucher_enrollments(r->db, r->arena, vc->id, &list, &n) != DB_OK)
+        return 500;
+    view_int(s->v, "code_redeemed", vc->redeemed_at != 0);
+    view_text(s->v, "code_redeemed_at", vc->redeemed_at ? fmt_datetime(r->arena, vc->redeemed_at) : "");
+    view_text(s->v, "code_redeemer", arena_printf(r->arena, "%s %s", acc.first_name, acc.last_name));
+    view_text(s->v, "code_redeemer_username", acc.username);
+    view_url(s->v, "code_redeemer_url", support_search_url(r->arena, acc.username));
+    struct view_table *t = view_table(s->v, "enrolled", enrolled_columns);
+    *completed = 0;
+    for (size_t i = 0; i < n; i++) {
+        char done[DATE_TEXT_SIZE];
+        *completed += date_iso_to_text(list[i].completed_on, done);
+        view_row(t);
+        view_cell_text(t, "title", list[i].course_title);
+        view_cell_text(t, "username", list[i].username);
+        view_cell_text(t, "on", fmt_date(r->arena, list[i].enrolled_at));
+        view_cell_text(t, "completed", done[0] ? done : "–");
+    }
+    view_int(s->v, "enrolled_count", (long)n);
+    return 0;
+}
+
+static const char *const form_columns[] = {"key", "heading", "text", "button", "reason", "invalid", NULL};
+
+/* The forms of the changes the code's state allows; after a refusal the
+ * refused form shows what was entered.  Without any, a note says why. */
+static void code_actions(struct search *s, const struct voucher *vc, int64_t completed)
+{
+    struct req *r = s->r;
+    struct view_table *t = view_table(s->v, "forms", form_columns);
+    for (size_t a = 0; a < N(actions); a++) {
+        if (support_refusal((enum support_action)a, vc, r->now, r->now + 1, completed))
+            continue;
+        bool refused = (int)a == s->error_action;
+        view_row(t);
+        view_cell_text(t, "key", actions[a].key);
+        view_cell_text(t, "heading", actions[a].heading);
+        view_cell_text(t, "text", actions[a].text);
+        view_cell_text(t, "button", actions[a].button);
+        view_cell_text(t, "reason", refused ? req_raw(r, F_REASON) : "");
+        view_cell_int(t, "invalid", refused);
+    }
+    const char *release = support_refusal(SUPPORT_RELEASE, vc, r->now, 0, completed);
+    view_text(s->v, "actions_note", vc->redeemed_at ? release
+                                    : vc->revoked_at ? "Ein widerrufener Code kann nicht mehr geändert werden."
+                                                     : "");
+    char today[DATE_TEXT_SIZE];
+    date_iso_vienna(r->now, today);
+    view_text(s->v, "today", today);
+    view_text(s->v, "extend_until", s->error_action == SUPPORT_EXTEND ? req_raw(r, F_VALID_UNTIL) : "");
+}
+
+/* The whole code block for a stored voucher, and the failed attempts around it. */
+static int show_code(struct search *s, const struct voucher *vc)
+{
+    struct req *r = s->r;
+    char canon[VOUCHER_CANON_SIZE], display[VOUCHER_DISPLAY_SIZE];
+    unsigned char hash[CRYPTO_HASH_SIZE];
+    int64_t completed = 0;
+    if (codes_reveal(&r->app->keys, vc, canon) != 0 || code_facts(s, vc) != 0 ||
+        code_redemption(s, vc, &completed) != 0)
+        return 500;
+    s->code = true;
+    voucher_format(canon, display);
+    view_text(s->v, "code", display);
+    code_actions(s, vc, completed);
+    codes_hash(&r->app->keys, canon, hash);
+    struct redemption_attempt *list;
+    size_t n;
+    int status = db_support_attempts_for_code(r->db, r->arena, hash, vc->redeemed_by, &list, &n);
+    return show_attempts(s, status, "Fehlgeschlagene Einlöseversuche mit diesem Code oder diesen Benutzernamen",
+                         list, n);
+}
+
+static const char *const similar_columns[] = {"code", "url", "title", "status", "status_class", NULL};
+
+/* One stored code a mistyped one may have meant. */
+static int similar_row(struct search *s, struct view_table *t, const struct voucher *vc)
+{
+    const char *display = display_of(s->r, vc);
+    if (!display)
+        return 500;
+    enum code_status st = codes_status(vc, s->r->now);
+    view_row(t);
+    view_cell_text(t, "code", display);
+    view_cell_url(t, "url", support_search_url(s->r->arena, display));
+    view_cell_text(t, "title", vc->item_title);
+    view_cell_text(t, "status", codes_status_label(st));
+    view_cell_text(t, "status_class", codes_status_class(st));
+    return 0;
+}
+
+/* "Meinten Sie …?": the stored codes one symbol or one swap away from a code
+ * that has no voucher (canon: its 24 symbols), and the attempts with it. */
+static int show_similar(struct search *s, const char *canon, bool bad_check)
+{
+    struct req *r = s->r;
+    char (*near)[VOUCHER_CANON_SIZE] = arena_alloc(r->arena, VOUCHER_MAX_NEIGHBOURS * sizeof *near);
+    size_t n = voucher_neighbours(canon, near, VOUCHER_MAX_NEIGHBOURS);
+    struct view_table *t = view_table(s->v, "similar", similar_columns);
+    long found = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char hash[CRYPTO_HASH_SIZE];
+        struct voucher vc;
+        codes_hash(&r->app->keys, near[i], hash);
+        int status = db_voucher_by_hash(r->db, r->arena, hash, &vc);
+        if (status == DB_ERROR || (status == DB_OK && similar_row(s, t, &vc) != 0))
+            return 500;
+        found += status == DB_OK;
+    }
+    char typed[VOUCHER_DISPLAY_SIZE];
+    voucher_format(canon, typed);
+    s->similar = true;
+    view_text(s->v, "typed", typed);
+    view_text(s->v, "typed_problem", bad_check ? "Das Prüfzeichen stimmt nicht (Fehler V02): Der Code ist vertippt."
+                                               : "Diesen Code gibt es nicht (Fehler V03).");
+    view_int(s->v, "similar_count", found);
+    unsigned char hash[CRYPTO_HASH_SIZE];
+    codes_hash(&r->app->keys, canon, hash);
+    struct redemption_attempt *list;
+    size_t na;
+    int status = db_support_attempts_for_code(r->db, r->arena, hash, 0, &list, &na);
+    return show_attempts(s, status, "Fehlgeschlagene Einlöseversuche mit diesem Code", list, na);
+}
+
+/* A code as typed (canon: 24 symbols): its voucher, or what it may have meant. */
+static int show_typed_code(struct search *s, const char *canon, bool bad_check, bool *found)
+{
+    unsigned char hash[CRYPTO_HASH_SIZE];
+    struct voucher vc;
+    codes_hash(&s->r->app->keys, canon, hash);
+    int status = bad_check ? DB_NOT_FOUND : db_voucher_by_hash(s->r->db, s->r->arena, hash, &vc);
+    if (status == DB_ERROR)
+        return 500;
+    *found = true; /* an unknown code still gets its "Meinten Sie" block */
+    return status == DB_OK ? show_code(s, &vc) : show_similar(s, canon, bad_check);
+}
+
+/* ---- accounts ---- */
+
+static const char *const account_columns[] = {"name", "username", "url", "email", "role", "municipality", "state",
+                                              NULL};
+
+static int account_row(struct search *s, struct view_table *t, int64_t id, struct account *acc)
+{
+    struct req *r = s->r;
+    struct municipality m = {.name = "–"};
+    if (db_account_by_id(r->db, r->arena, id, acc) != DB_OK ||
+        (acc->municipality_id && db_municipality_by_id(r->db, r->arena, acc->municipality_id, &m) != DB_OK))
+        return 500;
+    view_row(t);
+    view_cell_text(t, "name", arena_printf(r->arena, "%s %s", acc->first_name, acc->last_name));
+    view_cell_text(t, "username", acc->username);
+    view_cell_url(t, "url", support_search_url(r->arena, acc->username));
+    view_cell_text(t, "email", acc->email);
+    view_cell_text(t, "role", support_role_label(acc->role));
+    view_cell_text(t, "municipality", m.gkz ? arena_printf(r->arena, "%s (GKZ %s)", m.name, m.gkz) : m.name);
+    view_cell_text(t, "state", acc->disabled ? "gesperrt" : "aktiv");
+    return 0;
+}
+
+static const char *const course_columns[] = {"title", "enrolled", "completed", NULL};
+
+static int account_courses(struct search *s, const struct account *acc)
+{
+    struct enrollment *list;
+    size_t n;
+    if (db_enrollment_list(s->r->db, s->r->arena, acc->id, &list, &n) != DB_OK)
+        return 500;
+    struct view_table *t = view_table(s->v, "courses", course_columns);
+    for (size_t i = 0; i < n; i++) {
+        char done[DATE_TEXT_SIZE];
+        date_iso_to_text(list[i].completed_on, done);
+        view_row(t);
+        view_cell_text(t, "title", list[i].course_title);
+        view_cell_text(t, "enrolled", fmt_date(s->r->arena, list[i].enrolled_at));
+        view_cell_text(t, "completed", done[0] ? done : "–");
+    }
+    view_int(s->v, "courses_count", (long)n);
+    return 0;
+}
+
+static const char *const redeemed_columns[] = {"code", "url", "title", "at", NULL};
+
+static int account_codes(struct search *s, const struct account *acc)
+{
+    struct req *r = s->r;
+    unsigned char (*hashes)[32];
+    size_t n;
+    if (db_support_redeemed_by(r->db, r->arena, acc->id, &hashes, &n) != DB_OK)
+        return 500;
+    struct view_table *t = view_table(s->v, "redeemed", redeemed_columns);
+    for (size_t i = 0; i < n; i++) {
+        struct voucher vc;
+        const char *display = db_voucher_by_hash(r->db, r->arena, hashes[i], &vc) == DB_OK ? display_of(r, &vc) : NULL;
+        if (!display)
+            return 500;
+        view_row(t);
+        view_cell_text(t, "code", display);
+        view_cell_url(t, "url", support_search_url(r->arena, display));
+        view_cell_text(t, "title", vc.item_title);
+        view_cell_text(t, "at", fmt_datetime(r->arena, vc.redeemed_at));
+    }
+    view_int(s->v, "redeemed_count", (long)n);
+    return 0;
+}
+
+static int attempts_by_username(struct search *s, const char *username)
+{
+    struct redemption_attempt *list;
+    size_t n;
+    int status = db_support_attempts_by_username(s->r->db, s->r->arena, username, &list, &n);
+    return show_attempts(s, status, "Fehlgeschlagene Einlöseversuche mit diesem Benutzernamen", list, n);
+}
+
+/* The accounts with this username or e-mail address; for exactly one its
+ * courses and codes; the failed attempts with the username. */
+static int show_accounts(struct search *s, const struct support_query *q, bool *found)
+{
+    struct req *r = s->r;
+    int64_t *ids;
+    size_t n;
+    struct account acc = {.username = q->term};
+    if (db_support_accounts(r->db, r->arena, q->term, &ids, &n) != DB_OK)
+        return 500;
+    struct view_table *t = view_table(s->v, "accounts", account_columns);
+    for (size_t i = 0; i < n; i++)
+        if (account_row(s, t, ids[i], &acc) != 0)
+            return 500;
+    s->accounts = true;
+    s->account = n == 1;
+    view_int(s->v, "accounts_count", (long)n);
+    if (s->account && (account_courses(s, &acc) != 0 || account_codes(s, &acc) != 0))
+        return 500;
+    *found = n > 0 || q->kind == SUPPORT_USERNAME;
+    return n <= 1 && *found ? attempts_by_username(s, acc.username) : 0;
+}
+
+/* ---- an order ---- */
+
+static const char *const code_columns[] = {"code", "url", "title", "valid_until", "status", "status_class",
+                                           "redeemer", NULL};
+
+/* The order's codes; counts[] by enum code_status. */
+static int order_codes(struct search *s, int64_t order_id, long counts[4])
+{
+    struct req *r = s->r;
+    struct order_code *codes;
+    size_t n;
+    if (db_order_codes(r->db, r->arena, order_id, &codes, &n) != DB_OK)
+        return 500;
+    struct view_table *t = view_table(s->v, "codes", code_columns);
+    for (size_t i = 0; i < n; i++) {
+        const char *display = display_of(r, &codes[i].v);
+        if (!display)
+            return 500;
+        enum code_status st = codes_status(&codes[i].v, r->now);
+        counts[st]++;
+        view_row(t);
+        view_cell_text(t, "code", display);
+        view_cell_url(t, "url", support_search_url(r->arena, display));
+        view_cell_text(t, "title", codes[i].v.item_title);
+        view_cell_text(t, "valid_until", fmt_date(r->arena, codes[i].v.valid_until));
+        view_cell_text(t, "status", codes_status_label(st));
+        view_cell_text(t, "status_class", codes_status_class(st));
+        view_cell_text(t, "redeemer", codes[i].v.redeemed_at ? arena_printf(r->arena, "%s (%s)",
+                                                                            codes[i].redeemer_name,
+                                                                            codes[i].redeemer_username) : "");
+    }
+    return 0;
+}
+
+static int show_order(struct search *s, int64_t order_id, bool *found)
+{
+    struct req *r = s->r;
+    struct order o;
+    struct municipality m;
+    long counts[4] = {0};
+    int status = db_order_by_id(r->db, r->arena, order_id, &o);
+    if (status == DB_NOT_FOUND)
+        return 0;
+    if (status != DB_OK || db_municipality_by_id(r->db, r->arena, o.municipality_id, &m) != DB_OK ||
+        order_codes(s, o.id, counts) != 0)
+        return 500;
+    *found = s->order = true;
+    view_int(s->v, "order_id", (long)o.id);
+    view_text(s->v, "order_municipality", m.name);
+    view_text(s->v, "order_gkz", m.gkz);
+    view_text(s->v, "order_date", fmt_date(r->arena, o.created_at));
+    view_text(s->v, "order_invoice", o.invoice_number);
+    view_text(s->v, "order_reference", o.reference);
+    view_text(s->v, "order_net", fmt_money(r->arena, o.net_cents));
+    view_int(s->v, "order_vat_percent", (long)o.vat_percent);
+    view_text(s->v, "order_vat", fmt_money(r->arena, o.vat_cents));
+    view_text(s->v, "order_gross", fmt_money(r->arena, o.gross_cents));
+    view_int(s->v, "order_open", counts[CODE_OPEN]);
+    view_int(s->v, "order_redeemed", counts[CODE_REDEEMED]);
+    view_int(s->v, "order_expired", counts[CODE_EXPIRED]);
+    view_int(s->v, "order_revoked", counts[CODE_REVOKED]);
+    return 0;
+}
+
+static int show_invoice(struct search *s, const char *invoice_number, bool *found)
+{
+    int64_t id;
+    int status = db_support_order_by_invoice(s->r->db, invoice_number, &id);
+    if (status == DB_NOT_FOUND)
+        return 0;
+    return status == DB_OK ? show_order(s, id, found) : 500;
+}
+
+/* ---- an error reference ---- */
+
+/* The attempts shown with this reference, then the code of the newest one
+ * when it is stored. */
+static int show_reference(struct search *s, const char *reference, bool *found)
+{
+    struct req *r = s->r;
+    struct redemption_attempt *list;
+    size_t n;
+    if (db_support_attempts_by_reference(r->db, r->arena, reference, &list, &n) != DB_OK)
+        return 500;
+    if (n == 0)
+        return 0;
+    *found = s->reference = true;
+    view_text(s->v, "reference", reference);
+    attempt_rows(s, "refs", list, n);
+    struct voucher vc;
+    int status = list[0].code_hash ? db_voucher_by_hash(r->db, r->arena, list[0].code_hash, &vc) : DB_NOT_FOUND;
+    if (status == DB_ERROR)
+        return 500;
+    view_text(s->v, "ref_note", status == DB_OK ? ""
+                                : list[0].code_hash ? "Der eingegebene Code gehört zu keinem Voucher (vertippt oder unbekannt)."
+                                                    : "Der eingegebene Code war unvollständig; er wurde nicht gespeichert.");
+    return status == DB_OK ? show_code(s, &vc) : 0;
+}
+
+/* ---- the page ---- */
+
+static int find(struct search *s, const struct support_query *q, bool *found)
+{
+    switch (q->kind) {
+    case SUPPORT_REFERENCE: return show_reference(s, q->term, found);
+    case SUPPORT_INVOICE: return show_invoice(s, q->term, found);
+    case SUPPORT_ORDER: return show_order(s, q->order_id, found);
+    case SUPPORT_CODE: return show_typed_code(s, q->term, false, found);
+    case SUPPORT_BAD_CODE: return show_typed_code(s, q->term, true, found);
+    case SUPPORT_EMAIL:
+    case SUPPORT_USERNAME: return show_accounts(s, q, found);
+    case SUPPORT_UNKNOWN: break;
+    }
+    return 0;
+}
+
+/* "dem Code „SBA-…“": what was searched, for the summary and the not-found sentence. */
+static const char *searched_text(struct req *r, const struct support_query *q)
+{
+    char display[VOUCHER_DISPLAY_SIZE];
+    const char *term = q->term;
+    if (q->kind == SUPPORT_CODE || q->kind == SUPPORT_BAD_CODE) {
+        voucher_format(q->term, display);
+        term = display;
+    }
+    return arena_printf(r->arena, "%s „%s“", support_kind_label(q->kind), term);
+}
+
+/* Pushes which blocks the search filled (every flag the template asks). */
+static void push_blocks(const struct search *s)
+{
+    view_int(s->v, "has_reference", s->reference);
+    view_int(s->v, "has_code", s->code);
+    view_int(s->v, "has_similar", s->similar);
+    view_int(s->v, "has_accounts", s->accounts);
+    view_int(s->v, "has_account", s->account);
+    view_int(s->v, "has_order", s->order);
+    view_int(s->v, "has_attempts", s->attempts);
+}
+
+static int show_page(struct req *r, const struct page *p, int http_status)
+{
+    struct support_query q;
+    bool found = false;
+    support_classify(p->q, &q);
+    req_csrf_token(r); /* before view_new: the layout takes it */
+    struct search s = {.r = r, .v = view_new(r, "support_search", p->q ? "Support: Suchergebnis" : "Support"),
+                       .error_action = p->error_action};
+    if (p->q && find(&s, &q, &found) != 0)
+        return 500;
+    view_text(s.v, "q", p->q);
+    view_text(s.v, "notice", p->notice);
+    view_text(s.v, "error", p->error);
+    view_text(s.v, "searched", p->q && q.kind != SUPPORT_UNKNOWN ? searched_text(r, &q) : "");
+    view_text(s.v, "nothing",
+              !p->q || found ? ""
+              : q.kind == SUPPORT_UNKNOWN
+                  ? arena_printf(r->arena, "Der Suchbegriff „%s“ hat keine der gesuchten Formen: Vouchercode, "
+                                           "Benutzername, E-Mail-Adresse, Bestellnummer, Rechnungsnummer "
+                                           "(RE-2026-000001) oder Fehlerreferenz (F-XXXX).", p->q)
+                  : arena_printf(r->arena, "Zu %s wurde nichts gefunden.", searched_text(r, &q)));
+    push_blocks(&s);
+    int status = view_render(s.v);
+    r->status = http_status;
+    return status;
+}
+
+/* The notice for done=<action> after a redirect. */
+static const char *done_notice(const char *done)
+{
+    for (size_t i = 0; done && i < N(actions); i++)
+        if (strcmp(done, actions[i].key) == 0)
+            return actions[i].notice;
+    return NULL;
+}
+
+int h_support_search(struct req *r)
+{
+    struct page p = {.q = req_text(r, F_Q), .notice = done_notice(req_text(r, F_DONE)), .error_action = -1};
+    return show_page(r, &p, 200);
+}
+
+/* ---- changing a code ---- */
+
+/* One change as requested. */
+struct change {
+    enum support_action action;
+    const char *reason;
+    int64_t new_until;        /* extend: the last second of the chosen day */
+    char canon[VOUCHER_CANON_SIZE];
+    struct voucher vc;
+    int64_t completed;        /* release: completed enrollments the voucher paid for */
+};
+
+/* Shows the code's page again with why nothing was changed. */
+static int refuse(struct req *r, const struct change *c, const char *message)
+{
+    struct page p = {.q = req_raw(r, F_CODE), .error = message, .error_action = (int)c->action};
+    if (!p.q[0])
+        p.q = NULL;
+    return show_page(r, &p, 422);
+}
+
+/* The inputs of the form; NULL when they are fine, else what is wrong. */
+static const char *read_change(struct req *r, struct change *c)
+{
+    int y, m, d;
+    if (voucher_normalize(req_text(r, F_CODE), c->canon) != VOUCHER_OK)
+        return "Das ist kein gültiger Vouchercode. Bitte suchen Sie den Code zuerst.";
+    c->reason = req_text(r, F_REASON);
+    if (!c->reason || strspn(c->reason, " \t") == strlen(c->reason))
+        return "Bitte geben Sie einen Grund an: Er wird im Protokoll gespeichert.";
+    if (c->action != SUPPORT_EXTEND)
+        return NULL;
+    if (!date_parse_iso(req_text(r, F_VALID_UNTIL), &y, &m, &d))
+        return "Bitte geben Sie das neue Ablaufdatum als Datum an (zum Beispiel 2027-12-31).";
+    c->new_until = date_end_of_day_vienna(y, m, d);
+    return NULL;
+}
+
+/* What the audit log says about the change. */
+static const char *audit_detail(struct req *r, const struct change *c)
+{
+    switch (c->action) {
+    case SUPPORT_EXTEND:
+        return arena_printf(r->arena, "Grund: %s; gültig bis alt %s, neu %s", c->reason,
+                            fmt_date(r->arena, c->vc.valid_until), fmt_date(r->arena, c->new_until));
+    case SUPPORT_RELEASE:
+        return arena_printf(r->arena, "Grund: %s; eingelöst am %s von Konto %lld", c->reason,
+                            fmt_datetime(r->arena, c->vc.redeemed_at), (long long)c->vc.redeemed_by);
+    default:
+        return arena_printf(r->arena, "Grund: %s; Status vorher %s", c->reason,
+                            codes_status_label(codes_status(&c->vc, r->now)));
+    }
+}
+
+static int apply(struct req *r, const struct change *c)
+{
+    switch (c->action) {
+    case SUPPORT_REVOKE: return db_support_revoke(r->db, c->vc.id, c->reason, r->now);
+    case SUPPORT_EXTEND: return db_support_extend(r->db, c->vc.id, c->new_until);
+    case SUPPORT_RELEASE: return db_support_release(r->db, c->vc.id);
+    }
+    return DB_ERROR;
+}
+
+/* Loads the code and its completed enrollments inside the transaction;
+ * NULL, or the sentence why the change may not be made. *status is DB_OK
+ * or DB_ERROR. */
+static const char *check(struct req *r, struct change *c, int *status)
+{
+    unsigned char hash[CRYPTO_HASH_SIZE];
+    struct voucher_enrollment *list;
+    size_t n;
+    codes_hash(&r->app->keys, c->canon, hash);
+    *status = db_voucher_by_hash(r->db, r->arena, hash, &c->vc);
+    if (*status == DB_NOT_FOUND) {
+        *status = DB_OK;
+        return "Diesen Code gibt es nicht.";
+    }
+    if (*status == DB_OK)
+        *status = db_support_voucher_enrollments(r->db, r->arena, c->vc.id, &list, &n);
+    for (size_t i = 0; *status == DB_OK && i < n; i++)
+        c->completed += list[i].completed_on[0] != '\0';
+    return *status == DB_OK ? support_refusal(c->action, &c->vc, r->now, c->new_until, c->completed) : NULL;
+}
+
+/* The change and its audit entry in one transaction: DB_OK, DB_CONFLICT
+ * (refused: *why says why; nothing changed) or DB_ERROR. */
+static int change_code(struct req *r, struct change *c, const char **why)
+{
+    if (db_begin(r->db) != DB_OK)
+        return DB_ERROR;
+    int status;
+    *why = check(r, c, &status);
+    if (status == DB_OK && !*why && (status = apply(r, c)) == DB_CONFLICT)
+        *why = "Der Code wurde eben anderweitig geändert. Bitte prüfen Sie ihn noch einmal.";
+    if (status == DB_OK && !*why)
+        status = db_audit_add(r->db, r->who->id, actions[c->action].audit,
+                              arena_printf(r->arena, "voucher %lld (SBA-%.6s…)", (long long)c->vc.id, c->canon),
+                              audit_detail(r, c), r->remote_addr, r->now);
+    if (status == DB_OK && !*why)
+        return db_commit(r->db);
+    db_rollback(r->db);
+    return *why ? DB_CONFLICT : DB_ERROR;
+}
+
+static int handle_change(struct req *r, enum support_action action)
+{
+    struct change c = {.action = action};
+    const char *why = read_change(r, &c);
+    if (why)
+        return refuse(r, &c, why);
+    int status = change_code(r, &c, &why);
+    if (status == DB_CONFLICT)
+        return refuse(r, &c, why);
+    if (status != DB_OK)
+        return 500;
+    char display[VOUCHER_DISPLAY_SIZE];
+    voucher_format(c.canon, display);
+    return req_redirect(r, arena_printf(r->arena, "%s&done=%s", support_search_url(r->arena, display),
+                                        actions[action].key));
+}
+
+int h_support_revoke(struct req *r)
+{
+    return handle_change(r, SUPPORT_REVOKE);
+}
+
+int h_support_extend(struct req *r)
+{
+    return handle_change(r, SUPPORT_EXTEND);
+}
+
+int h_support_release(struct req *r)
+{
+    return handle_change(r, SUPPORT_RELEASE);
+}
