@@ -171,3 +171,11 @@ int64_t date_valid_until(int64_t created_utc)
     }
     return date_end_of_day_vienna(year, month, day);
 }
+
+void date_format_iso(const char *iso, char out[DATE_TEXT_SIZE])
+{
+    int y, m, d;
+    out[0] = '\0';
+    if (date_parse_iso(iso, &y, &m, &d))
+        snprintf(out, DATE_TEXT_SIZE, "%02d.%02d.%04d", d, m, y);
+}

@@ -38,6 +38,10 @@ int date_year_vienna(int64_t utc);
  * leaves them untouched.  text may be NULL (false). */
 bool date_parse_iso(const char *text, int *year, int *month, int *day);
 
+/* "dd.mm.yyyy" of an ISO date "YYYY-MM-DD" (see date_parse_iso); "" when
+ * it is not one (e.g. "" for "not completed"). */
+void date_format_iso(const char *iso, char out[DATE_TEXT_SIZE]);
+
 /* The last second (23:59:59 local time) of the given Vienna calendar day, as
  * UTC epoch seconds.  The date must be valid (see date_parse_iso). */
 int64_t date_end_of_day_vienna(int year, int month, int day);

@@ -130,6 +130,8 @@ const struct field_spec field_specs[F__MAX] = {
     [F_VALID_UNTIL] = {"valid_until", 10, valid_iso_date},
     [F_NOTE] = {"note", 200, field_valid_line},
     [F_NEXT] = {"next", 200, field_valid_local_path},
+    [F_COURSE] = {"course", 40, valid_nonempty_line},
+    [F_COMPLETED_ON] = {"completed_on", 10, valid_iso_date},
 };
 
 /* A copy of at most max bytes that does not end inside a UTF-8 character

@@ -31,6 +31,8 @@ enum field_id {
     F_VALID_UNTIL, /* YYYY-MM-DD */
     F_NOTE,        /* "ausgegeben an" note of a code */
     F_NEXT,        /* local path to return to after login */
+    F_COURSE,      /* course slug (completions) */
+    F_COMPLETED_ON, /* YYYY-MM-DD (completions) */
     F__MAX
 };
 

@@ -1,23 +1,13 @@
 /* h_courses — "Meine Kurse": the logged-in account's enrollments with the
- * date and status of each. */
+ * date and status of each, and the certificate of each completed one. */
 
 #include "date.h"
 #include "db.h"
 #include "handlers.h"
-#include "mem.h"
 #include "req.h"
 #include "view.h"
 
-static const char *const columns[] = {"title", "enrolled", "completed", NULL};
-
-/* "dd.mm.yyyy" of a stored "YYYY-MM-DD", "" when not completed. */
-static const char *completed_text(struct arena *a, const char *iso)
-{
-    int y, m, d;
-    if (!date_parse_iso(iso, &y, &m, &d))
-        return "";
-    return arena_printf(a, "%02d.%02d.%04d", d, m, y);
-}
+static const char *const columns[] = {"title", "enrolled", "completed", "certificate", NULL};
 
 int h_courses_mine(struct req *r)
 {
@@ -28,12 +18,14 @@ int h_courses_mine(struct req *r)
     struct view *v = view_new(r, "courses_mine", "Meine Kurse");
     struct view_table *t = view_table(v, "courses", columns);
     for (size_t i = 0; i < n; i++) {
-        char enrolled[DATE_TEXT_SIZE];
+        char enrolled[DATE_TEXT_SIZE], completed[DATE_TEXT_SIZE];
         date_format_vienna(list[i].enrolled_at, enrolled);
+        date_format_iso(list[i].completed_on, completed);
         view_row(t);
         view_cell_text(t, "title", list[i].course_title);
         view_cell_text(t, "enrolled", enrolled);
-        view_cell_text(t, "completed", completed_text(r->arena, list[i].completed_on));
+        view_cell_text(t, "completed", completed);
+        view_cell_int(t, "certificate", (long)list[i].certificate_id);
     }
     view_int(v, "count", (long)n);
     return view_render(v);

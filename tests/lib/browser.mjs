@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
-import { repoRoot } from './server.mjs';
+import { before, after } from 'node:test';
+import { repoRoot, startServer } from './server.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -32,4 +33,34 @@ export async function axeViolations(page) {
     resultTypes: ['violations'],
   }));
   return result.violations;
+}
+
+/**
+ * Registers before/after hooks of a browser test file: a test server (with
+ * serverOpts, see startServer) and chromium.  Returns {srv, browser}, filled
+ * in once the before hook has run.
+ */
+export function browserSuite(serverOpts = {}) {
+  const suite = {};
+  before(async () => {
+    suite.srv = await startServer(serverOpts);
+    suite.browser = await launchBrowser();
+  }, { timeout: 120000 });
+  after(async () => {
+    if (suite.browser) await suite.browser.close();
+    if (suite.srv) await suite.srv.stop();
+  }, { timeout: 60000 });
+  return suite;
+}
+
+/** Runs fn(page, context) in a fresh context (German locale), closed afterwards. */
+export async function withPage(browser, fn, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, locale: 'de-AT' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  try {
+    return await fn(page, context);
+  } finally {
+    await context.close();
+  }
 }
