@@ -80,7 +80,7 @@ async function loggedIn(username, password = PW) {
 async function completedUser(first, last) {
   const username = newUser(first, last);
   await enroll(username);
-  const r = importCsv(`${HEADER}${username},dsgvo-grundlagen,2026-01-15\n`);
+  const r = importCsv(`${HEADER}${username},dsgvo-grundlagen,2025-01-15\n`);
   assert.equal(r.code, 0, r.stderr);
   return { username, cert: certificateOf(username) };
 }
@@ -93,10 +93,10 @@ test('completions import records each line and issues a certificate with a snaps
   const b = newUser('Bernd', 'Beendet');
   await enroll(a);
   await enroll(b, 'informationssicherheit');
-  const r = importCsv(`${HEADER}${a},dsgvo-grundlagen,2026-01-10\n\n${b},informationssicherheit,2025-12-01\n`);
+  const r = importCsv(`${HEADER}${a},dsgvo-grundlagen,2025-01-10\n\n${b},informationssicherheit,2025-12-01\n`);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /2 Abschlüsse erfasst/);
-  assert.equal(completedOn(a, 'dsgvo-grundlagen'), '2026-01-10');
+  assert.equal(completedOn(a, 'dsgvo-grundlagen'), '2025-01-10');
   const cert = certificateOf(b, 'informationssicherheit');
   assert.match(cert.number, NUMBER_RE);
   assert.deepEqual([cert.holder, cert.course, cert.hours, cert.completedOn],
@@ -105,7 +105,7 @@ test('completions import records each line and issues a certificate with a snaps
 
 test('completions import of the same file again changes nothing and keeps the number', async () => {
   const { username, cert } = await completedUser();
-  const r = importCsv(`${HEADER}${username},dsgvo-grundlagen,2026-01-15\n`);
+  const r = importCsv(`${HEADER}${username},dsgvo-grundlagen,2025-01-15\n`);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(certificateOf(username), cert);
 });
@@ -116,7 +116,7 @@ test('completions import: a bad line changes nothing and names its physical line
   await enroll(a);
   await enroll(b);
   const before = sqlValue(srv, 'SELECT count(*) FROM certificates');
-  const r = importCsv(`${HEADER}${a},dsgvo-grundlagen,2026-01-10\n\n${b},dsgvo-grundlagen,2999-01-01\n`);
+  const r = importCsv(`${HEADER}${a},dsgvo-grundlagen,2025-01-10\n\n${b},dsgvo-grundlagen,2999-01-01\n`);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /Zeile 4: .*Datum/);
   assert.equal(completedOn(a, 'dsgvo-grundlagen'), 'null', 'the good line before it is not recorded');
@@ -126,11 +126,11 @@ test('completions import: a bad line changes nothing and names its physical line
 test('completions import refuses a user not enrolled, an unknown user, an unknown course, a bad header', () => {
   const u = newUser();
   const cases = [
-    [`${HEADER}${u},dsgvo-grundlagen,2026-01-10\n`, /Zeile 2: .*nicht im Kurs dsgvo-grundlagen eingeschrieben/],
-    [`${HEADER}niemand-hier,dsgvo-grundlagen,2026-01-10\n`, /Zeile 2: unbekannter Benutzername niemand-hier/],
-    [`${HEADER}${u},kein-kurs,2026-01-10\n`, /Zeile 2: unbekannter Kurs kein-kurs/],
-    [`${HEADER}${u},digitales-amt,2026-01-10\n`, /Zeile 2: unbekannter Kurs digitales-amt/],
-    [`${HEADER}${u},dsgvo-grundlagen,10.01.2026\n`, /Zeile 2: .*JJJJ-MM-TT/],
+    [`${HEADER}${u},dsgvo-grundlagen,2025-01-10\n`, /Zeile 2: .*nicht im Kurs dsgvo-grundlagen eingeschrieben/],
+    [`${HEADER}niemand-hier,dsgvo-grundlagen,2025-01-10\n`, /Zeile 2: unbekannter Benutzername niemand-hier/],
+    [`${HEADER}${u},kein-kurs,2025-01-10\n`, /Zeile 2: unbekannter Kurs kein-kurs/],
+    [`${HEADER}${u},digitales-amt,2025-01-10\n`, /Zeile 2: unbekannter Kurs digitales-amt/],
+    [`${HEADER}${u},dsgvo-grundlagen,10.01.2025\n`, /Zeile 2: .*JJJJ-MM-TT/],
     [`${HEADER}${u},dsgvo-grundlagen\n`, /Zeile 2: 3 Spalten/],
     ['user,course,date\n', /Zeile 1: Kopfzeile/],
   ];
@@ -143,9 +143,9 @@ test('completions import refuses a user not enrolled, an unknown user, an unknow
 
 test('completions import: a different date for a completed course is refused', async () => {
   const { username, cert } = await completedUser();
-  const r = importCsv(`${HEADER}${username},dsgvo-grundlagen,2026-01-16\n`);
+  const r = importCsv(`${HEADER}${username},dsgvo-grundlagen,2025-01-16\n`);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /Zeile 2: Kurs ist bereits mit Datum 2026-01-15 abgeschlossen/);
+  assert.match(r.stderr, /Zeile 2: Kurs ist bereits mit Datum 2025-01-15 abgeschlossen/);
   assert.deepEqual(certificateOf(username), cert);
 });
 
@@ -155,7 +155,7 @@ test('completions import: a different date for a completed course is refused', a
 test('POST /api/completions without a token or with a wrong one answers 401 in JSON', async () => {
   const u = newUser();
   await enroll(u);
-  const body = { username: u, course: 'dsgvo-grundlagen', completed_on: '2026-02-01' };
+  const body = { username: u, course: 'dsgvo-grundlagen', completed_on: '2025-02-01' };
   for (const token of [null, 'wrong-token', `${TOKEN}x`, '']) {
     const res = await api(body, { token });
     assert.equal(res.status, 401, `token ${token}`);
@@ -168,23 +168,23 @@ test('POST /api/completions without a token or with a wrong one answers 401 in J
 test('POST /api/completions with the token records the completion and answers the number', async () => {
   const u = newUser();
   await enroll(u);
-  const res = await api({ username: u, course: 'dsgvo-grundlagen', completed_on: '2026-02-01' });
+  const res = await api({ username: u, course: 'dsgvo-grundlagen', completed_on: '2025-02-01' });
   assert.equal(res.status, 200);
   const json = await res.json();
   assert.equal(json.status, 'ok');
   assert.match(json.certificate, NUMBER_RE);
   assert.equal(certificateOf(u).number, json.certificate);
-  const again = await api({ username: u, course: 'dsgvo-grundlagen', completed_on: '2026-02-01' });
+  const again = await api({ username: u, course: 'dsgvo-grundlagen', completed_on: '2025-02-01' });
   assert.equal((await again.json()).certificate, json.certificate, 'sent twice: the same certificate');
 });
 
 test('POST /api/completions decodes JSON escapes', async () => {
   const u = newUser();
   await enroll(u);
-  const body = `{"username":"${u.replace('c', '\\u0063')}", "course" : "dsgvo\\u002dgrundlagen",\n"completed_on":"2026-02-02"}`;
+  const body = `{"username":"${u.replace('c', '\\u0063')}", "course" : "dsgvo\\u002dgrundlagen",\n"completed_on":"2025-02-02"}`;
   const res = await api(body);
   assert.equal(res.status, 200, await res.clone().text());
-  assert.equal(completedOn(u, 'dsgvo-grundlagen'), '2026-02-02');
+  assert.equal(completedOn(u, 'dsgvo-grundlagen'), '2025-02-02');
 });
 
 test('POST /api/completions with malformed JSON answers 400 in JSON', async () => {
@@ -197,7 +197,7 @@ test('POST /api/completions with malformed JSON answers 400 in JSON', async () =
 
 test('POST /api/completions refuses missing fields and a user not enrolled with 422', async () => {
   const u = newUser();
-  for (const body of [{ username: u }, { username: u, course: 'dsgvo-grundlagen', completed_on: '2026-02-01' }]) {
+  for (const body of [{ username: u }, { username: u, course: 'dsgvo-grundlagen', completed_on: '2025-02-01' }]) {
     const res = await api(body);
     assert.equal(res.status, 422, JSON.stringify(body));
     assert.ok((await res.json()).error.length > 10);
@@ -207,7 +207,7 @@ test('POST /api/completions refuses missing fields and a user not enrolled with 
 test('POST /api/completions does not exist while [lms] api_token is empty', async () => {
   const off = await startServer({ demo: false });
   try {
-    const res = await api({ username: 'x', course: 'y', completed_on: '2026-01-01' }, { base: off.baseUrl, token: '' });
+    const res = await api({ username: 'x', course: 'y', completed_on: '2025-01-01' }, { base: off.baseUrl, token: '' });
     assert.equal(res.status, 404);
     const res2 = await api({}, { base: off.baseUrl, token: 'anything' });
     assert.equal(res2.status, 404);
@@ -218,7 +218,7 @@ test('POST /api/completions does not exist while [lms] api_token is empty', asyn
 
 test('a form POST to /api/completions with a session but no token is refused', async () => {
   const c = await loggedIn('support', 'demo-passwort');
-  const res = await c.post('/api/completions', { username: 'x', course: 'y', completed_on: '2026-01-01' });
+  const res = await c.post('/api/completions', { username: 'x', course: 'y', completed_on: '2025-01-01' });
   assert.equal(res.status, 401);
 });
 
@@ -233,7 +233,7 @@ test('GET /support/abschluss: guests go to the login, users and tenant admins ge
     const c = await loggedIn(who, 'demo-passwort');
     assert.equal((await c.get('/support/abschluss')).status, 403, who);
     assert.equal((await c.post('/support/abschluss', { csrf: csrfFrom((await c.get('/meine-kurse')).text) || 'x',
-      username: 'x', course: 'y', completed_on: '2026-01-01' })).status, 403, who);
+      username: 'x', course: 'y', completed_on: '2025-01-01' })).status, 403, who);
   }
 });
 
@@ -241,7 +241,7 @@ test('POST /support/abschluss without a valid csrf field answers 403 and records
   const u = newUser();
   await enroll(u);
   const c = await loggedIn('support', 'demo-passwort');
-  const res = await c.post('/support/abschluss', { username: u, course: 'dsgvo-grundlagen', completed_on: '2026-01-05' });
+  const res = await c.post('/support/abschluss', { username: u, course: 'dsgvo-grundlagen', completed_on: '2025-01-05' });
   assert.equal(res.status, 403);
   assert.equal(completedOn(u, 'dsgvo-grundlagen'), 'null');
 });
@@ -255,7 +255,7 @@ test('support and admin record a completion through the form; the audit log has 
     assert.equal(page.status, 200);
     for (const id of ['username', 'course', 'completed_on']) assert.ok(page.text.includes(`<label for="${id}">`));
     const res = await c.post('/support/abschluss', { csrf: csrfFrom(page.text), username: u,
-      course: 'dsgvo-grundlagen', completed_on: '2026-01-05' });
+      course: 'dsgvo-grundlagen', completed_on: '2025-01-05' });
     assert.equal(res.status, 200, textOf(res.text).slice(0, 500));
     const number = certificateOf(u).number;
     assert.ok(textOf(res.text).includes(`Zertifikat ${number} ist ausgestellt`), who);
@@ -269,11 +269,11 @@ test('the support form re-shows the values and the reason when it refuses', asyn
   const c = await loggedIn('support', 'demo-passwort');
   const page = await c.get('/support/abschluss');
   const res = await c.post('/support/abschluss', { csrf: csrfFrom(page.text), username: u,
-    course: 'dsgvo-grundlagen', completed_on: '2026-01-05' });
+    course: 'dsgvo-grundlagen', completed_on: '2025-01-05' });
   assert.equal(res.status, 422);
   assert.match(textOf(res.text), /nicht im Kurs dsgvo-grundlagen eingeschrieben/);
   assert.ok(res.text.includes(`value="${u}"`));
-  assert.ok(res.text.includes('value="2026-01-05"'));
+  assert.ok(res.text.includes('value="2025-01-05"'));
 });
 
 // ---------------------------------------------------------------------------
@@ -287,7 +287,7 @@ test('Meine Kurse links the certificate of a completed course, not of an open on
   const certLinks = links(page.text).filter((l) => l.text.startsWith('Zertifikat (PDF)'));
   assert.deepEqual(certLinks.map((l) => l.href), [`/zertifikat/${cert.id}.pdf`]);
   assert.match(certLinks[0].text, /für DSGVO-Grundlagen/);
-  assert.match(textOf(page.text), /abgeschlossen am 15\.01\.2026/);
+  assert.match(textOf(page.text), /abgeschlossen am 15\.01\.2025/);
 });
 
 test('the holder downloads the PDF: name, course, hours, date, municipality, number, check address', async () => {
@@ -297,7 +297,7 @@ test('the holder downloads the PDF: name, course, hours, date, municipality, num
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'application/pdf');
   const text = pdfText(Buffer.from(await res.arrayBuffer()));
-  for (const s of ['Zertifikat', 'Zoë Österreicher', 'DSGVO-Grundlagen für Gemeinden', '8 Stunden', '15.01.2026',
+  for (const s of ['Zertifikat', 'Zoë Österreicher', 'DSGVO-Grundlagen für Gemeinden', '8 Stunden', '15.01.2025',
     'Stadtgemeinde Musterstadt', cert.number, `Prüfen unter ${srv.baseUrl}/zertifikat/pruefen?nr=${cert.number}`]) {
     assert.ok(text.includes(s), `PDF has ${s}\n${text}`);
   }
@@ -332,7 +332,7 @@ test('the verification page confirms a genuine certificate with holder, course a
   assert.equal(res.status, 200);
   const text = textOf(res.text);
   assert.match(text, /Dieses Zertifikat ist echt/);
-  for (const s of ['Vera Verifiziert', 'DSGVO-Grundlagen für Gemeinden', '15.01.2026', cert.number]) {
+  for (const s of ['Vera Verifiziert', 'DSGVO-Grundlagen für Gemeinden', '15.01.2025', cert.number]) {
     assert.ok(text.includes(s), s);
   }
 });
