@@ -61,54 +61,31 @@ static const char *parse_line(struct arena *a, const struct csv_record *rec, str
     return p ? problem_text(a, p) : NULL;
 }
 
-static bool header_ok(const struct csv_record *rec)
-{
-    if (rec->nfields != NCOLS)
-        return false;
-    for (size_t i = 0; i < NCOLS; i++)
-        if (strcmp(rec->field[i], header[i]) != 0)
-            return false;
-    return true;
-}
-
 /* Reads every line; 0, or 1 with msg. */
 static int read_lines(struct arena *a, const char *text, struct line **lines, size_t *n, char *msg,
                       size_t msglen)
 {
-    const char *cursor = text;
-    size_t buflen = strlen(text) + 1, cap = 16;
+    struct csv_reader rd;
+    size_t buflen = strlen(text) + 1, cap = 0;
     char *buf = arena_alloc(a, buflen);
     struct csv_record rec;
-    if (csv_next_record(&cursor, &rec, buf, buflen) != 1 || !header_ok(&rec)) {
-        snprintf(msg, msglen, "Zeile 1: Kopfzeile muss kind,slug,title,description,hours,price_cents,courses sein");
+    csv_reader_init(&rd, text);
+    if (!csv_reader_header(&rd, header, NCOLS, buf, buflen, msg, msglen))
         return 1;
-    }
-    *lines = arena_alloc(a, cap * sizeof **lines);
-    *n = 0;
-    int number = 1;
-    for (const char *counted = text;;) {
-        while (*cursor == '\n' || *cursor == '\r')
-            cursor++; /* blank lines: the record starts after them */
-        for (; counted < cursor; counted++)
-            number += *counted == '\n';
+    *lines = NULL;
+    for (*n = 0;; (*n)++) {
         buf = arena_alloc(a, buflen);
-        int rc = csv_next_record(&cursor, &rec, buf, buflen);
+        int rc = csv_reader_next(&rd, &rec, buf, buflen);
         if (rc == 0)
             return 0;
-        if (*n == cap) {
-            struct line *more = arena_alloc(a, 2 * cap * sizeof *more);
-            memcpy(more, *lines, cap * sizeof *more);
-            *lines = more;
-            cap *= 2;
-        }
+        *lines = arena_grow(a, *lines, *n, &cap, sizeof **lines);
         struct line *l = &(*lines)[*n];
-        l->number = number;
+        l->number = rd.line;
         const char *problem = rc < 0 ? "fehlerhaftes CSV" : parse_line(a, &rec, l);
         if (problem) {
-            snprintf(msg, msglen, "Zeile %d: %s", number, problem);
+            snprintf(msg, msglen, "Zeile %d: %s", rd.line, problem);
             return 1;
         }
-        (*n)++;
     }
 }
 
@@ -154,13 +131,8 @@ int catalog_import_csv(struct db *db, const char *text, size_t *count, char *msg
     struct line *lines;
     size_t n = 0;
     int rc = read_lines(a, text, &lines, &n, msg, msglen);
-    if (rc == 0) {
-        rc = db_begin(db) == DB_OK ? write_lines(db, a, lines, n, msg, msglen) : -1;
-        if (rc == 0 && db_commit(db) != DB_OK)
-            rc = -1;
-        if (rc != 0)
-            db_rollback(db);
-    }
+    if (rc == 0)
+        rc = db_end(db, db_begin(db) == DB_OK ? write_lines(db, a, lines, n, msg, msglen) : -1);
     *count = n;
     arena_free(a);
     return rc;

@@ -60,6 +60,7 @@ static const struct key_spec KEYS[] = {
     INT_KEY(limits, login_window_seconds, 1, 604800, 900),
     INT_KEY(limits, body_max_bytes, 1024, 10485760, 1048576),
     INT_KEY(privacy, ip_retention_days, 1, 3650, 90),
+    STRING_KEY(lms, api_token, ""),
 };
 #define NKEYS (sizeof KEYS / sizeof KEYS[0])
 

@@ -56,6 +56,7 @@ struct config {
     int limits_login_window_seconds;    /* 1..604800, 900 */
     int limits_body_max_bytes;          /* 1024..10485760, 1048576 */
     int privacy_ip_retention_days;      /* 1..3650, 90 */
+    char *lms_api_token;                /* "" = POST /api/completions disabled (secret) */
 };
 
 /* Sets every member to its default; relative default PATHs are resolved

@@ -74,6 +74,14 @@ bool crypto_equal(const void *a, const void *b, size_t n)
     return sodium_memcmp(a, b, n) == 0;
 }
 
+bool crypto_text_equal(const char *a, const char *b)
+{
+    unsigned char ha[CRYPTO_HASH_SIZE], hb[CRYPTO_HASH_SIZE];
+    crypto_hash_text(a, ha);
+    crypto_hash_text(b, hb);
+    return crypto_equal(ha, hb, sizeof ha);
+}
+
 int crypto_key_file_create(const char *path, char *err, size_t errlen)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);

@@ -46,6 +46,9 @@ bool crypto_password_verify(const char *hash, const char *password);
 
 /* Constant-time comparison of n bytes. */
 bool crypto_equal(const void *a, const void *b, size_t n);
+/* True when two texts are equal; the time taken does not depend on where
+ * they differ nor on their lengths (both are hashed first). */
+bool crypto_text_equal(const char *a, const char *b);
 
 /* Creates the key file with 32 random bytes, mode 0600, unless it exists.
  * 0 on success (also when it existed), -1 with err filled. */

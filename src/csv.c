@@ -2,6 +2,7 @@
 #include "csv.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Bounded output into the caller's buffer. */
@@ -128,4 +129,42 @@ size_t csv_quote(const char *field, char *out, size_t outlen)
     if (outlen > 0)
         out[s.len < outlen ? s.len : outlen - 1] = '\0';
     return s.len;
+}
+
+void csv_reader_init(struct csv_reader *rd, const char *text)
+{
+    *rd = (struct csv_reader){.cursor = text, .counted = text, .line = 1};
+}
+
+int csv_reader_next(struct csv_reader *rd, struct csv_record *rec, char *buf, size_t buflen)
+{
+    while (*rd->cursor == '\n' || *rd->cursor == '\r')
+        rd->cursor++; /* blank lines: the record starts after them */
+    for (; rd->counted < rd->cursor; rd->counted++)
+        rd->line += *rd->counted == '\n';
+    return csv_next_record(&rd->cursor, rec, buf, buflen);
+}
+
+static bool header_is(const struct csv_record *rec, const char *const *names, size_t n)
+{
+    if (rec->nfields != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(rec->field[i], names[i]) != 0)
+            return false;
+    return true;
+}
+
+bool csv_reader_header(struct csv_reader *rd, const char *const *names, size_t n, char *buf, size_t buflen,
+                       char *msg, size_t msglen)
+{
+    struct csv_record rec;
+    if (csv_reader_next(rd, &rec, buf, buflen) == 1 && header_is(&rec, names, n))
+        return true;
+    int len = snprintf(msg, msglen, "Zeile 1: Kopfzeile muss ");
+    for (size_t i = 0; i < n && len >= 0 && (size_t)len < msglen; i++)
+        len += snprintf(msg + len, msglen - (size_t)len, "%s%s", i ? "," : "", names[i]);
+    if (len >= 0 && (size_t)len < msglen)
+        snprintf(msg + len, msglen - (size_t)len, " sein");
+    return false;
 }

@@ -4,6 +4,7 @@
 #ifndef CSV_H
 #define CSV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define CSV_MAX_FIELDS 16
@@ -30,6 +31,24 @@ struct csv_record {
  * rec/buf hold garbage. */
 int csv_next_record(const char **cursor, struct csv_record *rec, char *buf,
                     size_t buflen);
+
+/* Reads a whole text record by record, counting physical lines, for
+ * messages such as "Zeile 7: ...". */
+struct csv_reader {
+    const char *cursor;  /* next unread character */
+    const char *counted; /* newlines are counted up to here */
+    int line;            /* physical line (1-based) where the last record read starts */
+};
+
+void csv_reader_init(struct csv_reader *rd, const char *text);
+/* csv_next_record on the reader's text; afterwards rd->line is the line the
+ * record starts on (blank lines before it counted). */
+int csv_reader_next(struct csv_reader *rd, struct csv_record *rec, char *buf, size_t buflen);
+/* Reads the first record with buf (buflen bytes): true when it is exactly
+ * the n fields names[0..n); else false with msg "Zeile 1: Kopfzeile muss
+ * a,b,c sein". */
+bool csv_reader_header(struct csv_reader *rd, const char *const *names, size_t n, char *buf, size_t buflen,
+                       char *msg, size_t msglen);
 
 /* Writes one field for a CSV file into out (outlen bytes).
  * Formula guard: a field starting with '=', '+', '-', '@', TAB or CR gets a

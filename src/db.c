@@ -173,6 +173,21 @@ int db_exec_stmt(struct db *db, sqlite3_stmt *st)
     return status;
 }
 
+int db_exec_one(struct db *db, sqlite3_stmt *st)
+{
+    int status = db_exec_stmt(db, st);
+    return status == DB_OK && sqlite3_changes(db->conn) != 1 ? DB_CONFLICT : status;
+}
+
+int db_step_row(struct db *db, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return DB_OK;
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? DB_NOT_FOUND : db_step_error(db, rc);
+}
+
 int db_insert_stmt(struct db *db, sqlite3_stmt *st, int64_t *id)
 {
     int status = db_exec_stmt(db, st);
@@ -240,6 +255,14 @@ void db_rollback(struct db *db)
 {
     if (!sqlite3_get_autocommit(db->conn))
         sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int db_end(struct db *db, int rc)
+{
+    if (rc == 0)
+        return db_commit(db) == DB_OK ? 0 : -1;
+    db_rollback(db);
+    return rc;
 }
 
 bool db_ping(struct db *db)

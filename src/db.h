@@ -37,6 +37,9 @@ int db_begin(struct db *db);
 int db_commit(struct db *db);
 /* Rolls back if a transaction is open; harmless otherwise. */
 void db_rollback(struct db *db);
+/* Ends what db_begin started by the caller's outcome rc: commits when rc is
+ * 0 (-1 when the commit fails), rolls back otherwise; returns the outcome. */
+int db_end(struct db *db, int rc);
 /* True when the database answers a query. */
 bool db_ping(struct db *db);
 /* Online backup of the whole database into a new file. */
@@ -225,6 +228,7 @@ struct enrollment {
     const char *course_title;
     int64_t enrolled_at;
     const char *completed_on; /* "YYYY-MM-DD", "" = not completed */
+    int64_t certificate_id;   /* 0 = no certificate */
 };
 /* Number of the voucher's courses the account is not enrolled in yet. */
 int db_enrollment_missing(struct db *db, int64_t voucher_id, int64_t account_id, int64_t *missing);
@@ -322,5 +326,27 @@ int db_support_attempts_by_reference(struct db *db, struct arena *a, const char 
 int db_support_revoke(struct db *db, int64_t voucher_id, const char *reason, int64_t now);
 int db_support_extend(struct db *db, int64_t voucher_id, int64_t valid_until);
 int db_support_release(struct db *db, int64_t voucher_id);
+
+/* ---- certificates (db_cert.c; recording a completion is completion.h's) ---- */
+struct certificate {
+    int64_t id, enrollment_id, account_id, issued_at, hours;
+    const char *number, *holder_name, *municipality_name, *course_title, *completed_on;
+};
+/* The account's enrollment in the course: *id and *completed_on
+ * ("YYYY-MM-DD", "" = not completed); DB_NOT_FOUND when not enrolled. */
+int db_enrollment_find(struct db *db, struct arena *a, int64_t account_id, int64_t course_id, int64_t *id,
+                       const char **completed_on);
+/* Sets the completion date of an enrollment not completed yet; DB_CONFLICT
+ * when it is completed already.  Call inside the completion's transaction. */
+int db_enrollment_complete(struct db *db, int64_t enrollment_id, const char *completed_on);
+/* Issues the certificate of a completed enrollment under this number,
+ * copying holder, municipality, course title, hours and date; DB_CONFLICT
+ * when the number is taken (or the enrollment is not completed, or has a
+ * certificate).  Call inside the completion's transaction. */
+int db_certificate_add(struct db *db, const char *number, int64_t enrollment_id, int64_t now);
+int db_certificate_by_id(struct db *db, struct arena *a, int64_t id, struct certificate *c);
+/* number in the form "Z-XXXX-XXXX-XXXX" (see cert_number.h). */
+int db_certificate_by_number(struct db *db, struct arena *a, const char *number, struct certificate *c);
+int db_certificate_by_enrollment(struct db *db, struct arena *a, int64_t enrollment_id, struct certificate *c);
 
 #endif

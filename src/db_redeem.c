@@ -52,10 +52,7 @@ int db_voucher_redeem(struct db *db, int64_t voucher_id, int64_t account_id, int
     sqlite3_bind_int64(st, 1, voucher_id);
     sqlite3_bind_int64(st, 2, account_id);
     sqlite3_bind_int64(st, 3, now);
-    int status = db_exec_stmt(db, st);
-    if (status == DB_OK && sqlite3_changes(db->conn) != 1)
-        return DB_CONFLICT;
-    return status;
+    return db_exec_one(db, st);
 }
 
 static void title_row(sqlite3_stmt *st, struct arena *a, void *item)
@@ -97,6 +94,7 @@ static void enrollment_row(sqlite3_stmt *st, struct arena *a, void *item)
     e->course_title = db_text(a, st, 0);
     e->enrolled_at = sqlite3_column_int64(st, 1);
     e->completed_on = db_text(a, st, 2);
+    e->certificate_id = sqlite3_column_int64(st, 3);
 }
 
 int db_enrollment_list(struct db *db, struct arena *a, int64_t account_id, struct enrollment **list,

@@ -155,6 +155,8 @@ const struct field_spec field_specs[F__MAX] = {
     [F_COURSES] = {"courses", 2000, field_valid_line},
     [F_TENANT] = {"tenant", 5, valid_nonempty_line},
     [F_DONE] = {"done", 7, valid_support_action},
+    [F_COURSE] = {"course", 40, valid_nonempty_line},
+    [F_COMPLETED_ON] = {"completed_on", 10, valid_iso_date},
 };
 
 /* A copy of at most max bytes that does not end inside a UTF-8 character

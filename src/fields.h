@@ -47,6 +47,8 @@ enum field_id {
     F_COURSES,     /* a package's course slugs, separated by spaces */
     F_TENANT,      /* GKZ of an account's municipality (account form, filter) */
     F_DONE,        /* support: the action just done ("revoke", "extend", "release"), for its notice */
+    F_COURSE,      /* course slug (completions) */
+    F_COMPLETED_ON, /* YYYY-MM-DD (completions) */
     F__MAX
 };
 

@@ -1,14 +1,13 @@
 /* h_courses — "Meine Kurse": the logged-in account's enrollments with the
- * date and status of each. */
+ * date and status of each, and the certificate of each completed one. */
 
 #include "date.h"
 #include "db.h"
 #include "handlers.h"
-#include "mem.h"
 #include "req.h"
 #include "view.h"
 
-static const char *const columns[] = {"title", "enrolled", "completed", NULL};
+static const char *const columns[] = {"title", "enrolled", "completed", "certificate", NULL};
 
 int h_courses_mine(struct req *r)
 {
@@ -26,6 +25,7 @@ int h_courses_mine(struct req *r)
         view_cell_text(t, "title", list[i].course_title);
         view_cell_text(t, "enrolled", enrolled);
         view_cell_text(t, "completed", completed);
+        view_cell_int(t, "certificate", (long)list[i].certificate_id);
     }
     view_int(v, "count", (long)n);
     return view_render(v);

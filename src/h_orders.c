@@ -2,8 +2,6 @@
  * with every code and its status, the "ausgegeben an" note per code, and
  * the downloads codes.csv and rechnung.pdf.  Only the admin's own
  * municipality: any other order answers 404. */
-#include <stdlib.h>
-
 #include "app.h"
 #include "codes.h"
 #include "date.h"
@@ -20,19 +18,11 @@ static const char *const order_columns[] = {"id", "date", "invoice", "reference"
 static const char *const code_columns[] = {"id", "code", "title", "valid_until", "status", "status_class",
                                            "redeemer", "redeemed_at", "note", NULL};
 
-/* The id in the path ("17"), or 0 when it is none. */
-static int64_t path_id(const struct req *r)
-{
-    char *end;
-    long long id = r->path_arg ? strtoll(r->path_arg, &end, 10) : 0;
-    return id > 0 && *end == '\0' ? (int64_t)id : 0;
-}
-
 /* The order named in the path when it is the admin's municipality's:
  * 0, 404 or 500. */
 static int own_order(struct req *r, struct order *o)
 {
-    int64_t id = path_id(r);
+    int64_t id = req_path_id(r);
     int status = id ? db_order_by_id(r->db, r->arena, id, o) : DB_NOT_FOUND;
     if (status == DB_ERROR)
         return 500;
@@ -121,14 +111,6 @@ int h_orders_show(struct req *r)
     return view_render(v);
 }
 
-/* Sends a download with its file name. */
-static int download(struct req *r, const char *type, const char *disposition, const char *filename,
-                    const void *data, size_t len)
-{
-    req_header(r, "Content-Disposition", arena_printf(r->arena, "%s; filename=\"%s\"", disposition, filename));
-    return req_bytes(r, type, data, len);
-}
-
 int h_orders_codes(struct req *r)
 {
     struct order o;
@@ -139,7 +121,7 @@ int h_orders_codes(struct req *r)
     size_t len;
     if (order_codes_csv(r->db, r->arena, &r->app->keys, o.id, &csv, &len) != DB_OK)
         return 500;
-    return download(r, "text/csv; charset=utf-8", "attachment",
+    return req_download(r, "text/csv; charset=utf-8", "attachment",
                     arena_printf(r->arena, "codes-%s.csv", o.invoice_number), csv, len);
 }
 
@@ -153,14 +135,14 @@ int h_orders_invoice(struct req *r)
     size_t len;
     if (order_invoice(r->db, r->arena, r->app->cfg, &o, &pdf, &len) != DB_OK)
         return 500;
-    return download(r, "application/pdf", "inline", arena_printf(r->arena, "Rechnung-%s.pdf", o.invoice_number),
+    return req_download(r, "application/pdf", "inline", arena_printf(r->arena, "Rechnung-%s.pdf", o.invoice_number),
                     pdf, len);
 }
 
 int h_orders_note(struct req *r)
 {
     const char *note = req_text(r, F_NOTE);
-    int64_t id = path_id(r), order_id = 0;
+    int64_t id = req_path_id(r), order_id = 0;
     if (!note)
         return 400;
     int status = id ? db_voucher_set_note(r->db, id, r->who->municipality_id, note, &order_id) : DB_NOT_FOUND;

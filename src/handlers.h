@@ -66,4 +66,12 @@ int h_support_revoke(struct req *r);
 int h_support_extend(struct req *r);
 int h_support_release(struct req *r);
 
+/* h_certs.c: certificates (PDF, public check) and recording completions
+ * (support form; the LMS by JSON with a bearer token) */
+int h_certs_pdf(struct req *r);
+int h_certs_verify(struct req *r);
+int h_certs_complete_form(struct req *r);
+int h_certs_complete_submit(struct req *r);
+int h_certs_api_complete(struct req *r);
+
 #endif

@@ -79,12 +79,25 @@ static double width(struct pdf *p, enum pdf_font font, double size, const char *
     return HPDF_Page_TextWidth(p->page, text);
 }
 
-void pdf_text(struct pdf *p, double x, double y, enum pdf_font font, double size, double max_width,
-              const char *text)
+/* The size, at most size, at which text fits max_width (when > 0). */
+static double fit(struct pdf *p, enum pdf_font font, double size, double max_width, const char *text)
 {
     while (max_width > 0 && size > MIN_FONT_SIZE && width(p, font, size, text) > max_width)
         size -= 0.5;
-    text_at(p, x, y, font, size, text);
+    return size;
+}
+
+void pdf_text(struct pdf *p, double x, double y, enum pdf_font font, double size, double max_width,
+              const char *text)
+{
+    text_at(p, x, y, font, fit(p, font, size, max_width, text), text);
+}
+
+void pdf_text_center(struct pdf *p, double center_x, double y, enum pdf_font font, double size,
+                     double max_width, const char *text)
+{
+    size = fit(p, font, size, max_width, text);
+    text_at(p, center_x - width(p, font, size, text) / 2, y, font, size, text);
 }
 
 void pdf_text_right(struct pdf *p, double right_x, double y, enum pdf_font font, double size,
@@ -100,6 +113,15 @@ void pdf_rule(struct pdf *p, double x1, double x2, double y)
     HPDF_Page_SetLineWidth(p->page, 0.5);
     HPDF_Page_MoveTo(p->page, (HPDF_REAL)x1, (HPDF_REAL)y);
     HPDF_Page_LineTo(p->page, (HPDF_REAL)x2, (HPDF_REAL)y);
+    HPDF_Page_Stroke(p->page);
+}
+
+void pdf_frame(struct pdf *p, double x, double y, double w, double h, double line_width)
+{
+    if (p->error)
+        return;
+    HPDF_Page_SetLineWidth(p->page, (HPDF_REAL)line_width);
+    HPDF_Page_Rectangle(p->page, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)w, (HPDF_REAL)h);
     HPDF_Page_Stroke(p->page);
 }
 

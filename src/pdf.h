@@ -30,8 +30,13 @@ void pdf_text(struct pdf *p, double x, double y, enum pdf_font font, double size
 /* One line of text ending at right_x. */
 void pdf_text_right(struct pdf *p, double right_x, double y, enum pdf_font font, double size,
                     const char *text);
+/* One line of text centred on center_x, shrunk like pdf_text. */
+void pdf_text_center(struct pdf *p, double center_x, double y, enum pdf_font font, double size,
+                     double max_width, const char *text);
 /* A horizontal rule from x1 to x2. */
 void pdf_rule(struct pdf *p, double x1, double x2, double y);
+/* The outline of a rectangle (bottom left x, y) with the given line width. */
+void pdf_frame(struct pdf *p, double x, double y, double w, double h, double line_width);
 /* The finished document, in the arena.  -1 (logged) when libharu reported
  * an error at any step. */
 int pdf_finish(struct pdf *p, const unsigned char **data, size_t *len);

@@ -30,13 +30,14 @@ struct req {
     enum method method;
     const char *path;        /* decoded by nginx, without the query string */
     const char *remote_addr;
+    const char *authorization; /* the Authorization header, or NULL */
     const char *path_arg;    /* what the route's '*' matched, or NULL */
     struct form_pair *cookies;
     size_t ncookies;
-    struct field_value in[F__MAX]; /* query (GET) or body (POST) inputs */
+    struct field_value in[F__MAX]; /* query (GET) or body (POST: urlencoded or JSON) inputs */
     struct qty_input *qty;
     size_t nqty;
-    bool input_malformed;    /* body or query was not valid urlencoded UTF-8 */
+    bool input_malformed;    /* body or query was not valid urlencoded UTF-8 or flat JSON */
 
     struct account *who;     /* logged-in account, or NULL */
     const char *csrf_token;  /* token for forms, made by req_csrf_token() */
@@ -47,9 +48,11 @@ struct req {
     struct buf body;
 };
 
-/* Reads method, path, cookies and inputs.  Returns 0, or an HTTP status
- * (400 malformed input, 413 body too large) with the request still usable
- * for rendering an error page. */
+/* Reads method, path, cookies, the Authorization header and inputs (query,
+ * or a urlencoded or JSON body).  Returns 0, or an HTTP status (400
+ * malformed urlencoded input, 413 body too large) with the request still
+ * usable for rendering an error page.  Malformed JSON returns 0 with
+ * input_malformed set, for the dispatcher to answer after authentication. */
 int req_read(struct req *r, FCGX_Request *f, size_t max_body);
 /* Writes status, security headers, extra headers and body (no body for
  * HEAD) to the client.  -1 when the client went away. */
@@ -71,6 +74,19 @@ void req_cookie_set(struct req *r, const char *name, const char *value, long max
 int req_redirect(struct req *r, const char *location);
 /* Sends bytes as the response body with the given type; returns 0. */
 int req_bytes(struct req *r, const char *content_type, const void *data, size_t len);
+
+/* The route's '*' part as a positive id ("17"), 0 when it is none. */
+int64_t req_path_id(const struct req *r);
+/* req_bytes with Content-Disposition (disposition "inline" or
+ * "attachment"; filename must not contain '"', CR or LF). */
+int req_download(struct req *r, const char *content_type, const char *disposition, const char *filename,
+                 const void *data, size_t len);
+/* Sends a flat JSON object {kv[0]: kv[1], ...} (kv NULL-terminated) with
+ * the given status; returns 0. */
+int req_json(struct req *r, int status, const char *const *kv);
+/* True when the request carries "Authorization: Bearer <token>" with this
+ * token (compared in constant time).  token must not be empty. */
+bool req_bearer_valid(const struct req *r, const char *token);
 
 /* The CSRF token for this request's forms, bound to the "vp_session" cookie
  * when there is one, else to a "vp_csrf" cookie set now if missing. */

@@ -3,8 +3,13 @@
  * Policy, in this order, for every request:
  *   1. path matches no route            -> 404
  *   2. method not allowed for the path  -> 405 (with Allow)
- *   3. session cookie -> r->who (unknown or expired = guest)
- *   4. route needs a role: guest -> 303 to /login (GET) or 403 (POST);
+ *   3. route for the LMS (roles = LMS), instead of 4 and 5: no session and no
+ *      CSRF field; "Authorization: Bearer <[lms] api_token>" (constant time)
+ *      or 401; an empty api_token disables the route -> 404.  Its errors are
+ *      JSON {"error": "..."}.  Only bearer-token routes may skip CSRF: a
+ *      browser never sends that header on its own.
+ *   4. session cookie -> r->who (unknown or expired = guest);
+ *      route needs a role: guest -> 303 to /login (GET) or 403 (POST);
  *      logged in without the role -> 403
  *   5. POST without a valid csrf field  -> 403
  *   6. malformed query or body          -> 400
@@ -13,6 +18,8 @@
 
 #include <string.h>
 
+#include "app.h"
+#include "config.h"
 #include "db.h"
 #include "handlers.h"
 #include "log.h"
@@ -22,12 +29,14 @@
 
 #define PUBLIC 0
 #define ANY_ACCOUNT (ROLE_USER | ROLE_TENANT_ADMIN | ROLE_SUPPORT | ROLE_ADMIN)
+#define STAFF (ROLE_SUPPORT | ROLE_ADMIN)
+#define LMS 0x100u /* not a role: the LMS, by bearer token (policy step 3) */
 
 struct route {
     unsigned methods;    /* M_GET also allows HEAD */
     const char *pattern; /* literal, '*' matches one run of [A-Za-z0-9-] */
     int (*handler)(struct req *r);
-    unsigned roles;      /* PUBLIC, or the roles allowed */
+    unsigned roles;      /* PUBLIC, the roles allowed, or LMS */
 };
 
 static const struct route routes[] = {
@@ -70,10 +79,15 @@ static const struct route routes[] = {
     {M_POST, "/admin/konten/*/sperren", h_admin_accounts_disable, ROLE_ADMIN},
     {M_POST, "/admin/konten/*/freigeben", h_admin_accounts_enable, ROLE_ADMIN},
     {M_POST, "/admin/konten/*/passwort", h_admin_accounts_password, ROLE_ADMIN},
-    {M_GET, "/support", h_support_search, ROLE_SUPPORT | ROLE_ADMIN},
-    {M_POST, "/support/codes/revoke", h_support_revoke, ROLE_SUPPORT | ROLE_ADMIN},
-    {M_POST, "/support/codes/extend", h_support_extend, ROLE_SUPPORT | ROLE_ADMIN},
-    {M_POST, "/support/codes/release", h_support_release, ROLE_SUPPORT | ROLE_ADMIN},
+    {M_GET, "/support", h_support_search, STAFF},
+    {M_POST, "/support/codes/revoke", h_support_revoke, STAFF},
+    {M_POST, "/support/codes/extend", h_support_extend, STAFF},
+    {M_POST, "/support/codes/release", h_support_release, STAFF},
+    {M_GET, "/zertifikat/pruefen", h_certs_verify, PUBLIC},
+    {M_GET, "/zertifikat/*.pdf", h_certs_pdf, ANY_ACCOUNT},
+    {M_GET, "/support/abschluss", h_certs_complete_form, STAFF},
+    {M_POST, "/support/abschluss", h_certs_complete_submit, STAFF},
+    {M_POST, "/api/completions", h_certs_api_complete, LMS},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -140,32 +154,52 @@ static int check_role(struct req *r, const struct route *rt)
     return req_redirect(r, next) == 0 ? 303 : 500;
 }
 
-static int dispatch(struct req *r)
+static int check_lms_token(struct req *r)
 {
-    int status = 0;
-    const struct route *rt = find_route(r, &status);
-    if (!rt)
+    const char *token = r->app->cfg->lms_api_token;
+    if (!*token)
+        return 404;
+    if (req_bearer_valid(r, token))
+        return 0;
+    req_header(r, "WWW-Authenticate", "Bearer");
+    return 401;
+}
+
+static int check_session(struct req *r, const struct route *rt)
+{
+    int status = session_load(r);
+    if (status == 0)
+        status = check_role(r, rt);
+    if (status == 0 && r->method == M_POST && !req_csrf_valid(r))
+        status = 403;
+    return status;
+}
+
+static int dispatch(struct req *r, const struct route *rt)
+{
+    int status = rt->roles == LMS ? check_lms_token(r) : check_session(r, rt);
+    if (status != 0)
         return status;
-    if ((status = session_load(r)) != 0)
-        return status;
-    if ((status = check_role(r, rt)) != 0)
-        return status;
-    if (r->method == M_POST && !req_csrf_valid(r))
-        return 403;
     if (r->input_malformed)
         return 400;
     return rt->handler(r);
 }
 
+static void json_error(struct req *r, int status);
+
 void routes_dispatch(struct req *r)
 {
-    int status = dispatch(r);
-    if (status == 303)
+    int status = 0;
+    const struct route *rt = find_route(r, &status);
+    if (rt)
+        status = dispatch(r, rt);
+    if (status == 303 || status == 0)
         return;
-    if (status != 0) {
-        db_rollback(r->db); /* a handler that failed half-way leaves nothing behind */
+    db_rollback(r->db); /* a handler that failed half-way leaves nothing behind */
+    if (rt && rt->roles == LMS)
+        json_error(r, status);
+    else
         routes_error_page(r, status);
-    }
 }
 
 struct error_text {
@@ -175,6 +209,7 @@ struct error_text {
 
 static const struct error_text error_texts[] = {
     {400, "Ungültige Anfrage", "Die Anfrage enthielt ungültige Zeichen. Bitte prüfen Sie Ihre Eingabe."},
+    {401, "Nicht berechtigt", "Für diese Anfrage fehlen gültige Zugangsdaten."},
     {403, "Sicherheitsprüfung fehlgeschlagen",
      "Diese Aktion ist nicht erlaubt oder das Formular ist abgelaufen. Bitte laden Sie die Seite neu"
      " und versuchen Sie es noch einmal."},
@@ -185,12 +220,23 @@ static const struct error_text error_texts[] = {
      "Leider ist ein Fehler aufgetreten. Es wurde nichts verändert. Bitte versuchen Sie es später noch einmal."},
 };
 
-void routes_error_page(struct req *r, int status)
+static const struct error_text *error_text(int status)
 {
     const struct error_text *t = &error_texts[sizeof error_texts / sizeof *error_texts - 1];
     for (size_t i = 0; i < sizeof error_texts / sizeof *error_texts; i++)
         if (error_texts[i].status == status)
             t = &error_texts[i];
+    return t;
+}
+
+static void json_error(struct req *r, int status)
+{
+    req_json(r, status, (const char *const[]){"error", error_text(status)->title, NULL});
+}
+
+void routes_error_page(struct req *r, int status)
+{
+    const struct error_text *t = error_text(status);
     struct view *v = view_new(r, "error", t->title);
     view_text(v, "heading", t->title);
     view_text(v, "message", t->message);

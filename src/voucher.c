@@ -38,6 +38,11 @@ int voucher_symbol_value(char c)
     return hit ? (int)(hit - ALPHABET) : -1;
 }
 
+char voucher_symbol(unsigned value)
+{
+    return ALPHABET[value & 31];
+}
+
 char voucher_check_symbol(const char data[VOUCHER_DATA_SYMBOLS])
 {
     int s = check_fold(data, VOUCHER_DATA_SYMBOLS);

@@ -37,6 +37,10 @@ enum voucher_status {
  * (lower case included: normalise first). */
 int voucher_symbol_value(char c);
 
+/* The alphabet symbol of value & 31 (for other random identifiers in the
+ * same alphabet, such as certificate numbers). */
+char voucher_symbol(unsigned value);
+
 /* Check symbol (an alphabet char) for 23 data symbols.  Returns '\0' when a
  * data symbol is not in the alphabet.  data need not be NUL-terminated. */
 char voucher_check_symbol(const char data[VOUCHER_DATA_SYMBOLS]);

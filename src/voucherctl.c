@@ -1,5 +1,5 @@
 /* voucherctl — the command line: database set-up, demo data, tenants,
- * accounts, catalog import, orders, the mail outbox, nginx configuration,
+ * accounts, catalog import, completions import, orders, the mail outbox, nginx configuration,
  * backup.  Every command
  * exits 0 on success, 1 with a one-line message on stderr otherwise, and
  * changes nothing when it refuses. */
@@ -14,6 +14,7 @@
 
 #include "catalog_import.h"
 #include "cli.h"
+#include "completions_import.h"
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
@@ -166,10 +167,14 @@ static char *read_file(const char *path)
     return text;
 }
 
-static int cmd_catalog_import(struct ctl *c)
+typedef int (*importer)(struct db *db, const char *text, size_t *count, char *msg, size_t msglen);
+
+/* "WORDS FILE.csv": reads FILE and runs import on its text (in one
+ * transaction, see the importers); prints done_fmt with the count. */
+static int run_import(struct ctl *c, const char *words, importer import, const char *done_fmt)
 {
     if (c->argc != 1)
-        return fail("%s", "usage: catalog import FILE.csv");
+        return fail("usage: %s FILE.csv", words);
     char *text = read_file(c->argv[0]);
     if (!text)
         return fail("cannot read %s", c->argv[0]);
@@ -178,13 +183,28 @@ static int cmd_catalog_import(struct ctl *c)
         free(text);
         return 1;
     }
-    char msg[256];
+    char msg[512];
     size_t count = 0;
-    int rc = catalog_import_csv(db, text, &count, msg, sizeof msg);
+    int rc = import(db, text, &count, msg, sizeof msg);
     free(text);
     if (rc == 0)
-        printf("%zu Katalogeinträge importiert\n", count);
+        printf(done_fmt, count);
     return finish(db, rc, msg);
+}
+
+static int cmd_catalog_import(struct ctl *c)
+{
+    return run_import(c, "catalog import", catalog_import_csv, "%zu Katalogeinträge importiert\n");
+}
+
+static int import_completions_now(struct db *db, const char *text, size_t *count, char *msg, size_t msglen)
+{
+    return completions_import_csv(db, text, (int64_t)time(NULL), count, msg, msglen);
+}
+
+static int cmd_completions_import(struct ctl *c)
+{
+    return run_import(c, "completions import", import_completions_now, "%zu Abschlüsse erfasst\n");
 }
 
 /* --item slug=qty into an order line; 0 or 1 (message printed). */
@@ -327,6 +347,7 @@ static const struct command commands[] = {
     {"user", "add", cmd_user_add,
      "user add --username U --email E --first-name F --last-name L --role R [--tenant GKZ] < password"},
     {"catalog", "import", cmd_catalog_import, "catalog import FILE.csv"},
+    {"completions", "import", cmd_completions_import, "completions import FILE.csv (username,course,completed_on)"},
     {"order", "add", cmd_order_add, "order add --username ADMIN --item SLUG=QTY [--item ...] [--reference R]"},
     {"mail", "send", cmd_mail_send, "mail send"},
     {"nginx-conf", NULL, cmd_nginx_conf, "nginx-conf [--port 8080] [--prefix DIR] [--static DIR (default ./static)]"},

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { startServer, freePort } from '../lib/server.mjs';
 import { startSmtp } from '../lib/smtp.mjs';
 import { Client, csrfFrom, login, tags, textOf } from '../lib/http.mjs';
+import { pdfText } from '../lib/pdf.mjs';
 
 const PW = 'demo-passwort';
 const CODE_RE = /SBA-[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}/g;
@@ -77,14 +78,6 @@ async function order(c, quantities, reference = '') {
   const res = await c.post('/bestellen', confirm);
   assert.equal(res.status, 303, textOf(res.text).slice(0, 500));
   return { res, review, confirm, id: Number(res.headers.get('location').match(/^\/bestellungen\/(\d+)$/)[1]) };
-}
-
-function pdfText(buffer) {
-  const file = path.join(srv.dir, `invoice-${Date.now()}-${Math.random()}.pdf`);
-  fs.writeFileSync(file, buffer);
-  const r = spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout;
 }
 
 const invoiceOf = (page) => textOf(page).match(/RE-\d{4}-\d{6}/)[0];

@@ -76,3 +76,15 @@ export async function loggedInPage(browser, baseUrl, username, password = 'demo-
   await loginAs(page, baseUrl, username, password);
   return { context, page };
 }
+
+/** Runs fn(page, context) in a fresh context (German locale), closed afterwards. */
+export async function withPage(browser, fn, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, locale: 'de-AT' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  try {
+    return await fn(page, context);
+  } finally {
+    await context.close();
+  }
+}

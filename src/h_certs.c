@@ -1,0 +1,130 @@
+/* h_certs — certificates: the PDF for its holder only (anyone else: 404),
+ * the public verification page, and recording a completion, which issues
+ * the certificate: by support or admin through a form, and by the LMS as
+ * JSON with a bearer token (routes.c checks the token; no CSRF field).
+ * Both ways go through completion_record_one (completion.h). */
+#include <stdio.h>
+
+#include "app.h"
+#include "cert_number.h"
+#include "certificate.h"
+#include "completion.h"
+#include "date.h"
+#include "db.h"
+#include "handlers.h"
+#include "req.h"
+#include "view.h"
+
+int h_certs_pdf(struct req *r)
+{
+    struct certificate c;
+    int64_t id = req_path_id(r);
+    int status = id ? db_certificate_by_id(r->db, r->arena, id, &c) : DB_NOT_FOUND;
+    if (status == DB_ERROR)
+        return 500;
+    if (status != DB_OK || c.account_id != r->who->id)
+        return 404;
+    const unsigned char *pdf;
+    size_t len;
+    if (certificate_pdf(r->app->cfg, r->arena, &c, &pdf, &len) != 0)
+        return 500;
+    return req_download(r, "application/pdf", "inline", arena_printf(r->arena, "Zertifikat-%s.pdf", c.number),
+                        pdf, len);
+}
+
+/* The certificate with the number as typed; DB_NOT_FOUND also for a
+ * number that cannot be one. */
+static int find_typed(struct req *r, const char *typed, struct certificate *c)
+{
+    char number[CERT_NUMBER_SIZE];
+    return cert_number_normalize(typed, number) ? db_certificate_by_number(r->db, r->arena, number, c)
+                                                : DB_NOT_FOUND;
+}
+
+int h_certs_verify(struct req *r)
+{
+    const char *typed = req_text(r, F_NR);
+    struct certificate c;
+    int status = typed ? find_typed(r, typed, &c) : DB_NOT_FOUND;
+    if (status == DB_ERROR)
+        return 500;
+    struct view *v = view_new(r, "certs_verify", "Zertifikat prüfen");
+    view_text(v, "nr", req_raw(r, F_NR));
+    view_int(v, "asked", typed != NULL);
+    view_int(v, "found", status == DB_OK);
+    if (status == DB_OK) {
+        char completed[DATE_TEXT_SIZE];
+        date_iso_to_text(c.completed_on, completed);
+        view_text(v, "number", c.number);
+        view_text(v, "holder", c.holder_name);
+        view_text(v, "municipality", c.municipality_name);
+        view_text(v, "course", c.course_title);
+        view_int(v, "hours", (long)c.hours);
+        view_text(v, "completed", completed);
+    }
+    return view_render(v);
+}
+
+/* Records the completion the inputs name, as `via` says. */
+static enum completion_status record(struct req *r, const char *via, char number[CERT_NUMBER_SIZE], char *msg,
+                                     size_t msglen)
+{
+    struct completion c = {req_text(r, F_USERNAME), req_text(r, F_COURSE), req_text(r, F_COMPLETED_ON)};
+    if (!c.username || !c.course || !c.completed_on) {
+        snprintf(msg, msglen, "Benutzername (username), Kurs (course) und Abschlussdatum (completed_on, "
+                              "JJJJ-MM-TT) sind nötig");
+        return COMPLETION_REFUSED;
+    }
+    struct completion_actor by = {r->who ? r->who->id : 0, via, r->remote_addr};
+    return completion_record_one(r->db, r->arena, &c, &by, r->now, number, msg, msglen);
+}
+
+/* The support form: after success empty with the new number, after a
+ * refusal with the values as sent and the message. */
+static int complete_page(struct req *r, int status, const char *error, const char *number)
+{
+    char today[DATE_TEXT_SIZE];
+    date_iso_vienna(r->now, today);
+    req_csrf_token(r); /* before view_new: the layout takes it */
+    struct view *v = view_new(r, "certs_complete_form", "Kursabschluss eintragen");
+    view_text(v, "username", number ? "" : req_raw(r, F_USERNAME));
+    view_text(v, "course", number ? "" : req_raw(r, F_COURSE));
+    view_text(v, "completed_on", number ? "" : req_raw(r, F_COMPLETED_ON));
+    view_text(v, "today", today);
+    view_text(v, "error", error);
+    view_text(v, "number", number);
+    int rc = view_render(v);
+    r->status = status;
+    return rc;
+}
+
+int h_certs_complete_form(struct req *r)
+{
+    return complete_page(r, 200, NULL, NULL);
+}
+
+int h_certs_complete_submit(struct req *r)
+{
+    char number[CERT_NUMBER_SIZE], msg[256];
+    switch (record(r, "form", number, msg, sizeof msg)) {
+    case COMPLETION_OK:
+        return complete_page(r, 200, NULL, number);
+    case COMPLETION_REFUSED:
+        return complete_page(r, 422, msg, NULL);
+    default:
+        return 500;
+    }
+}
+
+int h_certs_api_complete(struct req *r)
+{
+    char number[CERT_NUMBER_SIZE], msg[256];
+    switch (record(r, "lms", number, msg, sizeof msg)) {
+    case COMPLETION_OK:
+        return req_json(r, 200, (const char *const[]){"status", "ok", "certificate", number, NULL});
+    case COMPLETION_REFUSED:
+        return req_json(r, 422, (const char *const[]){"error", msg, NULL});
+    default:
+        return 500;
+    }
+}

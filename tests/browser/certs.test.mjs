@@ -1,0 +1,95 @@
+// Browser test of certificates (headless Debian chromium via playwright-core):
+// the demo user with a completed course opens Meine Kurse and downloads the
+// certificate; support records a completion in the form; anyone checks a
+// number on the verification page.  Screenshots go to
+// tests/artifacts/certs-*.png; axe-core checks every page.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { serverWithBrowser, withPage as withBrowserPage, shot, axeViolations } from '../lib/browser.mjs';
+import { pdfText } from '../lib/pdf.mjs';
+import { order, redeemExisting, sqlValue } from '../lib/redeem.mjs';
+
+const suite = serverWithBrowser();
+const withPage = (fn) => withBrowserPage(suite.browser, fn);
+
+async function assertAccessible(page) {
+  const violations = (await axeViolations(page)).map((v) =>
+    `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  assert.deepEqual(violations, [], `${page.url()}`);
+}
+
+async function loginAs(page, username) {
+  await page.goto(suite.srv.baseUrl + '/login');
+  await page.getByLabel('Benutzername').fill(username);
+  await page.getByLabel('Passwort').fill('demo-passwort');
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.getByRole('button', { name: 'Anmelden' }).click()]);
+}
+
+/** Enrolls mitarbeiterin in the course through a redeemed code. */
+async function enroll(slug) {
+  const [v] = order(suite.srv, `${slug}=1`);
+  assert.equal((await redeemExisting(suite.srv, 'mitarbeiterin', v.code)).status, 200);
+}
+
+test('a user with a completed course downloads the certificate from Meine Kurse', async () => {
+  await enroll('dsgvo-grundlagen');
+  await enroll('buergerservice');
+  const file = path.join(suite.srv.dir, 'done.csv');
+  fs.writeFileSync(file, 'username,course,completed_on\nmitarbeiterin,dsgvo-grundlagen,2025-01-20\n');
+  assert.equal(suite.srv.ctl(['completions', 'import', file]).code, 0);
+  const number = sqlValue(suite.srv, 'SELECT number FROM certificates');
+  await withPage(async (page, context) => {
+    await loginAs(page, 'mitarbeiterin');
+    await page.getByRole('link', { name: 'Meine Kurse' }).click();
+    const link = page.getByRole('link', { name: /Zertifikat \(PDF\)/ });
+    assert.equal(await link.count(), 1, 'one certificate: the open course has none');
+    await shot(page, 'certs-meine-kurse');
+    await assertAccessible(page);
+    const res = await context.request.get(suite.srv.baseUrl + await link.getAttribute('href'));
+    assert.equal(res.status(), 200);
+    assert.equal(res.headers()['content-type'], 'application/pdf');
+    const text = pdfText(await res.body());
+    for (const s of ['Zertifikat', 'Maria Mitarbeiterin', 'DSGVO-Grundlagen für Gemeinden', '20.01.2025', number]) {
+      assert.ok(text.includes(s), s);
+    }
+  });
+});
+
+test('support records a completion in the form', async () => {
+  await enroll('informationssicherheit');
+  await withPage(async (page) => {
+    await loginAs(page, 'support');
+    await page.goto(suite.srv.baseUrl + '/support/abschluss');
+    await assertAccessible(page);
+    await page.getByLabel('Benutzername').fill('mitarbeiterin');
+    await page.getByLabel('Kurs (Kurzname)').fill('informationssicherheit');
+    await page.getByLabel('Abschlussdatum').fill('2025-01-21');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Abschluss eintragen' }).click()]);
+    const status = await page.getByRole('status').innerText();
+    assert.match(status, /Zertifikat Z-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4} ist ausgestellt/);
+    await shot(page, 'certs-support-form');
+    await assertAccessible(page);
+  });
+});
+
+test('the verification page confirms a number typed sloppily and says when one is not found', async () => {
+  const number = sqlValue(suite.srv, 'SELECT number FROM certificates ORDER BY id LIMIT 1');
+  await withPage(async (page) => {
+    await page.goto(suite.srv.baseUrl + '/zertifikat/pruefen');
+    await assertAccessible(page);
+    await page.getByLabel('Zertifikatsnummer').fill(number.slice(2).replaceAll('-', ' ').toLowerCase());
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Prüfen' }).click()]);
+    const result = await page.getByRole('status').innerText();
+    assert.match(result, /Dieses Zertifikat ist echt/);
+    assert.match(result, /Maria Mitarbeiterin/);
+    await shot(page, 'certs-pruefen-echt');
+    await assertAccessible(page);
+    await page.getByLabel('Zertifikatsnummer').fill('Z-0000-0000-0000');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Prüfen' }).click()]);
+    assert.match(await page.getByRole('alert').innerText(), /Zertifikat nicht gefunden/);
+    await shot(page, 'certs-pruefen-nicht-gefunden');
+    await assertAccessible(page);
+  });
+});

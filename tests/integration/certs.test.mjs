@@ -1,0 +1,368 @@
+// Certificates through nginx + voucherd: recording completions three ways
+// (voucherctl completions import, the support form, the LMS's JSON endpoint
+// with a bearer token), the PDF for its holder only, the link in Meine
+// Kurse, and the public verification page.  One behaviour per test case.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startServer } from '../lib/server.mjs';
+import { Client, csrfFrom, links, login, textOf } from '../lib/http.mjs';
+import { pdfText } from '../lib/pdf.mjs';
+import { sql, sqlValue, order, redeemExisting } from '../lib/redeem.mjs';
+
+const TOKEN = 'lms-test-token-0123456789abcdef';
+const PW = 'ein-gutes-passwort';
+const NUMBER_RE = /^Z-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
+
+let srv;
+let seq = 0;
+
+before(async () => {
+  srv = await startServer({ extraConf: { lms: { api_token: TOKEN } } });
+}, { timeout: 120000 });
+
+after(async () => {
+  if (srv) await srv.stop();
+}, { timeout: 30000 });
+
+/** A new account of role user in Musterstadt (password PW): its username. */
+function newUser(first = 'Clara', last = 'Certa') {
+  const username = `cert${++seq}`;
+  const r = srv.ctl(['user', 'add', '--username', username, '--email', `${username}@musterstadt.gv.at`,
+    '--first-name', first, '--last-name', last, '--role', 'user', '--tenant', '30604'], { input: `${PW}\n` });
+  assert.equal(r.code, 0, r.stderr);
+  return username;
+}
+
+/** Enrolls the user in the course the way people do: a code ordered and redeemed. */
+async function enroll(username, slug = 'dsgvo-grundlagen') {
+  const [v] = order(srv, `${slug}=1`);
+  const res = await redeemExisting(srv, username, v.code);
+  assert.equal(res.status, 200, textOf(res.text).slice(0, 400));
+}
+
+const completedOn = (username, slug) => sqlValue(srv, `SELECT coalesce(e.completed_on, 'null') FROM enrollments e
+  JOIN accounts a ON a.id = e.account_id JOIN catalog_items c ON c.id = e.course_id
+  WHERE a.username = '${username}' AND c.slug = '${slug}'`);
+const certificateOf = (username, slug = 'dsgvo-grundlagen') => {
+  const [row] = sql(srv, `SELECT z.id, z.number, z.holder_name, z.course_title, z.hours, z.completed_on
+    FROM certificates z JOIN enrollments e ON e.id = z.enrollment_id JOIN accounts a ON a.id = e.account_id
+    JOIN catalog_items c ON c.id = e.course_id WHERE a.username = '${username}' AND c.slug = '${slug}'`);
+  return row && { id: Number(row[0]), number: row[1], holder: row[2], course: row[3], hours: Number(row[4]),
+    completedOn: row[5] };
+};
+
+function importCsv(text) {
+  const file = path.join(srv.dir, `completions-${++seq}.csv`);
+  fs.writeFileSync(file, text);
+  return srv.ctl(['completions', 'import', file]);
+}
+
+const HEADER = 'username,course,completed_on\n';
+
+/** POST /api/completions as the LMS. */
+function api(body, { token = TOKEN, base = srv.baseUrl } = {}) {
+  const headers = { 'content-type': 'application/json' };
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  return fetch(`${base}/api/completions`, { method: 'POST', headers, body: typeof body === 'string' ? body
+    : JSON.stringify(body), signal: AbortSignal.timeout(15000) });
+}
+
+async function loggedIn(username, password = PW) {
+  const c = new Client(srv.baseUrl);
+  const res = await login(c, username, password);
+  assert.equal(res.status, 303, `login ${username}`);
+  return c;
+}
+
+/** A user with a completed course (through the import): {username, cert}. */
+async function completedUser(first, last) {
+  const username = newUser(first, last);
+  await enroll(username);
+  const r = importCsv(`${HEADER}${username},dsgvo-grundlagen,2025-01-15\n`);
+  assert.equal(r.code, 0, r.stderr);
+  return { username, cert: certificateOf(username) };
+}
+
+// ---------------------------------------------------------------------------
+// voucherctl completions import
+
+test('completions import records each line and issues a certificate with a snapshot', async () => {
+  const a = newUser('Anna', 'Abschluss');
+  const b = newUser('Bernd', 'Beendet');
+  await enroll(a);
+  await enroll(b, 'informationssicherheit');
+  const r = importCsv(`${HEADER}${a},dsgvo-grundlagen,2025-01-10\n\n${b},informationssicherheit,2025-12-01\n`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /2 Abschlüsse erfasst/);
+  assert.equal(completedOn(a, 'dsgvo-grundlagen'), '2025-01-10');
+  const cert = certificateOf(b, 'informationssicherheit');
+  assert.match(cert.number, NUMBER_RE);
+  assert.deepEqual([cert.holder, cert.course, cert.hours, cert.completedOn],
+    ['Bernd Beendet', 'Informationssicherheit im Gemeindeamt', 4, '2025-12-01']);
+});
+
+test('completions import of the same file again changes nothing and keeps the number', async () => {
+  const { username, cert } = await completedUser();
+  const r = importCsv(`${HEADER}${username},dsgvo-grundlagen,2025-01-15\n`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(certificateOf(username), cert);
+});
+
+test('completions import: a bad line changes nothing and names its physical line', async () => {
+  const a = newUser();
+  const b = newUser();
+  await enroll(a);
+  await enroll(b);
+  const before = sqlValue(srv, 'SELECT count(*) FROM certificates');
+  const r = importCsv(`${HEADER}${a},dsgvo-grundlagen,2025-01-10\n\n${b},dsgvo-grundlagen,2999-01-01\n`);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Zeile 4: .*Datum/);
+  assert.equal(completedOn(a, 'dsgvo-grundlagen'), 'null', 'the good line before it is not recorded');
+  assert.equal(sqlValue(srv, 'SELECT count(*) FROM certificates'), before);
+});
+
+test('completions import refuses a user not enrolled, an unknown user, an unknown course, a bad header', () => {
+  const u = newUser();
+  const cases = [
+    [`${HEADER}${u},dsgvo-grundlagen,2025-01-10\n`, /Zeile 2: .*nicht im Kurs dsgvo-grundlagen eingeschrieben/],
+    [`${HEADER}niemand-hier,dsgvo-grundlagen,2025-01-10\n`, /Zeile 2: unbekannter Benutzername niemand-hier/],
+    [`${HEADER}${u},kein-kurs,2025-01-10\n`, /Zeile 2: unbekannter Kurs kein-kurs/],
+    [`${HEADER}${u},digitales-amt,2025-01-10\n`, /Zeile 2: unbekannter Kurs digitales-amt/],
+    [`${HEADER}${u},dsgvo-grundlagen,10.01.2025\n`, /Zeile 2: .*JJJJ-MM-TT/],
+    [`${HEADER}${u},dsgvo-grundlagen\n`, /Zeile 2: 3 Spalten/],
+    ['user,course,date\n', /Zeile 1: Kopfzeile/],
+  ];
+  for (const [csv, message] of cases) {
+    const r = importCsv(csv);
+    assert.equal(r.code, 1, csv);
+    assert.match(r.stderr, message, csv);
+  }
+});
+
+test('completions import: a different date for a completed course is refused', async () => {
+  const { username, cert } = await completedUser();
+  const r = importCsv(`${HEADER}${username},dsgvo-grundlagen,2025-01-16\n`);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Zeile 2: Kurs ist bereits mit Datum 2025-01-15 abgeschlossen/);
+  assert.deepEqual(certificateOf(username), cert);
+});
+
+// ---------------------------------------------------------------------------
+// the LMS endpoint
+
+test('POST /api/completions without a token or with a wrong one answers 401 in JSON', async () => {
+  const u = newUser();
+  await enroll(u);
+  const body = { username: u, course: 'dsgvo-grundlagen', completed_on: '2025-02-01' };
+  for (const token of [null, 'wrong-token', `${TOKEN}x`, '']) {
+    const res = await api(body, { token });
+    assert.equal(res.status, 401, `token ${token}`);
+    assert.match(res.headers.get('content-type'), /^application\/json/);
+    assert.ok((await res.json()).error);
+  }
+  assert.equal(completedOn(u, 'dsgvo-grundlagen'), 'null');
+});
+
+test('POST /api/completions with the token records the completion and answers the number', async () => {
+  const u = newUser();
+  await enroll(u);
+  const res = await api({ username: u, course: 'dsgvo-grundlagen', completed_on: '2025-02-01' });
+  assert.equal(res.status, 200);
+  const json = await res.json();
+  assert.equal(json.status, 'ok');
+  assert.match(json.certificate, NUMBER_RE);
+  assert.equal(certificateOf(u).number, json.certificate);
+  const again = await api({ username: u, course: 'dsgvo-grundlagen', completed_on: '2025-02-01' });
+  assert.equal((await again.json()).certificate, json.certificate, 'sent twice: the same certificate');
+});
+
+test('POST /api/completions decodes JSON escapes', async () => {
+  const u = newUser();
+  await enroll(u);
+  const body = `{"username":"${u.replace('c', '\\u0063')}", "course" : "dsgvo\\u002dgrundlagen",\n"completed_on":"2025-02-02"}`;
+  const res = await api(body);
+  assert.equal(res.status, 200, await res.clone().text());
+  assert.equal(completedOn(u, 'dsgvo-grundlagen'), '2025-02-02');
+});
+
+test('POST /api/completions with malformed JSON answers 400 in JSON', async () => {
+  for (const body of ['{"username": "a"', '[]', '{"username": 1}', '{"a":{"b":"c"}}', 'username=a', '']) {
+    const res = await api(body);
+    assert.equal(res.status, 400, body);
+    assert.ok((await res.json()).error, body);
+  }
+});
+
+test('POST /api/completions refuses missing fields and a user not enrolled with 422', async () => {
+  const u = newUser();
+  for (const body of [{ username: u }, { username: u, course: 'dsgvo-grundlagen', completed_on: '2025-02-01' }]) {
+    const res = await api(body);
+    assert.equal(res.status, 422, JSON.stringify(body));
+    assert.ok((await res.json()).error.length > 10);
+  }
+});
+
+test('POST /api/completions does not exist while [lms] api_token is empty', async () => {
+  const off = await startServer({ demo: false });
+  try {
+    const res = await api({ username: 'x', course: 'y', completed_on: '2025-01-01' }, { base: off.baseUrl, token: '' });
+    assert.equal(res.status, 404);
+    const res2 = await api({}, { base: off.baseUrl, token: 'anything' });
+    assert.equal(res2.status, 404);
+  } finally {
+    await off.stop();
+  }
+});
+
+test('a form POST to /api/completions with a session but no token is refused', async () => {
+  const c = await loggedIn('support', 'demo-passwort');
+  const res = await c.post('/api/completions', { username: 'x', course: 'y', completed_on: '2025-01-01' });
+  assert.equal(res.status, 401);
+});
+
+// ---------------------------------------------------------------------------
+// the support form
+
+test('GET /support/abschluss: guests go to the login, users and tenant admins get 403', async () => {
+  const guest = await new Client(srv.baseUrl).get('/support/abschluss');
+  assert.equal(guest.status, 303);
+  assert.equal(guest.headers.get('location'), '/login?next=/support/abschluss');
+  for (const who of ['mitarbeiterin', 'gemeinde']) {
+    const c = await loggedIn(who, 'demo-passwort');
+    assert.equal((await c.get('/support/abschluss')).status, 403, who);
+    assert.equal((await c.post('/support/abschluss', { csrf: csrfFrom((await c.get('/meine-kurse')).text) || 'x',
+      username: 'x', course: 'y', completed_on: '2025-01-01' })).status, 403, who);
+  }
+});
+
+test('POST /support/abschluss without a valid csrf field answers 403 and records nothing', async () => {
+  const u = newUser();
+  await enroll(u);
+  const c = await loggedIn('support', 'demo-passwort');
+  const res = await c.post('/support/abschluss', { username: u, course: 'dsgvo-grundlagen', completed_on: '2025-01-05' });
+  assert.equal(res.status, 403);
+  assert.equal(completedOn(u, 'dsgvo-grundlagen'), 'null');
+});
+
+test('support and admin record a completion through the form; the audit log has it', async () => {
+  for (const who of ['support', 'admin']) {
+    const u = newUser();
+    await enroll(u);
+    const c = await loggedIn(who, 'demo-passwort');
+    const page = await c.get('/support/abschluss');
+    assert.equal(page.status, 200);
+    for (const id of ['username', 'course', 'completed_on']) assert.ok(page.text.includes(`<label for="${id}">`));
+    const res = await c.post('/support/abschluss', { csrf: csrfFrom(page.text), username: u,
+      course: 'dsgvo-grundlagen', completed_on: '2025-01-05' });
+    assert.equal(res.status, 200, textOf(res.text).slice(0, 500));
+    const number = certificateOf(u).number;
+    assert.ok(textOf(res.text).includes(`Zertifikat ${number} ist ausgestellt`), who);
+    assert.equal(sqlValue(srv, `SELECT count(*) FROM audit_log WHERE action = 'completion'
+      AND account_id = (SELECT id FROM accounts WHERE username = '${who}') AND detail LIKE '${number}%via form'`), '1');
+  }
+});
+
+test('the support form re-shows the values and the reason when it refuses', async () => {
+  const u = newUser();
+  const c = await loggedIn('support', 'demo-passwort');
+  const page = await c.get('/support/abschluss');
+  const res = await c.post('/support/abschluss', { csrf: csrfFrom(page.text), username: u,
+    course: 'dsgvo-grundlagen', completed_on: '2025-01-05' });
+  assert.equal(res.status, 422);
+  assert.match(textOf(res.text), /nicht im Kurs dsgvo-grundlagen eingeschrieben/);
+  assert.ok(res.text.includes(`value="${u}"`));
+  assert.ok(res.text.includes('value="2025-01-05"'));
+});
+
+// ---------------------------------------------------------------------------
+// Meine Kurse and the PDF
+
+test('Meine Kurse links the certificate of a completed course, not of an open one', async () => {
+  const { username, cert } = await completedUser();
+  await enroll(username, 'buergerservice');
+  const c = await loggedIn(username);
+  const page = await c.get('/meine-kurse');
+  const certLinks = links(page.text).filter((l) => l.text.startsWith('Zertifikat (PDF)'));
+  assert.deepEqual(certLinks.map((l) => l.href), [`/zertifikat/${cert.id}.pdf`]);
+  assert.match(certLinks[0].text, /für DSGVO-Grundlagen/);
+  assert.match(textOf(page.text), /abgeschlossen am 15\.01\.2025/);
+});
+
+test('the holder downloads the PDF: name, course, hours, date, municipality, number, check address', async () => {
+  const { username, cert } = await completedUser('Zoë', 'Österreicher');
+  const c = await loggedIn(username);
+  const res = await fetch(`${srv.baseUrl}/zertifikat/${cert.id}.pdf`, { headers: { cookie: c.cookieHeader() } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/pdf');
+  const text = pdfText(Buffer.from(await res.arrayBuffer()));
+  for (const s of ['Zertifikat', 'Zoë Österreicher', 'DSGVO-Grundlagen für Gemeinden', '8 Stunden', '15.01.2025',
+    'Stadtgemeinde Musterstadt', cert.number, `Prüfen unter ${srv.baseUrl}/zertifikat/pruefen?nr=${cert.number}`]) {
+    assert.ok(text.includes(s), `PDF has ${s}\n${text}`);
+  }
+});
+
+test('anyone but the holder gets 404 for a certificate; guests go to the login', async () => {
+  const { cert } = await completedUser();
+  for (const who of ['mitarbeiterin', 'support', 'admin']) {
+    const c = await loggedIn(who, 'demo-passwort');
+    assert.equal((await c.get(`/zertifikat/${cert.id}.pdf`)).status, 404, who);
+  }
+  const c = await loggedIn('mitarbeiterin', 'demo-passwort');
+  for (const p of ['/zertifikat/999999.pdf', '/zertifikat/0.pdf', '/zertifikat/abc.pdf']) {
+    assert.equal((await c.get(p)).status, 404, p);
+  }
+  assert.equal((await new Client(srv.baseUrl).get(`/zertifikat/${cert.id}.pdf`)).status, 303);
+});
+
+// ---------------------------------------------------------------------------
+// the public verification page
+
+test('GET /zertifikat/pruefen shows a labelled form', async () => {
+  const res = await new Client(srv.baseUrl).get('/zertifikat/pruefen');
+  assert.equal(res.status, 200);
+  assert.ok(res.text.includes('<label for="nr">'));
+  assert.doesNotMatch(textOf(res.text), /nicht gefunden|ist echt/);
+});
+
+test('the verification page confirms a genuine certificate with holder, course and date', async () => {
+  const { cert } = await completedUser('Vera', 'Verifiziert');
+  const res = await new Client(srv.baseUrl).get(`/zertifikat/pruefen?nr=${cert.number}`);
+  assert.equal(res.status, 200);
+  const text = textOf(res.text);
+  assert.match(text, /Dieses Zertifikat ist echt/);
+  for (const s of ['Vera Verifiziert', 'DSGVO-Grundlagen für Gemeinden', '15.01.2025', cert.number]) {
+    assert.ok(text.includes(s), s);
+  }
+});
+
+test('the verification page accepts the number in lower case, without dashes, with O/I/L mix-ups', async () => {
+  const { cert } = await completedUser();
+  const bare = cert.number.slice(2).replaceAll('-', '');
+  const typed = [bare.toLowerCase(), `z ${bare.slice(0, 6)} ${bare.slice(6)}`, `Z${bare}`,
+    cert.number.replaceAll('0', 'O').replaceAll('1', 'l')];
+  for (const nr of typed) {
+    const res = await new Client(srv.baseUrl).get(`/zertifikat/pruefen?nr=${encodeURIComponent(nr)}`);
+    assert.ok(textOf(res.text).includes(`Zertifikatsnummer ${cert.number}`), nr);
+  }
+});
+
+test('the verification page says clearly when a number is not found', async () => {
+  for (const nr of ['Z-0000-0000-0000', 'Z-1234', 'kein zertifikat']) {
+    const res = await new Client(srv.baseUrl).get(`/zertifikat/pruefen?nr=${encodeURIComponent(nr)}`);
+    assert.equal(res.status, 200);
+    const text = textOf(res.text);
+    assert.match(text, /Zertifikat nicht gefunden/, nr);
+    assert.ok(text.includes(`Zur Nummer „${nr}“`), nr);
+  }
+});
+
+test('names on the verification page are escaped', async () => {
+  const { cert } = await completedUser('<script>alert(1)</script>', 'Test"');
+  const res = await new Client(srv.baseUrl).get(`/zertifikat/pruefen?nr=${cert.number}`);
+  assert.ok(!res.text.includes('<script>alert(1)</script>'));
+  assert.ok(res.text.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+  const typed = await new Client(srv.baseUrl).get(`/zertifikat/pruefen?nr=${encodeURIComponent('<b>x</b>')}`);
+  assert.ok(!typed.text.includes('<b>x</b>'));
+});
