@@ -173,10 +173,10 @@ int db_exec_stmt(struct db *db, sqlite3_stmt *st)
     return status;
 }
 
-int db_exec_one(struct db *db, sqlite3_stmt *st)
+int db_exec_one(struct db *db, sqlite3_stmt *st, int if_none)
 {
     int status = db_exec_stmt(db, st);
-    return status == DB_OK && sqlite3_changes(db->conn) != 1 ? DB_CONFLICT : status;
+    return status == DB_OK && sqlite3_changes(db->conn) != 1 ? if_none : status;
 }
 
 int db_step_row(struct db *db, sqlite3_stmt *st)

@@ -17,11 +17,6 @@ int db_catalog_add(struct db *db, const struct catalog_item *item, int64_t *id)
 }
 
 /* DB_OK when the last statement changed a row, else DB_NOT_FOUND. */
-static int changed_one(struct db *db, int status)
-{
-    return status == DB_OK && sqlite3_changes(db->conn) == 0 ? DB_NOT_FOUND : status;
-}
-
 int db_catalog_update(struct db *db, const struct catalog_item *item)
 {
     sqlite3_stmt *st = db_stmt(db, Q_ADMIN_CATALOG_UPDATE);
@@ -31,7 +26,7 @@ int db_catalog_update(struct db *db, const struct catalog_item *item)
     sqlite3_bind_int64(st, 4, item->hours);
     sqlite3_bind_int64(st, 5, item->price_cents);
     sqlite3_bind_int(st, 6, item->active ? 1 : 0);
-    return changed_one(db, db_exec_stmt(db, st));
+    return db_exec_one(db, st, DB_NOT_FOUND);
 }
 
 static void slug_row(sqlite3_stmt *st, struct arena *a, void *item)
@@ -68,7 +63,7 @@ int db_municipality_update(struct db *db, const struct municipality *m)
     db_bind_text(st, 3, m->address ? m->address : "");
     db_bind_text(st, 4, m->invoice_email);
     db_bind_text(st, 5, m->uid ? m->uid : "");
-    return changed_one(db, db_exec_stmt(db, st));
+    return db_exec_one(db, st, DB_NOT_FOUND);
 }
 
 static void account_row(sqlite3_stmt *st, struct arena *a, void *item)
@@ -95,7 +90,7 @@ int db_account_set_disabled(struct db *db, int64_t account_id, bool disabled)
     sqlite3_stmt *st = db_stmt(db, Q_ADMIN_ACCOUNT_SET_DISABLED);
     sqlite3_bind_int64(st, 1, account_id);
     sqlite3_bind_int(st, 2, disabled ? 1 : 0);
-    return changed_one(db, db_exec_stmt(db, st));
+    return db_exec_one(db, st, DB_NOT_FOUND);
 }
 
 int db_account_set_password(struct db *db, int64_t account_id, const char *password_hash)
@@ -103,7 +98,7 @@ int db_account_set_password(struct db *db, int64_t account_id, const char *passw
     sqlite3_stmt *st = db_stmt(db, Q_ADMIN_ACCOUNT_SET_PASSWORD);
     sqlite3_bind_int64(st, 1, account_id);
     db_bind_text(st, 2, password_hash);
-    return changed_one(db, db_exec_stmt(db, st));
+    return db_exec_one(db, st, DB_NOT_FOUND);
 }
 
 int db_account_sessions_end(struct db *db, int64_t account_id)

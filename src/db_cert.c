@@ -21,7 +21,7 @@ int db_enrollment_complete(struct db *db, int64_t enrollment_id, const char *com
     sqlite3_stmt *st = db_stmt(db, Q_ENROLLMENT_COMPLETE);
     sqlite3_bind_int64(st, 1, enrollment_id);
     db_bind_text(st, 2, completed_on);
-    return db_exec_one(db, st);
+    return db_exec_one(db, st, DB_CONFLICT);
 }
 
 int db_certificate_add(struct db *db, const char *number, int64_t enrollment_id, int64_t now)
@@ -30,7 +30,7 @@ int db_certificate_add(struct db *db, const char *number, int64_t enrollment_id,
     db_bind_text(st, 1, number);
     sqlite3_bind_int64(st, 2, enrollment_id);
     sqlite3_bind_int64(st, 3, now);
-    return db_exec_one(db, st);
+    return db_exec_one(db, st, DB_CONFLICT);
 }
 
 /* The certificate with this id, number or enrollment (the others 0 / NULL). */

@@ -22,10 +22,11 @@ struct db {
 sqlite3_stmt *db_stmt(struct db *db, enum query_id id);
 /* Steps a statement that returns no rows: DB_OK, DB_CONFLICT or DB_ERROR. */
 int db_exec_stmt(struct db *db, sqlite3_stmt *st);
-/* Steps a statement that must change exactly one row: DB_OK, DB_CONFLICT
- * when it changed none (a condition refused it) or a constraint refused it,
+/* Steps a statement that must change exactly one row: DB_OK; if_none
+ * (DB_CONFLICT when a condition refused it, DB_NOT_FOUND when no row has
+ * that id) when it changed none; DB_CONFLICT when a constraint refused it;
  * DB_ERROR. */
-int db_exec_one(struct db *db, sqlite3_stmt *st);
+int db_exec_one(struct db *db, sqlite3_stmt *st, int if_none);
 /* Steps a query that answers at most one row: DB_OK with the row to read
  * (the caller resets st after reading), DB_NOT_FOUND, DB_ERROR. */
 int db_step_row(struct db *db, sqlite3_stmt *st);

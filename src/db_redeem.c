@@ -52,7 +52,7 @@ int db_voucher_redeem(struct db *db, int64_t voucher_id, int64_t account_id, int
     sqlite3_bind_int64(st, 1, voucher_id);
     sqlite3_bind_int64(st, 2, account_id);
     sqlite3_bind_int64(st, 3, now);
-    return db_exec_one(db, st);
+    return db_exec_one(db, st, DB_CONFLICT);
 }
 
 static void title_row(sqlite3_stmt *st, struct arena *a, void *item)

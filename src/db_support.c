@@ -110,19 +110,13 @@ int db_support_attempts_by_reference(struct db *db, struct arena *a, const char 
 /* ---- changes ---- */
 
 /* Steps a conditional UPDATE that must change exactly one row. */
-static int change_one(struct db *db, sqlite3_stmt *st)
-{
-    int status = db_exec_stmt(db, st);
-    return status == DB_OK && sqlite3_changes(db->conn) != 1 ? DB_CONFLICT : status;
-}
-
 int db_support_revoke(struct db *db, int64_t voucher_id, const char *reason, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(db, Q_SUPPORT_VOUCHER_REVOKE);
     sqlite3_bind_int64(st, 1, voucher_id);
     sqlite3_bind_int64(st, 2, now);
     db_bind_text(st, 3, reason);
-    return change_one(db, st);
+    return db_exec_one(db, st, DB_CONFLICT);
 }
 
 int db_support_extend(struct db *db, int64_t voucher_id, int64_t valid_until)
@@ -130,14 +124,14 @@ int db_support_extend(struct db *db, int64_t voucher_id, int64_t valid_until)
     sqlite3_stmt *st = db_stmt(db, Q_SUPPORT_VOUCHER_EXTEND);
     sqlite3_bind_int64(st, 1, voucher_id);
     sqlite3_bind_int64(st, 2, valid_until);
-    return change_one(db, st);
+    return db_exec_one(db, st, DB_CONFLICT);
 }
 
 int db_support_release(struct db *db, int64_t voucher_id)
 {
     sqlite3_stmt *st = db_stmt(db, Q_SUPPORT_VOUCHER_RELEASE);
     sqlite3_bind_int64(st, 1, voucher_id);
-    int status = change_one(db, st);
+    int status = db_exec_one(db, st, DB_CONFLICT);
     if (status != DB_OK)
         return status;
     st = db_stmt(db, Q_SUPPORT_VOUCHER_ENROLLMENTS_DELETE);

@@ -193,16 +193,6 @@ int h_admin_catalog_add(struct req *r)
 
 /* ---- editing ---- */
 
-/* Slugs joined by one space, in the arena. */
-static const char *join_slugs(struct req *r, const char *const *slugs, size_t n)
-{
-    struct buf b;
-    buf_init(&b, r->arena);
-    for (size_t i = 0; i < n; i++)
-        buf_printf(&b, "%s%s", i ? " " : "", slugs[i]);
-    return b.data;
-}
-
 /* The item named in the path with its course slugs joined: 0, 404 or 500. */
 static int load_item(struct req *r, struct item_form *f)
 {
@@ -213,7 +203,7 @@ static int load_item(struct req *r, struct item_form *f)
     size_t n = 0;
     if (f->item.kind == ITEM_PACKAGE && db_package_slugs(r->db, r->arena, f->item.id, &slugs, &n) != DB_OK)
         return 500;
-    f->courses = join_slugs(r, slugs, n);
+    f->courses = arena_join(r->arena, slugs, n, " ");
     f->hours = arena_printf(r->arena, "%lld", (long long)f->item.hours);
     char price[MONEY_TEXT_SIZE];
     money_format(f->item.price_cents, price);
@@ -251,7 +241,7 @@ static const char *changes(struct req *r, const struct item_form *old, const str
         buf_printf(&d, "Preis %s → %s; ", admin_money(r, a->price_cents), admin_money(r, b->price_cents));
     if (a->active != b->active)
         buf_printf(&d, "aktiv %s → %s; ", a->active ? "ja" : "nein", b->active ? "ja" : "nein");
-    const char *courses = join_slugs(r, now->slugs, now->nslugs);
+    const char *courses = arena_join(r->arena, now->slugs, now->nslugs, " ");
     if (strcmp(old->courses, courses) != 0)
         buf_printf(&d, "Kurse %s → %s; ", old->courses, courses);
     return d.len ? arena_strndup(r->arena, d.data, d.len - 2) : "keine Änderung";

@@ -71,15 +71,6 @@ static const char *display_of(struct req *r, const struct voucher *v)
     return codes_display(&r->app->keys, v, out) == 0 ? out : NULL;
 }
 
-static const char *joined(struct req *r, const char *const *items, size_t n)
-{
-    struct buf b;
-    buf_init(&b, r->arena);
-    for (size_t i = 0; i < n; i++)
-        buf_printf(&b, "%s%s", i ? ", " : "", items[i]);
-    return b.data;
-}
-
 /* ---- attempts ---- */
 
 static const char *const attempt_columns[] = {"at", "username", "result", "explanation", "reference", "ip", NULL};
@@ -127,7 +118,7 @@ static int code_facts(struct search *s, const struct voucher *vc)
         return 500;
     enum code_status st = codes_status(vc, r->now);
     view_text(s->v, "code_title", vc->item_title);
-    view_text(s->v, "code_courses", vc->item_kind == ITEM_PACKAGE ? joined(r, titles, n) : "");
+    view_text(s->v, "code_courses", vc->item_kind == ITEM_PACKAGE ? arena_join(r->arena, titles, n, ", ") : "");
     view_text(s->v, "code_municipality", m.name);
     view_text(s->v, "code_gkz", m.gkz);
     view_int(s->v, "code_order", (long)o.id);

@@ -165,6 +165,25 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
     return s;
 }
 
+char *arena_join(struct arena *a, const char *const *items, size_t n, const char *sep)
+{
+    size_t len = 0, seplen = strlen(sep);
+    for (size_t i = 0; i < n; i++)
+        len += strlen(items[i]) + (i ? seplen : 0);
+    char *out = arena_alloc(a, len + 1), *p = out;
+    for (size_t i = 0; i < n; i++) {
+        if (i) {
+            memcpy(p, sep, seplen);
+            p += seplen;
+        }
+        size_t k = strlen(items[i]);
+        memcpy(p, items[i], k);
+        p += k;
+    }
+    *p = '\0';
+    return out;
+}
+
 void arena_defer(struct arena *a, void (*fn)(void *), void *p)
 {
     struct cleanup *c = arena_alloc(a, sizeof *c);

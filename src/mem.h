@@ -35,6 +35,8 @@ char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
  * capacity *cap (0 for items NULL): returns items, or a copy twice as large
  * when it is full (the old copy stays until reset). */
 void *arena_grow(struct arena *a, void *items, size_t n, size_t *cap, size_t size);
+/* The n strings joined with sep between them, in the arena ("" for n = 0). */
+char *arena_join(struct arena *a, const char *const *items, size_t n, const char *sep);
 /* Calls fn(p) at the next reset or free: for objects with destructors
  * (GLib, libharu, ...) whose lifetime is the request. */
 void arena_defer(struct arena *a, void (*fn)(void *), void *p);

@@ -225,6 +225,15 @@ static void test_arena_memdup_terminates(void **state)
 
 /* ---- buf ---- */
 
+static void test_arena_join_puts_separator_between_items_only(void **state)
+{
+    struct arena *a = *state;
+    const char *items[] = {"dsgvo", "avg", "wcag"};
+    assert_string_equal(arena_join(a, items, 3, ", "), "dsgvo, avg, wcag");
+    assert_string_equal(arena_join(a, items, 1, ", "), "dsgvo");
+    assert_string_equal(arena_join(a, items, 0, ", "), "");
+}
+
 static void test_buf_starts_empty_and_terminated(void **state)
 {
     struct buf b;
@@ -327,6 +336,7 @@ int main(void)
         T(test_arena_printf_long_output),
         T(test_arena_strdup_and_strndup_copy),
         T(test_arena_memdup_terminates),
+        T(test_arena_join_puts_separator_between_items_only),
         T(test_buf_starts_empty_and_terminated),
         T(test_buf_appends_puts_putc_printf),
         T(test_buf_grows_past_one_megabyte_keeping_content),
