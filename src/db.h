@@ -349,4 +349,16 @@ int db_certificate_by_id(struct db *db, struct arena *a, int64_t id, struct cert
 int db_certificate_by_number(struct db *db, struct arena *a, const char *number, struct certificate *c);
 int db_certificate_by_enrollment(struct db *db, struct arena *a, int64_t enrollment_id, struct certificate *c);
 
+/* ---- audit log reading (db_admin.c) ---- */
+struct audit_entry {
+    int64_t at;
+    const char *username; /* "" for the system or the command line */
+    const char *action, *subject, *detail;
+    const char *ip;       /* "" once erased */
+};
+/* The newest entries first, at most limit; term ("" = all) found in action,
+ * subject, detail or username regardless of case. */
+int db_audit_list(struct db *db, struct arena *a, const char *term, int64_t limit,
+                  struct audit_entry **list, size_t *n);
+
 #endif

@@ -107,3 +107,23 @@ int db_account_sessions_end(struct db *db, int64_t account_id)
     sqlite3_bind_int64(st, 1, account_id);
     return db_exec_stmt(db, st);
 }
+
+static void audit_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct audit_entry *e = item;
+    e->at = sqlite3_column_int64(st, 0);
+    e->username = db_text(a, st, 1);
+    e->action = db_text(a, st, 2);
+    e->subject = db_text(a, st, 3);
+    e->detail = db_text(a, st, 4);
+    e->ip = db_text(a, st, 5);
+}
+
+int db_audit_list(struct db *db, struct arena *a, const char *term, int64_t limit,
+                  struct audit_entry **list, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ADMIN_AUDIT_LIST);
+    db_bind_text(st, 1, term);
+    sqlite3_bind_int64(st, 2, limit);
+    return db_collect(db, a, st, sizeof **list, audit_row, (void **)list, n);
+}

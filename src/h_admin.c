@@ -7,8 +7,8 @@
 #include <stdio.h>
 
 #include "db.h"
+#include "fmt.h"
 #include "handlers.h"
-#include "money.h"
 #include "req.h"
 #include "view.h"
 
@@ -54,14 +54,37 @@ int admin_write(struct req *r, const struct admin_change *c, char *msg, size_t m
     return rc < 0 ? 500 : rc;
 }
 
-const char *admin_money(struct req *r, long long cents)
-{
-    char *out = arena_alloc(r->arena, MONEY_TEXT_SIZE);
-    money_format(cents, out);
-    return out;
-}
 
 int h_admin_home(struct req *r)
 {
     return view_render(view_new(r, "admin_home", "Verwaltung"));
+}
+
+#define AUDIT_LIMIT 300
+
+static const char *const audit_columns[] = {"at", "username", "action", "subject", "detail", "ip", NULL};
+
+/* /admin/protokoll: the newest audit entries, filtered by q. */
+int h_admin_audit(struct req *r)
+{
+    const char *q = req_text(r, F_Q) ? req_text(r, F_Q) : "";
+    struct audit_entry *list;
+    size_t n;
+    if (db_audit_list(r->db, r->arena, q, AUDIT_LIMIT, &list, &n) != DB_OK)
+        return 500;
+    struct view *v = view_new(r, "admin_audit", "Protokoll");
+    view_text(v, "q", q);
+    view_int(v, "count", (long)n);
+    view_int(v, "limit", AUDIT_LIMIT);
+    struct view_table *t = view_table(v, "entries", audit_columns);
+    for (size_t i = 0; i < n; i++) {
+        view_row(t);
+        view_cell_text(t, "at", fmt_datetime(r->arena, list[i].at));
+        view_cell_text(t, "username", *list[i].username ? list[i].username : "System");
+        view_cell_text(t, "action", list[i].action);
+        view_cell_text(t, "subject", list[i].subject);
+        view_cell_text(t, "detail", list[i].detail);
+        view_cell_text(t, "ip", *list[i].ip ? list[i].ip : "–");
+    }
+    return view_render(v);
 }

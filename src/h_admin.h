@@ -41,7 +41,4 @@ struct admin_change {
  * (nothing written). */
 int admin_write(struct req *r, const struct admin_change *c, char *msg, size_t msglen);
 
-/* Money as "1.234,50 €" in the request's arena. */
-const char *admin_money(struct req *r, long long cents);
-
 #endif

@@ -10,6 +10,7 @@
 
 #include "catalog_rules.h"
 #include "db.h"
+#include "fmt.h"
 #include "h_admin.h"
 #include "handlers.h"
 #include "money.h"
@@ -53,7 +54,7 @@ int h_admin_catalog_list(struct req *r)
         view_cell_text(t, "slug", it->slug);
         view_cell_text(t, "title", it->title);
         view_cell_int(t, "hours", (long)it->hours);
-        view_cell_text(t, "net", admin_money(r, it->price_cents));
+        view_cell_text(t, "net", fmt_money(r->arena, it->price_cents));
         view_cell_int(t, "active", it->active);
     }
     return view_render(v);
@@ -185,7 +186,7 @@ int h_admin_catalog_add(struct req *r)
     struct admin_change c = {
         .change = add_item, .ctx = &f, .action = "catalog.add", .subject = f.item.slug,
         .detail = arena_printf(r->arena, "%s „%s“, %s, %lld Stunden, %s%s%s", kind_label(f.item.kind),
-                               f.item.title, admin_money(r, f.item.price_cents), (long long)f.item.hours,
+                               f.item.title, fmt_money(r->arena, f.item.price_cents), (long long)f.item.hours,
                                f.item.active ? "aktiv" : "nicht aktiv", f.nslugs ? ", Kurse " : "", f.courses),
     };
     return write_item(r, &f, true, &c);
@@ -238,7 +239,7 @@ static const char *changes(struct req *r, const struct item_form *old, const str
     if (a->hours != b->hours)
         buf_printf(&d, "Dauer %lld → %lld Stunden; ", (long long)a->hours, (long long)b->hours);
     if (a->price_cents != b->price_cents)
-        buf_printf(&d, "Preis %s → %s; ", admin_money(r, a->price_cents), admin_money(r, b->price_cents));
+        buf_printf(&d, "Preis %s → %s; ", fmt_money(r->arena, a->price_cents), fmt_money(r->arena, b->price_cents));
     if (a->active != b->active)
         buf_printf(&d, "aktiv %s → %s; ", a->active ? "ja" : "nein", b->active ? "ja" : "nein");
     const char *courses = arena_join(r->arena, now->slugs, now->nslugs, " ");

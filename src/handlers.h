@@ -42,6 +42,7 @@ int h_orders_note(struct req *r);
 
 /* administration (admin): h_admin.c overview, h_admin_catalog.c, h_admin_tenants.c, h_admin_accounts.c */
 int h_admin_home(struct req *r);
+int h_admin_audit(struct req *r);
 int h_admin_catalog_list(struct req *r);
 int h_admin_catalog_new(struct req *r);
 int h_admin_catalog_add(struct req *r);

@@ -62,6 +62,7 @@ static const struct route routes[] = {
     /* administration: an item is changed under .../{slug or gkz}/bearbeiten,
      * so ".../neu" (the add forms) never hides one; account ids are digits */
     {M_GET, "/admin", h_admin_home, ROLE_ADMIN},
+    {M_GET, "/admin/protokoll", h_admin_audit, ROLE_ADMIN},
     {M_GET, "/admin/kurse", h_admin_catalog_list, ROLE_ADMIN},
     {M_GET, "/admin/kurse/neu", h_admin_catalog_new, ROLE_ADMIN},
     {M_POST, "/admin/kurse/neu", h_admin_catalog_add, ROLE_ADMIN},

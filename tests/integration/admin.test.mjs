@@ -41,7 +41,7 @@ const kurse = async () => textOf((await new Client(srv.baseUrl).get('/kurse')).t
 const auditCount = (action, subject) =>
   Number(sqlValue(srv, `SELECT count(*) FROM audit_log WHERE action = '${action}' AND subject = '${subject}'`));
 
-const GETS = ['/admin', '/admin/kurse', '/admin/kurse/neu', '/admin/kurse/dsgvo-grundlagen/bearbeiten',
+const GETS = ['/admin', '/admin/protokoll', '/admin/kurse', '/admin/kurse/neu', '/admin/kurse/dsgvo-grundlagen/bearbeiten',
   '/admin/gemeinden', '/admin/gemeinden/neu', '/admin/gemeinden/30604/bearbeiten', '/admin/konten',
   '/admin/konten/neu', '/admin/konten/1'];
 const POSTS = ['/admin/kurse/neu', '/admin/kurse/dsgvo-grundlagen/bearbeiten', '/admin/gemeinden/neu',
@@ -322,4 +322,24 @@ test('<script> in a title, a municipality name and a person name comes out escap
     assert.ok(text.includes('&lt;script&gt;alert(1)&lt;/script&gt;'), `${page}: escaped`);
     assert.ok(!text.includes(evil), `${page}: never raw`);
   }
+});
+
+test('the audit log page lists admin changes newest first, filters, and escapes what it shows', async () => {
+  const c = await loggedIn('admin');
+  assert.equal((await addItem(c, { slug: 'protokoll-kurs', title: 'Protokollkurs', price: '10' })).status, 303);
+  const res = await editItem(c, 'protokoll-kurs', {
+    title: 'Protokollkurs <i>am Telefon</i>', description: 'x', hours: '4', price: '12,00', active: '1',
+  });
+  assert.equal(res.status, 303, errorOf(res.text));
+  const page = await c.get('/admin/protokoll?q=protokoll-kurs');
+  assert.equal(page.status, 200);
+  assert.match(page.text, /<code>catalog\.edit<\/code>[^]*<code>catalog\.add<\/code>/, 'newest first');
+  assert.match(page.text, /&lt;i&gt;am Telefon&lt;\/i&gt;/);
+  assert.doesNotMatch(page.text, /<i>am Telefon<\/i>/);
+  const rows = tags(page.text, 'tr').length - 1;
+  assert.ok(rows >= 1, 'one row or more');
+  const other = await c.get('/admin/protokoll?q=gibt-es-nicht-xyz');
+  assert.match(textOf(other.text), /Keine Einträge gefunden/);
+  const all = textOf((await c.get('/admin/protokoll')).text);
+  assert.match(all, /login/, 'logins are in the log too');
 });
