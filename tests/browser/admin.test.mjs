@@ -2,32 +2,20 @@
 // changes a course price through the edit form (after one refused try) and
 // sees it on /kurse; screenshots of the three lists and of the form with an
 // error go to tests/artifacts/; axe-core checks each page.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
-import { launchBrowser, loggedInPage, shot, axeProblems as axe } from '../lib/browser.mjs';
+import { serverWithBrowser, loggedInPage, shot, axeProblems as axe } from '../lib/browser.mjs';
 
-let srv;
-let browser;
-
-before(async () => {
-  srv = await startServer();
-  browser = await launchBrowser();
-}, { timeout: 120000 });
-
-after(async () => {
-  if (browser) await browser.close();
-  if (srv) await srv.stop();
-}, { timeout: 60000 });
+const suite = serverWithBrowser();
 
 test('the admin changes a course price; lists and the form with an error pass axe', async () => {
-  const { context, page } = await loggedInPage(browser, srv.baseUrl, 'admin');
+  const { context, page } = await loggedInPage(suite.browser, suite.srv.baseUrl, 'admin');
   const problems = [];
   try {
-    await Promise.all([page.waitForURL(srv.baseUrl + '/admin'), page.getByRole('link', { name: 'Verwaltung' }).click()]);
+    await Promise.all([page.waitForURL(suite.srv.baseUrl + '/admin'), page.getByRole('link', { name: 'Verwaltung' }).click()]);
     problems.push(...await axe(page));
 
-    await Promise.all([page.waitForURL(srv.baseUrl + '/admin/kurse'), page.getByRole('link', { name: 'Kurse und Pakete' }).click()]);
+    await Promise.all([page.waitForURL(suite.srv.baseUrl + '/admin/kurse'), page.getByRole('link', { name: 'Kurse und Pakete' }).click()]);
     problems.push(...await axe(page));
     await shot(page, 'admin-catalog-list');
 
@@ -44,26 +32,29 @@ test('the admin changes a course price; lists and the form with an error pass ax
     await shot(page, 'admin-catalog-form-error');
 
     await price.fill('159,00');
-    await Promise.all([page.waitForURL(srv.baseUrl + '/admin/kurse'), page.getByRole('button', { name: 'Speichern' }).click()]);
+    await Promise.all([page.waitForURL(suite.srv.baseUrl + '/admin/kurse'), page.getByRole('button', { name: 'Speichern' }).click()]);
     assert.match(await page.locator('main').innerText(), /DSGVO-Grundlagen für Gemeinden[^]*159,00 €/);
-    await page.goto(srv.baseUrl + '/kurse');
+    await page.goto(suite.srv.baseUrl + '/kurse');
     assert.match(await page.locator('main').innerText(), /DSGVO-Grundlagen für Gemeinden[^]*190,80 €/);
 
-    await page.goto(srv.baseUrl + '/admin/gemeinden');
+    await page.goto(suite.srv.baseUrl + '/admin/gemeinden');
     problems.push(...await axe(page));
     await shot(page, 'admin-tenants-list');
-    await page.goto(srv.baseUrl + '/admin/gemeinden/30604/bearbeiten');
+    await page.goto(suite.srv.baseUrl + '/admin/gemeinden/30604/bearbeiten');
     problems.push(...await axe(page));
 
-    await page.goto(srv.baseUrl + '/admin/konten');
+    await page.goto(suite.srv.baseUrl + '/admin/konten');
     problems.push(...await axe(page));
     await shot(page, 'admin-accounts-list');
     await page.getByRole('link', { name: 'mitarbeiterin' }).click();
     await page.getByRole('heading', { name: 'Konto mitarbeiterin' }).waitFor();
     problems.push(...await axe(page));
     await shot(page, 'admin-account');
-    await page.goto(srv.baseUrl + '/admin/konten/neu');
+    await page.goto(suite.srv.baseUrl + '/admin/konten/neu');
     problems.push(...await axe(page));
+    await page.goto(suite.srv.baseUrl + '/admin/protokoll');
+    problems.push(...await axe(page));
+    await shot(page, 'admin-audit');
   } finally {
     await context.close();
   }

@@ -1,33 +1,15 @@
 // Browser tests (headless Debian chromium via playwright-core): the red button,
 // the menu, logging in through the form, the small screen, and axe-core
 // (WCAG 2.1 A/AA) on the public pages. Screenshots go to tests/artifacts/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
-import { launchBrowser, shot, axeViolations } from '../lib/browser.mjs';
+import { serverWithBrowser, withPage as withBrowserPage, shot, axeViolations } from '../lib/browser.mjs';
 
 const AXE_PAGES = ['/', '/kurse', '/faq', '/impressum', '/datenschutz', '/login', '/voucher/einloesen'];
 
-let srv;
-let browser;
-
-before(async () => {
-  srv = await startServer();
-  browser = await launchBrowser();
-}, { timeout: 120000 });
-
-after(async () => {
-  if (browser) await browser.close();
-  if (srv) await srv.stop();
-}, { timeout: 60000 });
-
-async function newPage(viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport, locale: 'de-AT' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  return { context, page };
-}
-
+const suite = serverWithBrowser();
+/** Runs fn(page) in a fresh context, 1280 × 800 unless told. */
+const withPage = (fn, viewport = { width: 1280, height: 800 }) => withBrowserPage(suite.browser, fn, viewport);
 
 /** Computed background colour of an element as [r, g, b] (any CSS colour syntax). */
 function backgroundRgb(locator) {
@@ -44,9 +26,8 @@ function backgroundRgb(locator) {
 }
 
 test('the red "Voucher einlösen" button is visible at the top right', async () => {
-  const { context, page } = await newPage();
-  try {
-    const res = await page.goto(srv.baseUrl + '/');
+  await withPage(async (page) => {
+    const res = await page.goto(suite.srv.baseUrl + '/');
     assert.equal(res.status(), 200);
     await shot(page, 'start-desktop');
     const btn = page.locator('a.btn-redeem');
@@ -62,33 +43,27 @@ test('the red "Voucher einlösen" button is visible at the top right', async () 
     const bg = await backgroundRgb(btn);
     const [r, g, b] = bg.rgb;
     assert.ok(bg.a > 200 && r > 150 && g < 80 && b < 80, `background is red: ${bg.css} → rgb(${r}, ${g}, ${b}) alpha ${bg.a}`);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('the menu link "Kurse" leads to the catalog', async () => {
-  const { context, page } = await newPage();
-  try {
-    await page.goto(srv.baseUrl + '/');
+  await withPage(async (page) => {
+    await page.goto(suite.srv.baseUrl + '/');
     await Promise.all([
-      page.waitForURL(srv.baseUrl + '/kurse'),
+      page.waitForURL(suite.srv.baseUrl + '/kurse'),
       page.getByRole('link', { name: 'Kurse', exact: true }).first().click(),
     ]);
     assert.equal(new URL(page.url()).pathname, '/kurse');
     assert.ok(await page.getByText(/Stunden/).first().isVisible(), 'catalog content shown');
     await shot(page, 'kurse');
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('logging in as gemeinde through the form shows "Abmelden"', async () => {
-  const { context, page } = await newPage();
-  try {
-    await page.goto(srv.baseUrl + '/');
+  await withPage(async (page) => {
+    await page.goto(suite.srv.baseUrl + '/');
     await Promise.all([
-      page.waitForURL(srv.baseUrl + '/login'),
+      page.waitForURL(suite.srv.baseUrl + '/login'),
       page.getByRole('link', { name: 'Anmelden', exact: true }).first().click(),
     ]);
     await page.locator('input[name="username"]').fill('gemeinde');
@@ -96,7 +71,7 @@ test('logging in as gemeinde through the form shows "Abmelden"', async () => {
     await shot(page, 'login');
     const form = page.locator('form:has(input[name="password"])');
     await Promise.all([
-      page.waitForURL(srv.baseUrl + '/'),
+      page.waitForURL(suite.srv.baseUrl + '/'),
       form.locator('button, input[type="submit"]').first().click(),
     ]);
     const logout = page.getByRole('button', { name: 'Abmelden' });
@@ -106,15 +81,12 @@ test('logging in as gemeinde through the form shows "Abmelden"', async () => {
       'no "Anmelden" link in the header any more');
     assert.ok(await page.locator('a.btn-redeem').isVisible(), 'red button still there when logged in');
     await shot(page, 'start-logged-in');
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('at a 375 px wide viewport the red button is still visible', async () => {
-  const { context, page } = await newPage({ width: 375, height: 667 });
-  try {
-    await page.goto(srv.baseUrl + '/');
+  await withPage(async (page) => {
+    await page.goto(suite.srv.baseUrl + '/');
     await shot(page, 'start-mobile');
     const btn = page.locator('a.btn-redeem');
     assert.ok(await btn.isVisible(), 'button visible');
@@ -123,9 +95,7 @@ test('at a 375 px wide viewport the red button is still visible', async () => {
     assert.ok(box.y >= 0 && box.y + box.height <= 667, `button on the first screen: ${JSON.stringify(box)}`);
     const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(scrollWidth <= 375, `no horizontal scrolling at 375 px (scrollWidth ${scrollWidth})`);
-  } finally {
-    await context.close();
-  }
+  }, { width: 375, height: 667 });
 });
 
 function formatViolations(url, violations) {
@@ -136,18 +106,15 @@ function formatViolations(url, violations) {
 }
 
 test('axe-core finds no WCAG 2.1 A/AA violations on the public pages', async () => {
-  const { context, page } = await newPage();
   const problems = [];
-  try {
+  await withPage(async (page) => {
     for (const p of AXE_PAGES) {
-      const res = await page.goto(srv.baseUrl + p);
+      const res = await page.goto(suite.srv.baseUrl + p);
       assert.equal(res.status(), 200, `GET ${p}`);
       const violations = await axeViolations(page);
       if (violations.length) problems.push(formatViolations(p, violations));
       await shot(page, 'axe' + (p === '/' ? '-start' : p.replace(/\//g, '-')));
     }
-  } finally {
-    await context.close();
-  }
+  });
   assert.equal(problems.length, 0, `axe-core violations:\n${problems.join('\n')}`);
 });

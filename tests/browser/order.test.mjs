@@ -2,46 +2,28 @@
 // 2 × a package, reviews and confirms; the order page shows 5 codes "offen"
 // and the SMTP server holds one mail with them.  Screenshots of the form, the
 // review and the order page go to tests/artifacts/; axe-core checks each.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
 import { startSmtp } from '../lib/smtp.mjs';
-import { launchBrowser, shot, axeViolations } from '../lib/browser.mjs';
+import { serverWithBrowser, withPage as withBrowserPage, loginAs, shot, axeProblems as axe } from '../lib/browser.mjs';
 const CODE_RE = /SBA-[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}/g;
 
 let smtp;
-let srv;
-let browser;
-
-before(async () => {
+const suite = serverWithBrowser(async () => {
   smtp = await startSmtp();
-  srv = await startServer({ smtpUrl: `smtp://127.0.0.1:${smtp.port}` });
-  browser = await launchBrowser();
-}, { timeout: 120000 });
-
+  return { smtpUrl: `smtp://127.0.0.1:${smtp.port}` };
+});
 after(async () => {
-  if (browser) await browser.close();
-  if (srv) await srv.stop();
   if (smtp) await smtp.close();
 }, { timeout: 60000 });
-
-async function axe(page) {
-  return (await axeViolations(page)).map((v) =>
-    `${page.url()}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
+const withPage = (fn) => withBrowserPage(suite.browser, fn);
 
 test('the demo admin orders 3 courses and 2 packages; 5 codes "offen" and one mail', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'de-AT' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
   const problems = [];
-  try {
-    await page.goto(srv.baseUrl + '/login');
-    await page.locator('input[name="username"]').fill('gemeinde');
-    await page.locator('input[name="password"]').fill('demo-passwort');
-    await Promise.all([page.waitForURL(srv.baseUrl + '/'), page.getByRole('button', { name: 'Anmelden' }).click()]);
+  await withPage(async (page) => {
+    await loginAs(page, suite.srv.baseUrl, 'gemeinde');
 
-    await Promise.all([page.waitForURL(srv.baseUrl + '/bestellen'),
+    await Promise.all([page.waitForURL(suite.srv.baseUrl + '/bestellen'),
       page.getByRole('link', { name: 'Bestellen', exact: true }).click()]);
     await page.getByLabel('DSGVO-Grundlagen für Gemeinden').fill('3');
     await page.getByLabel('Paket Digitales Amt').fill('2');
@@ -74,24 +56,20 @@ test('the demo admin orders 3 courses and 2 packages; 5 codes "offen" and one ma
     assert.deepEqual(mail.mail.attachments.map((a) => a.filename).sort(), ['Rechnung-' + invoice + '.pdf', 'codes.csv'].sort());
     assert.equal(smtp.messages.length, 1);
 
-    await Promise.all([page.waitForURL(srv.baseUrl + '/bestellungen'),
+    await Promise.all([page.waitForURL(suite.srv.baseUrl + '/bestellungen'),
       page.getByRole('link', { name: 'Bestellungen', exact: true }).click()]);
     problems.push(...await axe(page));
     await shot(page, 'orders-list');
-  } finally {
-    await context.close();
-  }
+  });
   assert.deepEqual(problems, [], `axe-core violations:\n${problems.join('\n')}`);
 });
 
 test('a wrong quantity shows the message next to the field', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'de-AT' });
-  const page = await context.newPage();
-  try {
-    await page.goto(srv.baseUrl + '/login?next=/bestellen');
+  await withPage(async (page) => {
+    await page.goto(suite.srv.baseUrl + '/login?next=/bestellen');
     await page.locator('input[name="username"]').fill('gemeinde');
     await page.locator('input[name="password"]').fill('demo-passwort');
-    await Promise.all([page.waitForURL(srv.baseUrl + '/bestellen'), page.getByRole('button', { name: 'Anmelden' }).click()]);
+    await Promise.all([page.waitForURL(suite.srv.baseUrl + '/bestellen'), page.getByRole('button', { name: 'Anmelden' }).click()]);
     await page.getByLabel('DSGVO-Grundlagen für Gemeinden').fill('10001');
     await page.getByRole('button', { name: 'Weiter zur Übersicht' }).click();
     const field = page.getByLabel('DSGVO-Grundlagen für Gemeinden');
@@ -103,7 +81,5 @@ test('a wrong quantity shows the message next to the field', async () => {
     const violations = await axe(page);
     await shot(page, 'order-form-error');
     assert.deepEqual(violations, []);
-  } finally {
-    await context.close();
-  }
+  });
 });

@@ -2,47 +2,26 @@
 // from the red button as a new user to Meine Kurse, as an existing user with
 // the keyboard only, every error page V01-V11 (screenshots in
 // tests/artifacts/redeem-*.png) and axe-core on the form with errors.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { launchBrowser, shot, axeViolations } from '../lib/browser.mjs';
+import { serverWithBrowser, withPage as withBrowserPage, shot, axeViolations } from '../lib/browser.mjs';
 import { sql, order, addUsers, wellFormed, voucherState, accountId } from '../lib/redeem.mjs';
 
-let srv;
-let browser;
+const suite = serverWithBrowser({ limits: { redeem_max_failures: 1000 } });
+const withPage = (fn) => withBrowserPage(suite.browser, fn);
 
-before(async () => {
-  srv = await startServer({ limits: { redeem_max_failures: 1000 } });
-  browser = await launchBrowser();
-}, { timeout: 120000 });
-
-after(async () => {
-  if (browser) await browser.close();
-  if (srv) await srv.stop();
-}, { timeout: 60000 });
-
-async function withPage(fn, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport, locale: 'de-AT' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  try {
-    return await fn(page);
-  } finally {
-    await context.close();
-  }
-}
-
-const code = (item = 'dsgvo-grundlagen=1') => order(srv, item)[0];
+const code = (item = 'dsgvo-grundlagen=1') => order(suite.srv, item)[0];
 
 /** Opens the form from the red button on the start page. */
-async function fromRedButton(page, base = srv.baseUrl) {
+async function fromRedButton(page, base = suite.srv.baseUrl) {
   await page.goto(base + '/');
   await Promise.all([page.waitForURL(base + '/voucher/einloesen'), page.locator('a.btn-redeem').click()]);
 }
 
 /** Goes to the form unless the page shows it (error pages do). */
 async function ensureForm(page) {
-  if (await page.locator('input[name="mode"]').count() === 0) await page.goto(srv.baseUrl + '/voucher/einloesen');
+  if (await page.locator('input[name="mode"]').count() === 0) await page.goto(suite.srv.baseUrl + '/voucher/einloesen');
 }
 
 async function fillNew(page, fields) {
@@ -96,9 +75,9 @@ test('a new user clicks the red button, redeems and lands on Meine Kurse', async
 
 test('an existing user redeems with the keyboard only and sees the confirmation', async () => {
   const v = code();
-  const [user] = addUsers(srv, 'tastatur', 1);
+  const [user] = addUsers(suite.srv, 'tastatur', 1);
   await withPage(async (page) => {
-    await page.goto(srv.baseUrl + '/');
+    await page.goto(suite.srv.baseUrl + '/');
     const focusOn = async (selector) => {
       for (let i = 0; i < 40; i++) {
         await page.keyboard.press('Tab');
@@ -107,7 +86,7 @@ test('an existing user redeems with the keyboard only and sees the confirmation'
       assert.fail(`Tab never reached ${selector}`);
     };
     await focusOn('a.btn-redeem');
-    await Promise.all([page.waitForURL(srv.baseUrl + '/voucher/einloesen'), page.keyboard.press('Enter')]);
+    await Promise.all([page.waitForURL(suite.srv.baseUrl + '/voucher/einloesen'), page.keyboard.press('Enter')]);
     await focusOn('#ex-username');
     await page.keyboard.type(user);
     await page.keyboard.press('Tab');
@@ -117,16 +96,16 @@ test('an existing user redeems with the keyboard only and sees the confirmation'
     assert.match(await page.getByRole('status').innerText(), new RegExp(`dem Konto „${user}“ zugeordnet`));
     await shot(page, 'redeem-existing-user-done');
   });
-  assert.equal(voucherState(srv, v.id).redeemed_by, accountId(srv, user));
+  assert.equal(voucherState(suite.srv, v.id).redeemed_by, accountId(suite.srv, user));
 });
 
 test('every error page V01-V10 shows its number, a sentence and a reference', async () => {
   const taken = code();
-  const [user] = addUsers(srv, 'fehler', 1);
+  const [user] = addUsers(suite.srv, 'fehler', 1);
   const expired = code();
-  sql(srv, `UPDATE vouchers SET valid_until = strftime('%s') - 86400 WHERE id = ${expired.id}`);
+  sql(suite.srv, `UPDATE vouchers SET valid_until = strftime('%s') - 86400 WHERE id = ${expired.id}`);
   const revoked = code();
-  sql(srv, `UPDATE vouchers SET revoked_at = strftime('%s') WHERE id = ${revoked.id}`);
+  sql(suite.srv, `UPDATE vouchers SET revoked_at = strftime('%s') WHERE id = ${revoked.id}`);
   const enrolledFirst = code();
   const open = code();
   const cases = [
@@ -147,7 +126,7 @@ test('every error page V01-V10 shows its number, a sentence and a reference', as
       await assertErrorPage(page, number);
     });
   }
-  assert.equal(voucherState(srv, open.id).redeemed_at, null, 'the open code survived V07-V10');
+  assert.equal(voucherState(suite.srv, open.id).redeemed_at, null, 'the open code survived V07-V10');
 });
 
 test('V11 error page after too many failures (server with a limit of 3)', async () => {
@@ -170,7 +149,7 @@ test('axe-core finds no WCAG 2.1 A/AA violations on the form with errors, the co
     const check = async (name) => {
       for (const x of await axeViolations(page)) problems.push(`${name}: ${x.id}: ${x.help} (${x.nodes[0]?.target})`);
     };
-    await page.goto(srv.baseUrl + '/voucher/einloesen');
+    await page.goto(suite.srv.baseUrl + '/voucher/einloesen');
     await submitNew(page, newUser('a', v.code, { 'E-Mail-Adresse': 'kaputt', 'Passwort wiederholen': 'anders' }), false);
     await check('V10');
     await submitNew(page, newUser('axe.test', v.code));

@@ -5,28 +5,23 @@
 // tests/artifacts/support-*.png and axe-core on every page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverWithBrowser, loginAs, shot, axeViolations } from '../lib/browser.mjs';
+import { serverWithBrowser, withPage, loginAs, shot, axeViolations } from '../lib/browser.mjs';
 import { order, addUsers, redeemExisting } from '../lib/redeem.mjs';
 
 const env = serverWithBrowser({ limits: { redeem_max_failures: 1000 } });
 
 /** A logged-in support page; fn(page, problems) where axe findings are collected. */
 async function asSupport(fn) {
-  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'de-AT' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
   const problems = [];
-  const check = async (name) => {
-    for (const x of await axeViolations(page)) problems.push(`${name}: ${x.id}: ${x.help} (${x.nodes[0]?.target})`);
-  };
-  try {
+  await withPage(env.browser, async (page) => {
+    const check = async (name) => {
+      for (const x of await axeViolations(page)) problems.push(`${name}: ${x.id}: ${x.help} (${x.nodes[0]?.target})`);
+    };
     await loginAs(page, env.srv.baseUrl, 'support');
     await Promise.all([page.waitForURL(env.srv.baseUrl + '/support'),
       page.getByRole('navigation', { name: 'Hauptmenü' }).getByRole('link', { name: 'Support' }).click()]);
     await fn(page, check);
-  } finally {
-    await context.close();
-  }
+  });
   assert.deepEqual(problems, []);
 }
 

@@ -44,13 +44,14 @@ export async function axeProblems(page) {
 
 /**
  * Registers the before/after hooks of a browser test file: a test server
- * (startServer options) and a browser.  Returns {srv, browser}, filled once
+ * (startServer options, or a function run in before() that returns them, for
+ * options known only then) and a browser.  Returns {srv, browser}, filled once
  * before() has run; both are stopped after the file.
  */
 export function serverWithBrowser(opts) {
   const env = {};
   before(async () => {
-    env.srv = await startServer(opts);
+    env.srv = await startServer(typeof opts === 'function' ? await opts() : opts);
     env.browser = await launchBrowser();
   }, { timeout: 120000 });
   after(async () => {

@@ -45,6 +45,26 @@ static void assert_starts_with(const char *s, const char *prefix)
         fail_msg("\"%s\" does not start with \"%s\"", s, prefix);
 }
 
+/* Imports csv and expects a refusal: the message starts with prefix and
+ * mentions word (unless word is NULL). */
+static void assert_refused(struct db_fixture *f, const char *csv, const char *prefix, const char *word)
+{
+    assert_int_equal(import(f, csv), 1);
+    assert_starts_with(f->msg, prefix);
+    if (word)
+        assert_non_null(strstr(f->msg, word));
+}
+
+/* assert_refused on an empty catalog, which stays empty at its version. */
+static void assert_refused_nothing_written(struct db_fixture *f, const char *csv, const char *prefix,
+                                           const char *word)
+{
+    int64_t v = version(f);
+    assert_refused(f, csv, prefix, word);
+    assert_int_equal(list(f).nitems, 0);
+    assert_int_equal(version(f), v);
+}
+
 static const char *const good_csv =
     HEADER
     "course,dsgvo,DSGVO-Grundlagen,\"Datenschutz: Grundsätze, Rechte\",8,14900,\n"
@@ -129,41 +149,30 @@ static void test_header_only_imports_nothing(void **state)
 static void test_bad_header_is_refused_as_line_1(void **state)
 {
     struct db_fixture *f = *state;
-    int64_t v = version(f);
-    assert_int_equal(import(f, "kind,slug,title,description,hours,price,courses\n"
-                               "course,a,Kurs A,,1,50,\n"),
-                     1);
-    assert_starts_with(f->msg, "Zeile 1");
-    assert_int_equal(list(f).nitems, 0);
-    assert_int_equal(version(f), v);
+    assert_refused_nothing_written(f, "kind,slug,title,description,hours,price,courses\n"
+                                      "course,a,Kurs A,,1,50,\n",
+                                   "Zeile 1", NULL);
 }
 
 static void test_empty_text_is_refused_as_line_1(void **state)
 {
     struct db_fixture *f = *state;
-    assert_int_equal(import(f, ""), 1);
-    assert_starts_with(f->msg, "Zeile 1");
+    assert_refused(f, "", "Zeile 1", NULL);
 }
 
 static void test_header_with_extra_column_is_refused(void **state)
 {
     struct db_fixture *f = *state;
-    assert_int_equal(import(f, "kind,slug,title,description,hours,price_cents,courses,x\n"), 1);
-    assert_starts_with(f->msg, "Zeile 1");
+    assert_refused(f, "kind,slug,title,description,hours,price_cents,courses,x\n", "Zeile 1", NULL);
 }
 
 static void test_bad_line_3_writes_nothing(void **state)
 {
     struct db_fixture *f = *state;
-    int64_t v = version(f);
-    assert_int_equal(import(f, HEADER "course,a,Kurs A,,1,50,\n"
-                                      "course,b,Kurs B,,viele,50,\n"
-                                      "course,c,Kurs C,,1,50,\n"),
-                     1);
-    assert_starts_with(f->msg, "Zeile 3: ");
-    assert_non_null(strstr(f->msg, "hours"));
-    assert_int_equal(list(f).nitems, 0);
-    assert_int_equal(version(f), v);
+    assert_refused_nothing_written(f, HEADER "course,a,Kurs A,,1,50,\n"
+                                             "course,b,Kurs B,,viele,50,\n"
+                                             "course,c,Kurs C,,1,50,\n",
+                                   "Zeile 3: ", "hours");
 }
 
 static void test_bad_line_leaves_earlier_catalog_unchanged(void **state)
@@ -171,10 +180,9 @@ static void test_bad_line_leaves_earlier_catalog_unchanged(void **state)
     struct db_fixture *f = *state;
     assert_int_equal(import(f, good_csv), 0);
     int64_t v = version(f);
-    assert_int_equal(import(f, HEADER "course,dsgvo,Neuer Titel,,8,14900,\n"
-                                      "course,neu,Neu,,1,-5,\n"),
-                     1);
-    assert_starts_with(f->msg, "Zeile 3: ");
+    assert_refused(f, HEADER "course,dsgvo,Neuer Titel,,8,14900,\n"
+                             "course,neu,Neu,,1,-5,\n",
+                   "Zeile 3: ", NULL);
     assert_int_equal(version(f), v);
     struct catalog cat = list(f);
     assert_int_equal(cat.nitems, 4);
@@ -219,25 +227,18 @@ static void test_each_kind_of_bad_line_is_refused_with_its_number(void **state)
 static void test_unknown_course_in_package_is_refused_and_nothing_written(void **state)
 {
     struct db_fixture *f = *state;
-    int64_t v = version(f);
-    assert_int_equal(import(f, HEADER "course,a,Kurs A,,1,50,\n"
-                                      "package,p,Paket,,2,100,a fehlt\n"),
-                     1);
-    assert_starts_with(f->msg, "Zeile 3: ");
-    assert_non_null(strstr(f->msg, "fehlt"));
-    assert_int_equal(list(f).nitems, 0);
-    assert_int_equal(version(f), v);
+    assert_refused_nothing_written(f, HEADER "course,a,Kurs A,,1,50,\n"
+                                             "package,p,Paket,,2,100,a fehlt\n",
+                                   "Zeile 3: ", "fehlt");
 }
 
 static void test_package_naming_a_package_is_refused(void **state)
 {
     struct db_fixture *f = *state;
-    assert_int_equal(import(f, HEADER "course,a,Kurs A,,1,50,\n"
-                                      "package,p,Paket,,2,100,a\n"
-                                      "package,q,Paket Q,,2,100,a p\n"),
-                     1);
-    assert_starts_with(f->msg, "Zeile 4: ");
-    assert_non_null(strstr(f->msg, " p"));
+    assert_refused(f, HEADER "course,a,Kurs A,,1,50,\n"
+                             "package,p,Paket,,2,100,a\n"
+                             "package,q,Paket Q,,2,100,a p\n",
+                   "Zeile 4: ", " p");
     assert_int_equal(list(f).nitems, 0);
 }
 
@@ -278,11 +279,9 @@ static void test_slug_of_course_reused_for_package_is_refused(void **state)
     struct db_fixture *f = *state;
     assert_int_equal(import(f, good_csv), 0);
     int64_t v = version(f);
-    assert_int_equal(import(f, HEADER "course,neu,Neu,,1,1,\n"
-                                      "package,avg,Paket AVG,,16,29000,dsgvo\n"),
-                     1);
-    assert_starts_with(f->msg, "Zeile 3: ");
-    assert_non_null(strstr(f->msg, "avg"));
+    assert_refused(f, HEADER "course,neu,Neu,,1,1,\n"
+                             "package,avg,Paket AVG,,16,29000,dsgvo\n",
+                   "Zeile 3: ", "avg");
     assert_int_equal(version(f), v);
     struct catalog_item it;
     assert_int_equal(db_catalog_item_by_slug(f->db, f->a, "avg", &it), DB_OK);
@@ -294,10 +293,9 @@ static void test_slug_of_course_reused_for_package_is_refused(void **state)
 static void test_slug_as_course_and_package_in_one_file_is_refused(void **state)
 {
     struct db_fixture *f = *state;
-    assert_int_equal(import(f, HEADER "course,x,Kurs X,,1,1,\n"
-                                      "package,x,Paket X,,1,1,x\n"),
-                     1);
-    assert_starts_with(f->msg, "Zeile 3: ");
+    assert_refused(f, HEADER "course,x,Kurs X,,1,1,\n"
+                             "package,x,Paket X,,1,1,x\n",
+                   "Zeile 3: ", NULL);
     assert_int_equal(list(f).nitems, 0);
 }
 

@@ -282,13 +282,28 @@ static void hash_of(unsigned char h[32], unsigned char fill)
     memset(h, fill, 32);
 }
 
+/* The support account "helpdesk" with one session: hash h (all 0x11), created at 10000. */
+static int64_t helpdesk_session(struct db_fixture *f, unsigned char h[32])
+{
+    int64_t id = add_account(f->db, "helpdesk", ROLE_SUPPORT, 0);
+    hash_of(h, 0x11);
+    assert_int_equal(db_session_add(f->db, h, id, 10000), DB_OK);
+    return id;
+}
+
+/* db_session_lookup of hash h at now, with the account discarded. */
+static int lookup(struct db_fixture *f, const unsigned char h[32], int64_t now, int64_t idle_since,
+                  int64_t created_since)
+{
+    struct account acc;
+    return db_session_lookup(f->db, f->a, h, now, idle_since, created_since, &acc);
+}
+
 static void test_session_add_and_lookup_returns_account(void **state)
 {
     struct db_fixture *f = *state;
-    int64_t id = add_account(f->db, "helpdesk", ROLE_SUPPORT, 0);
     unsigned char h[32];
-    hash_of(h, 0x11);
-    assert_int_equal(db_session_add(f->db, h, id, 10000), DB_OK);
+    int64_t id = helpdesk_session(f, h);
     struct account acc;
     assert_int_equal(db_session_lookup(f->db, f->a, h, 10010, 10010 - 1800, 10010 - 43200, &acc),
                      DB_OK);
@@ -296,81 +311,66 @@ static void test_session_add_and_lookup_returns_account(void **state)
     assert_string_equal(acc.username, "helpdesk");
     unsigned char other[32];
     hash_of(other, 0x22);
-    assert_int_equal(db_session_lookup(f->db, f->a, other, 10010, 0, 0, &acc), DB_NOT_FOUND);
+    assert_int_equal(lookup(f, other, 10010, 0, 0), DB_NOT_FOUND);
 }
 
 static void test_session_idle_expiry(void **state)
 {
     struct db_fixture *f = *state;
-    int64_t id = add_account(f->db, "helpdesk", ROLE_SUPPORT, 0);
     unsigned char h[32];
-    hash_of(h, 0x11);
-    assert_int_equal(db_session_add(f->db, h, id, 10000), DB_OK);
-    struct account acc;
+    helpdesk_session(f, h);
     /* last seen at 10000 (a look-up within the minute does not renew it):
      * alive while idle_since < 10000 */
-    assert_int_equal(db_session_lookup(f->db, f->a, h, 10030, 9999, 0, &acc), DB_OK);
-    assert_int_equal(db_session_lookup(f->db, f->a, h, 11800, 10000, 0, &acc), DB_NOT_FOUND);
-    assert_int_equal(db_session_lookup(f->db, f->a, h, 11900, 10500, 0, &acc), DB_NOT_FOUND);
+    assert_int_equal(lookup(f, h, 10030, 9999, 0), DB_OK);
+    assert_int_equal(lookup(f, h, 11800, 10000, 0), DB_NOT_FOUND);
+    assert_int_equal(lookup(f, h, 11900, 10500, 0), DB_NOT_FOUND);
 }
 
 static void test_session_lookup_renews_last_seen_after_a_minute(void **state)
 {
     struct db_fixture *f = *state;
-    int64_t id = add_account(f->db, "helpdesk", ROLE_SUPPORT, 0);
     unsigned char h[32];
-    hash_of(h, 0x11);
-    assert_int_equal(db_session_add(f->db, h, id, 10000), DB_OK);
-    struct account acc;
-    assert_int_equal(db_session_lookup(f->db, f->a, h, 10030, 0, 0, &acc), DB_OK);
+    helpdesk_session(f, h);
+    assert_int_equal(lookup(f, h, 10030, 0, 0), DB_OK);
     assert_int_equal(query_int(f->db, "SELECT last_seen_at FROM sessions"), 10000);
-    assert_int_equal(db_session_lookup(f->db, f->a, h, 10100, 0, 0, &acc), DB_OK);
+    assert_int_equal(lookup(f, h, 10100, 0, 0), DB_OK);
     assert_int_equal(query_int(f->db, "SELECT last_seen_at FROM sessions"), 10100);
     /* renewed: an idle limit after the creation time no longer ends it */
-    assert_int_equal(db_session_lookup(f->db, f->a, h, 10110, 10050, 0, &acc), DB_OK);
+    assert_int_equal(lookup(f, h, 10110, 10050, 0), DB_OK);
 }
 
 static void test_session_absolute_expiry(void **state)
 {
     struct db_fixture *f = *state;
-    int64_t id = add_account(f->db, "helpdesk", ROLE_SUPPORT, 0);
     unsigned char h[32];
-    hash_of(h, 0x11);
-    assert_int_equal(db_session_add(f->db, h, id, 10000), DB_OK);
-    struct account acc;
+    helpdesk_session(f, h);
     /* seen at 49990 (renews last_seen_at) */
-    assert_int_equal(db_session_lookup(f->db, f->a, h, 49990, 9999, 9999, &acc), DB_OK);
-    assert_int_equal(db_session_lookup(f->db, f->a, h, 50010, 49000, 9999, &acc), DB_OK);
+    assert_int_equal(lookup(f, h, 49990, 9999, 9999), DB_OK);
+    assert_int_equal(lookup(f, h, 50010, 49000, 9999), DB_OK);
     /* recently seen, but created too long ago */
-    assert_int_equal(db_session_lookup(f->db, f->a, h, 50020, 49000, 10000, &acc), DB_NOT_FOUND);
+    assert_int_equal(lookup(f, h, 50020, 49000, 10000), DB_NOT_FOUND);
 }
 
 static void test_session_delete_ends_it(void **state)
 {
     struct db_fixture *f = *state;
-    int64_t id = add_account(f->db, "helpdesk", ROLE_SUPPORT, 0);
     unsigned char h[32], h2[32];
-    hash_of(h, 0x11);
+    int64_t id = helpdesk_session(f, h);
     hash_of(h2, 0x22);
-    assert_int_equal(db_session_add(f->db, h, id, 10000), DB_OK);
     assert_int_equal(db_session_add(f->db, h2, id, 10000), DB_OK);
     assert_int_equal(db_session_delete(f->db, h), DB_OK);
-    struct account acc;
-    assert_int_equal(db_session_lookup(f->db, f->a, h, 10001, 0, 0, &acc), DB_NOT_FOUND);
-    assert_int_equal(db_session_lookup(f->db, f->a, h2, 10001, 0, 0, &acc), DB_OK);
+    assert_int_equal(lookup(f, h, 10001, 0, 0), DB_NOT_FOUND);
+    assert_int_equal(lookup(f, h2, 10001, 0, 0), DB_OK);
 }
 
 static void test_session_of_disabled_account_is_not_found(void **state)
 {
     struct db_fixture *f = *state;
-    int64_t id = add_account(f->db, "helpdesk", ROLE_SUPPORT, 0);
     unsigned char h[32];
-    hash_of(h, 0x11);
-    assert_int_equal(db_session_add(f->db, h, id, 10000), DB_OK);
+    helpdesk_session(f, h);
     assert_int_equal(sqlite3_exec(f->db->conn, "UPDATE accounts SET disabled = 1", NULL, NULL, NULL),
                      SQLITE_OK);
-    struct account acc;
-    assert_int_equal(db_session_lookup(f->db, f->a, h, 10001, 0, 0, &acc), DB_NOT_FOUND);
+    assert_int_equal(lookup(f, h, 10001, 0, 0), DB_NOT_FOUND);
 }
 
 static void test_session_purge_removes_expired_only(void **state)
@@ -384,11 +384,18 @@ static void test_session_purge_removes_expired_only(void **state)
     assert_int_equal(db_session_add(f->db, fresh, id, 5000), DB_OK);
     assert_int_equal(db_session_purge(f->db, 2000, 0), DB_OK);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM sessions"), 1);
-    struct account acc;
-    assert_int_equal(db_session_lookup(f->db, f->a, fresh, 5001, 0, 0, &acc), DB_OK);
+    assert_int_equal(lookup(f, fresh, 5001, 0, 0), DB_OK);
 }
 
 /* ---- login failures ---- */
+
+/* The number of failures under key since the given time. */
+static int64_t failures(struct db_fixture *f, const char *key, int64_t since)
+{
+    int64_t n = -1;
+    assert_int_equal(db_login_failure_count(f->db, key, since, &n), DB_OK);
+    return n;
+}
 
 static void test_login_failure_count_within_window(void **state)
 {
@@ -397,17 +404,11 @@ static void test_login_failure_count_within_window(void **state)
     assert_int_equal(db_login_failure_add(f->db, "u:anna", 200), DB_OK);
     assert_int_equal(db_login_failure_add(f->db, "u:anna", 300), DB_OK);
     assert_int_equal(db_login_failure_add(f->db, "ip:10.0.0.1", 300), DB_OK);
-    int64_t n = -1;
-    assert_int_equal(db_login_failure_count(f->db, "u:anna", 0, &n), DB_OK);
-    assert_int_equal(n, 3);
-    assert_int_equal(db_login_failure_count(f->db, "u:anna", 150, &n), DB_OK);
-    assert_int_equal(n, 2);
-    assert_int_equal(db_login_failure_count(f->db, "u:anna", 300, &n), DB_OK);
-    assert_int_equal(n, 0);
-    assert_int_equal(db_login_failure_count(f->db, "ip:10.0.0.1", 0, &n), DB_OK);
-    assert_int_equal(n, 1);
-    assert_int_equal(db_login_failure_count(f->db, "u:bert", 0, &n), DB_OK);
-    assert_int_equal(n, 0);
+    assert_int_equal(failures(f, "u:anna", 0), 3);
+    assert_int_equal(failures(f, "u:anna", 150), 2);
+    assert_int_equal(failures(f, "u:anna", 300), 0);
+    assert_int_equal(failures(f, "ip:10.0.0.1", 0), 1);
+    assert_int_equal(failures(f, "u:bert", 0), 0);
 }
 
 static void test_login_failure_clear_and_purge(void **state)
@@ -417,12 +418,9 @@ static void test_login_failure_clear_and_purge(void **state)
     db_login_failure_add(f->db, "u:bert", 100);
     db_login_failure_add(f->db, "u:bert", 500);
     assert_int_equal(db_login_failure_clear(f->db, "u:anna"), DB_OK);
-    int64_t n = -1;
-    assert_int_equal(db_login_failure_count(f->db, "u:anna", 0, &n), DB_OK);
-    assert_int_equal(n, 0);
+    assert_int_equal(failures(f, "u:anna", 0), 0);
     assert_int_equal(db_login_failure_purge(f->db, 100), DB_OK);
-    assert_int_equal(db_login_failure_count(f->db, "u:bert", 0, &n), DB_OK);
-    assert_int_equal(n, 1);
+    assert_int_equal(failures(f, "u:bert", 0), 1);
 }
 
 /* ---- catalog ---- */
@@ -445,6 +443,14 @@ static int64_t version_of(struct db *db)
     return v;
 }
 
+/* The catalog, all items or the active ones only. */
+static struct catalog list(struct db_fixture *f, bool active_only)
+{
+    struct catalog cat;
+    assert_int_equal(db_catalog_list(f->db, f->a, active_only, &cat), DB_OK);
+    return cat;
+}
+
 static void test_catalog_upsert_and_list_with_package_course_titles(void **state)
 {
     struct db_fixture *f = *state;
@@ -454,8 +460,7 @@ static void test_catalog_upsert_and_list_with_package_course_titles(void **state
     int64_t ids[] = {b, a};
     assert_int_equal(db_catalog_package_set_courses(f->db, p, ids, 2), DB_OK);
 
-    struct catalog cat;
-    assert_int_equal(db_catalog_list(f->db, f->a, true, &cat), DB_OK);
+    struct catalog cat = list(f, true);
     assert_int_equal(cat.nitems, 3);
     assert_string_equal(cat.items[0].slug, "a");
     assert_int_equal(cat.items[0].kind, ITEM_COURSE);
@@ -483,8 +488,7 @@ static void test_catalog_list_grows_past_sixteen_items(void **state)
         snprintf(title, sizeof title, "Kurs %02d", i);
         upsert(f->db, ITEM_COURSE, slug, title, 100, i);
     }
-    struct catalog cat;
-    assert_int_equal(db_catalog_list(f->db, f->a, false, &cat), DB_OK);
+    struct catalog cat = list(f, false);
     assert_int_equal(cat.nitems, 40);
     assert_string_equal(cat.items[0].title, "Kurs 00");
     assert_string_equal(cat.items[39].title, "Kurs 39");
@@ -550,8 +554,7 @@ static void test_catalog_version_unchanged_by_reading(void **state)
     struct db_fixture *f = *state;
     upsert(f->db, ITEM_COURSE, "a", "Kurs A", 1000, 0);
     int64_t v = version_of(f->db);
-    struct catalog cat;
-    assert_int_equal(db_catalog_list(f->db, f->a, true, &cat), DB_OK);
+    list(f, true);
     assert_int_equal(version_of(f->db), v);
 }
 
@@ -563,16 +566,15 @@ static void test_catalog_list_active_only_hides_inactive(void **state)
     assert_int_equal(sqlite3_exec(f->db->conn, "UPDATE catalog_items SET active = 0 WHERE slug = 'b'",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
-    struct catalog cat;
-    assert_int_equal(db_catalog_list(f->db, f->a, true, &cat), DB_OK);
+    struct catalog cat = list(f, true);
     assert_int_equal(cat.nitems, 1);
     assert_string_equal(cat.items[0].slug, "a");
-    assert_int_equal(db_catalog_list(f->db, f->a, false, &cat), DB_OK);
+    cat = list(f, false);
     assert_int_equal(cat.nitems, 2);
     assert_false(cat.items[1].active);
     /* an upsert re-activates */
     upsert(f->db, ITEM_COURSE, "b", "Kurs B", 1000, 1);
-    assert_int_equal(db_catalog_list(f->db, f->a, true, &cat), DB_OK);
+    cat = list(f, true);
     assert_int_equal(cat.nitems, 2);
 }
 
@@ -591,9 +593,7 @@ static void test_begin_rollback_leaves_nothing_behind(void **state)
     assert_int_equal(db_municipality_by_gkz(f->db, f->a, "50101", &m), DB_NOT_FOUND);
     struct account acc;
     assert_int_equal(db_account_by_username(f->db, f->a, "helpdesk", &acc), DB_NOT_FOUND);
-    struct catalog cat;
-    assert_int_equal(db_catalog_list(f->db, f->a, false, &cat), DB_OK);
-    assert_int_equal(cat.nitems, 0);
+    assert_int_equal(list(f, false).nitems, 0);
     assert_int_equal(version_of(f->db), v);
 }
 
