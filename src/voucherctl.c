@@ -5,6 +5,7 @@
  * changes nothing when it refuses. */
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,6 +320,29 @@ static int cmd_nginx_conf(struct ctl *c)
     return 0;
 }
 
+/* Keys whose values are secrets: `config` prints them masked. */
+static bool secret_key(const char *key)
+{
+    return strcmp(key, "smtp_password") == 0 || strcmp(key, "api_token") == 0;
+}
+
+/* config: the effective configuration (file, defaults and VOUCHER_* overrides) as INI. */
+static int cmd_config(struct ctl *c)
+{
+    if (c->argc != 0)
+        return fail("%s", "usage: config");
+    const char *section, *key, *last = "";
+    for (size_t i = 0; config_key_at(i, &section, &key); i++) {
+        char buf[32];
+        const char *value = config_get_text(&c->cfg, section, key, buf, sizeof buf);
+        if (strcmp(section, last) != 0)
+            printf("%s[%s]\n", *last ? "\n" : "", section);
+        printf("%s = %s\n", key, secret_key(key) && *value ? "********" : value);
+        last = section;
+    }
+    return 0;
+}
+
 static int cmd_backup(struct ctl *c)
 {
     if (c->argc != 1)
@@ -351,6 +375,7 @@ static const struct command commands[] = {
     {"order", "add", cmd_order_add, "order add --username ADMIN --item SLUG=QTY [--item ...] [--reference R]"},
     {"mail", "send", cmd_mail_send, "mail send"},
     {"nginx-conf", NULL, cmd_nginx_conf, "nginx-conf [--port 8080] [--prefix DIR] [--static DIR (default ./static)]"},
+    {"config", NULL, cmd_config, "config (prints the effective configuration, secrets masked)"},
     {"backup", NULL, cmd_backup, "backup FILE"},
 };
 

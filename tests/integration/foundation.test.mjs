@@ -551,3 +551,15 @@ test('voucherctl user add (password from stdin) exits 0 and the account can log 
   assertRedirectTo(await login(c, 'neudorf-admin', 'Neudorf-Passwort-2026!'), '/', 'login as the new account');
   assert.ok(isLoggedInPage((await c.get('/')).text));
 });
+
+test('voucherctl config prints the effective configuration with overrides applied and secrets masked', () => {
+  const r = srv.ctl(['config'], { env: { VOUCHER_SERVER_THREADS: '7', VOUCHER_MAIL_SMTP_PASSWORD: 'geheim-123' } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^\[server\]\n/);
+  assert.match(r.stdout, /\nthreads = 7\n/);
+  assert.match(r.stdout, /\nsmtp_password = \*{8}\n/);
+  assert.doesNotMatch(r.stdout, /geheim-123/);
+  const bad = srv.ctl(['config'], { env: { VOUCHER_SERVER_THREDS: '7' } });
+  assert.equal(bad.code, 1, 'an unknown key in the environment is refused');
+  assert.match(bad.stderr, /THREDS|threds/i);
+});
