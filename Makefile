@@ -4,6 +4,7 @@
 #               database and serve http://127.0.0.1:$(PORT) through nginx
 #   make test   install what is missing, build, run every test
 #   make bench  wrk against nginx: GET /kurse vs. a plain FastCGI hello-world
+#   make fuzz   libFuzzer on every parser of outside input, FUZZ_SECONDS each
 
 PORT ?= 8080
 CC ?= cc
@@ -12,7 +13,8 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Debian 12 packages: to build and run, to test, to benchmark.
 RUN_PACKAGES = gcc make pkg-config libfcgi-dev libctpl-dev libglib2.0-dev libsqlite3-dev sqlite3 \
   libsodium-dev libcurl4-openssl-dev libhpdf-dev fonts-dejavu-core nginx
-TEST_PACKAGES = libcmocka-dev chromium poppler-utils nodejs
+# clang and libclang-rt-14-dev (the libFuzzer runtime, only recommended by clang) build tests/fuzz/.
+TEST_PACKAGES = libcmocka-dev chromium poppler-utils nodejs clang libclang-rt-14-dev
 BENCH_PACKAGES = wrk
 
 PKGS = glib-2.0 gio-2.0 ctpl sqlite3 libsodium libcurl
@@ -32,7 +34,7 @@ REL_OBJS = $(patsubst src/%.c,build/rel/%.o,$(LIB_SRCS)) build/rel/assets_data.o
 ASAN_OBJS = $(patsubst src/%.c,build/asan/%.o,$(LIB_SRCS)) build/asan/assets_data.o
 UNIT_TESTS = $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps test-deps run test unit bench clean
+.PHONY: all deps test-deps run test unit bench fuzz clean
 all: bin/voucherd bin/voucherctl
 
 build/assets_data.c: src/embed.sh $(ASSET_FILES)
@@ -73,6 +75,42 @@ build/asan/tests/%: tests/unit/%.c tests/unit/db_fixture.h build/asan/libvoucher
 	@echo "LINK $@"
 	@$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -Itests/unit $< build/asan/libvoucher.a $(LIBS) -lcmocka -o $@
 
+# Fuzzing (tests/fuzz/, see docs/testing.md): each fuzz_<name>.c is built with
+# clang and libFuzzer, ASan and UBSan, against the pure modules it parses with,
+# compiled again by clang into build/fuzz/obj (the gcc objects stay untouched).
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS = $(addprefix src/,form.c text.c mem.c date.c fields.c csv.c config.c voucher.c json.c mime.c \
+  support.c money.c cert_number.c)
+FUZZ_OBJS = $(patsubst src/%.c,build/fuzz/obj/%.o,$(FUZZ_SRCS))
+FUZZERS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+build/fuzz/obj/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	@echo "CC $@"
+	@$(FUZZ_CC) $(CFLAGS_COMMON) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+build/fuzz/libfuzzpure.a: $(FUZZ_OBJS)
+	@ar rcs $@ $^
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h build/fuzz/libfuzzpure.a
+	@echo "LINK $@"
+	@$(FUZZ_CC) $(CFLAGS_COMMON) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined -Itests/fuzz $< \
+	  build/fuzz/libfuzzpure.a -o $@
+
+# Runs each fuzzer for FUZZ_SECONDS on its seeds (tests/fuzz/corpus/<name>,
+# read only); what it learns grows build/fuzz/corpus/<name>, findings land in
+# build/fuzz/findings/.  A fuzzer stops at its first finding; the others still
+# run, and make fails at the end naming the fuzzers that found something.
+fuzz: test-deps
+	@$(MAKE) --no-print-directory $(FUZZERS)
+	@mkdir -p build/fuzz/findings
+	@bad=; for f in $(FUZZERS); do n=$${f#build/fuzz/fuzz_}; mkdir -p build/fuzz/corpus/$$n; \
+	  echo "### fuzzing $$n for $(FUZZ_SECONDS) s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=4096 -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz/findings/$$n- build/fuzz/corpus/$$n tests/fuzz/corpus/$$n || bad="$$bad $$n"; \
+	done; if [ -n "$$bad" ]; then echo "!!! findings of:$$bad (inputs in build/fuzz/findings/)"; exit 1; fi; \
+	echo "### fuzz: nothing found"
+
 # Installs the Debian packages that are missing (as root, or through sudo).
 define install_missing
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -95,8 +133,8 @@ run: deps
 unit: $(UNIT_TESTS)
 
 test: test-deps
-	@$(MAKE) --no-print-directory all build/asan/bin/voucherd build/asan/bin/voucherctl $(UNIT_TESTS)
-	@bash tests/run.sh $(UNIT_TESTS)
+	@$(MAKE) --no-print-directory all build/asan/bin/voucherd build/asan/bin/voucherctl $(UNIT_TESTS) $(FUZZERS)
+	@FUZZERS="$(FUZZERS)" bash tests/run.sh $(UNIT_TESTS)
 
 bench: deps
 	$(call install_missing,$(BENCH_PACKAGES))

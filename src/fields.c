@@ -91,8 +91,8 @@ bool field_valid_email(const char *s)
     const char *dot = strrchr(at + 1, '.');
     if (!dot || dot == at + 1 || dot[1] == '\0' || strstr(at, ".."))
         return false;
-    for (const char *p = s; *p; p++)
-        if ((unsigned char)*p <= ' ' || strchr("<>()[]\\,;:\"", *p))
+    for (const char *p = s; *p; p++) /* printable ASCII only: it goes into mail headers as it is */
+        if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f || strchr("<>()[]\\,;:\"", *p))
             return false;
     return true;
 }
@@ -173,7 +173,7 @@ static const char *copy_whole_chars(struct arena *a, const char *s, size_t max)
 static void read_qty(struct arena *a, const struct form_pair *p, struct qty_input *q)
 {
     q->slug = arena_strdup(a, p->name + 4);
-    q->text = arena_strndup(a, p->value, 16);
+    q->text = copy_whole_chars(a, p->value, 16);
     q->valid = strlen(p->value) <= 16 && field_parse_qty(p->value, &q->value);
 }
 

@@ -59,7 +59,9 @@ static bool printable_ascii(const char *s, const char *forbidden)
     return true;
 }
 
-/* Length of the longest prefix of s within max bytes that ends on a UTF-8 character boundary. */
+/* Length of the longest prefix of s within max bytes that ends on a UTF-8
+ * character boundary; max itself when there is none (invalid UTF-8), so the
+ * caller always advances. */
 static size_t utf8_prefix(const char *s, size_t len, size_t max)
 {
     if (len <= max)
@@ -67,7 +69,7 @@ static size_t utf8_prefix(const char *s, size_t len, size_t max)
     size_t n = max;
     while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
         n--;
-    return n;
+    return n > 0 ? n : max;
 }
 
 /* Text as RFC 2047 "B" encoded words, folded onto continuation lines. */

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The one test runner (called by `make test` after building):
 #   tests/run.sh [UNIT_TEST_BINARY...]
-# Runs every cmocka unit-test binary given, then the Node.js integration and
-# browser tests (node:test). Shows all output, counts passed/failed over all of
+# Runs every cmocka unit-test binary given, then a short deterministic smoke
+# run of each libFuzzer target named in $FUZZERS (one test each), then the
+# Node.js integration and browser tests (node:test). Shows all output, counts passed/failed over all of
 # them and prints as its very last line exactly "N passed, M failed".
 # Exit status 1 when anything failed, a program crashed, or nothing ran.
 set -u
@@ -48,6 +49,33 @@ for bin in "$@"; do
     elif [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$s" -eq 0 ]; then
         echo "!!! $bin ran no test"
         problems=1
+    fi
+done
+
+# ---- fuzz smoke runs (tests/fuzz/, built by `make test`) --------------------
+# Each fuzzer replays its seed corpus and tries 5000 mutations with a fixed
+# seed: deterministic, a second or so each.  New inputs go to a scratch
+# directory, never into tests/fuzz/corpus/.
+for bin in ${FUZZERS:-}; do
+    name="${bin##*/fuzz_}"
+    echo "### fuzz smoke run: $bin"
+    if [ ! -x "$bin" ]; then
+        echo "not ok - fuzz_$name: $bin not found or not executable"
+        failed=$((failed + 1)); problems=1
+        continue
+    fi
+    mkdir -p "$work/fuzz/$name"
+    out="$work/fuzz-$name.out"
+    "$bin" -seed=1 -runs=5000 -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="$work/fuzz/$name-" "$work/fuzz/$name" "tests/fuzz/corpus/$name" >"$out" 2>&1
+    rc=$?
+    if [ "$rc" -eq 0 ] && grep -q '^Done [0-9]* runs' "$out"; then
+        echo "ok - fuzz_$name ($(grep -o '^Done [0-9]* runs in [0-9]* second(s)' "$out"))"
+        passed=$((passed + 1))
+    else
+        cat "$out"
+        echo "not ok - fuzz_$name (exit status $rc; reproduce: $bin FILE with the input above)"
+        failed=$((failed + 1)); problems=1
     fi
 done
 

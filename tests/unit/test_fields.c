@@ -83,6 +83,31 @@ static void test_email_accepts_ordinary_addresses(void **state)
     assert_true(field_valid_email("x@y.co"));
 }
 
+static void test_email_rejects_non_ascii_and_del(void **state)
+{
+    (void)state;
+    assert_false(field_valid_email("jörg@example.at"));
+    assert_false(field_valid_email("a\x7f@example.at"));
+}
+
+static void test_qty_text_is_cut_on_a_character_boundary(void **state)
+{
+    struct arena *a = arena_new();
+    char text[] = "qty_kurs=000000000000000%C3%A4";
+    struct form_pair pairs[4];
+    size_t n = 0;
+    assert_int_equal(form_parse(text, pairs, 4, &n), FORM_OK);
+    struct field_value values[F__MAX];
+    struct qty_input *qty;
+    size_t nqty;
+    fields_read(a, pairs, n, values, &qty, &nqty);
+    assert_int_equal(nqty, 1);
+    assert_false(qty[0].valid);
+    assert_string_equal(qty[0].text, "000000000000000");
+    arena_free(a);
+    (void)state;
+}
+
 static void test_email_rejects_two_at_signs(void **state)
 {
     (void)state;
@@ -429,6 +454,8 @@ static void test_fields_read_with_no_pairs_leaves_everything_absent(void **state
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_email_rejects_non_ascii_and_del),
+        cmocka_unit_test(test_qty_text_is_cut_on_a_character_boundary),
         cmocka_unit_test(test_username_accepts_three_characters),
         cmocka_unit_test(test_username_rejects_two_characters),
         cmocka_unit_test(test_username_accepts_forty_characters),

@@ -136,6 +136,18 @@ static void test_ascii_subject_and_name_stay_readable(void **state)
     assert_non_null(strstr(msg, "\r\nFrom: \"Academy\" <noreply@example.at>\r\n"));
 }
 
+static void test_subject_of_invalid_utf8_continuation_bytes_still_ends(void **state)
+{
+    struct mail_message m = sample();
+    char subject[80];
+    memset(subject, 0x80, sizeof subject - 1);
+    subject[sizeof subject - 1] = '\0';
+    m.subject = subject;
+    int rc;
+    const char *msg = build(*state, &m, &rc); /* must return, refused or built */
+    assert_non_null(msg);
+}
+
 static void test_long_subject_splits_words_on_character_boundaries(void **state)
 {
     struct mail_message m = sample();
@@ -255,6 +267,7 @@ int main(void)
         WITH_ARENA(test_message_has_crlf_lines_of_at_most_78_characters),
         WITH_ARENA(test_subject_and_name_are_rfc2047_encoded_words),
         WITH_ARENA(test_ascii_subject_and_name_stay_readable),
+        WITH_ARENA(test_subject_of_invalid_utf8_continuation_bytes_still_ends),
         WITH_ARENA(test_long_subject_splits_words_on_character_boundaries),
         WITH_ARENA(test_body_is_utf8_with_crlf_line_ends),
         WITH_ARENA(test_attachments_round_trip_in_base64),
