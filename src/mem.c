@@ -6,6 +6,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Under AddressSanitizer the free part of every block is poisoned, so a read
+ * or write past an allocation is caught even though it stays in the block. */
+#if defined(__SANITIZE_ADDRESS__)
+#define MEM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MEM_ASAN 1
+#endif
+#endif
+#ifdef MEM_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 #define BLOCK_SIZE (64 * 1024)
 #define ALIGN 16
 
@@ -44,6 +62,7 @@ static struct block *block_new(size_t size, struct block *next)
     b->next = next;
     b->size = size;
     b->used = 0;
+    POISON(b->data, size);
     return b;
 }
 
@@ -69,12 +88,15 @@ void arena_reset(struct arena *a)
     run_cleanups(a);
     for (struct block *b = a->blocks, *next; b; b = next) {
         next = b->next;
-        if (b != a->first)
+        if (b != a->first) {
+            UNPOISON(b->data, b->size);
             free(b);
+        }
     }
     a->blocks = a->first;
     a->first->next = NULL;
     a->first->used = 0;
+    POISON(a->first->data, a->first->size);
 }
 
 void arena_free(struct arena *a)
@@ -82,6 +104,7 @@ void arena_free(struct arena *a)
     if (!a)
         return;
     arena_reset(a);
+    UNPOISON(a->blocks->data, a->blocks->size);
     free(a->blocks);
     free(a);
 }
@@ -98,7 +121,8 @@ void *arena_alloc(struct arena *a, size_t size)
             /* A large piece gets a block of its own behind the current one,
              * so the current block's free space is not wasted. */
             b->next = block_new(bsize, b->next);
-            memset(b->next->data, 0, need);
+            UNPOISON(b->next->data, size);
+            memset(b->next->data, 0, size);
             b->next->used = need;
             return b->next->data;
         }
@@ -106,6 +130,7 @@ void *arena_alloc(struct arena *a, size_t size)
     }
     void *p = b->data + b->used;
     b->used += need;
+    UNPOISON(p, size);
     memset(p, 0, size);
     return p;
 }
