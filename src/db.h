@@ -174,8 +174,12 @@ struct order_code {
     struct voucher v;
     const char *redeemer_name, *redeemer_username; /* "" when not redeemed */
 };
-/* Every code of an order, by line (array in the arena). */
-int db_order_codes(struct db *db, struct arena *a, int64_t order_id, struct order_code **codes, size_t *n);
+/* The codes of an order by line, skipping offset and at most limit of them
+ * (limit < 0: all); array in the arena. */
+int db_order_codes(struct db *db, struct arena *a, int64_t order_id, int64_t offset, int64_t limit,
+                   struct order_code **codes, size_t *n);
+/* How many codes the order has. */
+int db_order_code_count(struct db *db, int64_t order_id, int64_t *count);
 /* Sets the "ausgegeben an" note of a code of the municipality; *order_id
  * receives its order.  DB_NOT_FOUND when no such code belongs to it. */
 int db_voucher_set_note(struct db *db, int64_t voucher_id, int64_t municipality_id, const char *note,

@@ -197,11 +197,25 @@ static void code_row(sqlite3_stmt *st, struct arena *a, void *item)
     c->redeemer_username = db_text(a, st, 15);
 }
 
-int db_order_codes(struct db *db, struct arena *a, int64_t order_id, struct order_code **codes, size_t *n)
+int db_order_codes(struct db *db, struct arena *a, int64_t order_id, int64_t offset, int64_t limit,
+                   struct order_code **codes, size_t *n)
 {
     sqlite3_stmt *st = db_stmt(db, Q_ORDER_CODES);
     sqlite3_bind_int64(st, 1, order_id);
+    sqlite3_bind_int64(st, 2, offset);
+    sqlite3_bind_int64(st, 3, limit);
     return db_collect(db, a, st, sizeof **codes, code_row, (void **)codes, n);
+}
+
+int db_order_code_count(struct db *db, int64_t order_id, int64_t *count)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ORDER_CODE_COUNT);
+    sqlite3_bind_int64(st, 1, order_id);
+    int status = db_step_row(db, st);
+    if (status == DB_OK)
+        *count = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return status;
 }
 
 int db_voucher_set_note(struct db *db, int64_t voucher_id, int64_t municipality_id, const char *note,

@@ -66,6 +66,12 @@ static bool valid_support_action(const char *s)
     return strcmp(s, "revoke") == 0 || strcmp(s, "extend") == 0 || strcmp(s, "release") == 0;
 }
 
+static bool valid_page(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+    return n >= 1 && n <= 6 && s[n] == '\0' && s[0] != '0';
+}
+
 static bool valid_iso_date(const char *s)
 {
     int y, m, d;
@@ -157,6 +163,7 @@ const struct field_spec field_specs[F__MAX] = {
     [F_DONE] = {"done", 7, valid_support_action},
     [F_COURSE] = {"course", 40, valid_nonempty_line},
     [F_COMPLETED_ON] = {"completed_on", 10, valid_iso_date},
+    [F_PAGE] = {"seite", 6, valid_page},
 };
 
 /* A copy of at most max bytes that does not end inside a UTF-8 character

@@ -49,6 +49,7 @@ enum field_id {
     F_DONE,        /* support: the action just done ("revoke", "extend", "release"), for its notice */
     F_COURSE,      /* course slug (completions) */
     F_COMPLETED_ON, /* YYYY-MM-DD (completions) */
+    F_PAGE,        /* "seite": page number of a long list, 1.. */
     F__MAX
 };
 

@@ -2,6 +2,8 @@
  * with every code and its status, the "ausgegeben an" note per code, and
  * the downloads codes.csv and rechnung.pdf.  Only the admin's own
  * municipality: any other order answers 404. */
+#include <stdlib.h>
+
 #include "app.h"
 #include "codes.h"
 #include "date.h"
@@ -73,13 +75,43 @@ static void code_row(struct req *r, struct view_table *t, const struct order_cod
     view_cell_text(t, "note", c->v.issued_to);
 }
 
-/* The codes table; 0 or 500 when a code does not open with the key file. */
+/* Codes per page of an order: CTPL reads table cells from lists, so a page
+ * costs the square of its rows; orders may hold tens of thousands of codes. */
+#define CODES_PER_PAGE 200
+
+/* The page asked for (?seite=, default 1), kept within 1..pages. */
+static int64_t page_of(const struct req *r, int64_t pages)
+{
+    const char *text = req_text(r, F_PAGE);
+    int64_t page = text ? strtoll(text, NULL, 10) : 1;
+    return page < 1 ? 1 : page > pages ? pages : page;
+}
+
+/* The pager's variables: page, pages, the first and last code shown, total. */
+static void pager(struct view *v, int64_t page, int64_t pages, int64_t total, size_t shown)
+{
+    view_int(v, "page", (long)page);
+    view_int(v, "pages", (long)pages);
+    view_int(v, "first", (long)((page - 1) * CODES_PER_PAGE + (shown ? 1 : 0)));
+    view_int(v, "last", (long)((page - 1) * CODES_PER_PAGE + (int64_t)shown));
+    view_int(v, "total", (long)total);
+}
+
+/* One page of the codes table; 0 or 500 (database, or a code that does not
+ * open with the key file). */
 static int code_rows(struct req *r, struct view *v, int64_t order_id)
 {
+    int64_t total;
+    if (db_order_code_count(r->db, order_id, &total) != DB_OK)
+        return 500;
+    int64_t pages = total ? (total + CODES_PER_PAGE - 1) / CODES_PER_PAGE : 1;
+    int64_t page = page_of(r, pages);
     struct order_code *codes;
     size_t n;
-    if (db_order_codes(r->db, r->arena, order_id, &codes, &n) != DB_OK)
+    if (db_order_codes(r->db, r->arena, order_id, (page - 1) * CODES_PER_PAGE, CODES_PER_PAGE, &codes, &n) !=
+        DB_OK)
         return 500;
+    pager(v, page, pages, total, n);
     struct view_table *t = view_table(v, "codes", code_columns);
     for (size_t i = 0; i < n; i++) {
         char display[VOUCHER_DISPLAY_SIZE];
@@ -150,6 +182,7 @@ int h_orders_note(struct req *r)
         return 500;
     if (status != DB_OK)
         return 404;
-    return req_redirect(r, arena_printf(r->arena, "/bestellungen/%lld#code-%lld", (long long)order_id,
-                                        (long long)id));
+    const char *page = req_text(r, F_PAGE);
+    return req_redirect(r, arena_printf(r->arena, "/bestellungen/%lld%s%s#code-%lld", (long long)order_id,
+                                        page ? "?seite=" : "", page ? page : "", (long long)id));
 }

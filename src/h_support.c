@@ -388,21 +388,28 @@ static int show_accounts(struct search *s, const struct support_query *q, bool *
 static const char *const code_columns[] = {"code", "url", "title", "valid_until", "status", "status_class",
                                            "redeemer", NULL};
 
-/* The order's codes; counts[] by enum code_status. */
+/* Codes of an order listed on the page (CTPL reads table cells from lists,
+ * so a table costs the square of its rows); all are counted. */
+#define ORDER_CODES_SHOWN 200
+
+/* The order's codes: counts[] of all by enum code_status, the first
+ * ORDER_CODES_SHOWN in the table. */
 static int order_codes(struct search *s, int64_t order_id, long counts[4])
 {
     struct req *r = s->r;
     struct order_code *codes;
     size_t n;
-    if (db_order_codes(r->db, r->arena, order_id, &codes, &n) != DB_OK)
+    if (db_order_codes(r->db, r->arena, order_id, 0, -1, &codes, &n) != DB_OK)
         return 500;
     struct view_table *t = view_table(s->v, "codes", code_columns);
     for (size_t i = 0; i < n; i++) {
+        enum code_status st = codes_status(&codes[i].v, r->now);
+        counts[st]++;
+        if (i >= ORDER_CODES_SHOWN)
+            continue;
         const char *display = display_of(r, &codes[i].v);
         if (!display)
             return 500;
-        enum code_status st = codes_status(&codes[i].v, r->now);
-        counts[st]++;
         view_row(t);
         view_cell_text(t, "code", display);
         view_cell_url(t, "url", support_search_url(r->arena, display));
@@ -414,6 +421,7 @@ static int order_codes(struct search *s, int64_t order_id, long counts[4])
                                                                             codes[i].redeemer_name,
                                                                             codes[i].redeemer_username) : "");
     }
+    view_int(s->v, "codes_hidden", n > ORDER_CODES_SHOWN ? (long)(n - ORDER_CODES_SHOWN) : 0);
     return 0;
 }
 
@@ -531,6 +539,7 @@ static int show_page(struct req *r, const struct page *p, int http_status)
     req_csrf_token(r); /* before view_new: the layout takes it */
     struct search s = {.r = r, .v = view_new(r, "support_search", p->q ? "Support: Suchergebnis" : "Support"),
                        .error_action = p->error_action};
+    view_int(s.v, "codes_hidden", 0); /* set again by an order's code list */
     if (p->q && find(&s, &q, &found) != 0)
         return 500;
     view_text(s.v, "q", p->q);

@@ -26,7 +26,7 @@ struct shown_codes {
 static int load_codes(struct db *db, struct arena *a, const struct crypto_keys *keys, int64_t order_id,
                       struct shown_codes *c)
 {
-    if (db_order_codes(db, a, order_id, &c->list, &c->n) != DB_OK)
+    if (db_order_codes(db, a, order_id, 0, -1, &c->list, &c->n) != DB_OK)
         return DB_ERROR;
     c->display = arena_alloc(a, (c->n + 1) * sizeof *c->display);
     for (size_t i = 0; i < c->n; i++) {

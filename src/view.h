@@ -34,7 +34,10 @@ void view_html(struct view *v, const char *key, const char *markup);
 
 /* A table as parallel column arrays: the template loops `{for i in NAME}` and
  * reads `{NAME_COLUMN[i]}`.  columns is NULL-terminated; each must be filled
- * in every row (a column not set in a row renders as "" or 0). */
+ * in every row (a column not set in a row renders as "" or 0).
+ * Cost: CTPL keeps arrays as lists, so reading cell i walks i steps and a
+ * table costs the square of its rows: page lists that can grow past a few
+ * hundred rows (the order page shows 200 codes a page). */
 struct view_table *view_table(struct view *v, const char *name, const char *const *columns);
 void view_row(struct view_table *t);  /* starts a new row */
 void view_cell_text(struct view_table *t, const char *column, const char *value); /* escaped */

@@ -413,3 +413,38 @@ test('with the SMTP server down the order succeeds and the mail arrives once whe
     if (late) await late.close();
   }
 }, { timeout: 90000 });
+
+test('an order of 450 codes shows them 200 per page; a note keeps its page; support lists the first 200', async () => {
+  const r = srv.ctl(['order', 'add', '--username', 'gemeinde', '--item', 'dsgvo-grundlagen=450']);
+  assert.equal(r.code, 0, r.stderr);
+  const [head, ...lines] = r.stdout.trim().split('\n');
+  const orderId = Number(head.split(' ')[1]);
+  assert.equal(lines.length, 450);
+  const c = await admin();
+  const rows = (html) => tags(html, 'tr').filter((t) => /^code-\d+$/.test(t.attrs.id ?? '')).length;
+
+  const first = await c.get(`/bestellungen/${orderId}`);
+  assert.equal(first.status, 200);
+  assert.equal(rows(first.text), 200);
+  assert.match(textOf(first.text), /Codes 1 bis 200 von 450 \(Seite 1 von 3\)/);
+  assert.ok(first.text.includes(`href="/bestellungen/${orderId}?seite=2"`), 'link to the next page');
+
+  const last = await c.get(`/bestellungen/${orderId}?seite=3`);
+  assert.equal(rows(last.text), 50);
+  assert.match(textOf(last.text), /Codes 401 bis 450 von 450/);
+  assert.ok(last.text.includes(lines[449].split('\t')[1]), 'the last code is on the last page');
+  assert.equal(rows((await c.get(`/bestellungen/${orderId}?seite=99`)).text), 50, 'a page past the end shows the last');
+
+  const voucherId = tags(last.text, 'tr').find((t) => /^code-\d+$/.test(t.attrs.id ?? '')).attrs.id.slice(5);
+  const saved = await c.post(`/bestellungen/codes/${voucherId}`, { csrf: csrfFrom(last.text), note: 'Sachbearbeitung', seite: '3' });
+  assert.equal(saved.status, 303);
+  assert.equal(saved.headers.get('location'), `/bestellungen/${orderId}?seite=3#code-${voucherId}`);
+
+  const s = new Client(srv.baseUrl);
+  assert.equal((await login(s, 'support', PW)).status, 303);
+  const invoice = head.split(' ')[2];
+  const support = await s.get(`/support?q=${invoice}`);
+  assert.equal(support.status, 200);
+  assert.equal((support.text.match(CODE_RE) ?? []).length >= 200, true);
+  assert.match(textOf(support.text), /Die ersten 200 Codes sind gezeigt; 250 weitere/);
+});
