@@ -118,3 +118,15 @@ test('axe-core finds no WCAG 2.1 A/AA violations on the public pages', async () 
   });
   assert.equal(problems.length, 0, `axe-core violations:\n${problems.join('\n')}`);
 });
+
+test('the 404 page is in the layout (red button, menu) and has no WCAG 2.1 A/AA violations', async () => {
+  await withPage(async (page) => {
+    const res = await page.goto(suite.srv.baseUrl + '/gibt-es-nicht');
+    assert.equal(res.status(), 404);
+    await page.getByRole('heading', { name: 'Seite nicht gefunden' }).waitFor();
+    assert.ok(await page.locator('a.btn-redeem').isVisible(), 'red button on the error page');
+    const violations = await axeViolations(page);
+    assert.equal(violations.length, 0, formatViolations('/gibt-es-nicht', violations));
+    await shot(page, 'error-404');
+  });
+});
