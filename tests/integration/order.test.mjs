@@ -448,3 +448,22 @@ test('an order of 450 codes shows them 200 per page; a note keeps its page; supp
   assert.equal((support.text.match(CODE_RE) ?? []).length >= 200, true);
   assert.match(textOf(support.text), /Die ersten 200 Codes sind gezeigt; 250 weitere/);
 });
+
+test('a failure half-way through a page becomes a clean 500 page in the layout, not a broken page', async () => {
+  const r = srv.ctl(['order', 'add', '--username', 'gemeinde', '--item', 'dsgvo-grundlagen=2']);
+  assert.equal(r.code, 0, r.stderr);
+  const orderId = Number(r.stdout.split(' ')[1]);
+  // A sealed code that no longer opens (as with a wrong key file): the page cannot be completed.
+  const broken = spawnSync('sqlite3', [path.join(srv.dir, 'voucher.db'),
+    `UPDATE vouchers SET code_sealed = zeroblob(64) WHERE id = (SELECT max(id) FROM vouchers WHERE order_id = ${orderId})`],
+  { encoding: 'utf8' });
+  assert.equal(broken.status, 0, broken.stderr);
+  const c = await admin();
+  const res = await c.get(`/bestellungen/${orderId}`);
+  assert.equal(res.status, 500);
+  assert.match(res.headers.get('content-type'), /^text\/html/);
+  assert.match(textOf(res.text), /Interner Fehler/);
+  assert.ok(res.text.includes('class="btn-redeem"'), 'in the layout');
+  assert.equal(res.text.match(CODE_RE), null, 'nothing of the half-built page');
+  assert.match(res.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+});
