@@ -33,5 +33,8 @@ stop() {
 }
 trap stop INT TERM
 echo "Voucher-Portal: http://127.0.0.1:$PORT  (Ctrl-C stops)"
+bin/voucherctl config | awk -F' = ' '/^smtp_url = *$/ {spool = 1} /^spool_dir = / {dir = $2}
+    END {if (spool) print "E-Mails (no [mail] smtp_url set) are written as .eml files to " dir}'
+
 wait "$nginx" "$voucherd" || true
 stop
