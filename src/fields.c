@@ -164,6 +164,7 @@ const struct field_spec field_specs[F__MAX] = {
     [F_COURSE] = {"course", 40, valid_nonempty_line},
     [F_COMPLETED_ON] = {"completed_on", 10, valid_iso_date},
     [F_PAGE] = {"seite", 6, valid_page},
+    [F_CURRENT_PASSWORD] = {"current_password", 1024, valid_password},
 };
 
 /* A copy of at most max bytes that does not end inside a UTF-8 character

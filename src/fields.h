@@ -50,6 +50,7 @@ enum field_id {
     F_COURSE,      /* course slug (completions) */
     F_COMPLETED_ON, /* YYYY-MM-DD (completions) */
     F_PAGE,        /* "seite": page number of a long list, 1.. */
+    F_CURRENT_PASSWORD, /* the password in use, to change it */
     F__MAX
 };
 

@@ -27,6 +27,10 @@ int h_login_logout(struct req *r);
 int h_redeem_form(struct req *r);
 int h_redeem_submit(struct req *r);
 
+/* h_account.c: the logged-in person's own password */
+int h_account_password_form(struct req *r);
+int h_account_password_submit(struct req *r);
+
 /* h_courses.c: /meine-kurse */
 int h_courses_mine(struct req *r);
 /* h_order.c: the order form (tenant_admin) */

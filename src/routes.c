@@ -49,6 +49,8 @@ static const struct route routes[] = {
     {M_GET, "/login", h_login_form, PUBLIC},
     {M_POST, "/login", h_login_submit, PUBLIC},
     {M_POST, "/logout", h_login_logout, PUBLIC},
+    {M_GET, "/konto/passwort", h_account_password_form, ANY_ACCOUNT},
+    {M_POST, "/konto/passwort", h_account_password_submit, ANY_ACCOUNT},
     {M_GET, "/voucher/einloesen", h_redeem_form, PUBLIC},
     {M_POST, "/voucher/einloesen", h_redeem_submit, PUBLIC},
     {M_GET, "/meine-kurse", h_courses_mine, ANY_ACCOUNT},

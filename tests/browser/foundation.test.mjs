@@ -81,6 +81,15 @@ test('logging in as gemeinde through the form shows "Abmelden"', async () => {
       'no "Anmelden" link in the header any more');
     assert.ok(await page.locator('a.btn-redeem').isVisible(), 'red button still there when logged in');
     await shot(page, 'start-logged-in');
+    await Promise.all([
+      page.waitForURL(suite.srv.baseUrl + '/konto/passwort'),
+      page.getByRole('link', { name: /Gerda Gemeindeamt\s*: Passwort ändern/ }).click(),
+    ]);
+    await page.getByRole('button', { name: 'Passwort ändern' }).click();
+    await page.getByRole('alert').waitFor();
+    const violations = await axeViolations(page);
+    assert.equal(violations.length, 0, formatViolations('/konto/passwort', violations));
+    await shot(page, 'account-password-error');
   });
 });
 

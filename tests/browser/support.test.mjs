@@ -19,7 +19,7 @@ async function asSupport(fn) {
     };
     await loginAs(page, env.srv.baseUrl, 'support');
     await Promise.all([page.waitForURL(env.srv.baseUrl + '/support'),
-      page.getByRole('navigation', { name: 'Hauptmenü' }).getByRole('link', { name: 'Support' }).click()]);
+      page.getByRole('navigation', { name: 'Hauptmenü' }).getByRole('link', { name: 'Support', exact: true }).click()]);
     await fn(page, check);
   });
   assert.deepEqual(problems, []);

@@ -563,3 +563,47 @@ test('voucherctl config prints the effective configuration with overrides applie
   assert.equal(bad.code, 1, 'an unknown key in the environment is refused');
   assert.match(bad.stderr, /THREDS|threds/i);
 });
+
+test('a logged-in person changes their own password: checks, new password works, other sessions end', async () => {
+  assert.equal(srv.ctl(['user', 'add', '--username', 'pwchange', '--email', 'pw@musterstadt.gv.at',
+    '--first-name', 'Paula', '--last-name', 'Wechsel', '--role', 'user', '--tenant', '30604'],
+  { input: 'altes-passwort-1\n' }).code, 0);
+  const other = new Client(srv.baseUrl);
+  assert.equal((await login(other, 'pwchange', 'altes-passwort-1')).status, 303);
+  const c = new Client(srv.baseUrl);
+  assert.equal((await login(c, 'pwchange', 'altes-passwort-1')).status, 303);
+  const home = await c.get('/');
+  assert.ok(home.text.includes('href="/konto/passwort"'), 'the name in the header links to the password page');
+  const change = async (fields) => {
+    const form = await c.get('/konto/passwort');
+    assert.equal(form.status, 200);
+    return c.post('/konto/passwort', { csrf: csrfFrom(form.text), ...fields });
+  };
+  let res = await change({ current_password: 'falsch-falsch', password: 'neues-passwort-2', password2: 'neues-passwort-2' });
+  assert.equal(res.status, 422);
+  assert.match(textOf(res.text), /Das bisherige Passwort stimmt nicht/);
+  res = await change({ current_password: 'altes-passwort-1', password: 'neues-passwort-2', password2: 'anderes-passwort' });
+  assert.match(textOf(res.text), /stimmen nicht überein/);
+  res = await change({ current_password: 'altes-passwort-1', password: 'kurz', password2: 'kurz' });
+  assert.match(textOf(res.text), /mindestens 10 Zeichen/);
+  res = await change({ current_password: 'altes-passwort-1', password: 'neues-passwort-2', password2: 'neues-passwort-2' });
+  assert.equal(res.status, 200);
+  assert.match(textOf(res.text), /Ihr Passwort wurde geändert/);
+  assert.match(textOf((await c.get('/')).text), /Abmelden/, 'still logged in here');
+  assert.doesNotMatch(textOf((await other.get('/')).text), /Abmelden/, 'the other session ended');
+  assert.equal((await login(new Client(srv.baseUrl), 'pwchange', 'altes-passwort-1')).status, 401);
+  assert.equal((await login(new Client(srv.baseUrl), 'pwchange', 'neues-passwort-2')).status, 303);
+  const audited = spawnSync('sqlite3', [path.join(srv.dir, 'voucher.db'),
+    "SELECT count(*) FROM audit_log WHERE action = 'account.password' AND subject = 'pwchange'"], { encoding: 'utf8' });
+  assert.equal(audited.stdout.trim(), '1');
+});
+
+test('the password page needs a login and a csrf token', async () => {
+  const guest = await new Client(srv.baseUrl).get('/konto/passwort');
+  assert.equal(guest.status, 303);
+  assert.equal(guest.headers.get('location'), '/login?next=/konto/passwort');
+  const c = new Client(srv.baseUrl);
+  assert.equal((await login(c, 'mitarbeiterin', 'demo-passwort')).status, 303);
+  const res = await c.post('/konto/passwort', { current_password: 'demo-passwort', password: 'x'.repeat(12), password2: 'x'.repeat(12) });
+  assert.equal(res.status, 403);
+});

@@ -1,0 +1,73 @@
+/* h_account — /konto/passwort: every logged-in person changes their own
+ * password.  The current password is checked first (Argon2id); the new one
+ * follows the rule for new accounts.  The change ends every session of the
+ * account (another browser that stayed logged in is logged out) and starts
+ * a new one here, in the same transaction as the audit entry. */
+#include <string.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "handlers.h"
+#include "manage.h"
+#include "mem.h"
+#include "req.h"
+#include "session.h"
+#include "view.h"
+
+static int show_form(struct req *r, int status, enum field_id wrong, const char *error, const char *notice)
+{
+    req_csrf_token(r); /* before view_new: the layout takes it */
+    struct view *v = view_new(r, "account_password", "Passwort ändern");
+    view_text(v, "error", error);
+    view_text(v, "notice", notice);
+    view_int(v, "current_invalid", error && wrong == F_CURRENT_PASSWORD);
+    view_int(v, "new_invalid", error && wrong == F_PASSWORD);
+    view_int(v, "repeat_invalid", error && wrong == F_PASSWORD2);
+    int rc = view_render(v);
+    r->status = status;
+    return rc;
+}
+
+int h_account_password_form(struct req *r)
+{
+    return show_form(r, 200, F__MAX, NULL, NULL);
+}
+
+/* Sets the password, ends all sessions, audits and logs in anew: 0, 1 (msg) or -1. */
+static int change(struct req *r, const char *password, char *msg, size_t msglen)
+{
+    struct account acc = *r->who;
+    if (db_begin(r->db) != DB_OK)
+        return -1;
+    int rc = manage_user_set_password(r->db, &acc, password, msg, msglen);
+    if (rc == 0 && db_audit_add(r->db, acc.id, "account.password", acc.username, "selbst geändert",
+                                r->remote_addr, r->now) != DB_OK)
+        rc = -1;
+    if (rc == 0 && session_start(r, &acc) != 0)
+        rc = -1;
+    if (rc == 0 && db_commit(r->db) != DB_OK)
+        rc = -1;
+    if (rc != 0)
+        db_rollback(r->db);
+    return rc;
+}
+
+int h_account_password_submit(struct req *r)
+{
+    const char *current = req_text(r, F_CURRENT_PASSWORD);
+    const char *password = req_text(r, F_PASSWORD);
+    const char *repeat = req_raw(r, F_PASSWORD2);
+    if (!current || !crypto_password_verify(r->who->password_hash, current))
+        return show_form(r, 422, F_CURRENT_PASSWORD, "Das bisherige Passwort stimmt nicht.", NULL);
+    if (!password)
+        return show_form(r, 422, F_PASSWORD, "Bitte geben Sie ein neues Passwort ein.", NULL);
+    if (strcmp(password, repeat) != 0)
+        return show_form(r, 422, F_PASSWORD2, "Die beiden neuen Passwörter stimmen nicht überein.", NULL);
+    char msg[256];
+    int rc = change(r, password, msg, sizeof msg);
+    if (rc < 0)
+        return 500;
+    if (rc > 0)
+        return show_form(r, 422, F_PASSWORD, arena_strdup(r->arena, msg), NULL);
+    return show_form(r, 200, F__MAX, NULL, "Ihr Passwort wurde geändert. Andere Anmeldungen dieses Kontos sind beendet.");
+}
