@@ -1,11 +1,11 @@
 /* h_account — /konto/passwort: every logged-in person changes their own
- * password.  The current password is checked first (Argon2id); the new one
+ * password.  The current password is checked first, through the login rate
+ * limit (session_check_password); the new one
  * follows the rule for new accounts.  The change ends every session of the
  * account (another browser that stayed logged in is logged out) and starts
  * a new one here, in the same transaction as the audit entry. */
 #include <string.h>
 
-#include "crypto.h"
 #include "db.h"
 #include "handlers.h"
 #include "manage.h"
@@ -57,8 +57,20 @@ int h_account_password_submit(struct req *r)
     const char *current = req_text(r, F_CURRENT_PASSWORD);
     const char *password = req_text(r, F_PASSWORD);
     const char *repeat = req_raw(r, F_PASSWORD2);
-    if (!current || !crypto_password_verify(r->who->password_hash, current))
+    if (!current)
+        return show_form(r, 422, F_CURRENT_PASSWORD, "Bitte geben Sie Ihr bisheriges Passwort ein.", NULL);
+    struct account checked; /* through the login limiter: guesses here count as failed logins */
+    switch (session_check_password(r, r->who->username, current, &checked)) {
+    case LOGIN_OK:
+        break;
+    case LOGIN_WRONG:
         return show_form(r, 422, F_CURRENT_PASSWORD, "Das bisherige Passwort stimmt nicht.", NULL);
+    case LOGIN_LIMITED:
+        return show_form(r, 429, F_CURRENT_PASSWORD, "Zu viele fehlgeschlagene Versuche. Bitte versuchen Sie es "
+                                                     "in einigen Minuten erneut.", NULL);
+    default:
+        return 500;
+    }
     if (!password)
         return show_form(r, 422, F_PASSWORD, "Bitte geben Sie ein neues Passwort ein.", NULL);
     if (strcmp(password, repeat) != 0)

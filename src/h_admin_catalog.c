@@ -206,9 +206,9 @@ static int load_item(struct req *r, struct item_form *f)
         return 500;
     f->courses = arena_join(r->arena, slugs, n, " ");
     f->hours = arena_printf(r->arena, "%lld", (long long)f->item.hours);
-    char price[MONEY_TEXT_SIZE];
-    money_format(f->item.price_cents, price);
-    f->price = arena_strndup(r->arena, price, strcspn(price, " ")); /* "149,00" without " €" */
+    /* "1234,50" as money_parse_cents reads it back (no thousands dots, no " €") */
+    f->price = arena_printf(r->arena, "%lld,%02lld", (long long)(f->item.price_cents / 100),
+                            (long long)(f->item.price_cents % 100));
     return 0;
 }
 

@@ -76,6 +76,8 @@ static enum field_id blamed_input(const char *msg)
 {
     if (strstr(msg, "GKZ"))
         return F_GKZ;
+    if (strstr(msg, "UID"))
+        return F_UID;
     return strstr(msg, "E-Mail") ? F_EMAIL : F_NAME;
 }
 

@@ -28,8 +28,10 @@ int h_login_submit(struct req *r)
 {
     const char *username = req_text(r, F_USERNAME);
     const char *password = req_text(r, F_PASSWORD);
-    if (!username || !password)
+    if (!*req_raw(r, F_USERNAME) || !password)
         return show_form(r, 422, "Bitte geben Sie Benutzername und Passwort ein.");
+    if (!username) /* too long or with control characters: no such account can exist */
+        return show_form(r, 401, "Benutzername oder Passwort ist falsch.");
     struct account acc;
     switch (session_check_password(r, username, password, &acc)) {
     case LOGIN_OK:

@@ -31,7 +31,8 @@ int h_pages_datenschutz(struct req *r)
 
 int h_pages_health(struct req *r)
 {
-    if (!db_ping(r->db))
-        return 503;
-    return req_bytes(r, "text/plain; charset=utf-8", "ok\n", 3);
+    if (db_ping(r->db))
+        return req_bytes(r, "text/plain; charset=utf-8", "ok\n", 3);
+    r->status = 503; /* for monitoring: plain text, not an error page */
+    return req_bytes(r, "text/plain; charset=utf-8", "database unavailable\n", 21);
 }

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "date.h"
 #include "db.h"
+#include "fmt.h"
 #include "mem.h"
 #include "money.h"
 #include "pdf.h"
@@ -35,20 +36,6 @@ static void block(struct layout *l, double x, double size, const char *text)
     }
 }
 
-static const char *money(struct arena *a, long long cents)
-{
-    char *out = arena_alloc(a, MONEY_TEXT_SIZE);
-    money_format(cents, out);
-    return out;
-}
-
-static const char *date(struct arena *a, int64_t utc)
-{
-    char *out = arena_alloc(a, DATE_TEXT_SIZE);
-    date_format_vienna(utc, out);
-    return out;
-}
-
 static void head(struct layout *l, const struct config *cfg)
 {
     l->y = 790;
@@ -63,8 +50,8 @@ static void facts(struct layout *l, const struct order *o)
 {
     const char *rows[][2] = {
         {"Rechnungsnummer", o->invoice_number},
-        {"Rechnungsdatum", date(l->a, o->created_at)},
-        {"Leistungsdatum", date(l->a, o->created_at)},
+        {"Rechnungsdatum", fmt_date(l->a, o->created_at)},
+        {"Leistungsdatum", fmt_date(l->a, o->created_at)},
         {"Bestellung", arena_printf(l->a, "Nr. %lld", (long long)o->id)},
         {"Ihr Bestellzeichen", o->reference},
     };
@@ -112,8 +99,8 @@ static void table(struct layout *l, const struct order_line *lines, size_t n)
         pdf_text_right(l->pdf, COL_QTY_RIGHT, l->y, PDF_REGULAR, 10,
                        arena_printf(l->a, "%lld", (long long)lines[i].quantity));
         pdf_text(l->pdf, COL_TITLE, l->y, PDF_REGULAR, 10, 250, lines[i].title);
-        pdf_text_right(l->pdf, COL_UNIT_RIGHT, l->y, PDF_REGULAR, 10, money(l->a, lines[i].unit_price_cents));
-        pdf_text_right(l->pdf, RIGHT, l->y, PDF_REGULAR, 10, money(l->a, lines[i].line_net_cents));
+        pdf_text_right(l->pdf, COL_UNIT_RIGHT, l->y, PDF_REGULAR, 10, fmt_money(l->a, lines[i].unit_price_cents));
+        pdf_text_right(l->pdf, RIGHT, l->y, PDF_REGULAR, 10, fmt_money(l->a, lines[i].line_net_cents));
         l->y -= ROW;
     }
     pdf_rule(l->pdf, LEFT, RIGHT, l->y + ROW - 5);
@@ -128,7 +115,7 @@ static void totals(struct layout *l, const struct order *o)
     for (int i = 0; i < 3; i++, l->y -= ROW) {
         enum pdf_font f = i == 2 ? PDF_BOLD : PDF_REGULAR;
         pdf_text_right(l->pdf, COL_UNIT_RIGHT, l->y, f, 10, labels[i]);
-        pdf_text_right(l->pdf, RIGHT, l->y, f, 10, money(l->a, amounts[i]));
+        pdf_text_right(l->pdf, RIGHT, l->y, f, 10, fmt_money(l->a, amounts[i]));
     }
 }
 
@@ -137,7 +124,7 @@ static void payment(struct layout *l, const struct config *cfg, const struct ord
     l->y -= 14;
     int64_t due = o->created_at + (int64_t)cfg->invoice_payment_days * 86400;
     block(l, LEFT, 10, arena_printf(l->a, "Zahlbar ohne Abzug innerhalb von %d Tagen, bis %s.",
-                                    cfg->invoice_payment_days, date(l->a, due)));
+                                    cfg->invoice_payment_days, fmt_date(l->a, due)));
     block(l, LEFT, 10, arena_printf(l->a, "IBAN: %s, Verwendungszweck: %s", cfg->invoice_iban,
                                     o->invoice_number));
     block(l, LEFT, 10, "Die Vouchercodes zu dieser Rechnung erhalten Sie mit derselben E-Mail.");

@@ -76,7 +76,9 @@ static struct curl_slist *configure(CURL *c, const struct config *cfg, const str
     curl_easy_setopt(c, CURLOPT_URL, cfg->mail_smtp_url);
     curl_easy_setopt(c, CURLOPT_MAIL_FROM, addr);
     curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpts);
-    curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+    /* With a login the password must never travel in clear: TLS is required
+     * then; without one, STARTTLS is used when the server offers it. */
+    curl_easy_setopt(c, CURLOPT_USE_SSL, (long)(cfg->mail_smtp_user[0] ? CURLUSESSL_ALL : CURLUSESSL_TRY));
     if (cfg->mail_smtp_user[0]) {
         curl_easy_setopt(c, CURLOPT_USERNAME, cfg->mail_smtp_user);
         curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->mail_smtp_password);

@@ -114,9 +114,10 @@ int manage_user_add(struct db *db, struct account *acc, const char *tenant_gkz, 
         arena_free(a);
         if (status == DB_ERROR)
             return -1;
+        if (status != DB_OK && (!tenant_gkz || !*tenant_gkz))
+            return refuse(msg, msglen, "Für diese Rolle wählen Sie bitte eine Gemeinde.");
         if (status != DB_OK) {
-            snprintf(msg, msglen, "Unbekannte Gemeinde (GKZ %s): bitte zuerst die Gemeinde anlegen.",
-                     tenant_gkz ? tenant_gkz : "fehlt");
+            snprintf(msg, msglen, "Unbekannte Gemeinde (GKZ %s): bitte zuerst die Gemeinde anlegen.", tenant_gkz);
             return 1;
         }
         acc->municipality_id = m.id;

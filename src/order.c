@@ -38,8 +38,8 @@ static enum order_status price_lines(struct db *db, struct arena *a, const struc
         if (status == DB_ERROR)
             return ORDER_ERROR;
         if (status != DB_OK || !lines[i].item.active || lines[i].item.price_cents == 0)
-            return refuse(msg, msglen, "%s kann nicht bestellt werden (nicht im Katalog oder kostenlos).",
-                          it->slug);
+            return refuse(msg, msglen, "„%s“ kann nicht bestellt werden (nicht mehr im Katalog oder kostenlos).",
+                          status == DB_OK ? lines[i].item.title : it->slug);
         lines[i].quantity = it->quantity;
     }
     return ORDER_OK;

@@ -9,6 +9,7 @@
 #include "csv.h"
 #include "date.h"
 #include "db.h"
+#include "fmt.h"
 #include "invoice.h"
 #include "log.h"
 #include "mem.h"
@@ -50,27 +51,13 @@ static void csv_field(struct buf *b, const char *field, char sep)
     buf_putc(b, sep);
 }
 
-static const char *vienna_date(struct arena *a, int64_t utc)
-{
-    char *out = arena_alloc(a, DATE_TEXT_SIZE);
-    date_format_vienna(utc, out);
-    return out;
-}
-
-static const char *money_text(struct arena *a, long long cents)
-{
-    char *out = arena_alloc(a, MONEY_TEXT_SIZE);
-    money_format(cents, out);
-    return out;
-}
-
 static void csv_of(struct buf *b, const struct shown_codes *c)
 {
     buf_puts(b, "Kurs,Code,gültig bis\r\n");
     for (size_t i = 0; i < c->n; i++) {
         csv_field(b, c->list[i].v.item_title, ',');
         csv_field(b, c->display[i], ',');
-        buf_puts(b, vienna_date(b->arena, c->list[i].v.valid_until));
+        buf_puts(b, fmt_date(b->arena, c->list[i].v.valid_until));
         buf_puts(b, "\r\n");
     }
 }
@@ -107,7 +94,7 @@ static void body_codes(struct buf *b, const struct shown_codes *c)
         while (k < c->n && strcmp(c->list[k].v.item_title, c->list[i].v.item_title) == 0)
             k++;
         buf_printf(b, "\n%s – %zu %s, gültig bis %s\n", c->list[i].v.item_title, k - i,
-                   k - i == 1 ? "Code" : "Codes", vienna_date(b->arena, c->list[i].v.valid_until));
+                   k - i == 1 ? "Code" : "Codes", fmt_date(b->arena, c->list[i].v.valid_until));
         for (; i < k; i++)
             buf_printf(b, "  %s\n", c->display[i]);
     }
@@ -122,11 +109,11 @@ static const char *body(struct arena *a, const struct config *cfg, const struct 
                    "Hier sind Ihre Vouchercodes.\n\n"
                    "Gemeinde: %s\nBestellt von: %s %s\nBestellung: Nr. %lld vom %s\nRechnungsnummer: %s\n",
                o->recipient_name, admin->first_name, admin->last_name, (long long)o->id,
-               vienna_date(a, o->created_at), o->invoice_number);
+               fmt_date(a, o->created_at), o->invoice_number);
     if (*o->reference)
         buf_printf(&b, "Ihr Bestellzeichen: %s\n", o->reference);
-    buf_printf(&b, "Gesamtbetrag: %s (netto %s zuzüglich %lld %% USt %s)\n", money_text(a, o->gross_cents),
-               money_text(a, o->net_cents), (long long)o->vat_percent, money_text(a, o->vat_cents));
+    buf_printf(&b, "Gesamtbetrag: %s (netto %s zuzüglich %lld %% USt %s)\n", fmt_money(a, o->gross_cents),
+               fmt_money(a, o->net_cents), (long long)o->vat_percent, fmt_money(a, o->vat_cents));
     body_codes(&b, c);
     buf_printf(&b, "\nSo lösen Ihre Mitarbeiter*innen einen Code ein: unter %s/voucher/einloesen den Code "
                    "eingeben und sich mit dem bestehenden Konto anmelden oder ein neues Konto anlegen. "

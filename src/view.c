@@ -87,8 +87,7 @@ struct templates *templates_load(char *err, size_t errlen)
         return NULL;
     }
     struct templates *t = calloc(1, sizeof *t);
-    t->list = calloc(asset_count, sizeof *t->list);
-    if (!t || !t->list)
+    if (!t || !(t->list = calloc(asset_count, sizeof *t->list)))
         abort();
     for (size_t i = 0; i < asset_count; i++) {
         if (!is_page_template(&assets[i]))
@@ -299,37 +298,47 @@ static void push_tables(struct view *v)
     }
 }
 
-char *view_render_malloc(struct view *v, size_t *len)
+/* Renders the page into a new memory stream the caller unrefs; NULL on a
+ * template error (logged). */
+static GMemoryOutputStream *render_stream(struct view *v)
 {
     push_tables(v);
     GOutputStream *mem = g_memory_output_stream_new_resizable();
     CtplOutputStream *out = ctpl_output_stream_new(mem);
     GError *e = NULL;
-    char *html = NULL;
-    if (ctpl_parser_parse(v->tpl->tree, v->env, out, &e)) {
-        GMemoryOutputStream *m = G_MEMORY_OUTPUT_STREAM(mem);
-        *len = g_memory_output_stream_get_data_size(m);
-        html = malloc(*len + 1);
-        if (!html)
-            abort();
-        memcpy(html, g_memory_output_stream_get_data(m), *len);
-        html[*len] = '\0';
-    } else {
+    gboolean ok = ctpl_parser_parse(v->tpl->tree, v->env, out, &e);
+    ctpl_output_stream_unref(out);
+    if (!ok) {
         log_error("template %s: %s", v->tpl->name, e ? e->message : "?");
         g_clear_error(&e);
+        g_object_unref(mem);
+        return NULL;
     }
-    ctpl_output_stream_unref(out);
-    g_object_unref(mem);
+    return G_MEMORY_OUTPUT_STREAM(mem);
+}
+
+char *view_render_malloc(struct view *v, size_t *len)
+{
+    GMemoryOutputStream *m = render_stream(v);
+    if (!m)
+        return NULL;
+    *len = g_memory_output_stream_get_data_size(m);
+    char *html = malloc(*len + 1);
+    if (!html)
+        abort();
+    memcpy(html, g_memory_output_stream_get_data(m), *len);
+    html[*len] = '\0';
+    g_object_unref(m);
     return html;
 }
 
 int view_render(struct view *v)
 {
-    size_t len;
-    char *html = view_render_malloc(v, &len);
-    if (!html)
+    GMemoryOutputStream *m = render_stream(v);
+    if (!m)
         return 500;
-    req_bytes(v->req, "text/html; charset=utf-8", html, len);
-    free(html);
+    req_bytes(v->req, "text/html; charset=utf-8", g_memory_output_stream_get_data(m),
+              g_memory_output_stream_get_data_size(m));
+    g_object_unref(m);
     return 0;
 }

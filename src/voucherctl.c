@@ -213,7 +213,7 @@ static int parse_item(const char *text, struct order_item_request *item, struct 
 {
     const char *eq = strchr(text, '=');
     char *end;
-    if (!eq || eq == text)
+    if (!eq || eq == text || !eq[1])
         return fail("--item wants SLUG=QUANTITY, not %s", text);
     item->slug = arena_strndup(a, text, (size_t)(eq - text));
     item->quantity = strtol(eq + 1, &end, 10);
@@ -239,7 +239,7 @@ static int cmd_order_add(struct ctl *c)
     struct order_item_request *items = arena_alloc(a, (size_t)(c->argc + 1) * sizeof *items);
     struct order_request rq = {.reference = ""};
     const char *username = NULL;
-    int rc = 0;
+    int rc = c->argc % 2 ? fail("option %s needs a value", c->argv[c->argc - 1]) : 0;
     for (int i = 0; i + 1 < c->argc && rc == 0; i += 2) {
         if (strcmp(c->argv[i], "--item") == 0)
             rc = parse_item(c->argv[i + 1], &items[rq.nitems++], a);

@@ -343,3 +343,14 @@ test('the audit log page lists admin changes newest first, filters, and escapes 
   const all = textOf((await c.get('/admin/protokoll')).text);
   assert.match(all, /login/, 'logins are in the log too');
 });
+
+test('an item of 1.000 € or more saves unchanged from its edit form (the price is shown as it is read back)', async () => {
+  const c = await loggedIn('admin');
+  assert.equal((await addItem(c, { slug: 'teurer-kurs', title: 'Teurer Kurs', price: '1234,50' })).status, 303);
+  const form = await c.get('/admin/kurse/teurer-kurs/bearbeiten');
+  const price = tags(form.text, 'input').find((t) => t.attrs.name === 'price')?.attrs.value;
+  assert.equal(price, '1234,50');
+  const res = await editItem(c, 'teurer-kurs', { title: 'Teurer Kurs', description: 'Beschreibung', hours: '4', price, active: '1' });
+  assert.equal(res.status, 303, errorOf(res.text));
+  assert.match(await kurse(), /Teurer Kurs[^]{0,300}1\.234,50 €/);
+});

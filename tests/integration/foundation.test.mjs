@@ -607,3 +607,21 @@ test('the password page needs a login and a csrf token', async () => {
   const res = await c.post('/konto/passwort', { current_password: 'demo-passwort', password: 'x'.repeat(12), password2: 'x'.repeat(12) });
   assert.equal(res.status, 403);
 });
+
+test('guessing the current password on the password page is limited like logins', async () => {
+  assert.equal(srv.ctl(['user', 'add', '--username', 'pwguess', '--email', 'pg@musterstadt.gv.at',
+    '--first-name', 'Paul', '--last-name', 'Rater', '--role', 'user', '--tenant', '30604'],
+  { input: 'richtiges-passwort\n' }).code, 0);
+  const c = new Client(srv.baseUrl);
+  assert.equal((await login(c, 'pwguess', 'richtiges-passwort')).status, 303);
+  const attempt = async (current) => {
+    const form = await c.get('/konto/passwort');
+    return c.post('/konto/passwort', { csrf: csrfFrom(form.text), current_password: current,
+      password: 'neues-passwort-9', password2: 'neues-passwort-9' });
+  };
+  let res;
+  for (let i = 0; i < 5 && (res = await attempt(`falsch-${i}`)).status === 422; i++);
+  assert.equal(res.status, 429, 'limited after the configured number of failures');
+  assert.match(textOf(res.text), /Zu viele fehlgeschlagene Versuche/);
+  assert.equal((await attempt('richtiges-passwort')).status, 429, 'even with the right password');
+});

@@ -255,8 +255,7 @@ static void test_user_add_user_without_gkz_is_refused(void **state)
     add_tenant_30101(f);
     struct account acc = person("anna", ROLE_USER);
     assert_int_equal(user_add(f, &acc, NULL, "sehr-geheim-2024"), 1);
-    assert_contains(f->msg, "Unbekannte Gemeinde");
-    assert_contains(f->msg, "fehlt");
+    assert_contains(f->msg, "wählen Sie bitte eine Gemeinde");
 }
 
 static void test_user_add_short_password_is_refused(void **state)
