@@ -11,7 +11,8 @@
 #define CENTER (PDF_PAGE_WIDTH / 2)
 #define TEXT_WIDTH 460.0
 
-const char *certificate_verify_url(struct arena *a, const struct config *cfg, const char *number)
+/* "<base_url>/zertifikat/pruefen?nr=<number>", in the arena. */
+static const char *certificate_verify_url(struct arena *a, const struct config *cfg, const char *number)
 {
     return arena_printf(a, "%s/zertifikat/pruefen?nr=%s", cfg->server_base_url, number);
 }

@@ -12,8 +12,6 @@ struct arena;
 struct certificate;
 struct config;
 
-/* "<base_url>/zertifikat/pruefen?nr=<number>", in the arena. */
-const char *certificate_verify_url(struct arena *a, const struct config *cfg, const char *number);
 
 /* The PDF in the arena.  -1 (logged) when it cannot be made. */
 int certificate_pdf(const struct config *cfg, struct arena *a, const struct certificate *c,

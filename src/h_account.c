@@ -16,7 +16,6 @@
 
 static int show_form(struct req *r, int status, enum field_id wrong, const char *error, const char *notice)
 {
-    req_csrf_token(r); /* before view_new: the layout takes it */
     struct view *v = view_new(r, "account_password", "Passwort ändern");
     view_text(v, "error", error);
     view_text(v, "notice", notice);

@@ -14,6 +14,7 @@
 #include "handlers.h"
 #include "manage.h"
 #include "req.h"
+#include "support.h"
 #include "view.h"
 
 #define LIST_LIMIT 500
@@ -24,20 +25,8 @@ static const char *const tenant_columns[] = {"gkz", "name", NULL};
 static const enum field_id form_fields[] = {F_USERNAME, F_FIRST_NAME, F_LAST_NAME, F_EMAIL, F_ROLE,
                                             F_TENANT, F_PASSWORD, F__MAX};
 
-static const struct {
-    enum role role;
-    const char *label;
-} roles[] = {{ROLE_USER, "Mitarbeiter*in"}, {ROLE_TENANT_ADMIN, "Mandanten-Administrator*in"},
-             {ROLE_SUPPORT, "Support"}, {ROLE_ADMIN, "Administration"}};
+static const enum role roles[] = {ROLE_USER, ROLE_TENANT_ADMIN, ROLE_SUPPORT, ROLE_ADMIN};
 static const char *const role_columns[] = {"value", "label", NULL};
-
-static const char *role_label(enum role role)
-{
-    for (size_t i = 0; i < sizeof roles / sizeof *roles; i++)
-        if (roles[i].role == role)
-            return roles[i].label;
-    return "?";
-}
 
 /* The roles for a select (table "roles"). */
 static void role_options(struct view *v)
@@ -45,8 +34,8 @@ static void role_options(struct view *v)
     struct view_table *t = view_table(v, "roles", role_columns);
     for (size_t i = 0; i < sizeof roles / sizeof *roles; i++) {
         view_row(t);
-        view_cell_text(t, "value", role_name(roles[i].role));
-        view_cell_text(t, "label", roles[i].label);
+        view_cell_text(t, "value", role_name(roles[i]));
+        view_cell_text(t, "label", support_role_label(roles[i]));
     }
 }
 
@@ -75,7 +64,7 @@ static void account_row(struct req *r, struct view_table *t, const struct accoun
     view_cell_text(t, "username", s->acc.username);
     view_cell_text(t, "name", arena_printf(r->arena, "%s %s", s->acc.first_name, s->acc.last_name));
     view_cell_text(t, "email", s->acc.email);
-    view_cell_text(t, "role", role_label(s->acc.role));
+    view_cell_text(t, "role", support_role_label(s->acc.role));
     view_cell_text(t, "tenant", *s->gkz ? arena_printf(r->arena, "%s (%s)", s->municipality_name, s->gkz) : "");
     view_cell_int(t, "disabled", s->acc.disabled);
 }
@@ -105,7 +94,6 @@ int h_admin_accounts_list(struct req *r)
 
 static int show_form(struct req *r, int status, const struct admin_error *e)
 {
-    req_csrf_token(r);
     struct view *v = view_new(r, "admin_account_form", "Konto anlegen");
     if (select_options(r, v) != 0)
         return 500;
@@ -178,9 +166,8 @@ int h_admin_accounts_add(struct req *r)
 /* The account named by the id in the path: 0, 404 or 500. */
 static int load_account(struct req *r, struct account *acc)
 {
-    char *end;
-    long long id = strtoll(r->path_arg, &end, 10);
-    int status = id > 0 && *end == '\0' ? db_account_by_id(r->db, r->arena, id, acc) : DB_NOT_FOUND;
+    int64_t id = req_path_id(r);
+    int status = id ? db_account_by_id(r->db, r->arena, id, acc) : DB_NOT_FOUND;
     return status == DB_OK ? 0 : status == DB_NOT_FOUND ? 404 : 500;
 }
 
@@ -191,13 +178,12 @@ static int show_account(struct req *r, int status, const struct account *acc, co
     struct municipality m = {.gkz = "", .name = ""};
     if (acc->municipality_id && db_municipality_by_id(r->db, r->arena, acc->municipality_id, &m) != DB_OK)
         return 500;
-    req_csrf_token(r);
     struct view *v = view_new(r, "admin_account_show", arena_printf(r->arena, "Konto %s", acc->username));
     view_int(v, "id", (long)acc->id);
     view_text(v, "username", acc->username);
     view_text(v, "name", arena_printf(r->arena, "%s %s", acc->first_name, acc->last_name));
     view_text(v, "email", acc->email);
-    view_text(v, "role", role_label(acc->role));
+    view_text(v, "role", support_role_label(acc->role));
     view_text(v, "tenant", *m.gkz ? arena_printf(r->arena, "%s (%s)", m.name, m.gkz) : "");
     view_int(v, "disabled", acc->disabled);
     view_int(v, "is_self", acc->id == r->who->id);

@@ -80,7 +80,6 @@ static int course_table(struct req *r, struct view *v)
 /* The add form (adding) or the edit form, with the values and error of f. */
 static int show_form(struct req *r, int status, bool adding, const struct item_form *f)
 {
-    req_csrf_token(r);
     const struct catalog_item *it = &f->item;
     struct view *v = view_new(r, "admin_catalog_form", adding ? "Kurs oder Paket anlegen"
                                                               : arena_printf(r->arena, "%s bearbeiten", it->title));

@@ -42,7 +42,6 @@ int h_admin_tenants_list(struct req *r)
 
 static int show_form(struct req *r, int status, bool adding, const struct tenant_form *f)
 {
-    req_csrf_token(r);
     const struct municipality *m = &f->m;
     struct view *v = view_new(r, "admin_tenant_form", adding ? "Gemeinde anlegen"
                                                              : arena_printf(r->arena, "%s bearbeiten", m->name));

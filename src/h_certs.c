@@ -85,7 +85,6 @@ static int complete_page(struct req *r, int status, const char *error, const cha
 {
     char today[DATE_TEXT_SIZE];
     date_iso_vienna(r->now, today);
-    req_csrf_token(r); /* before view_new: the layout takes it */
     struct view *v = view_new(r, "certs_complete_form", "Kursabschluss eintragen");
     view_text(v, "username", number ? "" : req_raw(r, F_USERNAME));
     view_text(v, "course", number ? "" : req_raw(r, F_COURSE));

@@ -3,6 +3,7 @@
 
 #include "date.h"
 #include "db.h"
+#include "fmt.h"
 #include "handlers.h"
 #include "req.h"
 #include "view.h"
@@ -18,12 +19,11 @@ int h_courses_mine(struct req *r)
     struct view *v = view_new(r, "courses_mine", "Meine Kurse");
     struct view_table *t = view_table(v, "courses", columns);
     for (size_t i = 0; i < n; i++) {
-        char enrolled[DATE_TEXT_SIZE], completed[DATE_TEXT_SIZE];
-        date_format_vienna(list[i].enrolled_at, enrolled);
+        char completed[DATE_TEXT_SIZE];
         date_iso_to_text(list[i].completed_on, completed);
         view_row(t);
         view_cell_text(t, "title", list[i].course_title);
-        view_cell_text(t, "enrolled", enrolled);
+        view_cell_text(t, "enrolled", fmt_date(r->arena, list[i].enrolled_at));
         view_cell_text(t, "completed", completed);
         view_cell_int(t, "certificate", (long)list[i].certificate_id);
     }

@@ -151,7 +151,6 @@ static void item_row(struct req *r, struct view_table *t, const struct form_item
 
 static int show_form(struct req *r, int status, const struct order_form *f)
 {
-    req_csrf_token(r);
     struct view *v = view_new(r, "order_form", "Voucher bestellen");
     struct view_table *t = view_table(v, "items", item_columns);
     for (size_t i = 0; i < f->nitems; i++)
@@ -203,7 +202,6 @@ static int show_review(struct req *r, const struct order_form *f)
     struct municipality m;
     if (db_municipality_by_id(r->db, r->arena, r->who->municipality_id, &m) != DB_OK)
         return 500;
-    req_csrf_token(r);
     struct view *v = view_new(r, "order_review", "Bestellung prüfen");
     long long net = review_lines(r, v, f);
     int vat_percent = r->app->cfg->invoice_vat_percent;

@@ -128,7 +128,6 @@ int h_orders_show(struct req *r)
     int status = own_order(r, &o);
     if (status != 0)
         return status;
-    req_csrf_token(r);
     struct view *v = view_new(r, "orders_show", arena_printf(r->arena, "Bestellung Nr. %lld", (long long)o.id));
     if (code_rows(r, v, o.id) != 0)
         return 500;

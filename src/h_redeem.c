@@ -17,6 +17,7 @@
 #include "crypto.h"
 #include "date.h"
 #include "db.h"
+#include "fmt.h"
 #include "handlers.h"
 #include "mem.h"
 #include "outbox.h"
@@ -371,15 +372,12 @@ static const struct {
 /* The %s of a refusal's sentence. */
 static const char *refusal_detail(struct req *r, const struct attempt *a, enum redeem_outcome o)
 {
-    char *date = arena_alloc(r->arena, DATE_TEXT_SIZE);
     int minutes = (r->app->cfg->limits_redeem_window_seconds + 59) / 60;
     switch (o) {
     case REDEEM_V04_REDEEMED:
-        date_format_vienna(a->voucher.redeemed_at, date);
-        return date;
+        return fmt_date(r->arena, a->voucher.redeemed_at);
     case REDEEM_V05_EXPIRED:
-        date_format_vienna(a->voucher.valid_until, date);
-        return date;
+        return fmt_date(r->arena, a->voucher.valid_until);
     case REDEEM_V11_LIMITED:
         return minutes == 1 ? "eine Minute" : arena_printf(r->arena, "%d Minuten", minutes);
     default:

@@ -536,7 +536,6 @@ static int show_page(struct req *r, const struct page *p, int http_status)
     struct support_query q;
     bool found = false;
     support_classify(p->q, &q);
-    req_csrf_token(r); /* before view_new: the layout takes it */
     struct search s = {.r = r, .v = view_new(r, "support_search", p->q ? "Support: Suchergebnis" : "Support"),
                        .error_action = p->error_action};
     view_int(s.v, "codes_hidden", 0); /* set again by an order's code list */

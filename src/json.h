@@ -27,9 +27,6 @@ struct buf;
 int json_parse_flat(const char *text, size_t len, struct form_pair *members, size_t max, size_t *n,
                     char *buf, size_t buflen);
 
-/* Appends s (valid UTF-8) as a quoted JSON string to b: '"' and '\' and
- * control characters escaped.  Cannot fail. */
-void json_append_string(struct buf *b, const char *s);
 
 /* {"k1":"v1","k2":"v2",...} of a NULL-terminated list k1, v1, k2, v2, ...,
  * NUL-terminated in the arena.  Cannot fail. */

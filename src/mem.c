@@ -168,7 +168,7 @@ char *arena_strdup(struct arena *a, const char *s)
     return s ? arena_memdup(a, s, strlen(s)) : NULL;
 }
 
-char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
+static char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 {
     va_list copy;
     va_copy(copy, ap);

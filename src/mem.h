@@ -30,7 +30,6 @@ char *arena_memdup(struct arena *a, const void *p, size_t n);
 /* printf into the arena. */
 char *arena_printf(struct arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
 /* Room for element n of an array of elements of `size` bytes with
  * capacity *cap (0 for items NULL): returns items, or a copy twice as large
  * when it is full (the old copy stays until reset). */

@@ -34,7 +34,8 @@ static void b64_run(struct buf *out, const unsigned char *p, size_t len)
     }
 }
 
-void mime_base64(struct buf *out, const void *data, size_t len)
+/* Appends base64 of data, lines of 76 characters ending in CRLF. */
+static void mime_base64(struct buf *out, const void *data, size_t len)
 {
     const unsigned char *p = data;
     for (size_t i = 0; i < len; i += 57) {

@@ -49,7 +49,5 @@ const char *mime_address(struct arena *a, const char *mailbox);
  * arena (*n of them); NULL when the list is empty or one is malformed. */
 const char **mime_recipients(struct arena *a, const char *list, size_t *n);
 
-/* Appends base64 of data, lines of 76 characters ending in CRLF. */
-void mime_base64(struct buf *out, const void *data, size_t len);
 
 #endif

@@ -7,7 +7,6 @@
 #include "manage.h"
 #include "mem.h"
 
-static const char ALPHABET[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 bool redeem_recent(const struct voucher *v, int64_t now)
 {
@@ -125,7 +124,7 @@ void redeem_reference(const unsigned char random[REDEEM_REF_RANDOM], char out[RE
     out[0] = 'F';
     out[1] = '-';
     for (int i = 0; i < REDEEM_REF_RANDOM; i++)
-        out[2 + i] = ALPHABET[random[i] & 31];
+        out[2 + i] = voucher_symbol(random[i] & 31);
     out[REDEEM_REF_SIZE - 1] = '\0';
 }
 

@@ -249,7 +249,7 @@ static const char *csrf_for_secret(struct req *r, const char *secret)
  * that a form still posts after its session expired), else vp_csrf. */
 static const char *csrf_secret(const struct req *r)
 {
-    const char *session = req_cookie(r, "vp_session");
+    const char *session = r->new_session ? r->new_session : req_cookie(r, "vp_session");
     return session ? session : req_cookie(r, "vp_csrf");
 }
 

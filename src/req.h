@@ -41,6 +41,7 @@ struct req {
 
     struct account *who;     /* logged-in account, or NULL */
     const char *csrf_token;  /* token for forms, made by req_csrf_token() */
+    const char *new_session; /* session token this response sets (login), or NULL */
 
     int status;              /* response */
     const char *content_type;

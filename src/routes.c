@@ -22,7 +22,6 @@
 #include "config.h"
 #include "db.h"
 #include "handlers.h"
-#include "log.h"
 #include "req.h"
 #include "session.h"
 #include "view.h"
@@ -154,7 +153,8 @@ static int check_role(struct req *r, const struct route *rt)
     if (r->who || r->method == M_POST)
         return 403;
     char *next = arena_printf(r->arena, "/login?next=%s", r->path);
-    return req_redirect(r, next) == 0 ? 303 : 500;
+    req_redirect(r, next);
+    return 303;
 }
 
 static int check_lms_token(struct req *r)

@@ -93,6 +93,8 @@ int session_start(struct req *r, const struct account *acc)
     db_login_failure_purge(r->db, r->now - cfg->limits_login_window_seconds);
     db_audit_erase_ips(r->db, r->now - (int64_t)cfg->privacy_ip_retention_days * 86400);
     req_cookie_set(r, SESSION_COOKIE, token, -1);
+    r->new_session = arena_strdup(r->arena, token); /* forms on this page bind to it */
+    r->csrf_token = NULL;
     r->who = (struct account *)arena_memdup(r->arena, acc, sizeof *acc);
     db_audit_add(r->db, acc->id, "login", acc->username, "", r->remote_addr, r->now);
     return 0;

@@ -3,7 +3,6 @@
  * backup.  Every command
  * exits 0 on success, 1 with a one-line message on stderr otherwise, and
  * changes nothing when it refuses. */
-#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -274,7 +273,7 @@ static int cmd_order_add(struct ctl *c)
     }
     db_close(db);
     arena_free(a);
-    return db || rc ? (rc ? 1 : 0) : 1;
+    return rc || !db;
 }
 
 /* mail send: delivers every unsent message now, whatever its retry time;

@@ -3,7 +3,6 @@
 
 #include <fcgiapp.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "app.h"

@@ -590,6 +590,9 @@ test('a logged-in person changes their own password: checks, new password works,
   assert.equal(res.status, 200);
   assert.match(textOf(res.text), /Ihr Passwort wurde geändert/);
   assert.match(textOf((await c.get('/')).text), /Abmelden/, 'still logged in here');
+  const out = await c.post('/logout', { csrf: csrfFrom(res.text) });
+  assert.equal(out.status, 303, 'the forms of the page after the change carry a token for the new session');
+  assert.equal((await login(c, 'pwchange', 'neues-passwort-2')).status, 303);
   assert.doesNotMatch(textOf((await other.get('/')).text), /Abmelden/, 'the other session ended');
   assert.equal((await login(new Client(srv.baseUrl), 'pwchange', 'altes-passwort-1')).status, 401);
   assert.equal((await login(new Client(srv.baseUrl), 'pwchange', 'neues-passwort-2')).status, 303);
