@@ -188,9 +188,7 @@ static int log_attempt(struct req *r, struct attempt *a, enum redeem_outcome o)
         .result = redeem_number(o), .reference = a->reference,
         .voucher_id = a->f.voucher ? a->f.voucher->id : 0,
     };
-    int status = db_redemption_attempt_add(r->db, &at);
-    int64_t retention = (int64_t)r->app->cfg->privacy_ip_retention_days * 86400;
-    return status == DB_OK ? db_redemption_ip_erase(r->db, r->now - retention) : status;
+    return db_redemption_attempt_add(r->db, &at);
 }
 
 static bool succeeded(enum redeem_outcome o)

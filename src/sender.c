@@ -10,6 +10,7 @@
 #include "app.h"
 #include "config.h"
 #include "db.h"
+#include "housekeeping.h"
 #include "log.h"
 #include "outbox.h"
 
@@ -47,10 +48,23 @@ static void wait_for_work(struct sender *s, int64_t seconds)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* The clean-up of housekeeping.h when it is due. */
+static void tidy(struct sender *s, int64_t *last)
+{
+    int64_t now = (int64_t)time(NULL);
+    if (now - *last < HOUSEKEEPING_SECONDS)
+        return;
+    if (housekeeping_run(s->db, s->app->cfg, now) != DB_OK)
+        log_error("housekeeping: database error, trying again later");
+    *last = now;
+}
+
 static void *run(void *arg)
 {
     struct sender *s = arg;
+    int64_t last_tidy = 0;
     while (!atomic_load(&s->stop)) {
+        tidy(s, &last_tidy);
         struct outbox_run done = {0};
         if (outbox_send_due(s->db, &s->app->keys, s->app->cfg, OUTBOX_DUE_NOW, &s->stop, &done) != 0)
             log_error("mail sender: database error, trying again later");

@@ -1,6 +1,7 @@
-/* sender — voucherd's mail sender thread: delivers the outbox (see
+/* sender — voucherd's background thread: delivers the outbox (see
  * outbox.h) with its own database connection, when woken after an order
- * and whenever a retry falls due (at least every 30 s it looks again). */
+ * and whenever a retry falls due (at least every 30 s it looks again), and
+ * runs the housekeeping (housekeeping.h) at start and every 10 minutes. */
 #ifndef SENDER_H
 #define SENDER_H
 

@@ -87,11 +87,6 @@ int session_start(struct req *r, const struct account *acc)
     crypto_hash_text(token, hash);
     if (db_session_add(r->db, hash, acc->id, r->now) != DB_OK)
         return 500;
-    /* Housekeeping at each login: expired sessions, old failures, old IPs. */
-    const struct config *cfg = r->app->cfg;
-    db_session_purge(r->db, idle_since(r), created_since(r));
-    db_login_failure_purge(r->db, r->now - cfg->limits_login_window_seconds);
-    db_audit_erase_ips(r->db, r->now - (int64_t)cfg->privacy_ip_retention_days * 86400);
     req_cookie_set(r, SESSION_COOKIE, token, -1);
     r->new_session = arena_strdup(r->arena, token); /* forms on this page bind to it */
     r->csrf_token = NULL;

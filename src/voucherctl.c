@@ -19,6 +19,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "demo.h"
+#include "housekeeping.h"
 #include "mail.h"
 #include "manage.h"
 #include "mem.h"
@@ -278,6 +279,20 @@ static int cmd_order_add(struct ctl *c)
 
 /* mail send: delivers every unsent message now, whatever its retry time;
  * what fails again waits for its next retry. */
+/* housekeeping: the clean-up voucherd's background thread does every 10
+ * minutes (expired sessions, old login failures, old client addresses). */
+static int cmd_housekeeping(struct ctl *c)
+{
+    if (c->argc != 0)
+        return fail("%s", "usage: housekeeping");
+    struct db *db = open_db(c);
+    if (!db)
+        return 1;
+    int status = housekeeping_run(db, &c->cfg, (int64_t)time(NULL));
+    db_close(db);
+    return status == DB_OK ? 0 : fail("%s", "database error (see above)");
+}
+
 static int cmd_mail_send(struct ctl *c)
 {
     char err[512];
@@ -373,6 +388,7 @@ static const struct command commands[] = {
     {"completions", "import", cmd_completions_import, "completions import FILE.csv (username,course,completed_on)"},
     {"order", "add", cmd_order_add, "order add --username ADMIN --item SLUG=QTY [--item ...] [--reference R]"},
     {"mail", "send", cmd_mail_send, "mail send"},
+    {"housekeeping", NULL, cmd_housekeeping, "housekeeping (erase old sessions, failures and client addresses)"},
     {"nginx-conf", NULL, cmd_nginx_conf, "nginx-conf [--port 8080] [--prefix DIR] [--static DIR (default ./static)]"},
     {"config", NULL, cmd_config, "config (prints the effective configuration, secrets masked)"},
     {"backup", NULL, cmd_backup, "backup FILE"},

@@ -628,3 +628,14 @@ test('guessing the current password on the password page is limited like logins'
   assert.match(textOf(res.text), /Zu viele fehlgeschlagene Versuche/);
   assert.equal((await attempt('richtiges-passwort')).status, 429, 'even with the right password');
 });
+
+test('malformed query text is answered in the dispatcher\'s order: 404 for no route, login first, then 400', async () => {
+  const guest = new Client(srv.baseUrl);
+  assert.equal((await guest.get('/gibt-es-nicht?x=%ZZ')).status, 404);
+  const protectedPage = await guest.get('/bestellungen?x=%ZZ');
+  assert.equal(protectedPage.status, 303, 'a guest is sent to the login first');
+  const bad = await guest.get('/kurse?x=%ZZ');
+  assert.equal(bad.status, 400);
+  assert.match(textOf(bad.text), /Ungültige Anfrage/);
+  assert.equal((await guest.get('/kurse?x=%C3%A4')).status, 200, 'well-formed UTF-8 is fine');
+});

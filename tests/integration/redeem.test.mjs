@@ -382,7 +382,7 @@ test('client addresses in the attempt log are erased after the retention period'
   sql(srv, `INSERT INTO redemption_attempts (at, ip, username, result, reference)
     VALUES (strftime('%s') - 91 * 86400, '192.0.2.2', 'alt', 'V03', 'F-ALT0'),
            (strftime('%s') - 89 * 86400, '192.0.2.3', 'jung', 'V03', 'F-JUNG')`);
-  await redeemExisting(srv, 'mitarbeiterin', 'SBA-1234');
+  assert.equal(srv.ctl(['housekeeping']).code, 0); // what voucherd's background thread runs every 10 minutes
   assert.equal(sqlValue(srv, `SELECT coalesce(ip, 'gelöscht') FROM redemption_attempts WHERE reference = 'F-ALT0'`),
     'gelöscht');
   assert.equal(sqlValue(srv, `SELECT ip FROM redemption_attempts WHERE reference = 'F-JUNG'`), '192.0.2.3');
