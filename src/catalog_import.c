@@ -73,8 +73,7 @@ static int read_lines(struct arena *a, const char *text, struct line **lines, si
     if (!csv_reader_header(&rd, header, NCOLS, buf, buflen, msg, msglen))
         return 1;
     *lines = NULL;
-    for (*n = 0;; (*n)++) {
-        buf = arena_alloc(a, buflen);
+    for (*n = 0;; (*n)++) { /* one buffer: parse_line copies what it keeps */
         int rc = csv_reader_next(&rd, &rec, buf, buflen);
         if (rc == 0)
             return 0;

@@ -6,29 +6,13 @@
 
 typedef void (*row_fn)(sqlite3_stmt *st, struct arena *a, void *item);
 
-/* Runs query q with ?1 = id to its end, filling one item of `size` bytes per
- * row with fill.  *items is an arena array of *n items (never NULL). */
+/* Runs query q with ?1 = id; db_collect's result (*items NULL when none). */
 static int collect_by_id(struct db *db, enum query_id q, int64_t id, struct arena *a, size_t size, row_fn fill,
                          void **items, size_t *n)
 {
     sqlite3_stmt *st = db_stmt(db, q);
     sqlite3_bind_int64(st, 1, id);
-    size_t cap = 8;
-    char *list = arena_alloc(a, cap * size);
-    int rc;
-    *n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            char *more = arena_alloc(a, 2 * cap * size);
-            memcpy(more, list, cap * size);
-            list = more;
-            cap *= 2;
-        }
-        fill(st, a, list + (*n)++ * size);
-    }
-    sqlite3_reset(st);
-    *items = list;
-    return rc == SQLITE_DONE ? DB_OK : db_step_error(db, rc);
+    return db_collect(db, a, st, size, fill, items, n);
 }
 
 /* Steps a statement that answers one row of one or two integers. */

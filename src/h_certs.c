@@ -70,9 +70,12 @@ static enum completion_status record(struct req *r, const char *via, char number
                                      size_t msglen)
 {
     struct completion c = {req_text(r, F_USERNAME), req_text(r, F_COURSE), req_text(r, F_COMPLETED_ON)};
-    if (!c.username || !c.course || !c.completed_on) {
-        snprintf(msg, msglen, "Benutzername (username), Kurs (course) und Abschlussdatum (completed_on, "
-                              "JJJJ-MM-TT) sind nötig");
+    const char *missing = !c.username       ? "Bitte geben Sie den Benutzernamen an."
+                          : !c.course       ? "Bitte geben Sie das Kürzel des Kurses an (z. B. dsgvo-grundlagen)."
+                          : !c.completed_on ? "Bitte geben Sie das Abschlussdatum als JJJJ-MM-TT an."
+                                            : NULL;
+    if (missing) {
+        snprintf(msg, msglen, "%s", missing);
         return COMPLETION_REFUSED;
     }
     struct completion_actor by = {r->who ? r->who->id : 0, via, r->remote_addr};
