@@ -52,6 +52,11 @@ test('the admin changes a course price; lists and the form with an error pass ax
     await shot(page, 'admin-account');
     await page.goto(suite.srv.baseUrl + '/admin/konten/neu');
     problems.push(...await axe(page));
+    for (const form of ['/admin/kurse/neu', '/admin/gemeinden/neu']) {
+      await page.goto(suite.srv.baseUrl + form);
+      problems.push(...await axe(page));
+    }
+    await shot(page, 'admin-tenant-new');
     await page.goto(suite.srv.baseUrl + '/admin/protokoll');
     problems.push(...await axe(page));
     await shot(page, 'admin-audit');

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serverWithBrowser, withPage as withBrowserPage, shot, axeViolations } from '../lib/browser.mjs';
+import { serverWithBrowser, withPage as withBrowserPage, shot, axeProblems, loginAs as loginThrough } from '../lib/browser.mjs';
 import { pdfText } from '../lib/pdf.mjs';
 import { order, redeemExisting, sqlValue } from '../lib/redeem.mjs';
 
@@ -15,17 +15,10 @@ const suite = serverWithBrowser();
 const withPage = (fn) => withBrowserPage(suite.browser, fn);
 
 async function assertAccessible(page) {
-  const violations = (await axeViolations(page)).map((v) =>
-    `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  assert.deepEqual(violations, [], `${page.url()}`);
+  assert.deepEqual(await axeProblems(page), [], page.url());
 }
 
-async function loginAs(page, username) {
-  await page.goto(suite.srv.baseUrl + '/login');
-  await page.getByLabel('Benutzername').fill(username);
-  await page.getByLabel('Passwort').fill('demo-passwort');
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.getByRole('button', { name: 'Anmelden' }).click()]);
-}
+const loginAs = (page, username) => loginThrough(page, suite.srv.baseUrl, username);
 
 /** Enrolls mitarbeiterin in the course through a redeemed code. */
 async function enroll(slug) {
