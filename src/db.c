@@ -84,7 +84,7 @@ static int migrate(sqlite3 *conn, char *err, size_t errlen)
 static int configure(sqlite3 *conn, char *err, size_t errlen)
 {
     char *msg = NULL;
-    sqlite3_busy_timeout(conn, 5000);
+    sqlite3_busy_timeout(conn, DB_BUSY_TIMEOUT_MS);
     if (sqlite3_exec(conn,
                      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                      " PRAGMA foreign_keys = ON;",
@@ -135,6 +135,11 @@ struct db *db_open(const char *path, enum db_open_mode mode, char *err, size_t e
 fail:
     db_close(db);
     return NULL;
+}
+
+void db_set_busy_timeout(struct db *db, int ms)
+{
+    sqlite3_busy_timeout(db->conn, ms);
 }
 
 void db_close(struct db *db)
