@@ -155,16 +155,15 @@ static char *read_file(const char *path)
     if (!f)
         return NULL;
     size_t cap = 4096, len = 0;
-    char *text = malloc(cap);
+    char *text = xmalloc(cap);
     size_t n;
-    while (text && (n = fread(text + len, 1, cap - len - 1, f)) > 0) {
+    while ((n = fread(text + len, 1, cap - len - 1, f)) > 0) {
         len += n;
         if (cap - len < 2)
-            text = realloc(text, cap *= 2);
+            text = xrealloc(text, cap *= 2);
     }
     fclose(f);
-    if (text)
-        text[len] = '\0';
+    text[len] = '\0';
     return text;
 }
 
