@@ -104,7 +104,8 @@ static void test_declared_widths_are_the_readers_constants(void **state)
     (void)state;
     assert_int_equal(db_query_width[Q_VOUCHER_BY_HASH], VOUCHER_COLS);
     assert_int_equal(db_query_width[Q_SESSION_LOOKUP], 2 + ACCOUNT_COLS);
-    assert_int_equal(db_query_width[Q_ORDER_CODES], VOUCHER_COLS + 2);
+    assert_int_equal(db_query_width[Q_ORDER_CODES], ORDER_CODE_COLS);
+    assert_int_equal(CODE_C_REDEEMER_NAME, VOUCHER_COLS); /* a code row continues the voucher reader */
     assert_int_equal(db_query_width[Q_SESSION_ADD], 0);
 }
 
