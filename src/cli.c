@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "config.h"
+#include "db.h"
 
 int cli_load_config(int argc, char **argv, struct config *cfg)
 {
@@ -19,10 +22,14 @@ int cli_load_config(int argc, char **argv, struct config *cfg)
         return -1;
     }
     char err[512];
+    /* Everything the programs create (database, WAL, key, spool, backups)
+     * is for their own user only; the socket is opened up explicitly. */
+    umask(077);
     if (config_load(cfg, path, err, sizeof err) != 0) {
         fprintf(stderr, "%s: %s: %s\n", argv[0], path, err);
         config_free(cfg);
         return -1;
     }
+    db_set_synchronous(cfg->database_synchronous); /* a CHOICE key: always one of its words */
     return next;
 }

@@ -91,7 +91,14 @@ struct sender *sender_start(const struct app *app)
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->wake, NULL);
     atomic_init(&s->stop, false);
-    pthread_create(&s->thread, NULL, run, s);
+    if (pthread_create(&s->thread, NULL, run, s) != 0) {
+        log_error("mail sender: cannot start its thread");
+        pthread_cond_destroy(&s->wake);
+        pthread_mutex_destroy(&s->lock);
+        db_close(s->db);
+        free(s);
+        return NULL;
+    }
     return s;
 }
 
