@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 
 #include "config.h"
-#include "db.h"
 
 int cli_load_config(int argc, char **argv, struct config *cfg)
 {
@@ -30,6 +29,5 @@ int cli_load_config(int argc, char **argv, struct config *cfg)
         config_free(cfg);
         return -1;
     }
-    db_set_synchronous(cfg->database_synchronous); /* a CHOICE key: always one of its words */
     return next;
 }
