@@ -1,6 +1,8 @@
 /* db_order — orders, invoice numbers and vouchers. */
 #include "db_internal.h"
 #include "mem.h"
+#include <stdbool.h>
+#include <string.h>
 
 struct token_row {
     int64_t id;
@@ -116,6 +118,31 @@ int db_voucher_by_hash(struct db *db, struct arena *a, const unsigned char hash[
     sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_BY_HASH);
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
     return db_read_one(db, a, st, voucher_row, v);
+}
+
+struct first_sealed {
+    unsigned char *hash;
+    struct voucher *v;
+    bool ok;
+};
+
+static void first_sealed_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct first_sealed *f = item;
+    f->ok = sqlite3_column_bytes(st, FIRST_SEALED_C_HASH) == 32;
+    if (!f->ok)
+        return;
+    memcpy(f->hash, sqlite3_column_blob(st, FIRST_SEALED_C_HASH), 32);
+    f->v->code_sealed_len = (size_t)sqlite3_column_bytes(st, FIRST_SEALED_C_CODE_SEALED);
+    f->v->code_sealed = (const unsigned char *)arena_memdup(a, sqlite3_column_blob(st, FIRST_SEALED_C_CODE_SEALED),
+                                                            f->v->code_sealed_len);
+}
+
+int db_voucher_first_sealed(struct db *db, struct arena *a, unsigned char hash[32], struct voucher *v)
+{
+    struct first_sealed f = {.hash = hash, .v = v};
+    int status = db_read_one(db, a, db_stmt(db, Q_VOUCHER_FIRST_SEALED), first_sealed_row, &f);
+    return status == DB_OK && !f.ok ? DB_ERROR : status;
 }
 
 static void order_row(sqlite3_stmt *st, struct arena *a, void *item)
