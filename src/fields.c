@@ -105,6 +105,10 @@ bool field_parse_qty(const char *s, long *value)
     return v <= QTY_MAX;
 }
 
+/* Entries give what they need; the rest is zero: FT_TEXT with max_bytes as
+ * the only limit and no label. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 const struct field_spec field_specs[F__MAX] = {
     [F_CSRF] = {"csrf", 64, valid_token},
     [F_USERNAME] = {"username", 100, valid_nonempty_line},
@@ -132,7 +136,7 @@ const struct field_spec field_specs[F__MAX] = {
     [F_TITLE] = {"title", 300, valid_line, FT_TEXT, 300, 0, 0, "Der Titel"},
     [F_DESCRIPTION] = {"description", 1000, valid_lines, FT_TEXT, 1000, 0, 0, "Die Beschreibung"},
     [F_HOURS] = {"hours", 10, valid_any, FT_INT, 0, 0, CATALOG_HOURS_MAX, "Die Dauer in Stunden"},
-    [F_PRICE] = {"price", 20, valid_any, FT_CENTS, 0, 0, CATALOG_PRICE_MAX, "Der Nettopreis"},
+    [F_PRICE] = {"price", 20, valid_any, FT_CENTS, 0, 0, CATALOG_PRICE_MAX, "Der Preis (netto)"},
     [F_KIND] = {"kind", 10, valid_kind},
     [F_ACTIVE] = {"active", 1, valid_flag},
     [F_ROLE] = {"role", 20, valid_nonempty_line},
@@ -149,6 +153,7 @@ const struct field_spec field_specs[F__MAX] = {
     [F_HINT] = {"hinweis", 20, valid_hint},
     [F_CODE_ID] = {"code_id", 12, valid_id},
 };
+#pragma GCC diagnostic pop
 
 /* A copy of at most max bytes that does not end inside a UTF-8 character
  * (the input is valid UTF-8). */

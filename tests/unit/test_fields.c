@@ -465,7 +465,7 @@ static void test_problem_names_the_field_and_its_limits_in_german(void **state)
     struct read_result *r = *state;
     assert_string_equal(field_problem(r->a, F_HOURS), "Die Dauer in Stunden muss eine ganze Zahl von 0 bis 10.000 sein.");
     assert_string_equal(field_problem(r->a, F_PRICE),
-                        "Der Nettopreis muss ein Betrag von 0,00 € bis 1.000.000,00 € sein, zum Beispiel 149,00.");
+                        "Der Preis (netto) muss ein Betrag von 0,00 € bis 1.000.000,00 € sein, zum Beispiel 149,00.");
     assert_non_null(strstr(field_problem(r->a, F_VALID_UNTIL), "das neue Ablaufdatum als Datum an"));
     assert_non_null(strstr(field_problem(r->a, F_TITLE), "höchstens 300 Zeichen"));
 }
