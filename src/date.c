@@ -181,3 +181,13 @@ int64_t date_valid_until(int64_t created_utc)
     }
     return date_end_of_day_vienna(year, month, day);
 }
+
+int64_t date_due_at(int64_t issued_utc, int days)
+{
+    char iso[DATE_TEXT_SIZE];
+    int y, m, d;
+    date_iso_vienna(issued_utc + (int64_t)days * 86400, iso);
+    if (!date_parse_iso(iso, &y, &m, &d)) /* outside 2000..2999: the instant itself */
+        return issued_utc + (int64_t)days * 86400;
+    return date_end_of_day_vienna(y, m, d);
+}

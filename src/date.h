@@ -52,4 +52,8 @@ int64_t date_end_of_day_vienna(int year, int month, int day);
  * than a full year. */
 int64_t date_valid_until(int64_t created_utc);
 
+/* The due date of an invoice issued at issued_utc payable within days:
+ * the last second of the Vienna calendar day `days` days later. */
+int64_t date_due_at(int64_t issued_utc, int days);
+
 #endif

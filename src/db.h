@@ -127,6 +127,9 @@ struct order {
     const char *invoice_number;
     const char *recipient_name, *recipient_address, *recipient_uid;
     int64_t vat_percent, net_cents, vat_cents, gross_cents, created_at;
+    const char *recipient_gkz, *ordered_by; /* snapshots: the municipality's GKZ, "first last" of the admin */
+    int64_t due_at;                         /* last second (Vienna) of the due date */
+    const char *paid_on;                    /* "YYYY-MM-DD", "" = unpaid (read only) */
 };
 struct order_line {
     int64_t id, order_id, item_id;
