@@ -3,6 +3,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #endif
 #include "config.h"
+#include "mem.h"
 #include "text.h"
 
 #include <errno.h>
@@ -74,22 +75,6 @@ static const char UTF8_BOM[] = "\xef\xbb\xbf";
 #define WHERE_SIZE 128
 
 /* ---- memory and errors ---- */
-
-static void *xmalloc(size_t size)
-{
-    void *p = malloc(size);
-    if (p == NULL)
-        abort();
-    return p;
-}
-
-static char *xstrndup(const char *s, size_t n)
-{
-    char *copy = xmalloc(n + 1);
-    memcpy(copy, s, n);
-    copy[n] = '\0';
-    return copy;
-}
 
 static void set_error(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -398,10 +383,7 @@ static char *read_file(const char *path)
         len += got;
         if (cap - len - 1 == 0) {
             cap *= 2;
-            char *bigger = realloc(text, cap);
-            if (bigger == NULL)
-                abort();
-            text = bigger;
+            text = xrealloc(text, cap);
         }
     }
     int failed = ferror(f);

@@ -110,9 +110,7 @@ static int prepare_all(struct db *db, char *err, size_t errlen)
 
 struct db *db_open(const char *path, enum db_open_mode mode, char *err, size_t errlen)
 {
-    struct db *db = calloc(1, sizeof *db);
-    if (!db)
-        abort();
+    struct db *db = xcalloc(1, sizeof *db);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (mode == DB_OPEN_MIGRATE)
         flags |= SQLITE_OPEN_CREATE;

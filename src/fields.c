@@ -7,27 +7,10 @@
 #include "form.h"
 #include "mem.h"
 #include "text.h"
+#include "valid.h"
 
-static bool has_control(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            return true;
-    return false;
-}
 
-bool field_valid_line(const char *s)
-{
-    return !has_control(s);
-}
 
-bool field_valid_lines(const char *s)
-{
-    for (; *s; s++)
-        if (((unsigned char)*s < 0x20 && !strchr("\r\n\t", *s)) || *s == 0x7f)
-            return false;
-    return true;
-}
 
 static bool valid_kind(const char *s)
 {
@@ -36,7 +19,7 @@ static bool valid_kind(const char *s)
 
 static bool valid_nonempty_line(const char *s)
 {
-    return *s && !has_control(s);
+    return *s && valid_line(s);
 }
 
 static bool valid_any(const char *s)
@@ -83,36 +66,9 @@ static bool valid_password(const char *s)
     return *s != '\0';
 }
 
-bool field_valid_username(const char *s)
-{
-    size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
-    return s[n] == '\0' && n >= 3 && n <= 40;
-}
 
-bool field_valid_email(const char *s)
-{
-    const char *at = strchr(s, '@');
-    if (!at || at == s || strchr(at + 1, '@') || strlen(s) > 254 || (size_t)(at - s) > 64)
-        return false;
-    const char *dot = strrchr(at + 1, '.');
-    if (!dot || dot == at + 1 || dot[1] == '\0' || strstr(at, ".."))
-        return false;
-    for (const char *p = s; *p; p++) /* printable ASCII only: it goes into mail headers as it is */
-        if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f || strchr("<>()[]\\,;:\"", *p))
-            return false;
-    return true;
-}
 
-bool field_valid_person_name(const char *s)
-{
-    size_t n = text_utf8_length(s);
-    return n >= 1 && n <= 100 && !has_control(s) && s[0] != ' ';
-}
 
-bool field_valid_local_path(const char *s)
-{
-    return s[0] == '/' && s[1] != '/' && s[1] != '\\' && !has_control(s);
-}
 
 bool field_parse_qty(const char *s, long *value)
 {
@@ -133,32 +89,32 @@ const struct field_spec field_specs[F__MAX] = {
     [F_PASSWORD2] = {"password2", 1024, valid_any},
     [F_CODE] = {"code", 200, valid_nonempty_line},
     [F_MODE] = {"mode", 10, valid_mode},
-    [F_FIRST_NAME] = {"first_name", 400, field_valid_person_name},
-    [F_LAST_NAME] = {"last_name", 400, field_valid_person_name},
-    [F_EMAIL] = {"email", 254, field_valid_email},
+    [F_FIRST_NAME] = {"first_name", 400, valid_person_name},
+    [F_LAST_NAME] = {"last_name", 400, valid_person_name},
+    [F_EMAIL] = {"email", 254, valid_email},
     [F_PRIVACY] = {"privacy", 1, valid_flag},
-    [F_REFERENCE] = {"reference", 100, field_valid_line},
+    [F_REFERENCE] = {"reference", 100, valid_line},
     [F_CONFIRM] = {"confirm", 1, valid_flag},
     [F_ORDER_TOKEN] = {"order_token", 64, valid_token},
     [F_Q] = {"q", 200, valid_nonempty_line},
     [F_NR] = {"nr", 100, valid_nonempty_line},
     [F_REASON] = {"reason", 500, valid_nonempty_line},
     [F_VALID_UNTIL] = {"valid_until", 10, valid_iso_date},
-    [F_NOTE] = {"note", 200, field_valid_line},
-    [F_NEXT] = {"next", 200, field_valid_local_path},
+    [F_NOTE] = {"note", 200, valid_line},
+    [F_NEXT] = {"next", 200, valid_local_path},
     [F_GKZ] = {"gkz", 5, valid_nonempty_line},
-    [F_NAME] = {"name", 400, field_valid_line},
-    [F_ADDRESS] = {"address", 500, field_valid_lines},
-    [F_UID] = {"uid", 20, field_valid_line},
+    [F_NAME] = {"name", 400, valid_line},
+    [F_ADDRESS] = {"address", 500, valid_lines},
+    [F_UID] = {"uid", 20, valid_line},
     [F_SLUG] = {"slug", 40, valid_nonempty_line},
-    [F_TITLE] = {"title", 300, field_valid_line},
-    [F_DESCRIPTION] = {"description", 1000, field_valid_lines},
+    [F_TITLE] = {"title", 300, valid_line},
+    [F_DESCRIPTION] = {"description", 1000, valid_lines},
     [F_HOURS] = {"hours", 10, valid_nonempty_line},
     [F_PRICE] = {"price", 20, valid_nonempty_line},
     [F_KIND] = {"kind", 10, valid_kind},
     [F_ACTIVE] = {"active", 1, valid_flag},
     [F_ROLE] = {"role", 20, valid_nonempty_line},
-    [F_COURSES] = {"courses", 2000, field_valid_line},
+    [F_COURSES] = {"courses", 2000, valid_line},
     [F_TENANT] = {"tenant", 5, valid_nonempty_line},
     [F_DONE] = {"done", 7, valid_support_action},
     [F_COURSE] = {"course", 40, valid_nonempty_line},

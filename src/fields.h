@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "order.h"
+
 struct arena;
 struct form_pair;
 
@@ -70,7 +72,7 @@ struct field_value {
 };
 
 /* A quantity field qty_{slug}: slug and value (valid when 0..10000). */
-#define QTY_MAX 10000
+#define QTY_MAX ORDER_QTY_MAX
 struct qty_input {
     const char *slug;
     const char *text;
@@ -83,13 +85,8 @@ struct qty_input {
 void fields_read(struct arena *a, const struct form_pair *pairs, size_t n,
                  struct field_value values[F__MAX], struct qty_input **qty, size_t *nqty);
 
-/* Validators, exported for other checks and for the unit tests. */
-bool field_valid_line(const char *s);       /* no control characters (CR, LF, ...) */
-bool field_valid_lines(const char *s);      /* no control characters but CR, LF and tab */
-bool field_valid_username(const char *s);   /* 3-40 of A-Z a-z 0-9 . _ - */
-bool field_valid_email(const char *s);
-bool field_valid_person_name(const char *s); /* 1-100 characters, no control characters */
-bool field_valid_local_path(const char *s);  /* "/..." but not "//..." */
+/* The quantity rule of qty_{slug} (0..QTY_MAX), exported for the unit tests;
+ * the text checks shared with other layers are in valid.h. */
 bool field_parse_qty(const char *s, long *value);
 
 #endif

@@ -27,6 +27,13 @@
 #include "session.h"
 #include "view.h"
 
+/* The input field each of redeem.c's new-user fields is shown at. */
+static const enum field_id new_user_field[RF__MAX] = {
+    [RF_FIRST_NAME] = F_FIRST_NAME, [RF_LAST_NAME] = F_LAST_NAME, [RF_EMAIL] = F_EMAIL,
+    [RF_USERNAME] = F_USERNAME,     [RF_PASSWORD] = F_PASSWORD,   [RF_PASSWORD2] = F_PASSWORD2,
+    [RF_PRIVACY] = F_PRIVACY,
+};
+
 /* One attempt, in the request's arena. */
 struct attempt {
     const char *username;            /* as sent (valid text) or NULL */
@@ -426,7 +433,10 @@ static struct attempt *read_attempt(struct req *r)
             .email = req_text(r, F_EMAIL), .username = a->username, .password = req_text(r, F_PASSWORD),
             .password2 = req_text(r, F_PASSWORD2), .privacy = req_text(r, F_PRIVACY) != NULL,
         };
-        a->f.form_valid = redeem_check_new_user(&a->form, a->errors);
+        const char *errors[RF__MAX];
+        a->f.form_valid = redeem_check_new_user(&a->form, errors);
+        for (int i = 0; i < RF__MAX; i++)
+            a->errors[new_user_field[i]] = errors[i];
     }
     return a;
 }

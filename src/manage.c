@@ -6,9 +6,9 @@
 #include <strings.h>
 
 #include "crypto.h"
-#include "fields.h"
 #include "mem.h"
 #include "text.h"
+#include "valid.h"
 
 static bool valid_gkz(const char *gkz)
 {
@@ -24,11 +24,11 @@ static bool valid_uid(const char *uid)
 /* The rules for a municipality's name and invoice address (add and edit). */
 static int check_tenant(const struct municipality *m, char *msg, size_t msglen)
 {
-    if (!m->name || !field_valid_person_name(m->name)) {
+    if (!m->name || !valid_person_name(m->name)) {
         snprintf(msg, msglen, "Der Name der Gemeinde fehlt oder ist zu lang.");
         return 1;
     }
-    if (!m->invoice_email || !field_valid_email(m->invoice_email)) {
+    if (!m->invoice_email || !valid_email(m->invoice_email)) {
         snprintf(msg, msglen, "Die Rechnungs-E-Mail-Adresse ist ungültig.");
         return 1;
     }
@@ -86,13 +86,13 @@ static int refuse(char *msg, size_t msglen, const char *text)
 
 static int check_account(const struct account *acc, const char *password, char *msg, size_t msglen)
 {
-    if (!acc->username || !field_valid_username(acc->username))
+    if (!acc->username || !valid_username(acc->username))
         return refuse(msg, msglen, "Der Benutzername muss 3–40 Zeichen aus a–z, 0–9, Punkt, "
                                    "Unterstrich oder Bindestrich haben.");
-    if (!acc->email || !field_valid_email(acc->email))
+    if (!acc->email || !valid_email(acc->email))
         return refuse(msg, msglen, "Die E-Mail-Adresse ist ungültig.");
-    if (!acc->first_name || !field_valid_person_name(acc->first_name) || !acc->last_name ||
-        !field_valid_person_name(acc->last_name))
+    if (!acc->first_name || !valid_person_name(acc->first_name) || !acc->last_name ||
+        !valid_person_name(acc->last_name))
         return refuse(msg, msglen, "Vor- und Nachname müssen je 1–100 Zeichen lang sein.");
     if (!acc->role)
         return refuse(msg, msglen, "Unbekannte Rolle: erlaubt sind user, tenant_admin, support, admin.");

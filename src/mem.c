@@ -46,14 +46,42 @@ struct arena {
     struct cleanup *cleanups;
 };
 
-static void *xmalloc(size_t n)
+static _Noreturn void out_of_memory(void)
 {
-    void *p = malloc(n);
-    if (!p) {
-        fputs("out of memory\n", stderr);
-        abort();
-    }
+    fputs("out of memory\n", stderr);
+    abort();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory();
     return p;
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        out_of_memory();
+    return q;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *copy = xmalloc(n + 1);
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    return copy;
 }
 
 static struct block *block_new(size_t size, struct block *next)

@@ -13,6 +13,15 @@
 
 struct arena;
 
+/* The one checked allocator for memory outside arenas (long-lived state,
+ * libraries' buffers): like malloc/calloc/realloc/strndup, but out of memory
+ * aborts with a message instead of returning NULL, so callers never check.
+ * The caller owns the result and frees it with free(). */
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrndup(const char *s, size_t n);
+
 /* A new, empty arena; owned by the caller, released with arena_free(). */
 struct arena *arena_new(void);
 /* Runs the cleanups and frees the arena and all it holds. NULL is fine. */

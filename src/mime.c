@@ -5,8 +5,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "fields.h"
 #include "mem.h"
+#include "valid.h"
 
 #define ENCODED_WORD_BYTES 36 /* 48 base64 characters: a word of 60, a line within 78 */
 #define LINE_MAX_CHARS 78
@@ -125,7 +125,7 @@ const char *mime_address(struct arena *a, const char *mailbox)
     const char *addr = lt ? arena_strndup(a, lt + 1, strcspn(lt + 1, ">")) : mailbox;
     if (lt && (strchr(lt, '>') == NULL || strchr(lt, '>')[1] != '\0'))
         return NULL;
-    return field_valid_email(addr) ? arena_strdup(a, addr) : NULL;
+    return valid_email(addr) ? arena_strdup(a, addr) : NULL;
 }
 
 const char **mime_recipients(struct arena *a, const char *list, size_t *n)
@@ -136,7 +136,7 @@ const char **mime_recipients(struct arena *a, const char *list, size_t *n)
     for (const char *p = list; *p;) {
         size_t len = strcspn(p, ",");
         const char *one = arena_strndup(a, p + strspn(p, " "), len - strspn(p, " "));
-        if (!field_valid_email(one))
+        if (!valid_email(one))
             return NULL;
         addrs[(*n)++] = one;
         p += len + (p[len] == ',');
@@ -148,7 +148,7 @@ const char **mime_recipients(struct arena *a, const char *list, size_t *n)
 static int header_from(struct buf *out, struct arena *a, const char *from)
 {
     const char *addr = mime_address(a, from);
-    if (!addr || !field_valid_line(from))
+    if (!addr || !valid_line(from))
         return -1;
     const char *lt = strrchr(from, '<');
     size_t name_len = lt ? (size_t)(lt - from) : 0;
@@ -236,7 +236,7 @@ static int part_attachment(struct buf *out, const char *boundary, const struct m
 
 static int headers(struct buf *out, const struct mail_message *m, const struct mime_envelope *env)
 {
-    if (!field_valid_line(m->subject) || !printable_ascii(env->message_id, "") || strlen(env->message_id) > 200 ||
+    if (!valid_line(m->subject) || !printable_ascii(env->message_id, "") || strlen(env->message_id) > 200 ||
         !printable_ascii(env->boundary, "\"") || strlen(env->boundary) > 60 || strncmp(env->boundary, "=_", 2) != 0)
         return -1;
     header_date(out, env->date);

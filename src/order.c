@@ -8,7 +8,6 @@
 #include "config.h"
 #include "date.h"
 #include "db.h"
-#include "fields.h"
 #include "mem.h"
 #include "money.h"
 #include "order_docs.h"
@@ -32,7 +31,7 @@ static enum order_status price_lines(struct db *db, struct arena *a, const struc
         return refuse(msg, msglen, "%s", "Bitte geben Sie bei mindestens einem Kurs eine Anzahl an.");
     for (size_t i = 0; i < rq->nitems; i++) {
         const struct order_item_request *it = &rq->items[i];
-        if (it->quantity < 1 || it->quantity > QTY_MAX)
+        if (it->quantity < 1 || it->quantity > ORDER_QTY_MAX)
             return refuse(msg, msglen, "Die Anzahl für %s muss zwischen 1 und 10.000 liegen.", it->slug);
         int status = db_catalog_item_by_slug(db, a, it->slug, &lines[i].item);
         if (status == DB_ERROR)

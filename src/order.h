@@ -11,6 +11,9 @@
 #include "crypto.h"
 #include "voucher.h"
 
+/* Most units of one item in one order (SPEC: 0-10,000 per item). */
+#define ORDER_QTY_MAX 10000
+
 struct arena;
 struct config;
 struct db;

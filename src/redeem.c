@@ -6,6 +6,7 @@
 
 #include "manage.h"
 #include "mem.h"
+#include "valid.h"
 
 
 bool redeem_recent(const struct voucher *v, int64_t now)
@@ -81,26 +82,26 @@ static const char *check_password(const struct redeem_new_user *u)
     return manage_password_problem(u->password, u->username);
 }
 
-bool redeem_check_new_user(const struct redeem_new_user *u, const char *errors[F__MAX])
+bool redeem_check_new_user(const struct redeem_new_user *u, const char *errors[RF__MAX])
 {
-    memset(errors, 0, F__MAX * sizeof *errors);
+    memset(errors, 0, RF__MAX * sizeof *errors);
     if (!u->first_name)
-        errors[F_FIRST_NAME] = "Bitte geben Sie Ihren Vornamen ein (1 bis 100 Zeichen).";
+        errors[RF_FIRST_NAME] = "Bitte geben Sie Ihren Vornamen ein (1 bis 100 Zeichen).";
     if (!u->last_name)
-        errors[F_LAST_NAME] = "Bitte geben Sie Ihren Nachnamen ein (1 bis 100 Zeichen).";
+        errors[RF_LAST_NAME] = "Bitte geben Sie Ihren Nachnamen ein (1 bis 100 Zeichen).";
     if (!u->email)
-        errors[F_EMAIL] = "Bitte geben Sie eine gültige E-Mail-Adresse ein, zum Beispiel "
+        errors[RF_EMAIL] = "Bitte geben Sie eine gültige E-Mail-Adresse ein, zum Beispiel "
                           "vorname.nachname@gemeinde.gv.at.";
-    if (!u->username || !field_valid_username(u->username))
-        errors[F_USERNAME] = "Der Benutzername muss 3 bis 40 Zeichen lang sein und darf nur Buchstaben "
+    if (!u->username || !valid_username(u->username))
+        errors[RF_USERNAME] = "Der Benutzername muss 3 bis 40 Zeichen lang sein und darf nur Buchstaben "
                              "a–z, Ziffern, Punkt, Unterstrich und Bindestrich enthalten.";
-    errors[F_PASSWORD] = check_password(u);
+    errors[RF_PASSWORD] = check_password(u);
     if (u->password && (!u->password2 || strcmp(u->password, u->password2) != 0))
-        errors[F_PASSWORD2] = "Die beiden Passwörter stimmen nicht überein. Bitte geben Sie das Passwort "
+        errors[RF_PASSWORD2] = "Die beiden Passwörter stimmen nicht überein. Bitte geben Sie das Passwort "
                               "zweimal gleich ein.";
     if (!u->privacy)
-        errors[F_PRIVACY] = "Bitte bestätigen Sie, dass Sie die Datenschutzerklärung gelesen haben.";
-    for (int f = 0; f < F__MAX; f++)
+        errors[RF_PRIVACY] = "Bitte bestätigen Sie, dass Sie die Datenschutzerklärung gelesen haben.";
+    for (int f = 0; f < RF__MAX; f++)
         if (errors[f])
             return false;
     return true;

@@ -24,7 +24,6 @@
 #include <stdint.h>
 
 #include "db.h"
-#include "fields.h"
 #include "mime.h"
 #include "voucher.h"
 
@@ -94,9 +93,21 @@ struct redeem_new_user {
     const char *first_name, *last_name, *email, *username, *password, *password2;
     bool privacy;
 };
+/* The fields of the new-user form, as this module names them (the HTTP
+ * input names are the page's business). */
+enum redeem_field {
+    RF_FIRST_NAME,
+    RF_LAST_NAME,
+    RF_EMAIL,
+    RF_USERNAME,
+    RF_PASSWORD,
+    RF_PASSWORD2,
+    RF_PRIVACY,
+    RF__MAX
+};
 /* Checks every rule of the new-user form; errors[f] gets a German sentence
  * for each field f that is wrong (NULL for the others).  True when all pass. */
-bool redeem_check_new_user(const struct redeem_new_user *u, const char *errors[F__MAX]);
+bool redeem_check_new_user(const struct redeem_new_user *u, const char *errors[RF__MAX]);
 
 /* True when `redeemer` is the person sending this request: the same username
  * (any case), and for a new-user form (u not NULL) also the same names and

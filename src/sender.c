@@ -5,13 +5,14 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "app.h"
 #include "config.h"
 #include "db.h"
-#include "housekeeping.h"
 #include "log.h"
+#include "mem.h"
 #include "outbox.h"
 
 #define MAX_SLEEP_SECONDS 30
@@ -24,6 +25,9 @@ struct sender {
     pthread_cond_t wake;
     bool woken;        /* under lock: look again at once */
     atomic_bool stop;  /* set once by sender_stop */
+    const struct sender_job *jobs; /* borrowed from the starter, njobs of them */
+    size_t njobs;
+    int64_t *last_run; /* per job: when it last ran (0 = never) */
 };
 
 /* Seconds until the next message falls due, within 1..MAX_SLEEP_SECONDS. */
@@ -48,23 +52,25 @@ static void wait_for_work(struct sender *s, int64_t seconds)
     pthread_mutex_unlock(&s->lock);
 }
 
-/* The clean-up of housekeeping.h when it is due. */
-static void tidy(struct sender *s, int64_t *last)
+/* Runs every periodic job that is due (at start, then every period). */
+static void run_due_jobs(struct sender *s)
 {
     int64_t now = (int64_t)time(NULL);
-    if (now - *last < HOUSEKEEPING_SECONDS)
-        return;
-    if (housekeeping_run(s->db, s->app->cfg, now) != DB_OK)
-        log_error("housekeeping: database error, trying again later");
-    *last = now;
+    for (size_t i = 0; i < s->njobs; i++) {
+        const struct sender_job *job = &s->jobs[i];
+        if (s->last_run[i] != 0 && now - s->last_run[i] < job->period_seconds)
+            continue;
+        if (job->run(s->db, s->app->cfg, now) != DB_OK)
+            log_error("%s: database error, trying again later", job->name);
+        s->last_run[i] = now;
+    }
 }
 
 static void *run(void *arg)
 {
     struct sender *s = arg;
-    int64_t last_tidy = 0;
     while (!atomic_load(&s->stop)) {
-        tidy(s, &last_tidy);
+        run_due_jobs(s);
         struct outbox_run done = {0};
         if (outbox_send_due(s->db, &s->app->keys, s->app->cfg, OUTBOX_DUE_NOW, &s->stop, &done) != 0)
             log_error("mail sender: database error, trying again later");
@@ -75,23 +81,34 @@ static void *run(void *arg)
     return NULL;
 }
 
-struct sender *sender_start(const struct app *app)
+struct sender *sender_start(const struct app *app, const struct sender_job *jobs, size_t njobs)
 {
     char err[512];
-    struct sender *s = calloc(1, sizeof *s);
-    if (!s)
-        abort();
+    struct sender *s = xcalloc(1, sizeof *s);
     s->app = app;
+    s->jobs = jobs;
+    s->njobs = njobs;
+    s->last_run = xcalloc(njobs ? njobs : 1, sizeof *s->last_run);
     s->db = db_open(app->cfg->database_path, DB_OPEN_CHECK, err, sizeof err);
     if (!s->db) {
         log_error("mail sender: %s", err);
+        free(s->last_run);
         free(s);
         return NULL;
     }
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->wake, NULL);
     atomic_init(&s->stop, false);
-    pthread_create(&s->thread, NULL, run, s);
+    int failed = pthread_create(&s->thread, NULL, run, s);
+    if (failed != 0) {
+        log_error("mail sender: thread cannot start: %s", strerror(failed));
+        pthread_cond_destroy(&s->wake);
+        pthread_mutex_destroy(&s->lock);
+        db_close(s->db);
+        free(s->last_run);
+        free(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -117,5 +134,6 @@ void sender_stop(struct sender *s)
     pthread_cond_destroy(&s->wake);
     pthread_mutex_destroy(&s->lock);
     db_close(s->db);
+    free(s->last_run);
     free(s);
 }

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "fields.h"
 #include "mem.h"
+#include "valid.h"
 
 /* Copies q without surrounding white space into out (cut at the size). */
 static void trim_into(const char *q, char out[SUPPORT_TERM_SIZE])
@@ -71,9 +71,9 @@ void support_classify(const char *q, struct support_query *out)
     } else if (voucher_normalize(out->term, canon) != VOUCHER_MALFORMED) {
         out->kind = voucher_well_formed(canon) ? SUPPORT_CODE : SUPPORT_BAD_CODE;
         memcpy(out->term, canon, VOUCHER_CANON_SIZE);
-    } else if (field_valid_email(out->term)) {
+    } else if (valid_email(out->term)) {
         out->kind = SUPPORT_EMAIL;
-    } else if (field_valid_username(out->term)) {
+    } else if (valid_username(out->term)) {
         out->kind = SUPPORT_USERNAME;
     } else {
         out->term[0] = '\0';

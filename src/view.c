@@ -8,7 +8,6 @@
 
 #include "app.h"
 #include "assets.h"
-#include "db.h"
 #include "log.h"
 #include "mem.h"
 #include "req.h"
@@ -86,9 +85,8 @@ struct templates *templates_load(char *err, size_t errlen)
         snprintf(err, errlen, "%s with a %s line is missing", LAYOUT, CONTENT_MARK);
         return NULL;
     }
-    struct templates *t = calloc(1, sizeof *t);
-    if (!t || !(t->list = calloc(asset_count, sizeof *t->list)))
-        abort();
+    struct templates *t = xcalloc(1, sizeof *t);
+    t->list = xcalloc(asset_count, sizeof *t->list);
     for (size_t i = 0; i < asset_count; i++) {
         if (!is_page_template(&assets[i]))
             continue;
@@ -98,7 +96,7 @@ struct templates *templates_load(char *err, size_t errlen)
             templates_free(t);
             return NULL;
         }
-        tpl->name = strndup(assets[i].name + 10, strlen(assets[i].name) - 15);
+        tpl->name = xstrndup(assets[i].name + 10, strlen(assets[i].name) - 15);
         t->n++;
     }
     return t;
@@ -323,9 +321,7 @@ char *view_render_malloc(struct view *v, size_t *len)
     if (!m)
         return NULL;
     *len = g_memory_output_stream_get_data_size(m);
-    char *html = malloc(*len + 1);
-    if (!html)
-        abort();
+    char *html = xmalloc(*len + 1);
     memcpy(html, g_memory_output_stream_get_data(m), *len);
     html[*len] = '\0';
     g_object_unref(m);

@@ -16,8 +16,10 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "housekeeping.h"
 #include "log.h"
 #include "mail.h"
+#include "mem.h"
 #include "sender.h"
 #include "view.h"
 #include "worker.h"
@@ -62,20 +64,38 @@ static int serve(struct app *app)
     int fd = open_socket(cfg->server_socket);
     if (fd < 0)
         return 1;
-    app->sender = sender_start(app); /* before the workers, which wake it */
-    int n = cfg->server_threads;
-    pthread_t *threads = calloc((size_t)n, sizeof *threads);
-    struct worker_start *starts = calloc((size_t)n, sizeof *starts);
-    for (int i = 0; i < n; i++) {
-        starts[i] = (struct worker_start){.app = app, .listen_fd = fd, .index = i};
-        pthread_create(&threads[i], NULL, worker_run, &starts[i]);
+    static const struct sender_job jobs[] = {
+        {"housekeeping", HOUSEKEEPING_SECONDS, housekeeping_run},
+    };
+    /* Before the workers, which wake it.  Without it no mail would ever
+     * leave: refuse to serve rather than queue silently. */
+    app->sender = sender_start(app, jobs, sizeof jobs / sizeof jobs[0]);
+    if (!app->sender) {
+        log_error("voucherd: the mail sender thread cannot start; not serving");
+        close(fd);
+        unlink(cfg->server_socket);
+        return 1;
     }
-    log_info("voucherd listening on %s with %d threads", cfg->server_socket, n);
-    int sig;
-    sigwait(&stop, &sig);
-    log_info("signal %d: finishing requests in flight", sig);
+    int n = cfg->server_threads, started = 0, rc = 0;
+    pthread_t *threads = xcalloc((size_t)n, sizeof *threads);
+    struct worker_start *starts = xcalloc((size_t)n, sizeof *starts);
+    for (; started < n; started++) {
+        starts[started] = (struct worker_start){.app = app, .listen_fd = fd, .index = started};
+        int err = pthread_create(&threads[started], NULL, worker_run, &starts[started]);
+        if (err != 0) {
+            log_error("voucherd: worker thread %d cannot start: %s; stopping", started, strerror(err));
+            rc = 1;
+            break;
+        }
+    }
+    if (rc == 0) {
+        log_info("voucherd listening on %s with %d threads", cfg->server_socket, n);
+        int sig;
+        sigwait(&stop, &sig);
+        log_info("signal %d: finishing requests in flight", sig);
+    }
     shutdown(fd, SHUT_RDWR); /* wakes every accept(); requests in flight finish */
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < started; i++)
         pthread_join(threads[i], NULL);
     sender_stop(app->sender);
     close(fd);
@@ -83,7 +103,7 @@ static int serve(struct app *app)
     free(threads);
     free(starts);
     log_info("voucherd stopped");
-    return 0;
+    return rc;
 }
 
 int main(int argc, char **argv)

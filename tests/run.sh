@@ -52,6 +52,26 @@ for bin in "$@"; do
     fi
 done
 
+# ---- the layer map (tests/layers/check.sh, docs/architecture.md) ----------
+# Two tests: src/ has no upward include, and the check itself refuses one
+# (a copy of src/ where the base module mem.c includes the page layer).
+echo "### layer check"
+if out="$(bash tests/layers/check.sh src 2>&1)"; then
+    echo "$out"; echo "ok - layers: src/ includes only its own and lower layers"; passed=$((passed + 1))
+else
+    echo "$out"; echo "not ok - layers: upward includes in src/ (see above)"; failed=$((failed + 1))
+fi
+mkdir -p "$work/layers"
+cp src/*.c src/*.h "$work/layers/"
+printf '#include "handlers.h"\n' >>"$work/layers/mem.c"
+if out="$(bash tests/layers/check.sh "$work/layers" 2>&1)"; then
+    echo "not ok - layers: the check accepted mem.c (base) including handlers.h (http)"; failed=$((failed + 1))
+elif grep -q 'src/mem.c (base) includes "handlers.h" (http)' <<<"$out"; then
+    echo "ok - layers: the check refuses an upward include and names it"; passed=$((passed + 1))
+else
+    echo "$out"; echo "not ok - layers: the check failed without naming mem.c's upward include"; failed=$((failed + 1))
+fi
+
 # ---- fuzz smoke runs (tests/fuzz/, built by `make test`) --------------------
 # Each fuzzer replays its seed corpus and tries 5000 mutations with a fixed
 # seed: deterministic, a second or so each.  New inputs go to a scratch

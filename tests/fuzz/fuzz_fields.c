@@ -6,6 +6,7 @@
 #include "fuzz.h"
 
 #include "fields.h"
+#include "valid.h"
 #include "form.h"
 #include "mem.h"
 
@@ -76,14 +77,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* The exported validators on the raw text itself (any bytes). */
     long v;
-    (void)field_valid_line(text);
-    (void)field_valid_lines(text);
-    (void)field_valid_person_name(text);
-    if (field_valid_username(text))
+    (void)valid_line(text);
+    (void)valid_lines(text);
+    (void)valid_person_name(text);
+    if (valid_username(text))
         FUZZ_CHECK(strlen(text) >= 3 && strlen(text) <= 40);
-    if (field_valid_email(text))
+    if (valid_email(text))
         FUZZ_CHECK(strchr(text, '@') && strlen(text) <= 254 && !strpbrk(text, " \t\r\n<>,;\""));
-    if (field_valid_local_path(text))
+    if (valid_local_path(text))
         FUZZ_CHECK(text[0] == '/' && text[1] != '/');
     if (field_parse_qty(text, &v))
         FUZZ_CHECK(v >= 0 && v <= QTY_MAX);

@@ -17,7 +17,7 @@
 static struct arena *arena;
 
 /* C0 controls (CR, LF, ...), which would break a header line.  DEL is left
- * out: field_valid_email accepts it today (the 7-bit check of the message
+ * out: valid_email accepts it today (the 7-bit check of the message
  * built still refuses it in a header). */
 static bool has_c0(const char *s)
 {

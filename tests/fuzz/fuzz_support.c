@@ -11,6 +11,7 @@
 #include "form.h"
 #include "mem.h"
 #include "support.h"
+#include "valid.h"
 #include "voucher.h"
 
 static struct arena *arena;
@@ -49,10 +50,10 @@ static void check_kind(const struct support_query *q)
         FUZZ_CHECK(voucher_well_formed(t) == (q->kind == SUPPORT_CODE));
         break;
     case SUPPORT_EMAIL:
-        FUZZ_CHECK(field_valid_email(t));
+        FUZZ_CHECK(valid_email(t));
         break;
     case SUPPORT_USERNAME:
-        FUZZ_CHECK(field_valid_username(t));
+        FUZZ_CHECK(valid_username(t));
         break;
     case SUPPORT_UNKNOWN:
         FUZZ_CHECK(len == 0);

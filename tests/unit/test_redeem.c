@@ -240,17 +240,17 @@ static const struct redeem_new_user good_user = {
 static void test_new_user_form_accepts_a_complete_form(void **state)
 {
     (void)state;
-    const char *errors[F__MAX];
+    const char *errors[RF__MAX];
     assert_true(redeem_check_new_user(&good_user, errors));
-    for (int i = 0; i < F__MAX; i++)
+    for (int i = 0; i < RF__MAX; i++)
         assert_null(errors[i]);
 }
 
-static void assert_only_error(const struct redeem_new_user *u, enum field_id field)
+static void assert_only_error(const struct redeem_new_user *u, enum redeem_field field)
 {
-    const char *errors[F__MAX];
+    const char *errors[RF__MAX];
     assert_false(redeem_check_new_user(u, errors));
-    for (int i = 0; i < F__MAX; i++) {
+    for (int i = 0; i < RF__MAX; i++) {
         if (i == (int)field)
             assert_non_null(errors[i]);
         else
@@ -263,25 +263,25 @@ static void test_new_user_form_names_each_wrong_field(void **state)
     (void)state;
     struct redeem_new_user u = good_user;
     u.username = "ab";
-    assert_only_error(&u, F_USERNAME);
+    assert_only_error(&u, RF_USERNAME);
     u = good_user;
     u.username = "mit leerzeichen";
-    assert_only_error(&u, F_USERNAME);
+    assert_only_error(&u, RF_USERNAME);
     u = good_user;
     u.email = NULL;
-    assert_only_error(&u, F_EMAIL);
+    assert_only_error(&u, RF_EMAIL);
     u = good_user;
     u.first_name = NULL;
-    assert_only_error(&u, F_FIRST_NAME);
+    assert_only_error(&u, RF_FIRST_NAME);
     u = good_user;
     u.last_name = NULL;
-    assert_only_error(&u, F_LAST_NAME);
+    assert_only_error(&u, RF_LAST_NAME);
     u = good_user;
     u.privacy = false;
-    assert_only_error(&u, F_PRIVACY);
+    assert_only_error(&u, RF_PRIVACY);
     u = good_user;
     u.password2 = "lang-genug-124";
-    assert_only_error(&u, F_PASSWORD2);
+    assert_only_error(&u, RF_PASSWORD2);
 }
 
 static void test_new_user_password_rules(void **state)
@@ -289,13 +289,13 @@ static void test_new_user_password_rules(void **state)
     (void)state;
     struct redeem_new_user u = good_user;
     u.password = u.password2 = "kurz12345";
-    assert_only_error(&u, F_PASSWORD);
+    assert_only_error(&u, RF_PASSWORD);
     u.username = "Maria.Muster1";
     u.password = u.password2 = "maria.muster1";
-    assert_only_error(&u, F_PASSWORD);
+    assert_only_error(&u, RF_PASSWORD);
     u.password = NULL;
     u.password2 = NULL;
-    assert_only_error(&u, F_PASSWORD);
+    assert_only_error(&u, RF_PASSWORD);
 }
 
 static void test_same_person_compares_username_any_case_and_new_user_data(void **state)
