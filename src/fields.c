@@ -46,13 +46,28 @@ static bool valid_token(const char *s)
 
 static bool valid_support_action(const char *s)
 {
-    return strcmp(s, "revoke") == 0 || strcmp(s, "extend") == 0 || strcmp(s, "release") == 0;
+    return strcmp(s, "revoke") == 0 || strcmp(s, "extend") == 0 || strcmp(s, "release") == 0 ||
+           strcmp(s, "paid") == 0 || strcmp(s, "storno") == 0; /* the last two: the invoice page */
 }
 
 static bool valid_page(const char *s)
 {
     size_t n = strspn(s, "0123456789");
     return n >= 1 && n <= 6 && s[n] == '\0' && s[0] != '0';
+}
+
+static bool valid_invoice_status(const char *s)
+{
+    static const char *const names[] = {"offen", "bezahlt", "ueberfaellig", "storniert", "teilstorniert"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(s, names[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool valid_scope(const char *s)
+{
+    return strcmp(s, "all") == 0 || strcmp(s, "open") == 0;
 }
 
 static bool valid_iso_date(const char *s)
@@ -121,6 +136,11 @@ const struct field_spec field_specs[F__MAX] = {
     [F_COMPLETED_ON] = {"completed_on", 10, valid_iso_date},
     [F_PAGE] = {"seite", 6, valid_page},
     [F_CURRENT_PASSWORD] = {"current_password", 1024, valid_password},
+    [F_FROM] = {"from", 10, valid_iso_date},
+    [F_TO] = {"to", 10, valid_iso_date},
+    [F_STATUS] = {"status", 13, valid_invoice_status},
+    [F_PAID_ON] = {"paid_on", 10, valid_iso_date},
+    [F_SCOPE] = {"scope", 4, valid_scope},
 };
 
 /* A copy of at most max bytes that does not end inside a UTF-8 character

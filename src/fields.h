@@ -53,6 +53,12 @@ enum field_id {
     F_COMPLETED_ON, /* YYYY-MM-DD (completions) */
     F_PAGE,        /* "seite": page number of a long list, 1.. */
     F_CURRENT_PASSWORD, /* the password in use, to change it */
+    /* accounting (issue 11) */
+    F_FROM,        /* journal: first invoice date, YYYY-MM-DD */
+    F_TO,          /* journal: last invoice date, YYYY-MM-DD */
+    F_STATUS,      /* journal: offen, bezahlt, ueberfaellig, storniert, teilstorniert */
+    F_PAID_ON,     /* payment date, YYYY-MM-DD */
+    F_SCOPE,       /* credit note: "all" or "open" */
     F__MAX
 };
 

@@ -41,7 +41,7 @@ static void check_config(const struct config *cfg, const char *base_dir)
             FUZZ_CHECK(*v && *end == '\0' && n >= INT_RANGES[k].min && n <= INT_RANGES[k].max);
         }
     }
-    FUZZ_CHECK(i == 26);
+    FUZZ_CHECK(i == 31);
     /* PATH keys are absolute when a base directory is given (or empty). */
     if (base_dir) {
         FUZZ_CHECK(cfg->database_path[0] == '/' || cfg->database_path[0] == '\0');
