@@ -31,7 +31,6 @@ enum field_id {
     F_NR,          /* certificate number to verify */
     F_REASON,      /* why support changed a code */
     F_VALID_UNTIL, /* YYYY-MM-DD */
-    F_NOTE,        /* "ausgegeben an" note of a code */
     F_NEXT,        /* local path to return to after login */
     /* administration */
     F_GKZ,         /* Gemeindekennziffer (5 digits, checked by manage.c) */
@@ -53,10 +52,14 @@ enum field_id {
     F_COMPLETED_ON, /* YYYY-MM-DD (completions) */
     F_PAGE,        /* "seite": page number of a long list, 1.. */
     F_CURRENT_PASSWORD, /* the password in use, to change it */
+    F_RECIPIENTS,  /* pasted lines "Name; E-Mail" (distributing codes) */
+    F_STATUS,      /* list filter: a code's, an enrollment's or an invoice's status (see valid_status) */
+    F_ASSIGNED,    /* list filter: "ja" or "nein" (code given to someone) */
+    F_HINT,        /* "hinweis": what was just done, for its notice after a redirect */
+    F_CODE_ID,     /* "code_id": the code a notice is about */
     /* accounting (issue 11) */
     F_FROM,        /* journal: first invoice date, YYYY-MM-DD */
     F_TO,          /* journal: last invoice date, YYYY-MM-DD */
-    F_STATUS,      /* journal: offen, bezahlt, ueberfaellig, storniert, teilstorniert */
     F_PAID_ON,     /* payment date, YYYY-MM-DD */
     F_SCOPE,       /* credit note: "all" or "open" */
     F__MAX

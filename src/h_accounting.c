@@ -59,7 +59,12 @@ static void read_query(struct req *r, struct journal_query *q)
     q->gkz = gkz && strlen(gkz) == 5 && strspn(gkz, "0123456789") == 5 ? gkz : "";
     if (!*q->gkz && *req_raw(r, F_TENANT) && !q->error)
         q->error = "Die Gemeindekennziffer (GKZ) besteht aus genau 5 Ziffern; der Filter wurde nicht angewandt.";
-    q->status = req_text(r, F_STATUS) ? req_text(r, F_STATUS) : "";
+    static const char *const statuses[] = {"offen", "bezahlt", "ueberfaellig", "storniert", "teilstorniert"};
+    const char *status = req_text(r, F_STATUS);
+    q->status = "";
+    for (size_t i = 0; status && i < sizeof statuses / sizeof *statuses; i++)
+        if (strcmp(status, statuses[i]) == 0)
+            q->status = statuses[i];
     if (!*q->status && *req_raw(r, F_STATUS) && !q->error)
         q->error = "Diesen Status gibt es nicht; der Filter wurde nicht angewandt.";
     if (q->f.from > q->f.to && !q->error)

@@ -42,7 +42,9 @@ int h_orders_list(struct req *r);
 int h_orders_show(struct req *r);
 int h_orders_codes(struct req *r);
 int h_orders_invoice(struct req *r);
-int h_orders_note(struct req *r);
+int h_orders_assign(struct req *r);
+int h_orders_send(struct req *r);
+int h_orders_distribute(struct req *r);
 
 /* h_accounting.c: the invoice journal, payments, credit notes (admin) */
 int h_accounting_journal(struct req *r);
