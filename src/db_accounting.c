@@ -1,4 +1,6 @@
 /* db_accounting — the invoice journal, payments and credit notes. */
+#include <string.h>
+
 #include "db_internal.h"
 #include "mem.h"
 
@@ -14,13 +16,21 @@ static void bind_filter(sqlite3_stmt *st, const struct journal_filter *f)
 static void journal_columns(sqlite3_stmt *st, struct arena *a, void *item)
 {
     *(struct journal_row *)item = (struct journal_row){
-        .order_id = sqlite3_column_int64(st, 0), .invoice_number = db_text(a, st, 1),
-        .created_at = sqlite3_column_int64(st, 2), .recipient_name = db_text(a, st, 3),
-        .recipient_gkz = db_text(a, st, 4), .net_cents = sqlite3_column_int64(st, 5),
-        .vat_cents = sqlite3_column_int64(st, 6), .gross_cents = sqlite3_column_int64(st, 7),
-        .due_at = sqlite3_column_int64(st, 8), .paid_on = db_text(a, st, 9), .credit_numbers = db_text(a, st, 10),
-        .credit_net_cents = sqlite3_column_int64(st, 11), .credit_vat_cents = sqlite3_column_int64(st, 12),
-        .credit_gross_cents = sqlite3_column_int64(st, 13), .status = db_text(a, st, 14),
+        .order_id = sqlite3_column_int64(st, JOURNAL_C_ORDER_ID),
+        .invoice_number = db_text(a, st, JOURNAL_C_NUMBER),
+        .created_at = sqlite3_column_int64(st, JOURNAL_C_CREATED_AT),
+        .recipient_name = db_text(a, st, JOURNAL_C_NAME),
+        .recipient_gkz = db_text(a, st, JOURNAL_C_GKZ),
+        .net_cents = sqlite3_column_int64(st, JOURNAL_C_NET),
+        .vat_cents = sqlite3_column_int64(st, JOURNAL_C_VAT),
+        .gross_cents = sqlite3_column_int64(st, JOURNAL_C_GROSS),
+        .due_at = sqlite3_column_int64(st, JOURNAL_C_DUE_AT),
+        .paid_on = db_text(a, st, JOURNAL_C_PAID_ON),
+        .credit_numbers = db_text(a, st, JOURNAL_C_CREDIT_NUMBERS),
+        .credit_net_cents = sqlite3_column_int64(st, JOURNAL_C_CREDIT_NET),
+        .credit_vat_cents = sqlite3_column_int64(st, JOURNAL_C_CREDIT_VAT),
+        .credit_gross_cents = sqlite3_column_int64(st, JOURNAL_C_CREDIT_GROSS),
+        .status = db_text(a, st, JOURNAL_C_STATUS),
     };
 }
 
@@ -35,20 +45,26 @@ int db_journal_list(struct db *db, struct arena *a, const struct journal_filter 
     return db_collect(db, a, st, sizeof **rows, journal_columns, (void **)rows, n);
 }
 
+static void totals_columns(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    (void)a;
+    *(struct journal_totals *)item = (struct journal_totals){
+        .count = sqlite3_column_int64(st, JTOTAL_C_COUNT),
+        .net_cents = sqlite3_column_int64(st, JTOTAL_C_NET),
+        .vat_cents = sqlite3_column_int64(st, JTOTAL_C_VAT),
+        .gross_cents = sqlite3_column_int64(st, JTOTAL_C_GROSS),
+        .credit_net_cents = sqlite3_column_int64(st, JTOTAL_C_CREDIT_NET),
+        .credit_vat_cents = sqlite3_column_int64(st, JTOTAL_C_CREDIT_VAT),
+        .credit_gross_cents = sqlite3_column_int64(st, JTOTAL_C_CREDIT_GROSS),
+    };
+}
+
 int db_journal_totals(struct db *db, const struct journal_filter *f, struct journal_totals *t)
 {
     sqlite3_stmt *st = db_stmt(db, Q_JOURNAL_TOTALS);
     bind_filter(st, f);
-    int status = db_step_row(db, st);
-    if (status == DB_OK)
-        *t = (struct journal_totals){
-            .count = sqlite3_column_int64(st, 0), .net_cents = sqlite3_column_int64(st, 1),
-            .vat_cents = sqlite3_column_int64(st, 2), .gross_cents = sqlite3_column_int64(st, 3),
-            .credit_net_cents = sqlite3_column_int64(st, 4), .credit_vat_cents = sqlite3_column_int64(st, 5),
-            .credit_gross_cents = sqlite3_column_int64(st, 6),
-        };
-    sqlite3_reset(st);
-    return status;
+    int status = db_read_one(db, NULL, st, totals_columns, t);
+    return status == DB_OK ? DB_OK : DB_ERROR; /* an aggregate always answers one row */
 }
 
 int db_journal_one(struct db *db, struct arena *a, int64_t order_id, int64_t now, struct journal_row *row)
@@ -59,22 +75,14 @@ int db_journal_one(struct db *db, struct arena *a, int64_t order_id, int64_t now
     db_bind_text(st, 3, "");
     sqlite3_bind_int64(st, 4, now);
     sqlite3_bind_int64(st, 5, order_id);
-    int status = db_step_row(db, st);
-    if (status == DB_OK)
-        journal_columns(st, a, row);
-    sqlite3_reset(st);
-    return status;
+    return db_read_one(db, a, st, journal_columns, row);
 }
 
 int db_invoice_by_number(struct db *db, const char *number, int64_t *order_id)
 {
     sqlite3_stmt *st = db_stmt(db, Q_INVOICE_BY_NUMBER);
     db_bind_text(st, 1, number);
-    int status = db_step_row(db, st);
-    if (status == DB_OK)
-        *order_id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return status;
+    return db_read_int(db, st, order_id);
 }
 
 int db_invoice_set_paid(struct db *db, int64_t order_id, const char *paid_on)
