@@ -15,10 +15,16 @@
 #include "req.h"
 #include "view.h"
 
-static const char *const order_columns[] = {"id", "date", "invoice", "reference", "gross", "open",
-                                            "redeemed", "expired", "revoked", NULL};
-static const char *const code_columns[] = {"id", "code", "title", "valid_until", "status", "status_class",
-                                           "redeemer", "redeemed_at", "note", NULL};
+/* Columns of table orders in orders_list.html, in the order it reads them. */
+enum {
+    ORDER_ID, ORDER_DATE, ORDER_INVOICE, ORDER_REFERENCE, ORDER_GROSS, ORDER_OPEN, ORDER_REDEEMED,
+    ORDER_EXPIRED, ORDER_REVOKED, ORDER_COLUMNS,
+};
+/* Columns of table codes in orders_show.html, in the order it reads them. */
+enum {
+    CODE_ID, CODE_CODE, CODE_TITLE, CODE_VALID_UNTIL, CODE_STATUS, CODE_STATUS_CLASS, CODE_REDEEMER,
+    CODE_REDEEMED_AT, CODE_NOTE, CODE_COLUMNS,
+};
 
 /* The order named in the path when it is the admin's municipality's:
  * 0, 404 or 500. */
@@ -34,15 +40,15 @@ static int own_order(struct req *r, struct order *o)
 static void order_row(struct req *r, struct view_table *t, const struct order_summary *s)
 {
     view_row(t);
-    view_cell_int(t, "id", (long)s->o.id);
-    view_cell_text(t, "date", fmt_date(r->arena, s->o.created_at));
-    view_cell_text(t, "invoice", s->o.invoice_number);
-    view_cell_text(t, "reference", s->o.reference);
-    view_cell_text(t, "gross", fmt_money(r->arena, s->o.gross_cents));
-    view_cell_int(t, "open", (long)s->open);
-    view_cell_int(t, "redeemed", (long)s->redeemed);
-    view_cell_int(t, "expired", (long)s->expired);
-    view_cell_int(t, "revoked", (long)s->revoked);
+    view_cell_int(t, ORDER_ID, (long)s->o.id);
+    view_cell_text(t, ORDER_DATE, fmt_date(r->arena, s->o.created_at));
+    view_cell_text(t, ORDER_INVOICE, s->o.invoice_number);
+    view_cell_text(t, ORDER_REFERENCE, s->o.reference);
+    view_cell_text(t, ORDER_GROSS, fmt_money(r->arena, s->o.gross_cents));
+    view_cell_int(t, ORDER_OPEN, (long)s->open);
+    view_cell_int(t, ORDER_REDEEMED, (long)s->redeemed);
+    view_cell_int(t, ORDER_EXPIRED, (long)s->expired);
+    view_cell_int(t, ORDER_REVOKED, (long)s->revoked);
 }
 
 int h_orders_list(struct req *r)
@@ -52,7 +58,7 @@ int h_orders_list(struct req *r)
     if (db_order_list(r->db, r->arena, r->who->municipality_id, r->now, &list, &n) != DB_OK)
         return 500;
     struct view *v = view_new(r, "orders_list", "Bestellungen");
-    struct view_table *t = view_table(v, "orders", order_columns);
+    struct view_table *t = view_table(v, "orders", ORDER_COLUMNS);
     for (size_t i = 0; i < n; i++)
         order_row(r, t, &list[i]);
     view_int(v, "count", (long)n);
@@ -63,16 +69,16 @@ static void code_row(struct req *r, struct view_table *t, const struct order_cod
 {
     enum code_status st = codes_status(&c->v, r->now);
     view_row(t);
-    view_cell_int(t, "id", (long)c->v.id);
-    view_cell_text(t, "code", display);
-    view_cell_text(t, "title", c->v.item_title);
-    view_cell_text(t, "valid_until", fmt_date(r->arena, c->v.valid_until));
-    view_cell_text(t, "status", codes_status_label(st));
-    view_cell_text(t, "status_class", codes_status_class(st));
-    view_cell_text(t, "redeemer", c->v.redeemed_at ? arena_printf(r->arena, "%s (%s)", c->redeemer_name,
+    view_cell_int(t, CODE_ID, (long)c->v.id);
+    view_cell_text(t, CODE_CODE, display);
+    view_cell_text(t, CODE_TITLE, c->v.item_title);
+    view_cell_text(t, CODE_VALID_UNTIL, fmt_date(r->arena, c->v.valid_until));
+    view_cell_text(t, CODE_STATUS, codes_status_label(st));
+    view_cell_text(t, CODE_STATUS_CLASS, codes_status_class(st));
+    view_cell_text(t, CODE_REDEEMER, c->v.redeemed_at ? arena_printf(r->arena, "%s (%s)", c->redeemer_name,
                                                                   c->redeemer_username) : "");
-    view_cell_text(t, "redeemed_at", c->v.redeemed_at ? fmt_date(r->arena, c->v.redeemed_at) : "");
-    view_cell_text(t, "note", c->v.issued_to);
+    view_cell_text(t, CODE_REDEEMED_AT, c->v.redeemed_at ? fmt_date(r->arena, c->v.redeemed_at) : "");
+    view_cell_text(t, CODE_NOTE, c->v.issued_to);
 }
 
 /* Codes per page of an order: CTPL reads table cells from lists, so a page
@@ -112,7 +118,7 @@ static int code_rows(struct req *r, struct view *v, int64_t order_id)
         DB_OK)
         return 500;
     pager(v, page, pages, total, n);
-    struct view_table *t = view_table(v, "codes", code_columns);
+    struct view_table *t = view_table(v, "codes", CODE_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         char display[VOUCHER_DISPLAY_SIZE];
         if (codes_display(&r->app->keys, &codes[i].v, display) != 0)
