@@ -75,26 +75,29 @@ static void read_query(struct req *r, struct journal_query *q)
                          q->to, *q->gkz ? "&tenant=" : "", q->gkz, *q->status ? "&status=" : "", q->status);
 }
 
-static const char *const journal_columns[] = {"nr", "date", "municipality", "gkz", "net", "vat", "gross", "due",
-                                              "status", "status_label", "paid_on", "credits", NULL};
+/* The journal table's columns, in the order the template reads them. */
+enum {
+    J_NR, J_DATE, J_MUNICIPALITY, J_GKZ, J_NET, J_VAT, J_GROSS, J_DUE, J_STATUS, J_STATUS_LABEL, J_PAID_ON,
+    J_CREDITS, J_COLUMNS
+};
 
 static void journal_row(struct req *r, struct view_table *t, const struct journal_row *j)
 {
     char paid[DATE_TEXT_SIZE];
     date_iso_to_text(j->paid_on, paid);
     view_row(t);
-    view_cell_text(t, "nr", j->invoice_number);
-    view_cell_text(t, "date", fmt_date(r->arena, j->created_at));
-    view_cell_text(t, "municipality", j->recipient_name);
-    view_cell_text(t, "gkz", j->recipient_gkz);
-    view_cell_text(t, "net", fmt_money(r->arena, j->net_cents));
-    view_cell_text(t, "vat", fmt_money(r->arena, j->vat_cents));
-    view_cell_text(t, "gross", fmt_money(r->arena, j->gross_cents));
-    view_cell_text(t, "due", fmt_date(r->arena, j->due_at));
-    view_cell_text(t, "status", j->status);
-    view_cell_text(t, "status_label", status_label(j->status));
-    view_cell_text(t, "paid_on", paid);
-    view_cell_text(t, "credits", j->credit_numbers);
+    view_cell_text(t, J_NR, j->invoice_number);
+    view_cell_text(t, J_DATE, fmt_date(r->arena, j->created_at));
+    view_cell_text(t, J_MUNICIPALITY, j->recipient_name);
+    view_cell_text(t, J_GKZ, j->recipient_gkz);
+    view_cell_text(t, J_NET, fmt_money(r->arena, j->net_cents));
+    view_cell_text(t, J_VAT, fmt_money(r->arena, j->vat_cents));
+    view_cell_text(t, J_GROSS, fmt_money(r->arena, j->gross_cents));
+    view_cell_text(t, J_DUE, fmt_date(r->arena, j->due_at));
+    view_cell_text(t, J_STATUS, j->status);
+    view_cell_text(t, J_STATUS_LABEL, status_label(j->status));
+    view_cell_text(t, J_PAID_ON, paid);
+    view_cell_text(t, J_CREDITS, j->credit_numbers);
 }
 
 static void totals_view(struct req *r, struct view *v, const struct journal_totals *t)
@@ -137,7 +140,7 @@ int h_accounting_journal(struct req *r)
     view_int(v, "pages", (long)pages);
     view_int(v, "shown", (long)n);
     totals_view(r, v, &t);
-    struct view_table *tab = view_table(v, "rows", journal_columns);
+    struct view_table *tab = view_table(v, "rows", J_COLUMNS);
     for (size_t i = 0; i < n; i++)
         journal_row(r, tab, &rows[i]);
     return view_render(v);
