@@ -44,6 +44,12 @@ int crypto_password_hash(const char *password, char out[CRYPTO_PASSWORD_HASH_SIZ
  * a dummy hash is verified so the time taken does not reveal that. */
 bool crypto_password_verify(const char *hash, const char *password);
 
+/* HMAC-SHA256 of n bytes under a key of any length, as 64 lower-case hex
+ * digits (webhook signatures).  Cannot fail. */
+#define CRYPTO_HMAC_HEX_SIZE 65
+void crypto_hmac_sha256_hex(const char *key, size_t keylen, const void *msg, size_t n,
+                            char out[CRYPTO_HMAC_HEX_SIZE]);
+
 /* Constant-time comparison of n bytes. */
 bool crypto_equal(const void *a, const void *b, size_t n);
 /* True when two texts are equal; the time taken does not depend on where

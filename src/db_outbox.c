@@ -69,6 +69,7 @@ int db_outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t claimed
         .id = sqlite3_column_int64(st, 0), .created_at = sqlite3_column_int64(st, 1),
         .attempts = sqlite3_column_int64(st, 2), .recipients = db_text(a, st, 3),
         .subject = db_text(a, st, 4), .body_sealed = column_blob(st, a, 5),
+        .event_seq = sqlite3_column_int64(st, 6),
     };
     sqlite3_step(st); /* finishes the UPDATE ... RETURNING */
     sqlite3_reset(st);
