@@ -264,12 +264,23 @@ const char *req_csrf_token(struct req *r)
     return r->csrf_token;
 }
 
-bool req_csrf_valid(struct req *r)
+static bool csrf_matches(struct req *r, const char *sent, const char *secret)
 {
-    const char *sent = req_text(r, F_CSRF);
-    const char *secret = csrf_secret(r);
-    if (!sent || !secret)
+    if (!secret)
         return false;
     const char *expected = csrf_for_secret(r, secret);
     return strlen(sent) == strlen(expected) && crypto_equal(sent, expected, strlen(expected));
+}
+
+/* A token bound to the session cookie, or to this browser's vp_csrf cookie:
+ * a form opened as a guest (the redemption form, the login form) and sent
+ * again after it logged the browser in (Back, then submit) still carries
+ * the guest token.  Both secrets are HttpOnly cookies of this browser, so
+ * another site can forge neither. */
+bool req_csrf_valid(struct req *r)
+{
+    const char *sent = req_text(r, F_CSRF);
+    if (!sent)
+        return false;
+    return csrf_matches(r, sent, csrf_secret(r)) || csrf_matches(r, sent, req_cookie(r, "vp_csrf"));
 }

@@ -88,7 +88,9 @@ int req_json(struct req *r, int status, const char *const *kv);
 /* The CSRF token for this request's forms, bound to the "vp_session" cookie
  * when there is one, else to a "vp_csrf" cookie set now if missing. */
 const char *req_csrf_token(struct req *r);
-/* True when the posted csrf field matches this request's cookies. */
+/* True when the posted csrf field matches this request's cookies: the
+ * session cookie's token, or the vp_csrf cookie's (a guest form sent after
+ * it logged the browser in). */
 bool req_csrf_valid(struct req *r);
 
 #endif

@@ -12,7 +12,8 @@
  *   4. session cookie -> r->who (unknown or expired = guest);
  *      route needs a role: guest -> 303 to /login (GET) or 403 (POST);
  *      logged in without the role -> 403
- *   5. POST without a valid csrf field  -> 403
+ *   5. POST without a valid csrf field  -> 403 (its page says the form
+ *      expired; a 403 of step 4 says "nicht berechtigt")
  *   6. malformed query or body          -> 400
  *   7. handler; a returned status becomes the error page. */
 #include "routes.h"
@@ -32,6 +33,9 @@
 #define ANY_ACCOUNT (ROLE_USER | ROLE_TENANT_ADMIN | ROLE_SUPPORT | ROLE_ADMIN)
 #define STAFF (ROLE_SUPPORT | ROLE_ADMIN)
 #define LMS 0x100u /* not a role: the LMS, by bearer token (policy step 3) */
+/* Not an HTTP status: a POST whose csrf field failed (step 5).  Answered as
+ * 403, with the page saying that the form expired. */
+#define CSRF_FAILED 1403
 
 struct route {
     unsigned methods;    /* M_GET also allows HEAD */
@@ -200,7 +204,7 @@ static int check_session(struct req *r, const struct route *rt)
     if (status == 0)
         status = check_role(r, rt);
     if (status == 0 && r->method == M_POST && !req_csrf_valid(r))
-        status = 403;
+        status = CSRF_FAILED;
     return status;
 }
 
@@ -239,9 +243,11 @@ struct error_text {
 static const struct error_text error_texts[] = {
     {400, "Ungültige Anfrage", "Die Anfrage enthielt ungültige Zeichen. Bitte prüfen Sie Ihre Eingabe."},
     {401, "Nicht berechtigt", "Für diese Anfrage fehlen gültige Zugangsdaten."},
-    {403, "Sicherheitsprüfung fehlgeschlagen",
-     "Diese Aktion ist nicht erlaubt oder das Formular ist abgelaufen. Bitte laden Sie die Seite neu"
-     " und versuchen Sie es noch einmal."},
+    {403, "Nicht berechtigt",
+     "Sie sind für diese Seite nicht berechtigt. Bitte melden Sie sich mit einem Konto an, das diese"
+     " Aufgabe hat, oder wenden Sie sich an die Administration."},
+    {CSRF_FAILED, "Sicherheitsprüfung fehlgeschlagen",
+     "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal."},
     {404, "Seite nicht gefunden", "Die aufgerufene Seite gibt es nicht. Vielleicht hilft die Startseite weiter."},
     {405, "Methode nicht erlaubt", "Diese Seite kann so nicht aufgerufen werden."},
     {413, "Anfrage zu groß", "Die gesendeten Daten sind zu umfangreich."},
@@ -260,7 +266,7 @@ static const struct error_text *error_text(int status)
 
 static void json_error(struct req *r, int status)
 {
-    req_json(r, status, (const char *const[]){"error", error_text(status)->title, NULL});
+    req_json(r, status == CSRF_FAILED ? 403 : status, (const char *const[]){"error", error_text(status)->title, NULL});
 }
 
 void routes_error_page(struct req *r, int status)
@@ -274,5 +280,5 @@ void routes_error_page(struct req *r, int status)
         buf_clear(&r->body);
         buf_puts(&r->body, t->title);
     }
-    r->status = status;
+    r->status = status == CSRF_FAILED ? 403 : status;
 }

@@ -486,6 +486,7 @@ static const struct command commands[] = {
     {"api-token", "revoke", cmd_api_token_revoke, "api-token revoke NAME"},
 };
 
+/* The full list, for voucherctl without a command.  Returns 1. */
 static int usage(void)
 {
     fputs("usage: voucherctl [-c CONFIG] COMMAND (or set VOUCHER_CONF)\ncommands:\n", stderr);
@@ -494,27 +495,42 @@ static int usage(void)
     return 1;
 }
 
+/* The command named by argv[next...], or NULL. */
+static const struct command *find_command(int argc, char **argv, int next)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        const struct command *cmd = &commands[i];
+        int words = cmd->word2 ? 2 : 1;
+        if (argc - next >= words && strcmp(argv[next], cmd->word1) == 0 &&
+            (!cmd->word2 || strcmp(argv[next + 1], cmd->word2) == 0))
+            return cmd;
+    }
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
+    /* The command is looked up before the configuration is read: an unknown
+     * one gets one line (and exit status 1) whatever the configuration. */
+    int first = argc >= 3 && strcmp(argv[1], "-c") == 0 ? 3 : 1;
+    const struct command *cmd = find_command(argc, argv, first);
+    if (!cmd && argc <= first)
+        return usage();
+    if (!cmd) {
+        fprintf(stderr, "voucherctl: unknown command '%s%s%s' (voucherctl without a command lists them)\n",
+                argv[first], argc > first + 1 ? " " : "", argc > first + 1 ? argv[first + 1] : "");
+        return 1;
+    }
     struct ctl c = {0};
     int next = cli_load_config(argc, argv, &c.cfg);
     if (next < 0)
         return 1;
     if (crypto_startup() != 0)
         return fail("%s", "libsodium cannot start");
-    int rc = -1;
-    for (size_t i = 0; i < sizeof commands / sizeof *commands && rc < 0; i++) {
-        const struct command *cmd = &commands[i];
-        int words = cmd->word2 ? 2 : 1;
-        if (argc - next < words || strcmp(argv[next], cmd->word1) != 0 ||
-            (cmd->word2 && strcmp(argv[next + 1], cmd->word2) != 0))
-            continue;
-        c.argc = argc - next - words;
-        c.argv = argv + next + words;
-        rc = cmd->run(&c);
-    }
-    if (rc < 0)
-        rc = usage();
+    int words = cmd->word2 ? 2 : 1;
+    c.argc = argc - next - words;
+    c.argv = argv + next + words;
+    int rc = cmd->run(&c);
     config_free(&c.cfg);
     return rc;
 }

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serverWithBrowser, withPage as withBrowserPage, shot, axeProblems, loginAs as loginThrough } from '../lib/browser.mjs';
+import { serverWithBrowser, withPage as withBrowserPage, shot, axeProblems, submitAndWait, loginAs as loginThrough } from '../lib/browser.mjs';
 import { pdfText } from '../lib/pdf.mjs';
 import { order, redeemExisting, sqlValue } from '../lib/redeem.mjs';
 
@@ -59,7 +59,7 @@ test('support records a completion in the form', async () => {
     await page.getByLabel('Benutzername').fill('mitarbeiterin');
     await page.getByLabel('Kurs (Kurzname)').fill('informationssicherheit');
     await page.getByLabel('Abschlussdatum').fill('2025-01-21');
-    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Abschluss eintragen' }).click()]);
+    await submitAndWait(page, () => page.getByRole('button', { name: 'Abschluss eintragen' }).click());
     const status = await page.getByRole('status').innerText();
     assert.match(status, /Zertifikat Z-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4} ist ausgestellt/);
     await shot(page, 'certs-support-form');
@@ -73,14 +73,15 @@ test('the verification page confirms a number typed sloppily and says when one i
     await page.goto(suite.srv.baseUrl + '/zertifikat/pruefen');
     await assertAccessible(page);
     await page.getByLabel('Zertifikatsnummer').fill(number.slice(2).replaceAll('-', ' ').toLowerCase());
-    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Prüfen' }).click()]);
+    await Promise.all([page.waitForURL((u) => u.searchParams.has('nr')), page.getByRole('button', { name: 'Prüfen' }).click()]);
     const result = await page.getByRole('status').innerText();
     assert.match(result, /Dieses Zertifikat ist echt/);
     assert.match(result, /Maria Mitarbeiterin/);
     await shot(page, 'certs-pruefen-echt');
     await assertAccessible(page);
     await page.getByLabel('Zertifikatsnummer').fill('Z-0000-0000-0000');
-    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Prüfen' }).click()]);
+    await Promise.all([page.waitForURL((u) => u.searchParams.get('nr') === 'Z-0000-0000-0000'),
+      page.getByRole('button', { name: 'Prüfen' }).click()]);
     assert.match(await page.getByRole('alert').innerText(), /Zertifikat nicht gefunden/);
     await shot(page, 'certs-pruefen-nicht-gefunden');
     await assertAccessible(page);

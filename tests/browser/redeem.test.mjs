@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { serverWithBrowser, withPage as withBrowserPage, shot, axeViolations } from '../lib/browser.mjs';
+import { serverWithBrowser, withPage as withBrowserPage, shot, axeViolations, submitAndWait } from '../lib/browser.mjs';
 import { sql, order, addUsers, wellFormed, voucherState, accountId } from '../lib/redeem.mjs';
 
 const suite = serverWithBrowser({ limits: { redeem_max_failures: 1000 } });
@@ -39,7 +39,7 @@ const newUser = (username, c, extra = {}) => ({
 async function submitNew(page, values, consent = true) {
   const form = await fillNew(page, Object.entries(values));
   if (consent) await form.locator('#nw-privacy').check();
-  await Promise.all([page.waitForLoadState('load'), form.getByRole('button').click()]);
+  await submitAndWait(page, () => form.getByRole('button').click());
 }
 
 async function submitExisting(page, username, c) {
@@ -47,7 +47,7 @@ async function submitExisting(page, username, c) {
   const form = page.locator('form:has(input[name="mode"][value="existing"])');
   await form.getByLabel('Benutzername', { exact: true }).fill(username);
   await form.getByLabel('Vouchercode', { exact: true }).fill(c);
-  await Promise.all([page.waitForLoadState('load'), form.getByRole('button').click()]);
+  await submitAndWait(page, () => form.getByRole('button').click());
 }
 
 /** Asserts the error box shows number and reference, and keeps a screenshot. */
@@ -91,7 +91,7 @@ test('an existing user redeems with the keyboard only and sees the confirmation'
     await page.keyboard.type(user);
     await page.keyboard.press('Tab');
     await page.keyboard.type(v.code);
-    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await submitAndWait(page, () => page.keyboard.press('Enter'));
     await page.getByRole('heading', { name: 'Voucher eingelöst' }).waitFor();
     assert.match(await page.getByRole('status').innerText(), new RegExp(`dem Konto „${user}“ zugeordnet`));
     await shot(page, 'redeem-existing-user-done');

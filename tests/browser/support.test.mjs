@@ -5,7 +5,7 @@
 // tests/artifacts/support-*.png and axe-core on every page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverWithBrowser, withPage, loginAs, shot, axeViolations } from '../lib/browser.mjs';
+import { serverWithBrowser, withPage, loginAs, shot, axeViolations, submitAndWait } from '../lib/browser.mjs';
 import { order, addUsers, redeemExisting } from '../lib/redeem.mjs';
 
 const env = serverWithBrowser({ limits: { redeem_max_failures: 1000 } });
@@ -27,7 +27,8 @@ async function asSupport(fn) {
 
 async function searchFor(page, q) {
   await page.getByLabel(/^Code, Benutzername/).fill(q);
-  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Suchen' }).click()]);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/support' && u.searchParams.get('q') === q),
+    page.getByRole('button', { name: 'Suchen' }).click()]);
 }
 
 test('support finds a code read out in lower case with spaces and sees its details and failed attempts', async () => {
@@ -44,12 +45,12 @@ test('support finds a code read out in lower case with spaces and sees its detai
     await shot(page, 'support-code');
     await check('code detail');
     const form = page.locator('form[action="/support/codes/release"]');
-    await Promise.all([page.waitForLoadState('load'), form.getByRole('button').click()]);
+    await submitAndWait(page, () => form.getByRole('button').click());
     assert.match(await page.getByRole('alert').innerText(), /Grund/);
     await shot(page, 'support-refused');
     await check('refused change');
     await form.getByLabel('Grund').fill('Test im Browser');
-    await Promise.all([page.waitForLoadState('load'), form.getByRole('button').click()]);
+    await submitAndWait(page, () => form.getByRole('button').click());
     assert.match(await page.getByRole('status').innerText(), /wieder offen/);
     await check('after release');
   });

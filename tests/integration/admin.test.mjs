@@ -76,6 +76,21 @@ test('user, tenant_admin and support get 403 on every admin page and POST', asyn
   assert.equal(sqlValue(srv, "SELECT count(*) FROM catalog_items WHERE slug = 'x-rolle'"), '0');
 });
 
+test('a page forbidden by role says "nicht berechtigt" in plain words, not that a form expired', async () => {
+  const c = await loggedIn('mitarbeiterin');
+  const csrf = csrfFrom((await c.get('/')).text);
+  for (const res of [await c.get('/admin'), await c.get('/bestellen'), await c.post('/admin/kurse/neu', { csrf })]) {
+    assert.equal(res.status, 403);
+    const text = textOf(res.text);
+    assert.match(text, /Nicht berechtigt/);
+    assert.match(text, /nicht berechtigt/);
+    assert.doesNotMatch(text, /abgelaufen|Sicherheitsprüfung/);
+  }
+  const expired = await c.post('/konto/passwort', { csrf: 'x'.repeat(43) });
+  assert.equal(expired.status, 403);
+  assert.match(textOf(expired.text), /Sicherheitsprüfung fehlgeschlagen.*Formular ist abgelaufen/s);
+});
+
 test('the admin sees the menu item Verwaltung and the overview links to the three lists', async () => {
   const c = await loggedIn('admin');
   const home = await c.get('/');

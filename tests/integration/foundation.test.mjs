@@ -510,6 +510,18 @@ test('POST /logout without csrf answers 403 and keeps the session', async () => 
 // ---------------------------------------------------------------------------
 // voucherctl
 
+test('voucherctl with an unknown command prints one line and exits 1; without a command the list', () => {
+  for (const args of [['frobnicate'], ['user', 'frobnicate'], ['tenant']]) {
+    const r = srv.ctl(args);
+    assertOneLineError(r, args.join(' '));
+    assert.match(r.stderr, /unknown command/, args.join(' '));
+  }
+  const bare = srv.ctl([]);
+  assert.equal(bare.code, 1);
+  assert.match(bare.stderr, /^usage: voucherctl/);
+  assert.match(bare.stderr, /catalog import FILE\.csv/);
+});
+
 test('voucherctl tenant add with a GKZ that is not 5 digits exits 1', () => {
   assertOneLineError(srv.ctl(['tenant', 'add', '--gkz', '123', '--name', 'X', '--email', 'a@b.at']), 'gkz 123');
 });

@@ -11,6 +11,8 @@ import { startServer, freePort } from '../lib/server.mjs';
 import { startSmtp } from '../lib/smtp.mjs';
 import { Client, csrfFrom, login, tags, textOf } from '../lib/http.mjs';
 import { pdfText } from '../lib/pdf.mjs';
+import { sql } from '../lib/redeem.mjs';
+import { until } from '../lib/wait.mjs';
 
 const PW = 'demo-passwort';
 const CODE_RE = /SBA-[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}/g;
@@ -342,7 +344,12 @@ test('a confirmation sent twice (and twice at once) places one order and sends o
   assert.equal(await countOrders(c), before + 1);
   const invoice = invoiceOf((await c.get(res.headers.get('location'))).text);
   await mailFor(invoice);
-  await new Promise((r) => setTimeout(r, 1500));
+  // The outbox holds one message for the order and it is marked sent: nothing more will go out.
+  const rows = await until(() => {
+    const r = sql(srv, `SELECT sent_at IS NOT NULL FROM outbox WHERE subject LIKE '%${invoice}%'`);
+    return r.length > 0 && r.every(([sent]) => sent === '1') && r;
+  }, { what: 'the order mail marked sent' });
+  assert.equal(rows.length, 1, 'one message queued');
   assert.equal(smtp.messages.filter((m) => m.mail.subject.includes(invoice)).length, 1);
 });
 
@@ -400,13 +407,16 @@ test('with the SMTP server down the order succeeds and the mail arrives once whe
     assert.equal(res.status, 303, 'the order does not wait for the mail server');
     const page = await c.get(res.headers.get('location'));
     const invoice = invoiceOf(page.text);
-    await new Promise((r) => setTimeout(r, 1500)); // at least one failed attempt
+    await until(() => sql(down, `SELECT attempts > 0 AND last_error <> '' FROM outbox
+      WHERE subject LIKE '%${invoice}%'`)[0]?.[0] === '1', { what: 'a failed delivery attempt', ms: 30000 });
     late = await startSmtp(port);
     const m = await late.waitFor((x) => x.mail.subject.includes(invoice), 30000);
     assert.deepEqual([...m.mail.text.match(CODE_RE)], [...page.text.match(CODE_RE)].slice(0, 1));
     const send = down.ctl(['mail', 'send']);
     assert.equal(send.code, 0, send.stderr);
-    await new Promise((r) => setTimeout(r, 3000));
+    await until(() => sql(down, `SELECT count(*) FROM outbox WHERE subject LIKE '%${invoice}%'
+      AND sent_at IS NOT NULL`)[0]?.[0] === '1', { what: 'the mail marked sent' });
+    assert.match(send.stdout, /^0 sent, 0 failed$/m, 'the manual run finds nothing left to send');
     assert.equal(late.messages.length, 1, 'delivered exactly once');
   } finally {
     await down.stop();

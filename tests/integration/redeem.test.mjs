@@ -300,6 +300,21 @@ test('a new user sending the same form twice is logged in again; another passwor
   assert.equal(sqlValue(srv, `SELECT count(*) FROM accounts WHERE username = 'zweimal'`), '1');
 });
 
+test('a new user going Back after success and sending the form again sees the success, not 403', async () => {
+  const v = one();
+  const fields = newUserFields('zurueck', v.code);
+  const { client, csrf } = await openForm(srv); // the form as a guest: its token is the guest one
+  const first = await client.post('/voucher/einloesen', { csrf, ...fields });
+  assert.equal(first.status, 303);
+  // Back: the browser shows the cached form with the guest token, now logged in with the new session.
+  const again = await client.post('/voucher/einloesen', { csrf, ...fields });
+  assert.equal(again.status, 303, textOf(again.text).slice(0, 500));
+  assert.equal(again.headers.get('location'), '/meine-kurse');
+  assert.match(textOf((await client.get('/meine-kurse')).text), /Nora Neumann/);
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM accounts WHERE username = 'zurueck'`), '1');
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM enrollments WHERE voucher_id = ${v.id}`), '1');
+});
+
 // ---------------------------------------------------------------------------
 // Exactly once
 

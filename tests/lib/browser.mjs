@@ -14,17 +14,74 @@ const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'
 export const artifacts = path.join(repoRoot, 'tests', 'artifacts');
 fs.mkdirSync(artifacts, { recursive: true });
 
-export function launchBrowser() {
-  return chromium.launch({
+/**
+ * Starts headless chromium and warms it up: one page is rendered and
+ * captured before any test runs, so the first real screenshot does not meet a
+ * compositor that is still starting (the source of "Unable to capture
+ * screenshot" on a fresh, loaded machine).
+ */
+export async function launchBrowser() {
+  const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  const page = await browser.newPage();
+  try {
+    await page.setContent('<!doctype html><title>warm-up</title><p>warm-up</p>');
+    await settled(page);
+    await page.screenshot({ timeout: 30000 });
+  } catch (e) {
+    console.warn(`# browser warm-up screenshot failed (ignored): ${e.message.split('\n')[0]}`);
+  } finally {
+    await page.close();
+  }
+  return browser;
 }
 
-/** Full-page screenshot as tests/artifacts/NAME.png. */
-export const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+/**
+ * Resolves once the page's web fonts are loaded and two more frames have been
+ * painted; rejects if that does not happen within ms (a bound, not a wait).
+ */
+async function settled(page, ms = 10000) {
+  let timer;
+  const bound = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`page not settled within ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([bound, page.evaluate(async () => {
+      await document.fonts.ready;
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Full-page screenshot as tests/artifacts/NAME.png.  A screenshot is an
+ * artifact, not an assertion: it waits for fonts and a frame, retries the
+ * one transient protocol error "Unable to capture screenshot" (each retry
+ * first waits again for fonts and fresh frames), and if it still cannot be
+ * taken, logs that and returns false: it never fails a test.
+ */
+export async function shot(page, name) {
+  const file = path.join(artifacts, `${name}.png`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await settled(page);
+      await page.screenshot({ path: file, fullPage: true, timeout: 10000 });
+      return true;
+    } catch (e) {
+      const transient = /Unable to capture screenshot/.test(e.message);
+      if (!transient || attempt >= 4) {
+        console.warn(`# screenshot ${name} not taken (ignored, attempt ${attempt}): ${e.message.split('\n')[0]}`);
+        return false;
+      }
+    }
+  }
+}
 
 /** axe-core's WCAG 2.1 A/AA violations on the page (page.evaluate is not subject to the CSP). */
 export async function axeViolations(page) {
@@ -59,6 +116,20 @@ export function serverWithBrowser(opts) {
     if (env.srv) await env.srv.stop();
   }, { timeout: 60000 });
   return env;
+}
+
+/**
+ * Runs action (a click or key press that submits a form) and resolves once the
+ * page it leads to is loaded: it waits for the main frame to navigate (a POST
+ * answered on the same address included, where waitForURL alone would return
+ * at once) and then for that address to match url (string, RegExp or
+ * predicate of a URL; default: any) with its load event.
+ */
+export async function submitAndWait(page, action, url = () => true) {
+  const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() });
+  await action();
+  await navigated;
+  await page.waitForURL(url, { waitUntil: 'load' });
 }
 
 /** Logs in through the login form (demo password by default) and waits for the start page. */
