@@ -14,6 +14,7 @@ static const struct {
     {"server", "threads", 1, 64},
     {"security", "session_idle_minutes", 5, 1440},
     {"security", "session_max_hours", 1, 168},
+    {"security", "password_reset_seconds", 1, 604800},
     {"mail", "retry_base_seconds", 1, 3600},
     {"invoice", "vat_percent", 0, 100},
     {"invoice", "payment_days", 0, 365},
@@ -21,6 +22,7 @@ static const struct {
     {"limits", "redeem_window_seconds", 1, 604800},
     {"limits", "login_max_failures", 1, 1000},
     {"limits", "login_window_seconds", 1, 604800},
+    {"limits", "reset_max_requests", 1, 1000},
     {"limits", "body_max_bytes", 1024, 10485760},
     {"privacy", "ip_retention_days", 1, 3650},
 };
@@ -41,7 +43,7 @@ static void check_config(const struct config *cfg, const char *base_dir)
             FUZZ_CHECK(*v && *end == '\0' && n >= INT_RANGES[k].min && n <= INT_RANGES[k].max);
         }
     }
-    FUZZ_CHECK(i == 26);
+    FUZZ_CHECK(i == 29);
     /* PATH keys are absolute when a base directory is given (or empty). */
     if (base_dir) {
         FUZZ_CHECK(cfg->database_path[0] == '/' || cfg->database_path[0] == '\0');
