@@ -62,7 +62,7 @@ int crypto_password_hash(const char *password, char out[CRYPTO_PASSWORD_HASH_SIZ
 
 bool crypto_password_verify(const char *hash, const char *password)
 {
-    bool known = hash != NULL;
+    bool known = hash != NULL && *hash; /* "" = an account without a password (LMS import) */
     if (!known)
         hash = dummy_hash;
     bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;

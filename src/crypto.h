@@ -40,8 +40,9 @@ void crypto_keyed_hash(const unsigned char key[32], const void *msg, size_t n,
 /* Argon2id hash of a password in libsodium's string format.  -1 when the
  * memory for hashing cannot be had. */
 int crypto_password_hash(const char *password, char out[CRYPTO_PASSWORD_HASH_SIZE]);
-/* True when password matches; hash may be NULL (unknown user), in which case
- * a dummy hash is verified so the time taken does not reveal that. */
+/* True when password matches; hash may be NULL (unknown user) or "" (an
+ * account without a password), in which case a dummy hash is verified so
+ * the time taken does not reveal that, and the answer is false. */
 bool crypto_password_verify(const char *hash, const char *password);
 
 /* HMAC-SHA256 of n bytes under a key of any length, as 64 lower-case hex

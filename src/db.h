@@ -101,6 +101,7 @@ struct catalog_item {
     const char *slug, *title, *description;
     int64_t hours, price_cents;
     bool active;
+    const char *url;            /* the course in the LMS ("Zum Kurs"), "" = none; NULL = not read/keep */
     const char **course_titles; /* packages: their courses, in order */
     size_t ncourse_titles;
 };
@@ -272,6 +273,7 @@ struct enrollment {
     int64_t enrolled_at;
     const char *completed_on; /* "YYYY-MM-DD", "" = not completed */
     int64_t certificate_id;   /* 0 = no certificate */
+    const char *url;          /* the course in the LMS, "" = none */
 };
 /* Number of the voucher's courses the account is not enrolled in yet. */
 int db_enrollment_missing(struct db *db, int64_t voucher_id, int64_t account_id, int64_t *missing);
@@ -421,6 +423,8 @@ int db_reset_by_hash(struct db *db, struct arena *a, const unsigned char hash[32
 int db_reset_use_all(struct db *db, int64_t account_id, int64_t now);
 /* Sets first_name, last_name and email of acc->id. */
 int db_account_set_profile(struct db *db, const struct account *acc);
+/* Sets email, names and municipality_id of acc->id (accounts import). */
+int db_account_import_update(struct db *db, const struct account *acc);
 
 /* ---- the LMS API (db_lms.c) ---- */
 struct api_token {
@@ -455,6 +459,18 @@ struct api_enrollment {
 };
 int db_api_enrollments(struct db *db, struct arena *a, int64_t account_id, struct api_enrollment **list,
                        size_t *n);
+/* ---- the course's address in the LMS (db_lms.c) ---- */
+/* *url "" when none. */
+int db_catalog_url(struct db *db, struct arena *a, int64_t item_id, const char **url);
+/* Sets it (the rule is catalog_rules.h's).  Call inside the catalog change's transaction. */
+int db_catalog_set_url(struct db *db, int64_t item_id, const char *url);
+/* The courses a voucher enrolled this account in that have a url, in order. */
+struct course_link {
+    const char *title, *url;
+};
+int db_voucher_course_links(struct db *db, struct arena *a, int64_t voucher_id, int64_t account_id,
+                            struct course_link **list, size_t *n);
+
 /* Whether feed entries are queued as webhook deliveries (set at start from [lms] webhook_url). */
 int db_lms_webhook_enable(struct db *db, bool enabled);
 /* Webhook deliveries that failed and are not delivered yet: how many, since

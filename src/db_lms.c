@@ -123,3 +123,37 @@ int db_lms_webhook_failing(struct db *db, struct arena *a, int64_t *count, int64
     sqlite3_reset(st);
     return DB_OK;
 }
+
+int db_catalog_url(struct db *db, struct arena *a, int64_t item_id, const char **url)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_CATALOG_URL_GET);
+    sqlite3_bind_int64(st, 1, item_id);
+    int status = db_step_row(db, st);
+    if (status != DB_OK)
+        return status;
+    *url = db_text(a, st, 0);
+    sqlite3_reset(st);
+    return DB_OK;
+}
+
+int db_catalog_set_url(struct db *db, int64_t item_id, const char *url)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_CATALOG_URL_SET);
+    sqlite3_bind_int64(st, 1, item_id);
+    db_bind_text(st, 2, url);
+    return db_exec_stmt(db, st);
+}
+
+static void link_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    *(struct course_link *)item = (struct course_link){db_text(a, st, 0), db_text(a, st, 1)};
+}
+
+int db_voucher_course_links(struct db *db, struct arena *a, int64_t voucher_id, int64_t account_id,
+                            struct course_link **list, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_COURSE_LINKS);
+    sqlite3_bind_int64(st, 1, voucher_id);
+    sqlite3_bind_int64(st, 2, account_id);
+    return db_collect(db, a, st, sizeof **list, link_row, (void **)list, n);
+}

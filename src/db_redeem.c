@@ -79,6 +79,7 @@ static void enrollment_row(sqlite3_stmt *st, struct arena *a, void *item)
     e->enrolled_at = sqlite3_column_int64(st, 1);
     e->completed_on = db_text(a, st, 2);
     e->certificate_id = sqlite3_column_int64(st, 3);
+    e->url = db_text(a, st, 4);
 }
 
 int db_enrollment_list(struct db *db, struct arena *a, int64_t account_id, struct enrollment **list,

@@ -69,3 +69,14 @@ int db_account_set_profile(struct db *db, const struct account *acc)
     db_bind_text(st, 4, acc->email);
     return db_exec_one(db, st, DB_NOT_FOUND);
 }
+
+int db_account_import_update(struct db *db, const struct account *acc)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ACCOUNT_IMPORT_UPDATE);
+    sqlite3_bind_int64(st, 1, acc->id);
+    db_bind_text(st, 2, acc->email);
+    db_bind_text(st, 3, acc->first_name);
+    db_bind_text(st, 4, acc->last_name);
+    db_bind_id(st, 5, acc->municipality_id);
+    return db_exec_one(db, st, DB_NOT_FOUND);
+}

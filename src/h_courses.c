@@ -8,7 +8,7 @@
 #include "req.h"
 #include "view.h"
 
-static const char *const columns[] = {"title", "enrolled", "completed", "certificate", NULL};
+static const char *const columns[] = {"title", "enrolled", "completed", "certificate", "url", NULL};
 
 int h_courses_mine(struct req *r)
 {
@@ -26,6 +26,7 @@ int h_courses_mine(struct req *r)
         view_cell_text(t, "enrolled", fmt_date(r->arena, list[i].enrolled_at));
         view_cell_text(t, "completed", completed);
         view_cell_int(t, "certificate", (long)list[i].certificate_id);
+        view_cell_url(t, "url", list[i].url); /* https:// by the catalog rule, or "" */
     }
     view_int(v, "count", (long)n);
     return view_render(v);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accounts_import.h"
 #include "catalog_import.h"
 #include "cli.h"
 #include "completions_import.h"
@@ -212,6 +213,28 @@ static int cmd_catalog_import(struct ctl *c)
 static int import_completions_now(struct db *db, const char *text, size_t *count, char *msg, size_t msglen)
 {
     return completions_import_csv(db, text, (int64_t)time(NULL), count, msg, msglen);
+}
+
+/* accounts import FILE.csv: LMS accounts (no password), all lines or none. */
+static int cmd_accounts_import(struct ctl *c)
+{
+    if (c->argc != 1)
+        return fail("%s", "usage: accounts import FILE.csv (username,email,first_name,last_name,gkz)");
+    char *text = read_file(c->argv[0]);
+    if (!text)
+        return fail("cannot read %s", c->argv[0]);
+    struct db *db = open_db(c);
+    if (!db) {
+        free(text);
+        return 1;
+    }
+    char msg[512];
+    size_t added = 0, updated = 0;
+    int rc = accounts_import_csv(db, text, (int64_t)time(NULL), &added, &updated, msg, sizeof msg);
+    free(text);
+    if (rc == 0)
+        printf("%zu Konten angelegt, %zu aktualisiert\n", added, updated);
+    return finish(db, rc, msg);
 }
 
 static int cmd_completions_import(struct ctl *c)
@@ -474,6 +497,7 @@ static const struct command commands[] = {
     {"user", "add", cmd_user_add,
      "user add --username U --email E --first-name F --last-name L --role R [--tenant GKZ] < password"},
     {"catalog", "import", cmd_catalog_import, "catalog import FILE.csv"},
+    {"accounts", "import", cmd_accounts_import, "accounts import FILE.csv (username,email,first_name,last_name,gkz)"},
     {"completions", "import", cmd_completions_import, "completions import FILE.csv (username,course,completed_on)"},
     {"order", "add", cmd_order_add, "order add --username ADMIN --item SLUG=QTY [--item ...] [--reference R]"},
     {"mail", "send", cmd_mail_send, "mail send"},
