@@ -358,6 +358,22 @@ test('the verification page confirms a genuine certificate with holder, course a
   }
 });
 
+test('a name corrected at /konto shows on the verification page and the PDF; the number stays', async () => {
+  const { username, cert } = await completedUser('Rita', 'Tippfehlr');
+  const c = await loggedIn(username);
+  const page = await c.get('/konto');
+  const saved = await c.post('/konto', { csrf: csrfFrom(page.text), first_name: 'Rita', last_name: 'Tippfehler',
+    email: `${username}@musterstadt.gv.at` });
+  assert.equal(saved.status, 200);
+  const check = textOf((await new Client(srv.baseUrl).get(`/zertifikat/pruefen?nr=${cert.number}`)).text);
+  assert.ok(check.includes('Rita Tippfehler'), 'the name as it is now');
+  assert.ok(!check.includes('Rita Tippfehlr'));
+  const pdf = await fetch(`${srv.baseUrl}/zertifikat/${cert.id}.pdf`, { headers: { cookie: c.cookieHeader() } });
+  assert.equal(pdf.status, 200);
+  assert.ok(pdfText(Buffer.from(await pdf.arrayBuffer())).includes('Rita Tippfehler'), 'the PDF too');
+  assert.equal(certificateOf(username).number, cert.number, 'the number is kept');
+});
+
 test('the verification page accepts the number in lower case, without dashes, with O/I/L mix-ups', async () => {
   const { cert } = await completedUser();
   const bare = cert.number.slice(2).replaceAll('-', '');
