@@ -4,7 +4,7 @@
 
 static void account_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
-    db_account_columns(st, 0, a, item);
+    db_account_columns(st, ACCOUNT_C_ID, a, item);
 }
 
 int db_reset_accounts(struct db *db, struct arena *a, const char *login, struct account **list, size_t *n)
@@ -29,27 +29,23 @@ int db_reset_count(struct db *db, int64_t account_id, int64_t since, int64_t *co
     sqlite3_stmt *st = db_stmt(db, Q_RESET_COUNT);
     sqlite3_bind_int64(st, 1, account_id);
     sqlite3_bind_int64(st, 2, since);
-    int status = db_step_row(db, st);
-    if (status == DB_OK) {
-        *count = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-    }
-    return status;
+    return db_read_int(db, st, count);
+}
+
+static void reset_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct password_reset *pr = item;
+    pr->id = sqlite3_column_int64(st, RESET_C_ID);
+    pr->expires_at = sqlite3_column_int64(st, RESET_C_EXPIRES_AT);
+    pr->used_at = sqlite3_column_int64(st, RESET_C_USED_AT);
+    db_account_columns(st, RESET_C_ACCOUNT, a, &pr->acc);
 }
 
 int db_reset_by_hash(struct db *db, struct arena *a, const unsigned char hash[32], struct password_reset *pr)
 {
     sqlite3_stmt *st = db_stmt(db, Q_RESET_BY_HASH);
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
-    int status = db_step_row(db, st);
-    if (status != DB_OK)
-        return status;
-    pr->id = sqlite3_column_int64(st, 0);
-    pr->expires_at = sqlite3_column_int64(st, 1);
-    pr->used_at = sqlite3_column_int64(st, 2);
-    db_account_columns(st, 3, a, &pr->acc);
-    sqlite3_reset(st);
-    return DB_OK;
+    return db_read_one(db, a, st, reset_row, pr);
 }
 
 int db_reset_use_all(struct db *db, int64_t account_id, int64_t now)

@@ -441,22 +441,23 @@ static int show_success(struct req *r, struct attempt *a)
     if (a->f.new_user)
         return req_redirect(r, "/meine-kurse");
     struct view *v = view_new(r, "redeem_done", "Voucher eingelöst");
-    static const char *const columns[] = {"title", NULL};
-    struct view_table *t = view_table(v, "courses", columns);
+    /* Columns of table courses in redeem_done.html, in the order it reads them. */
+    enum { COURSES_TITLE, COURSES_COLUMNS };
+    struct view_table *t = view_table(v, "courses", COURSES_COLUMNS);
     for (size_t i = 0; i < a->ntitles; i++) {
         view_row(t);
-        view_cell_text(t, "title", a->titles[i]);
+        view_cell_text(t, COURSES_TITLE, a->titles[i]);
     }
     view_text(v, "course", a->voucher.item_title); /* the course, or the package */
     view_int(v, "package", a->voucher.item_kind == ITEM_PACKAGE);
     view_text(v, "account", a->acc.username);
     view_int(v, "is_owner", r->who && r->who->id == a->acc.id);
-    static const char *const link_columns[] = {"title", "url", NULL};
-    struct view_table *lt = view_table(v, "links", link_columns);
+    enum { LINK_TITLE, LINK_URL, LINK_COLUMNS }; /* table links in redeem_done.html */
+    struct view_table *lt = view_table(v, "links", LINK_COLUMNS);
     for (size_t i = 0; i < a->nlinks; i++) {
         view_row(lt);
-        view_cell_text(lt, "title", a->links[i].title);
-        view_cell_url(lt, "url", a->links[i].url);
+        view_cell_text(lt, LINK_TITLE, a->links[i].title);
+        view_cell_url(lt, LINK_URL, a->links[i].url);
     }
     view_int(v, "nlinks", (long)a->nlinks);
     return view_render(v);
