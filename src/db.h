@@ -39,6 +39,11 @@ int db_schema_latest(void);
 /* BEGIN IMMEDIATE (waits for the write lock up to the busy timeout). */
 int db_begin(struct db *db);
 int db_commit(struct db *db);
+/* A read transaction (BEGIN DEFERRED): the reads until db_read_end see one
+ * snapshot and take it once, instead of once per statement.  Takes no write
+ * lock.  DB_OK or DB_ERROR; db_read_end cannot fail (it only ends a read). */
+int db_read_begin(struct db *db);
+void db_read_end(struct db *db);
 /* Rolls back if a transaction is open; harmless otherwise. */
 void db_rollback(struct db *db);
 /* Ends what db_begin started by the caller's outcome rc: commits when rc is
