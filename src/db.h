@@ -228,6 +228,16 @@ int db_voucher_redeem(struct db *db, int64_t voucher_id, int64_t account_id, int
 int db_voucher_course_titles(struct db *db, struct arena *a, int64_t voucher_id, const char ***titles,
                              size_t *n);
 
+/* The courses of a voucher redeemed by an account, split: enrolled by this
+ * voucher (added), and held before (held); arena arrays of titles. */
+struct voucher_courses_split {
+    const char **added, **held;
+    size_t nadded, nheld;
+};
+/* Reads that split for voucher_id and account_id, in the package's order. */
+int db_voucher_courses_for_account(struct db *db, struct arena *a, int64_t voucher_id, int64_t account_id,
+                                   struct voucher_courses_split *out);
+
 struct enrollment {
     const char *course_title;
     int64_t enrolled_at;
@@ -253,10 +263,29 @@ struct redemption_attempt {
     int64_t voucher_id;           /* 0 = no voucher found */
 };
 int db_redemption_attempt_add(struct db *db, const struct redemption_attempt *at);
-/* Failed attempts (any result but OK and V11) after since: from this ip and
- * with this username (any case; 0 for ""). */
-int db_redemption_failures(struct db *db, const char *ip, const char *username, int64_t since,
-                           int64_t *by_ip, int64_t *by_username);
+/* The guesses the rate limit counts after since (and after the block's last
+ * lift): V03 and V07 from this ip, V03 with this username (any case; 0 for
+ * ""); each count stops at limit, so the cost does not grow with traffic. */
+int db_redemption_guesses(struct db *db, const char *ip, const char *username, int64_t since, int64_t limit,
+                          int64_t *by_ip, int64_t *by_username);
+
+/* An active V11 block: an address or a username with enough guesses. */
+struct redemption_block {
+    bool by_ip;             /* true: key is an address; false: a username */
+    const char *key;
+    int64_t guesses;        /* counted guesses in the window */
+    int64_t last_at;        /* the newest of them */
+};
+/* The blocks active now: at least `limit` guesses after since (and after
+ * their last lift), newest first, at most 100: *list an arena array of *n. */
+int db_redemption_blocks(struct db *db, struct arena *a, int64_t since, int64_t limit,
+                         struct redemption_block **list, size_t *n);
+/* Records that support lifted the block of an address (by_ip) or a
+ * username.  Call inside a transaction with the audit entry. */
+int db_redemption_block_lift(struct db *db, bool by_ip, const char *key, int64_t now, int64_t account_id,
+                             const char *reason);
+/* Deletes lift records older than `before` (privacy: they hold addresses). */
+int db_redemption_block_lift_purge(struct db *db, int64_t before);
 /* Forgets the client address of attempts made before `before` (privacy). */
 int db_redemption_ip_erase(struct db *db, int64_t before);
 
@@ -326,8 +355,9 @@ int db_support_attempts_by_reference(struct db *db, struct arena *a, const char 
  * longer in the state the rule needs; call inside the action's transaction.
  * Revoke and extend: only a code neither redeemed nor revoked.  Release:
  * only a redeemed code none of whose enrollments is completed; deletes the
- * enrollments the voucher paid for. */
+ * enrollments the voucher paid for.  Unrevoke: only a revoked code. */
 int db_support_revoke(struct db *db, int64_t voucher_id, const char *reason, int64_t now);
+int db_support_unrevoke(struct db *db, int64_t voucher_id);
 int db_support_extend(struct db *db, int64_t voucher_id, int64_t valid_until);
 int db_support_release(struct db *db, int64_t voucher_id);
 
@@ -340,6 +370,8 @@ struct certificate {
  * ("YYYY-MM-DD", "" = not completed); DB_NOT_FOUND when not enrolled. */
 int db_enrollment_find(struct db *db, struct arena *a, int64_t account_id, int64_t course_id, int64_t *id,
                        const char **completed_on);
+/* When the enrollment was made (UTC epoch seconds); DB_NOT_FOUND if none. */
+int db_enrollment_enrolled_at(struct db *db, int64_t enrollment_id, int64_t *at);
 /* Sets the completion date of an enrollment not completed yet; DB_CONFLICT
  * when it is completed already.  Call inside the completion's transaction. */
 int db_enrollment_complete(struct db *db, int64_t enrollment_id, const char *completed_on);

@@ -16,6 +16,19 @@ int db_enrollment_find(struct db *db, struct arena *a, int64_t account_id, int64
     return DB_OK;
 }
 
+int db_enrollment_enrolled_at(struct db *db, int64_t enrollment_id, int64_t *at)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ENROLLMENT_ENROLLED_AT);
+    sqlite3_bind_int64(st, 1, enrollment_id);
+    int status = db_step_row(db, st);
+    if (status != DB_OK)
+        return status;
+    *at = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return DB_OK;
+}
+
+
 int db_enrollment_complete(struct db *db, int64_t enrollment_id, const char *completed_on)
 {
     sqlite3_stmt *st = db_stmt(db, Q_ENROLLMENT_COMPLETE);

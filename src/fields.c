@@ -46,7 +46,15 @@ static bool valid_token(const char *s)
 
 static bool valid_support_action(const char *s)
 {
-    return strcmp(s, "revoke") == 0 || strcmp(s, "extend") == 0 || strcmp(s, "release") == 0;
+    return strcmp(s, "revoke") == 0 || strcmp(s, "extend") == 0 || strcmp(s, "release") == 0 ||
+           strcmp(s, "unrevoke") == 0 || strcmp(s, "lift") == 0;
+}
+
+/* A client address as the attempt log holds it: IPv4 or IPv6 characters. */
+static bool valid_ip(const char *s)
+{
+    size_t n = strspn(s, "0123456789abcdefABCDEF:.");
+    return n >= 2 && s[n] == '\0';
 }
 
 static bool valid_page(const char *s)
@@ -116,11 +124,12 @@ const struct field_spec field_specs[F__MAX] = {
     [F_ROLE] = {"role", 20, valid_nonempty_line},
     [F_COURSES] = {"courses", 2000, valid_line},
     [F_TENANT] = {"tenant", 5, valid_nonempty_line},
-    [F_DONE] = {"done", 7, valid_support_action},
+    [F_DONE] = {"done", 8, valid_support_action},
     [F_COURSE] = {"course", 40, valid_nonempty_line},
     [F_COMPLETED_ON] = {"completed_on", 10, valid_iso_date},
     [F_PAGE] = {"seite", 6, valid_page},
     [F_CURRENT_PASSWORD] = {"current_password", 1024, valid_password},
+    [F_IP] = {"ip", 45, valid_ip},
 };
 
 /* A copy of at most max bytes that does not end inside a UTF-8 character

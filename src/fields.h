@@ -53,6 +53,7 @@ enum field_id {
     F_COMPLETED_ON, /* YYYY-MM-DD (completions) */
     F_PAGE,        /* "seite": page number of a long list, 1.. */
     F_CURRENT_PASSWORD, /* the password in use, to change it */
+    F_IP,          /* support: the client address of a V11 block to lift */
     F__MAX
 };
 

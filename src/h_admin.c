@@ -81,7 +81,7 @@ int h_admin_audit(struct req *r)
         view_row(t);
         view_cell_text(t, "at", fmt_datetime(r->arena, list[i].at));
         view_cell_text(t, "username", *list[i].username ? list[i].username : "System");
-        view_cell_text(t, "action", list[i].action);
+        view_cell_text(t, "action", fmt_audit_action(list[i].action));
         view_cell_text(t, "subject", list[i].subject);
         view_cell_text(t, "detail", list[i].detail);
         view_cell_text(t, "ip", *list[i].ip ? list[i].ip : "–");

@@ -53,7 +53,7 @@ int h_admin_catalog_list(struct req *r)
         view_cell_text(t, "kind", kind_label(it->kind));
         view_cell_text(t, "slug", it->slug);
         view_cell_text(t, "title", it->title);
-        view_cell_int(t, "hours", (long)it->hours);
+        view_cell_text(t, "hours", fmt_hours(r->arena, it->hours));
         view_cell_text(t, "net", fmt_money(r->arena, it->price_cents));
         view_cell_int(t, "active", it->active);
     }
@@ -126,7 +126,7 @@ static void read_form(struct req *r, struct item_form *f, bool adding)
     long long cents = 0;
     if (!catalog_parse_hours(f->hours, &it->hours))
         admin_error_set(e, F_HOURS, catalog_bad_hours.text);
-    if (!money_parse_cents(f->price, &cents))
+    if (!money_parse_typed(f->price, &cents))
         admin_error_set(e, F_PRICE, catalog_bad_price.text);
     it->price_cents = cents;
     const struct catalog_problem *p = catalog_item_problem(it, f->nslugs);
@@ -184,8 +184,9 @@ int h_admin_catalog_add(struct req *r)
         return show_form(r, 422, true, &f);
     struct admin_change c = {
         .change = add_item, .ctx = &f, .action = "catalog.add", .subject = f.item.slug,
-        .detail = arena_printf(r->arena, "%s „%s“, %s, %lld Stunden, %s%s%s", kind_label(f.item.kind),
-                               f.item.title, fmt_money(r->arena, f.item.price_cents), (long long)f.item.hours,
+        .detail = arena_printf(r->arena, "%s „%s“, %s, %s, %s%s%s", kind_label(f.item.kind),
+                               f.item.title, fmt_money(r->arena, f.item.price_cents),
+                               fmt_hours(r->arena, f.item.hours),
                                f.item.active ? "aktiv" : "nicht aktiv", f.nslugs ? ", Kurse " : "", f.courses),
     };
     return write_item(r, &f, true, &c);
@@ -205,9 +206,11 @@ static int load_item(struct req *r, struct item_form *f)
         return 500;
     f->courses = arena_join(r->arena, slugs, n, " ");
     f->hours = arena_printf(r->arena, "%lld", (long long)f->item.hours);
-    /* "1234,50" as money_parse_cents reads it back (no thousands dots, no " €") */
-    f->price = arena_printf(r->arena, "%lld,%02lld", (long long)(f->item.price_cents / 100),
-                            (long long)(f->item.price_cents % 100));
+    /* the app's own format without " €" ("1.234,50"), as money_parse_typed reads it back */
+    char price[MONEY_TEXT_SIZE];
+    money_format(f->item.price_cents, price);
+    price[strlen(price) - strlen(" \xe2\x82\xac")] = '\0';
+    f->price = arena_strdup(r->arena, price);
     return 0;
 }
 
@@ -236,7 +239,7 @@ static const char *changes(struct req *r, const struct item_form *old, const str
     if (strcmp(a->description, b->description) != 0)
         buf_puts(&d, "Beschreibung geändert; ");
     if (a->hours != b->hours)
-        buf_printf(&d, "Dauer %lld → %lld Stunden; ", (long long)a->hours, (long long)b->hours);
+        buf_printf(&d, "Dauer %lld → %s; ", (long long)a->hours, fmt_hours(r->arena, b->hours));
     if (a->price_cents != b->price_cents)
         buf_printf(&d, "Preis %s → %s; ", fmt_money(r->arena, a->price_cents), fmt_money(r->arena, b->price_cents));
     if (a->active != b->active)

@@ -1,6 +1,7 @@
 /* h_catalog — the public catalog "Kurse".  For guests the whole page is
  * rendered once per catalog version and kept by the worker (the catalog
  * version is bumped by triggers on every catalog change). */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "app.h"
@@ -16,13 +17,14 @@ static const char *const package_course_columns[] = {"package", "title", NULL};
 
 static void item_row(struct view_table *t, const struct catalog_item *it, int vat_percent)
 {
-    char net[MONEY_TEXT_SIZE], gross[MONEY_TEXT_SIZE];
+    char net[MONEY_TEXT_SIZE], gross[MONEY_TEXT_SIZE], hours[32];
     money_format(it->price_cents, net);
+    snprintf(hours, sizeof hours, "%lld %s", (long long)it->hours, it->hours == 1 ? "Stunde" : "Stunden");
     money_format(it->price_cents + money_percent_half_up(it->price_cents, vat_percent), gross);
     view_row(t);
     view_cell_text(t, "title", it->title);
     view_cell_text(t, "description", it->description);
-    view_cell_int(t, "hours", (long)it->hours);
+    view_cell_text(t, "hours", hours);
     view_cell_text(t, "net", net);
     view_cell_text(t, "gross", gross);
     view_cell_int(t, "free", it->price_cents == 0);

@@ -141,7 +141,7 @@ static void item_row(struct req *r, struct view_table *t, const struct form_item
     view_cell_text(t, "slug", it->slug);
     view_cell_text(t, "title", it->title);
     view_cell_text(t, "kind", it->kind == ITEM_PACKAGE ? "Paket" : "Kurs");
-    view_cell_int(t, "hours", (long)it->hours);
+    view_cell_text(t, "hours", fmt_hours(r->arena, it->hours));
     view_cell_text(t, "net", fmt_money(r->arena, it->price_cents));
     view_cell_text(t, "qty", fi->text && *fi->text ? fi->text : "0");
     view_cell_text(t, "error", fi->error);

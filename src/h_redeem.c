@@ -47,8 +47,7 @@ struct attempt {
     int64_t verified_id;             /* account whose password was checked for a repeat, 0 = none */
     bool verified_ok;
     char password_hash[CRYPTO_PASSWORD_HASH_SIZE]; /* new users, "" until computed */
-    const char **titles;             /* the code's courses, on success */
-    size_t ntitles;
+    struct voucher_courses_split courses; /* on success: the code's courses, newly enrolled or held before */
     char reference[REDEEM_REF_SIZE];
 };
 
@@ -59,8 +58,8 @@ static int load_failures(struct req *r, struct attempt *a)
     const struct config *cfg = r->app->cfg;
     a->f.max_failures = cfg->limits_redeem_max_failures;
     a->f.failures_known = true;
-    return db_redemption_failures(r->db, r->remote_addr, a->username, r->now - cfg->limits_redeem_window_seconds,
-                                  &a->f.failures_ip, &a->f.failures_username);
+    return db_redemption_guesses(r->db, r->remote_addr, a->username, r->now - cfg->limits_redeem_window_seconds,
+                                 cfg->limits_redeem_max_failures, &a->f.failures_ip, &a->f.failures_username);
 }
 
 /* Whether the code's redeemer is the sender (a double click); for a new
@@ -166,7 +165,7 @@ static int queue_mail(struct req *r, struct attempt *a, bool new_account)
     if (new_account && db_municipality_by_id(r->db, r->arena, a->acc.municipality_id, &m) != DB_OK)
         return DB_ERROR;
     struct mail_message mail;
-    redeem_mail(r->arena, &a->acc, new_account, m.name, a->titles, a->ntitles, r->app->cfg->server_base_url,
+    redeem_mail(r->arena, &a->acc, new_account, m.name, &a->courses, r->app->cfg->server_base_url,
                 &mail);
     return outbox_queue(r->db, &r->app->keys, r->arena, &mail, r->now);
 }
@@ -179,6 +178,8 @@ static int write_redemption(struct req *r, struct attempt *a)
         status = db_voucher_redeem(r->db, a->voucher.id, a->acc.id, r->now);
     if (status == DB_OK)
         status = db_enrollment_add_for_voucher(r->db, a->voucher.id, a->acc.id, r->now);
+    if (status == DB_OK)
+        status = db_voucher_courses_for_account(r->db, r->arena, a->voucher.id, a->acc.id, &a->courses);
     if (status == DB_OK)
         status = queue_mail(r, a, a->f.new_user);
     return status == DB_CONFLICT ? DB_ERROR : status; /* a conflict here cannot happen under the lock */
@@ -207,9 +208,9 @@ static bool succeeded(enum redeem_outcome o)
 static int act(struct req *r, struct attempt *a, enum redeem_outcome o)
 {
     int status = DB_OK;
-    if (succeeded(o))
-        status = db_voucher_course_titles(r->db, r->arena, a->voucher.id, &a->titles, &a->ntitles);
-    if (status == DB_OK && o == REDEEM_OK)
+    if (o == REDEEM_REPEAT) /* shown again as it was: the enrollments this code made */
+        status = db_voucher_courses_for_account(r->db, r->arena, a->voucher.id, a->acc.id, &a->courses);
+    if (o == REDEEM_OK)
         status = write_redemption(r, a);
     if (status == DB_OK && succeeded(o) && a->f.new_user)
         status = session_start(r, &a->acc) == 0 ? DB_OK : DB_ERROR;
@@ -403,11 +404,17 @@ static int show_success(struct req *r, const struct attempt *a)
         return req_redirect(r, "/meine-kurse");
     struct view *v = view_new(r, "redeem_done", "Voucher eingelöst");
     static const char *const columns[] = {"title", NULL};
-    struct view_table *t = view_table(v, "courses", columns);
-    for (size_t i = 0; i < a->ntitles; i++) {
-        view_row(t);
-        view_cell_text(t, "title", a->titles[i]);
+    struct view_table *added = view_table(v, "courses", columns);
+    for (size_t i = 0; i < a->courses.nadded; i++) {
+        view_row(added);
+        view_cell_text(added, "title", a->courses.added[i]);
     }
+    struct view_table *held = view_table(v, "held", columns);
+    for (size_t i = 0; i < a->courses.nheld; i++) {
+        view_row(held);
+        view_cell_text(held, "title", a->courses.held[i]);
+    }
+    view_int(v, "held_count", (long)a->courses.nheld);
     view_text(v, "course", a->voucher.item_title); /* the course, or the package */
     view_int(v, "package", a->voucher.item_kind == ITEM_PACKAGE);
     view_text(v, "account", a->acc.username);

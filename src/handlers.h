@@ -70,6 +70,8 @@ int h_support_search(struct req *r);
 int h_support_revoke(struct req *r);
 int h_support_extend(struct req *r);
 int h_support_release(struct req *r);
+int h_support_lift(struct req *r);
+int h_support_unrevoke(struct req *r);
 
 /* h_certs.c: certificates (PDF, public check) and recording completions
  * (support form; the LMS by JSON with a bearer token) */

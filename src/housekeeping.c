@@ -18,6 +18,8 @@ int housekeeping_run(struct db *db, const struct config *cfg, int64_t now)
     if (status == DB_OK)
         status = db_redemption_ip_erase(db, ips_before);
     if (status == DB_OK)
+        status = db_redemption_block_lift_purge(db, ips_before);
+    if (status == DB_OK)
         status = db_commit(db);
     if (status != DB_OK)
         db_rollback(db);

@@ -348,7 +348,7 @@ test('the audit log page lists admin changes newest first, filters, and escapes 
   assert.equal(res.status, 303, errorOf(res.text));
   const page = await c.get('/admin/protokoll?q=protokoll-kurs');
   assert.equal(page.status, 200);
-  assert.match(page.text, /<code>catalog\.edit<\/code>[^]*<code>catalog\.add<\/code>/, 'newest first');
+  assert.match(page.text, /Katalogeintrag geändert[^]*Katalogeintrag angelegt/, 'newest first');
   assert.match(page.text, /&lt;i&gt;am Telefon&lt;\/i&gt;/);
   assert.doesNotMatch(page.text, /<i>am Telefon<\/i>/);
   const rows = tags(page.text, 'tr').length - 1;
@@ -356,7 +356,7 @@ test('the audit log page lists admin changes newest first, filters, and escapes 
   const other = await c.get('/admin/protokoll?q=gibt-es-nicht-xyz');
   assert.match(textOf(other.text), /Keine Einträge gefunden/);
   const all = textOf((await c.get('/admin/protokoll')).text);
-  assert.match(all, /login/, 'logins are in the log too');
+  assert.match(all, /Anmeldung/, 'logins are in the log too');
 });
 
 test('an item of 1.000 € or more saves unchanged from its edit form (the price is shown as it is read back)', async () => {
@@ -364,8 +364,44 @@ test('an item of 1.000 € or more saves unchanged from its edit form (the price
   assert.equal((await addItem(c, { slug: 'teurer-kurs', title: 'Teurer Kurs', price: '1234,50' })).status, 303);
   const form = await c.get('/admin/kurse/teurer-kurs/bearbeiten');
   const price = tags(form.text, 'input').find((t) => t.attrs.name === 'price')?.attrs.value;
-  assert.equal(price, '1234,50');
+  assert.equal(price, '1.234,50', 'shown in the app\'s own format');
   const res = await editItem(c, 'teurer-kurs', { title: 'Teurer Kurs', description: 'Beschreibung', hours: '4', price, active: '1' });
   assert.equal(res.status, 303, errorOf(res.text));
   assert.match(await kurse(), /Teurer Kurs[^]{0,300}1\.234,50 €/);
+  assert.equal(sqlValue(srv, "SELECT price_cents FROM catalog_items WHERE slug = 'teurer-kurs'"), '123450');
+});
+
+test('the price field takes the app\'s own format: 1.234,50 and 2.000,00 € are saved as such', async () => {
+  const c = await loggedIn('admin');
+  assert.equal((await addItem(c, { slug: 'punkt-kurs', title: 'Punktkurs', price: '1.234,50' })).status, 303);
+  assert.equal(sqlValue(srv, "SELECT price_cents FROM catalog_items WHERE slug = 'punkt-kurs'"), '123450');
+  const res = await editItem(c, 'punkt-kurs', { title: 'Punktkurs', description: 'x', hours: '1', price: '2.000,00 €', active: '1' });
+  assert.equal(res.status, 303, errorOf(res.text));
+  assert.equal(sqlValue(srv, "SELECT price_cents FROM catalog_items WHERE slug = 'punkt-kurs'"), '200000');
+  const bad = await editItem(c, 'punkt-kurs', { title: 'Punktkurs', description: 'x', hours: '1', price: '1.23,50', active: '1' });
+  assert.equal(bad.status, 422);
+  assert.equal(sqlValue(srv, "SELECT price_cents FROM catalog_items WHERE slug = 'punkt-kurs'"), '200000');
+});
+
+test('durations say "1 Stunde" and "8 Stunden" on /kurse, /bestellen and the admin list', async () => {
+  const c = await loggedIn('admin');
+  assert.equal((await addItem(c, { slug: 'kurz-kurs', title: 'Kurzkurs', price: '10', hours: '1' })).status, 303);
+  const pages = [await kurse(), textOf((await (await loggedIn('gemeinde')).get('/bestellen')).text),
+    textOf((await c.get('/admin/kurse')).text)];
+  for (const text of pages) {
+    assert.match(text, /Kurzkurs[^]{0,300}\b1 Stunde\b/);
+    assert.doesNotMatch(text, /\b1 Stunden\b/);
+    assert.match(text, /\b8 Stunden\b/, 'DSGVO-Grundlagen: 8 Stunden');
+  }
+});
+
+test('the audit log shows German action names', async () => {
+  const c = await loggedIn('admin');
+  assert.equal((await addItem(c, { slug: 'deutsch-kurs', title: 'Deutschkurs', price: '10' })).status, 303);
+  await login(new Client(srv.baseUrl), 'admin', 'falsches-passwort');
+  const page = await c.get('/admin/protokoll');
+  const text = textOf(page.text);
+  assert.match(text, /Katalogeintrag angelegt/);
+  assert.match(text, /Anmeldung fehlgeschlagen/);
+  assert.doesNotMatch(text, /catalog\.add|login\.failed/);
 });

@@ -35,11 +35,16 @@ function newUser(first = 'Clara', last = 'Certa') {
   return username;
 }
 
-/** Enrolls the user in the course the way people do: a code ordered and redeemed. */
+/**
+ * Enrolls the user in the course the way people do: a code ordered and
+ * redeemed; the enrollment is then dated 2024-06-01 (the tests record
+ * completions in 2025, and a completion before the enrollment is refused).
+ */
 async function enroll(username, slug = 'dsgvo-grundlagen') {
   const [v] = order(srv, `${slug}=1`);
   const res = await redeemExisting(srv, username, v.code);
   assert.equal(res.status, 200, textOf(res.text).slice(0, 400));
+  sql(srv, `UPDATE enrollments SET enrolled_at = strftime('%s', '2024-06-01') WHERE voucher_id = ${v.id}`);
 }
 
 const completedOn = (username, slug) => sqlValue(srv, `SELECT coalesce(e.completed_on, 'null') FROM enrollments e
@@ -108,6 +113,29 @@ test('completions import of the same file again changes nothing and keeps the nu
   const r = importCsv(`${HEADER}${username},dsgvo-grundlagen,2025-01-15\n`);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(certificateOf(username), cert);
+});
+
+test('a completion dated before the enrollment or in the future is refused everywhere, and nothing is recorded', async () => {
+  const u = newUser();
+  await enroll(u); // enrolled on 2024-06-01
+  const r = importCsv(`${HEADER}${u},dsgvo-grundlagen,2024-05-31\n`);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Zeile 2: Das Abschlussdatum liegt vor der Einschreibung in den Kurs am 01\.06\.2024/);
+  const res = await api({ username: u, course: 'dsgvo-grundlagen', completed_on: '2024-01-01' });
+  assert.equal(res.status, 422);
+  assert.match((await res.json()).error, /vor der Einschreibung/);
+  const tomorrow = new Date(Date.now() + 2 * 86400000).toISOString().slice(0, 10);
+  const future = await api({ username: u, course: 'dsgvo-grundlagen', completed_on: tomorrow });
+  assert.equal(future.status, 422);
+  const c = await loggedIn('support', 'demo-passwort');
+  const form = await c.get('/support/abschluss');
+  const page = await c.post('/support/abschluss', { csrf: csrfFrom(form.text), username: u, course: 'dsgvo-grundlagen',
+    completed_on: '2024-05-31' });
+  assert.equal(page.status, 422);
+  assert.match(textOf(page.text), /vor der Einschreibung/);
+  assert.equal(completedOn(u, 'dsgvo-grundlagen'), 'null');
+  assert.equal(certificateOf(u), undefined);
+  assert.equal(importCsv(`${HEADER}${u},dsgvo-grundlagen,2024-06-01\n`).code, 0, 'the day of the enrollment is fine');
 });
 
 test('completions import: a bad line changes nothing and names its physical line', async () => {

@@ -7,9 +7,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
+import { until } from '../lib/wait.mjs';
 import { Client, csrfFrom, login, links, textOf } from '../lib/http.mjs';
 import {
-  ALPHABET, sql, sqlValue, order, voucherState, accountId, addUsers, redeemExisting, redeemError,
+  ALPHABET, sql, sqlValue, order, voucherState, accountId, addUsers, redeemExisting, redeemError, spooledMailAll,
 } from '../lib/redeem.mjs';
 
 let srv;
@@ -306,6 +307,43 @@ test('release: the code is open again and its enrollments are gone', async () =>
   assert.equal(Number(sqlValue(srv, `SELECT count(*) FROM enrollments WHERE voucher_id = ${v.id}`)), 0);
   assert.match(audit('code.release')[2], new RegExp(`Grund: falsche Person; eingelöst am ${DATE.source}`));
   assert.equal((await redeemExisting(srv, 'mitarbeiterin', v.code)).status, 200, 'redeems again');
+});
+
+test('release e-mails the person the courses they lost and the reason', async () => {
+  const v = one('verwaltung-kompakt=1');
+  const [user] = addUsers(srv, 'freimail', 1);
+  assert.equal((await redeemExisting(srv, user, v.code)).status, 200);
+  const titles = sql(srv, `SELECT c.title FROM enrollments e JOIN catalog_items c ON c.id = e.course_id
+    WHERE e.voucher_id = ${v.id}`).map((r) => r[0]);
+  assert.equal(titles.length, 2);
+  assert.equal((await act('release', { code: v.code, reason: 'an die falsche Person ausgegeben' })).status, 303);
+  const mail = await until(async () => (await spooledMailAll(srv, `${user}@musterstadt.gv.at`))
+    .find((m) => /rückgängig/.test(m.subject)), { what: 'the release e-mail' });
+  for (const t of titles) assert.ok(mail.text.includes(t), `names ${t}`);
+  assert.match(mail.text, /Grund: an die falsche Person ausgegeben/);
+  assert.ok(!mail.text.includes(canon(v.code)), 'never the code itself');
+});
+
+test('unrevoke: a revoked code is valid again and redeems; audited; refused for a code that is not revoked', async () => {
+  const v = one();
+  assert.equal((await act('revoke', { code: v.code, reason: 'versehentlich' })).status, 303);
+  const page = await search(v.code);
+  assert.ok(page.text.includes('action="/support/codes/unrevoke"'), 'the revoked code offers "Widerruf aufheben"');
+  let res = await act('unrevoke', { code: v.code, reason: '' });
+  assert.equal(res.status, 422);
+  assert.match(textOf(res.text), /Bitte geben Sie einen Grund an/);
+  assert.notEqual(voucherState(srv, v.id).revoked_at, null, 'still revoked');
+  res = await act('unrevoke', { code: v.code, reason: 'war ein Irrtum' });
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get('location'), `/support?q=${v.code}&done=unrevoke`);
+  assert.match(textOf((await support.get(res.headers.get('location'))).text), /Der Widerruf wurde aufgehoben/);
+  assert.equal(voucherState(srv, v.id).revoked_at, null);
+  assert.match(audit('code.unrevoke')[2], /Grund: war ein Irrtum; Status vorher widerrufen/);
+  res = await act('unrevoke', { code: v.code, reason: 'noch einmal' });
+  assert.equal(res.status, 422);
+  assert.match(textOf(res.text), /nicht widerrufen/);
+  const [user] = addUsers(srv, 'wieder', 1);
+  assert.equal((await redeemExisting(srv, user, v.code)).status, 200, 'redeems again');
 });
 
 test('release is refused when a course of the code is completed, and for an open code', async () => {
