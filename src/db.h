@@ -370,6 +370,14 @@ struct certificate {
  * ("YYYY-MM-DD", "" = not completed); DB_NOT_FOUND when not enrolled. */
 int db_enrollment_find(struct db *db, struct arena *a, int64_t account_id, int64_t course_id, int64_t *id,
                        const char **completed_on);
+/* An enrollment not completed yet, as the support completion form offers it. */
+struct open_enrollment {
+    const char *slug, *title;
+    int64_t enrolled_at;
+};
+/* The account's enrollments not completed yet, by title (at most 200). */
+int db_enrollments_open(struct db *db, struct arena *a, int64_t account_id, struct open_enrollment **list,
+                        size_t *n);
 /* When the enrollment was made (UTC epoch seconds); DB_NOT_FOUND if none. */
 int db_enrollment_enrolled_at(struct db *db, int64_t enrollment_id, int64_t *at);
 /* Sets the completion date of an enrollment not completed yet; DB_CONFLICT

@@ -150,9 +150,15 @@ static void read_qty(struct arena *a, const struct form_pair *p, struct qty_inpu
     q->valid = strlen(p->value) <= 16 && field_parse_qty(p->value, &q->value);
 }
 
+bool field_is_list(enum field_id f)
+{
+    return f == F_COURSES; /* one checkbox per course of a package */
+}
+
 void fields_read(struct arena *a, const struct form_pair *pairs, size_t n,
                  struct field_value values[F__MAX], struct qty_input **qty, size_t *nqty)
 {
+    const char *raw[F__MAX] = {0}; /* the value as sent (list fields: joined) */
     memset(values, 0, F__MAX * sizeof *values);
     *qty = arena_alloc(a, (n + 1) * sizeof **qty);
     *nqty = 0;
@@ -163,12 +169,20 @@ void fields_read(struct arena *a, const struct form_pair *pairs, size_t n,
             continue;
         }
         for (int f = 0; f < F__MAX; f++) {
-            if (values[f].text || strcmp(p->name, field_specs[f].name) != 0)
+            if (strcmp(p->name, field_specs[f].name) != 0)
                 continue;
-            size_t len = strlen(p->value);
-            values[f].text = copy_whole_chars(a, p->value, field_specs[f].max_bytes);
-            values[f].valid = len <= field_specs[f].max_bytes && field_specs[f].valid(p->value);
+            if (!raw[f])
+                raw[f] = p->value;
+            else if (field_is_list((enum field_id)f))
+                raw[f] = arena_printf(a, "%s %s", raw[f], p->value);
             break;
         }
+    }
+    for (int f = 0; f < F__MAX; f++) {
+        if (!raw[f])
+            continue;
+        size_t len = strlen(raw[f]);
+        values[f].text = copy_whole_chars(a, raw[f], field_specs[f].max_bytes);
+        values[f].valid = len <= field_specs[f].max_bytes && field_specs[f].valid(raw[f]);
     }
 }

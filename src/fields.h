@@ -63,6 +63,10 @@ struct field_spec {
     bool (*valid)(const char *value); /* pure; value is valid UTF-8 within max_bytes */
 };
 
+/* True for an input sent repeatedly (checkboxes: F_COURSES): its values
+ * joined by ' ' make the input.  For every other input the first counts. */
+bool field_is_list(enum field_id f);
+
 extern const struct field_spec field_specs[F__MAX];
 
 /* One input as received: text NULL when absent; valid false when present

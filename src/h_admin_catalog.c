@@ -27,7 +27,7 @@ struct item_form {
 };
 
 static const char *const item_columns[] = {"kind", "slug", "title", "hours", "net", "active", NULL};
-static const char *const course_columns[] = {"slug", "title", NULL};
+static const char *const course_columns[] = {"slug", "title", "checked", NULL};
 static const enum field_id form_fields[] = {F_KIND, F_SLUG, F_TITLE, F_DESCRIPTION, F_HOURS, F_PRICE,
                                             F_COURSES, F__MAX};
 static const enum field_id problem_input[] = {
@@ -60,19 +60,29 @@ int h_admin_catalog_list(struct req *r)
     return view_render(v);
 }
 
-/* The courses a package may name, for the hint below its course field. */
-static int course_table(struct req *r, struct view *v)
+static bool has_slug(const struct item_form *f, const char *slug)
+{
+    for (size_t i = 0; i < f->nslugs; i++)
+        if (strcmp(f->slugs[i], slug) == 0)
+            return true;
+    return false;
+}
+
+/* The courses a package may consist of, as checkboxes ("course_options"):
+ * every course by title, checked when f names it. */
+static int course_table(struct req *r, struct view *v, const struct item_form *f)
 {
     struct catalog cat;
     if (db_catalog_list(r->db, r->arena, false, &cat) != DB_OK)
         return 500;
-    struct view_table *t = view_table(v, "courses", course_columns);
+    struct view_table *t = view_table(v, "course_options", course_columns);
     for (size_t i = 0; i < cat.nitems; i++) {
         if (cat.items[i].kind != ITEM_COURSE)
             continue;
         view_row(t);
         view_cell_text(t, "slug", cat.items[i].slug);
         view_cell_text(t, "title", cat.items[i].title);
+        view_cell_int(t, "checked", has_slug(f, cat.items[i].slug));
     }
     return 0;
 }
@@ -83,7 +93,7 @@ static int show_form(struct req *r, int status, bool adding, const struct item_f
     const struct catalog_item *it = &f->item;
     struct view *v = view_new(r, "admin_catalog_form", adding ? "Kurs oder Paket anlegen"
                                                               : arena_printf(r->arena, "%s bearbeiten", it->title));
-    if (course_table(r, v) != 0)
+    if (course_table(r, v, f) != 0)
         return 500;
     view_int(v, "adding", adding);
     view_int(v, "with_courses", adding || it->kind == ITEM_PACKAGE);
@@ -95,7 +105,6 @@ static int show_form(struct req *r, int status, bool adding, const struct item_f
     view_text(v, "description", it->description);
     view_text(v, "hours", f->hours);
     view_text(v, "price", f->price);
-    view_text(v, "courses", f->courses);
     view_int(v, "active", it->active);
     admin_view_error(r, v, &f->error, form_fields);
     int rc = view_render(v);
@@ -205,6 +214,8 @@ static int load_item(struct req *r, struct item_form *f)
     if (f->item.kind == ITEM_PACKAGE && db_package_slugs(r->db, r->arena, f->item.id, &slugs, &n) != DB_OK)
         return 500;
     f->courses = arena_join(r->arena, slugs, n, " ");
+    f->slugs = slugs;
+    f->nslugs = n;
     f->hours = arena_printf(r->arena, "%lld", (long long)f->item.hours);
     /* the app's own format without " €" ("1.234,50"), as money_parse_typed reads it back */
     char price[MONEY_TEXT_SIZE];

@@ -58,7 +58,10 @@ test('support records a completion in the form', async () => {
     await page.goto(suite.srv.baseUrl + '/support/abschluss');
     await assertAccessible(page);
     await page.getByLabel('Benutzername').fill('mitarbeiterin');
-    await page.getByLabel('Kurs (Kurzname)').fill('informationssicherheit');
+    await Promise.all([page.waitForURL((u) => u.searchParams.get('username') === 'mitarbeiterin'),
+      page.getByRole('button', { name: 'Kurse der Person anzeigen' }).click()]);
+    await assertAccessible(page);
+    await page.getByLabel('Kurs', { exact: true }).selectOption('informationssicherheit');
     await page.getByLabel('Abschlussdatum').fill('2025-01-21');
     await submitAndWait(page, () => page.getByRole('button', { name: 'Abschluss eintragen' }).click());
     const status = await page.getByRole('status').innerText();

@@ -30,11 +30,13 @@ async function loggedIn(username, password = PW) {
 async function submit(c, page, action, fields) {
   const got = await c.get(page);
   assert.equal(got.status, 200, `GET ${page}: ${got.status}`);
-  return c.post(action, { csrf: csrfFrom(got.text), ...fields });
+  const csrf = csrfFrom(got.text);
+  return c.post(action, Array.isArray(fields) ? [['csrf', csrf], ...fields] : { csrf, ...fields });
 }
 
-const addItem = (c, fields) => submit(c, '/admin/kurse/neu', '/admin/kurse/neu',
-  { kind: 'course', description: 'Beschreibung', hours: '4', active: '1', ...fields });
+/** fields: an object (merged with defaults for a course) or an array of pairs sent as they are (repeated names). */
+const addItem = (c, fields) => submit(c, '/admin/kurse/neu', '/admin/kurse/neu', Array.isArray(fields) ? fields
+  : { kind: 'course', description: 'Beschreibung', hours: '4', active: '1', ...fields });
 const editItem = (c, slug, fields) => submit(c, `/admin/kurse/${slug}/bearbeiten`, `/admin/kurse/${slug}/bearbeiten`, fields);
 const errorOf = (html) => textOf(html.match(/<div class="alert" role="alert" id="admin-error">([\s\S]*?)<\/div>/)?.[1] ?? '');
 const kurse = async () => textOf((await new Client(srv.baseUrl).get('/kurse')).text);
@@ -161,7 +163,9 @@ test('a package naming an unknown course is refused with a message and nothing i
     courses: 'dsgvo-grundlagen gibt-es-nicht' });
   assert.equal(res.status, 422);
   assert.match(errorOf(res.text), /gibt-es-nicht/);
-  assert.equal(tags(res.text, 'input').find((t) => t.attrs.id === 'courses').attrs['aria-invalid'], 'true');
+  assert.match(tags(res.text, 'fieldset')[0].attrs['aria-describedby'], /admin-error/, 'the course choice is marked');
+  assert.ok(tags(res.text, 'input').find((t) => t.attrs.id === 'course-dsgvo-grundlagen').attrs.checked !== undefined,
+    'the chosen course stays ticked');
   assert.equal(tags(res.text, 'input').find((t) => t.attrs.id === 'title').attrs.value, 'Paket Kaputt', 'values shown again');
   assert.equal(sqlValue(srv, "SELECT count(*) FROM catalog_items WHERE slug = 'paket-kaputt'"), '0');
   assert.equal(sqlValue(srv, 'SELECT version FROM catalog_version'), version, 'catalog unchanged');
@@ -173,6 +177,30 @@ test('a package with known courses is added and lists them on /kurse', async () 
     courses: 'dsgvo-grundlagen buergerservice' });
   assert.equal(res.status, 303, errorOf(res.text));
   assert.match(await kurse(), /Paket Neu Zwei Kurse[^]{0,400}DSGVO-Grundlagen[^]{0,200}Bürger\*innenservice/);
+});
+
+test('a package is edited with checkboxes of course titles; changing only the price keeps its courses', async () => {
+  const c = await loggedIn('admin');
+  const res = await addItem(c, [['kind', 'package'], ['slug', 'paket-haken'], ['title', 'Paket Haken'], ['price', '300'],
+    ['courses', 'dsgvo-grundlagen'], ['courses', 'buergerservice']].concat([['description', 'x'], ['hours', '4'],
+    ['active', '1']]));
+  assert.equal(res.status, 303, errorOf(res.text));
+  const form = await c.get('/admin/kurse/paket-haken/bearbeiten');
+  assert.doesNotMatch(form.text, /\[0, ?1/, 'no list of indexes');
+  const boxes = tags(form.text, 'input').filter((t) => t.attrs.name === 'courses');
+  assert.ok(boxes.length >= 6 && boxes.every((t) => t.attrs.type === 'checkbox'), 'one checkbox per course');
+  assert.deepEqual(boxes.filter((t) => t.attrs.checked !== undefined).map((t) => t.attrs.value),
+    ['dsgvo-grundlagen', 'buergerservice']);
+  assert.match(textOf(form.text), /DSGVO-Grundlagen für Gemeinden/, 'labelled by title');
+  // The browser sends the form as it is, only the price changed.
+  const fields = [['title', 'Paket Haken'], ['description', 'x'], ['hours', '4'], ['price', '320,00'], ['active', '1'],
+    ...boxes.filter((t) => t.attrs.checked !== undefined).map((t) => ['courses', t.attrs.value])];
+  const saved = await editItem(c, 'paket-haken', fields);
+  assert.equal(saved.status, 303, errorOf(saved.text));
+  assert.equal(sqlValue(srv, "SELECT price_cents FROM catalog_items WHERE slug = 'paket-haken'"), '32000');
+  assert.equal(sqlValue(srv, `SELECT group_concat(c.slug, ' ') FROM package_courses pc
+    JOIN catalog_items c ON c.id = pc.course_id JOIN catalog_items p ON p.id = pc.package_id
+    WHERE p.slug = 'paket-haken' ORDER BY pc.position`), 'dsgvo-grundlagen buergerservice');
 });
 
 test('bad catalog values are refused in German with the values shown again', async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from '../lib/server.mjs';
-import { Client, csrfFrom, links, login, textOf } from '../lib/http.mjs';
+import { Client, csrfFrom, links, login, tags, textOf } from '../lib/http.mjs';
 import { pdfText } from '../lib/pdf.mjs';
 import { sql, sqlValue, order, redeemExisting } from '../lib/redeem.mjs';
 
@@ -279,7 +279,10 @@ test('support and admin record a completion through the form; the audit log has 
     const u = newUser();
     await enroll(u);
     const c = await loggedIn(who, 'demo-passwort');
-    const page = await c.get('/support/abschluss');
+    const first = await c.get('/support/abschluss');
+    assert.equal(first.status, 200);
+    assert.ok(first.text.includes('<label for="username">'));
+    const page = await c.get(`/support/abschluss?username=${u}`);
     assert.equal(page.status, 200);
     for (const id of ['username', 'course', 'completed_on']) assert.ok(page.text.includes(`<label for="${id}">`));
     const res = await c.post('/support/abschluss', { csrf: csrfFrom(page.text), username: u,
@@ -292,6 +295,25 @@ test('support and admin record a completion through the form; the audit log has 
   }
 });
 
+test('the support form offers the person\'s open courses by title to choose from, never a typed slug', async () => {
+  const u = newUser();
+  await enroll(u, 'dsgvo-grundlagen');
+  await enroll(u, 'buergerservice');
+  const done = newUser();
+  const c = await loggedIn('support', 'demo-passwort');
+  const page = await c.get(`/support/abschluss?username=${u}`);
+  assert.ok(!tags(page.text, 'input').some((t) => t.attrs.name === 'course'), 'no text field for the course');
+  const options = [...page.text.matchAll(/<option value="([^"]*)"[^>]*>([^<]*)<\/option>/g)].map((m) => [m[1], m[2]]);
+  assert.deepEqual(options.map((o) => o[0]), ['buergerservice', 'dsgvo-grundlagen']);
+  assert.match(options[1][1], /^DSGVO-Grundlagen für Gemeinden \(eingeschrieben am 01\.06\.2024\)$/);
+  assert.equal(importCsv(`${HEADER}${u},buergerservice,2025-01-05\n`).code, 0);
+  const after = await c.get(`/support/abschluss?username=${u}`);
+  assert.doesNotMatch(after.text, /value="buergerservice"/, 'a completed course is no longer offered');
+  assert.match(textOf((await c.get(`/support/abschluss?username=${done}`)).text), /keinen offenen Kurs/);
+  const unknown = await c.get('/support/abschluss?username=gibt-es-nicht');
+  assert.match(textOf(unknown.text), /kein Konto mit dem Benutzernamen „gibt-es-nicht“/);
+});
+
 test('the support form re-shows the values and the reason when it refuses', async () => {
   const u = newUser();
   const c = await loggedIn('support', 'demo-passwort');
@@ -301,7 +323,14 @@ test('the support form re-shows the values and the reason when it refuses', asyn
   assert.equal(res.status, 422);
   assert.match(textOf(res.text), /nicht im Kurs dsgvo-grundlagen eingeschrieben/);
   assert.ok(res.text.includes(`value="${u}"`));
-  assert.ok(res.text.includes('value="2025-01-05"'));
+  await enroll(u, 'dsgvo-grundlagen');
+  await enroll(u, 'buergerservice');
+  const again = await c.post('/support/abschluss', { csrf: csrfFrom(page.text), username: u,
+    course: 'dsgvo-grundlagen', completed_on: '2024-05-01' });
+  assert.equal(again.status, 422);
+  assert.match(textOf(again.text), /vor der Einschreibung/);
+  assert.ok(again.text.includes('value="2024-05-01"'), 'the date is shown again');
+  assert.match(again.text, /<option value="dsgvo-grundlagen" selected>/, 'the chosen course stays chosen');
 });
 
 // ---------------------------------------------------------------------------
