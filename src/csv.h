@@ -55,7 +55,7 @@ bool csv_reader_header(struct csv_reader *rd, const char *const *names, size_t n
  * leading "'" so that spreadsheets show it as text instead of running it
  * (CSV injection); readers see the "'" as part of the value.
  * The (guarded) text is enclosed in '"' (with '"' doubled) only when it
- * contains ',', '"', CR or LF.  Returns the length of the complete output
+ * contains ',', ';', '"', CR or LF.  Returns the length of the complete output
  * without NUL, like snprintf; the output is truncated when that is >= outlen
  * and is always NUL-terminated when outlen > 0.  out may be NULL when
  * outlen is 0 (to measure). */

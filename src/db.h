@@ -169,21 +169,59 @@ struct voucher {
 int db_voucher_add(struct db *db, const unsigned char hash[32], const unsigned char *sealed,
                    size_t sealed_len, const struct voucher *v, int64_t order_line_id, int64_t *id);
 int db_voucher_by_hash(struct db *db, struct arena *a, const unsigned char hash[32], struct voucher *v);
-/* A code of an order as its page lists it: v.item_title is the order line's title. */
+/* A code of an order as its page lists it: v.item_title is the order line's
+ * title, v.issued_to the recipient's name ("" = not assigned). */
 struct order_code {
     struct voucher v;
     const char *redeemer_name, *redeemer_username; /* "" when not redeemed */
+    const char *recipient_email;                   /* "" when not assigned */
+    int64_t assigned_at;                           /* 0 = never */
+    /* the last e-mail to the recipient: mail_id 0 = none since assigned */
+    int64_t mail_id, mail_sent_at, mail_given_up_at; /* 0 = not (yet) */
+    const char *mail_error;                          /* why the last attempt failed, "" */
+    const char *item_slug;
 };
-/* The codes of an order by line, skipping offset and at most limit of them
- * (limit < 0: all); array in the arena. */
-int db_order_codes(struct db *db, struct arena *a, int64_t order_id, int64_t offset, int64_t limit,
-                   struct order_code **codes, size_t *n);
-/* How many codes the order has. */
-int db_order_code_count(struct db *db, int64_t order_id, int64_t *count);
-/* Sets the "ausgegeben an" note of a code of the municipality; *order_id
- * receives its order.  DB_NOT_FOUND when no such code belongs to it. */
-int db_voucher_set_note(struct db *db, int64_t voucher_id, int64_t municipality_id, const char *note,
-                        int64_t *order_id);
+/* Which codes of an order: each field NULL or "" = any.  status is one of
+ * "offen", "eingeloest", "abgelaufen", "widerrufen" (at now), assigned
+ * "ja" or "nein". */
+struct code_filter {
+    const char *course, *status, *assigned;
+    int64_t now;
+};
+/* The codes of an order by line matching filter (NULL = all), skipping
+ * offset and at most limit of them (limit < 0: all); array in the arena. */
+int db_order_codes(struct db *db, struct arena *a, int64_t order_id, const struct code_filter *filter,
+                   int64_t offset, int64_t limit, struct order_code **codes, size_t *n);
+/* How many codes of the order match filter (NULL = all). */
+int db_order_code_count(struct db *db, int64_t order_id, const struct code_filter *filter, int64_t *count);
+/* The items an order has codes of, in invoice order: slugs and titles. */
+int db_order_items(struct db *db, struct arena *a, int64_t order_id, const char ***slugs, const char ***titles,
+                   size_t *n);
+
+/* ---- recipients of codes (db_order.c; the rules are in recipients.h) ---- */
+/* A code of the municipality with its recipient (v.issued_to the name,
+ * *email the address); DB_NOT_FOUND when it is not the municipality's. */
+int db_voucher_of_municipality(struct db *db, struct arena *a, int64_t voucher_id, int64_t municipality_id,
+                               struct voucher *v, const char **email);
+/* Sets (name and email "" clears) the recipient of a code that is open at
+ * now, forgetting the last mail; DB_CONFLICT when it is not open. */
+int db_voucher_assign(struct db *db, int64_t voucher_id, const char *name, const char *email, int64_t now);
+/* The recipient's address and the state of the last e-mail to them
+ * (mail_id 0 = none since assigned; times 0 = not (yet)). */
+struct code_delivery {
+    const char *email, *error;
+    int64_t mail_id, sent_at, given_up_at;
+};
+int db_voucher_delivery(struct db *db, struct arena *a, int64_t voucher_id, struct code_delivery *d);
+/* Records the e-mail that told the recipient. */
+int db_voucher_set_mail(struct db *db, int64_t voucher_id, int64_t outbox_id);
+/* At most limit open, unassigned codes of the item (slug) in the order, in
+ * list order: *ids an arena array of *n. */
+int db_order_free_codes(struct db *db, struct arena *a, int64_t order_id, const char *slug, int64_t now,
+                        int64_t limit, int64_t **ids, size_t *n);
+/* How many open codes of the item in the order this address holds (any case). */
+int db_order_codes_for_email(struct db *db, int64_t order_id, const char *slug, const char *email,
+                             int64_t *count);
 
 /* ---- outbox: e-mail written in the caller's transaction, sent later (see outbox.h) ---- */
 struct outbox_blob {

@@ -195,22 +195,48 @@ static void code_row(sqlite3_stmt *st, struct arena *a, void *item)
     voucher_columns(st, a, &c->v);
     c->redeemer_name = db_text(a, st, 14);
     c->redeemer_username = db_text(a, st, 15);
+    c->recipient_email = db_text(a, st, 16);
+    c->assigned_at = sqlite3_column_int64(st, 17);
+    c->mail_id = sqlite3_column_int64(st, 18);
+    c->mail_sent_at = sqlite3_column_int64(st, 19);
+    c->mail_given_up_at = sqlite3_column_int64(st, 20);
+    c->mail_error = db_text(a, st, 21);
+    c->item_slug = db_text(a, st, 22);
 }
 
-int db_order_codes(struct db *db, struct arena *a, int64_t order_id, int64_t offset, int64_t limit,
-                   struct order_code **codes, size_t *n)
+static const char *or_any(const char *s)
+{
+    return s ? s : "";
+}
+
+/* Binds ?4..?7 of ORDER_CODES_WHERE. */
+static void bind_filter(sqlite3_stmt *st, const struct code_filter *f)
+{
+    static const struct code_filter all = {0};
+    if (!f)
+        f = &all;
+    db_bind_text(st, 4, or_any(f->course));
+    db_bind_text(st, 5, or_any(f->status));
+    db_bind_text(st, 6, or_any(f->assigned));
+    sqlite3_bind_int64(st, 7, f->now);
+}
+
+int db_order_codes(struct db *db, struct arena *a, int64_t order_id, const struct code_filter *filter,
+                   int64_t offset, int64_t limit, struct order_code **codes, size_t *n)
 {
     sqlite3_stmt *st = db_stmt(db, Q_ORDER_CODES);
     sqlite3_bind_int64(st, 1, order_id);
     sqlite3_bind_int64(st, 2, offset);
     sqlite3_bind_int64(st, 3, limit);
+    bind_filter(st, filter);
     return db_collect(db, a, st, sizeof **codes, code_row, (void **)codes, n);
 }
 
-int db_order_code_count(struct db *db, int64_t order_id, int64_t *count)
+int db_order_code_count(struct db *db, int64_t order_id, const struct code_filter *filter, int64_t *count)
 {
     sqlite3_stmt *st = db_stmt(db, Q_ORDER_CODE_COUNT);
     sqlite3_bind_int64(st, 1, order_id);
+    bind_filter(st, filter);
     int status = db_step_row(db, st);
     if (status == DB_OK)
         *count = sqlite3_column_int64(st, 0);
@@ -218,17 +244,108 @@ int db_order_code_count(struct db *db, int64_t order_id, int64_t *count)
     return status;
 }
 
-int db_voucher_set_note(struct db *db, int64_t voucher_id, int64_t municipality_id, const char *note,
-                        int64_t *order_id)
+struct item_row {
+    const char *slug, *title;
+};
+
+static void item_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_SET_NOTE);
+    struct item_row *r = item;
+    r->slug = db_text(a, st, 0);
+    r->title = db_text(a, st, 1);
+}
+
+int db_order_items(struct db *db, struct arena *a, int64_t order_id, const char ***slugs, const char ***titles,
+                   size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ORDER_ITEMS);
+    sqlite3_bind_int64(st, 1, order_id);
+    struct item_row *rows;
+    int status = db_collect(db, a, st, sizeof *rows, item_row, (void **)&rows, n);
+    if (status != DB_OK)
+        return status;
+    *slugs = arena_alloc(a, (*n + 1) * sizeof **slugs);
+    *titles = arena_alloc(a, (*n + 1) * sizeof **titles);
+    for (size_t i = 0; i < *n; i++) {
+        (*slugs)[i] = rows[i].slug;
+        (*titles)[i] = rows[i].title;
+    }
+    return DB_OK;
+}
+
+int db_voucher_of_municipality(struct db *db, struct arena *a, int64_t voucher_id, int64_t municipality_id,
+                               struct voucher *v, const char **email)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_OF_MUNICIPALITY);
     sqlite3_bind_int64(st, 1, voucher_id);
     sqlite3_bind_int64(st, 2, municipality_id);
-    db_bind_text(st, 3, note);
-    int rc = sqlite3_step(st);
-    int status = rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : db_step_error(db, rc);
+    int status = db_step_row(db, st);
+    if (status == DB_OK) {
+        voucher_columns(st, a, v);
+        *email = db_text(a, st, 14);
+    }
+    sqlite3_reset(st);
+    return status;
+}
+
+int db_voucher_assign(struct db *db, int64_t voucher_id, const char *name, const char *email, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_ASSIGN);
+    sqlite3_bind_int64(st, 1, voucher_id);
+    db_bind_text(st, 2, name);
+    db_bind_text(st, 3, email);
+    sqlite3_bind_int64(st, 4, now);
+    return db_exec_one(db, st, DB_CONFLICT);
+}
+
+int db_voucher_set_mail(struct db *db, int64_t voucher_id, int64_t outbox_id)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_SET_MAIL);
+    sqlite3_bind_int64(st, 1, voucher_id);
+    sqlite3_bind_int64(st, 2, outbox_id);
+    return db_exec_one(db, st, DB_NOT_FOUND);
+}
+
+static void id_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    (void)a;
+    *(int64_t *)item = sqlite3_column_int64(st, 0);
+}
+
+int db_order_free_codes(struct db *db, struct arena *a, int64_t order_id, const char *slug, int64_t now,
+                        int64_t limit, int64_t **ids, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ORDER_FREE_CODES);
+    sqlite3_bind_int64(st, 1, order_id);
+    db_bind_text(st, 2, slug);
+    sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_int64(st, 4, limit);
+    return db_collect(db, a, st, sizeof **ids, id_row, (void **)ids, n);
+}
+
+int db_order_codes_for_email(struct db *db, int64_t order_id, const char *slug, const char *email,
+                             int64_t *count)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ORDER_CODES_FOR_EMAIL);
+    sqlite3_bind_int64(st, 1, order_id);
+    db_bind_text(st, 2, slug);
+    db_bind_text(st, 3, email);
+    int status = db_step_row(db, st);
     if (status == DB_OK)
-        *order_id = sqlite3_column_int64(st, 0);
+        *count = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return status;
+}
+
+int db_voucher_delivery(struct db *db, struct arena *a, int64_t voucher_id, struct code_delivery *d)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_DELIVERY);
+    sqlite3_bind_int64(st, 1, voucher_id);
+    int status = db_step_row(db, st);
+    if (status == DB_OK)
+        *d = (struct code_delivery){.email = db_text(a, st, 0), .mail_id = sqlite3_column_int64(st, 1),
+                                    .sent_at = sqlite3_column_int64(st, 2),
+                                    .given_up_at = sqlite3_column_int64(st, 3), .error = db_text(a, st, 4)};
     sqlite3_reset(st);
     return status;
 }

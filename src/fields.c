@@ -57,10 +57,42 @@ static bool valid_ip(const char *s)
     return n >= 2 && s[n] == '\0';
 }
 
+static bool one_of(const char *s, const char *const *words)
+{
+    for (; *words; words++)
+        if (strcmp(s, *words) == 0)
+            return true;
+    return false;
+}
+
+static bool valid_status(const char *s)
+{
+    static const char *const words[] = {"offen", "eingeloest", "abgelaufen", "widerrufen",
+                                        "eingeschrieben", "abgeschlossen", NULL};
+    return one_of(s, words);
+}
+
+static bool valid_yes_no(const char *s)
+{
+    return strcmp(s, "ja") == 0 || strcmp(s, "nein") == 0;
+}
+
+static bool valid_hint(const char *s)
+{
+    static const char *const words[] = {"gespeichert", "gesendet", "verteilt", NULL};
+    return one_of(s, words);
+}
+
 static bool valid_page(const char *s)
 {
     size_t n = strspn(s, "0123456789");
     return n >= 1 && n <= 6 && s[n] == '\0' && s[0] != '0';
+}
+
+static bool valid_id(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+    return n >= 1 && n <= 12 && s[n] == '\0' && s[0] != '0';
 }
 
 static bool valid_iso_date(const char *s)
@@ -108,7 +140,6 @@ const struct field_spec field_specs[F__MAX] = {
     [F_NR] = {"nr", 100, valid_nonempty_line},
     [F_REASON] = {"reason", 500, valid_nonempty_line},
     [F_VALID_UNTIL] = {"valid_until", 10, valid_iso_date},
-    [F_NOTE] = {"note", 200, valid_line},
     [F_NEXT] = {"next", 200, valid_local_path},
     [F_GKZ] = {"gkz", 5, valid_nonempty_line},
     [F_NAME] = {"name", 400, valid_line},
@@ -130,6 +161,11 @@ const struct field_spec field_specs[F__MAX] = {
     [F_PAGE] = {"seite", 6, valid_page},
     [F_CURRENT_PASSWORD] = {"current_password", 1024, valid_password},
     [F_IP] = {"ip", 45, valid_ip},
+    [F_RECIPIENTS] = {"recipients", 1000000, valid_lines},
+    [F_STATUS] = {"status", 20, valid_status},
+    [F_ASSIGNED] = {"zugewiesen", 4, valid_yes_no},
+    [F_HINT] = {"hinweis", 20, valid_hint},
+    [F_CODE_ID] = {"code_id", 12, valid_id},
 };
 
 /* A copy of at most max bytes that does not end inside a UTF-8 character

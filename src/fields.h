@@ -31,7 +31,6 @@ enum field_id {
     F_NR,          /* certificate number to verify */
     F_REASON,      /* why support changed a code */
     F_VALID_UNTIL, /* YYYY-MM-DD */
-    F_NOTE,        /* "ausgegeben an" note of a code */
     F_NEXT,        /* local path to return to after login */
     /* administration */
     F_GKZ,         /* Gemeindekennziffer (5 digits, checked by manage.c) */
@@ -54,6 +53,11 @@ enum field_id {
     F_PAGE,        /* "seite": page number of a long list, 1.. */
     F_CURRENT_PASSWORD, /* the password in use, to change it */
     F_IP,          /* support: the client address of a V11 block to lift */
+    F_RECIPIENTS,  /* pasted lines "Name; E-Mail" (distributing codes) */
+    F_STATUS,      /* list filter: a code's or an enrollment's status (see valid_status) */
+    F_ASSIGNED,    /* list filter: "ja" or "nein" (code given to someone) */
+    F_HINT,        /* "hinweis": what was just done, for its notice after a redirect */
+    F_CODE_ID,     /* "code_id": the code a notice is about */
     F__MAX
 };
 

@@ -1,8 +1,10 @@
 /* h_orders — a tenant_admin's orders ("Bestellungen"): the list, one order
- * with every code and its status, the "ausgegeben an" note per code, and
- * the downloads codes.csv and rechnung.pdf.  Only the admin's own
- * municipality: any other order answers 404. */
+ * with its codes (filtered and paged), handing codes out to people (one by
+ * one, or a pasted list with a preview), sending a code to its recipient,
+ * and the downloads codes.csv, voucher.pdf and rechnung.pdf.  Only the
+ * admin's own municipality: any other order or code answers 404. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "app.h"
 #include "codes.h"
@@ -12,13 +14,17 @@
 #include "handlers.h"
 #include "money.h"
 #include "order_docs.h"
+#include "recipients.h"
 #include "req.h"
+#include "sender.h"
 #include "view.h"
 
 static const char *const order_columns[] = {"id", "date", "invoice", "reference", "gross", "open",
                                             "redeemed", "expired", "revoked", NULL};
 static const char *const code_columns[] = {"id", "code", "title", "valid_until", "status", "status_class",
-                                           "redeemer", "redeemed_at", "note", NULL};
+                                           "open", "name", "email", "delivery", "sendable", "saved", NULL};
+static const char *const item_columns[] = {"slug", "title", NULL};
+static const char *const pagelink_columns[] = {"n", "current", NULL};
 
 /* The order named in the path when it is the admin's municipality's:
  * 0, 404 or 500. */
@@ -59,7 +65,21 @@ int h_orders_list(struct req *r)
     return view_render(v);
 }
 
-static void code_row(struct req *r, struct view_table *t, const struct order_code *c, const char *display)
+/* Codes per page of an order: CTPL reads table cells from lists, so a page
+ * costs the square of its rows; orders may hold tens of thousands of codes. */
+#define CODES_PER_PAGE 200
+
+/* What the order page shows besides the order: a notice or an error, the
+ * code a notice is about, and the distribute form's entries. */
+struct page_state {
+    const char *notice, *error;
+    int64_t code_id;
+    const char *dist_course, *dist_recipients;
+    int status; /* HTTP status of the page (200, or 422 with an error) */
+};
+
+static void code_row(struct req *r, struct view_table *t, const struct order_code *c, const char *display,
+                     int64_t saved_id)
 {
     enum code_status st = codes_status(&c->v, r->now);
     view_row(t);
@@ -67,17 +87,16 @@ static void code_row(struct req *r, struct view_table *t, const struct order_cod
     view_cell_text(t, "code", display);
     view_cell_text(t, "title", c->v.item_title);
     view_cell_text(t, "valid_until", fmt_date(r->arena, c->v.valid_until));
-    view_cell_text(t, "status", codes_status_label(st));
+    view_cell_text(t, "status", order_code_status_text(r->arena, c, r->now));
     view_cell_text(t, "status_class", codes_status_class(st));
-    view_cell_text(t, "redeemer", c->v.redeemed_at ? arena_printf(r->arena, "%s (%s)", c->redeemer_name,
-                                                                  c->redeemer_username) : "");
-    view_cell_text(t, "redeemed_at", c->v.redeemed_at ? fmt_date(r->arena, c->v.redeemed_at) : "");
-    view_cell_text(t, "note", c->v.issued_to);
+    view_cell_int(t, "open", st == CODE_OPEN);
+    view_cell_text(t, "name", c->v.issued_to);
+    view_cell_text(t, "email", c->recipient_email);
+    view_cell_text(t, "delivery", order_delivery_text(r->arena, c->mail_id, c->mail_sent_at, c->mail_given_up_at,
+                                                      c->mail_error));
+    view_cell_int(t, "sendable", st == CODE_OPEN && *c->recipient_email);
+    view_cell_int(t, "saved", c->v.id == saved_id);
 }
-
-/* Codes per page of an order: CTPL reads table cells from lists, so a page
- * costs the square of its rows; orders may hold tens of thousands of codes. */
-#define CODES_PER_PAGE 200
 
 /* The page asked for (?seite=, default 1), kept within 1..pages. */
 static int64_t page_of(const struct req *r, int64_t pages)
@@ -85,6 +104,27 @@ static int64_t page_of(const struct req *r, int64_t pages)
     const char *text = req_text(r, F_PAGE);
     int64_t page = text ? strtoll(text, NULL, 10) : 1;
     return page < 1 ? 1 : page > pages ? pages : page;
+}
+
+/* The numbered page links: the first, the last, and two either side of
+ * the current one; 0 stands for a gap ("…"). */
+static void page_links(struct view *v, int64_t page, int64_t pages)
+{
+    struct view_table *t = view_table(v, "pagelinks", pagelink_columns);
+    int64_t last = 0;
+    for (int64_t p = 1; p <= pages; p++) {
+        if (p != 1 && p != pages && (p < page - 2 || p > page + 2))
+            continue;
+        if (p > last + 1) {
+            view_row(t);
+            view_cell_int(t, "n", 0);
+            view_cell_int(t, "current", 0);
+        }
+        view_row(t);
+        view_cell_int(t, "n", (long)p);
+        view_cell_int(t, "current", p == page);
+        last = p;
+    }
 }
 
 /* The pager's variables: page, pages, the first and last code shown, total. */
@@ -95,31 +135,115 @@ static void pager(struct view *v, int64_t page, int64_t pages, int64_t total, si
     view_int(v, "first", (long)((page - 1) * CODES_PER_PAGE + (shown ? 1 : 0)));
     view_int(v, "last", (long)((page - 1) * CODES_PER_PAGE + (int64_t)shown));
     view_int(v, "total", (long)total);
+    page_links(v, page, pages);
+}
+
+/* The list filter from the query (GET) or the form (POST); each "" = any. */
+static struct code_filter filter_of(const struct req *r)
+{
+    const char *course = req_text(r, F_COURSE), *status = req_text(r, F_STATUS);
+    const char *assigned = req_text(r, F_ASSIGNED);
+    return (struct code_filter){course ? course : "", status ? status : "", assigned ? assigned : "", r->now};
+}
+
+/* The page links' start: "/bestellungen/ID?" with the filters set, each
+ * followed by "&" (slugs, statuses and ja/nein need no escaping). */
+static const char *page_base(struct req *r, int64_t order_id, const struct code_filter *f)
+{
+    struct buf b;
+    buf_init(&b, r->arena);
+    buf_printf(&b, "/bestellungen/%lld?", (long long)order_id);
+    if (*f->course)
+        buf_printf(&b, "course=%s&", f->course);
+    if (*f->status)
+        buf_printf(&b, "status=%s&", f->status);
+    if (*f->assigned)
+        buf_printf(&b, "zugewiesen=%s&", f->assigned);
+    return b.data;
 }
 
 /* One page of the codes table; 0 or 500 (database, or a code that does not
  * open with the key file). */
-static int code_rows(struct req *r, struct view *v, int64_t order_id)
+static int code_rows(struct req *r, struct view *v, int64_t order_id, const struct code_filter *f,
+                     int64_t saved_id)
 {
     int64_t total;
-    if (db_order_code_count(r->db, order_id, &total) != DB_OK)
+    if (db_order_code_count(r->db, order_id, f, &total) != DB_OK)
         return 500;
     int64_t pages = total ? (total + CODES_PER_PAGE - 1) / CODES_PER_PAGE : 1;
     int64_t page = page_of(r, pages);
     struct order_code *codes;
     size_t n;
-    if (db_order_codes(r->db, r->arena, order_id, (page - 1) * CODES_PER_PAGE, CODES_PER_PAGE, &codes, &n) !=
+    if (db_order_codes(r->db, r->arena, order_id, f, (page - 1) * CODES_PER_PAGE, CODES_PER_PAGE, &codes, &n) !=
         DB_OK)
         return 500;
     pager(v, page, pages, total, n);
+    view_url(v, "page_base", page_base(r, order_id, f));
+    view_text(v, "f_course", f->course);
+    view_text(v, "f_status", f->status);
+    view_text(v, "f_assigned", f->assigned);
     struct view_table *t = view_table(v, "codes", code_columns);
     for (size_t i = 0; i < n; i++) {
         char display[VOUCHER_DISPLAY_SIZE];
         if (codes_display(&r->app->keys, &codes[i].v, display) != 0)
             return 500;
-        code_row(r, t, &codes[i], display);
+        code_row(r, t, &codes[i], display, saved_id);
     }
     return 0;
+}
+
+/* The items of the order for the course selects; *first the first slug. */
+static int item_rows(struct req *r, struct view *v, int64_t order_id, const char **first)
+{
+    const char **slugs, **titles;
+    size_t n;
+    if (db_order_items(r->db, r->arena, order_id, &slugs, &titles, &n) != DB_OK)
+        return 500;
+    struct view_table *t = view_table(v, "items", item_columns);
+    for (size_t i = 0; i < n; i++) {
+        view_row(t);
+        view_cell_text(t, "slug", slugs[i]);
+        view_cell_text(t, "title", titles[i]);
+    }
+    *first = n ? slugs[0] : "";
+    return 0;
+}
+
+static const char *notice_of(const struct req *r)
+{
+    const char *hint = req_text(r, F_HINT);
+    if (!hint)
+        return "";
+    if (strcmp(hint, "gespeichert") == 0)
+        return "Gespeichert.";
+    if (strcmp(hint, "gesendet") == 0)
+        return "Die E-Mail mit dem Code ist unterwegs; ihr Stand steht in der Spalte „E-Mail an die Person“.";
+    return "Die Codes sind zugewiesen, jede Person bekommt ihren Code per E-Mail.";
+}
+
+static int show(struct req *r, const struct order *o, const struct page_state *ps)
+{
+    struct view *v = view_new(r, "orders_show", arena_printf(r->arena, "Bestellung Nr. %lld", (long long)o->id));
+    struct code_filter f = filter_of(r);
+    const char *first;
+    if (item_rows(r, v, o->id, &first) != 0 || code_rows(r, v, o->id, &f, ps->code_id) != 0)
+        return 500;
+    view_int(v, "id", (long)o->id);
+    view_text(v, "date", fmt_date(r->arena, o->created_at));
+    view_text(v, "invoice", o->invoice_number);
+    view_text(v, "reference", o->reference);
+    view_text(v, "net", fmt_money(r->arena, o->net_cents));
+    view_int(v, "vat_percent", (long)o->vat_percent);
+    view_text(v, "vat", fmt_money(r->arena, o->vat_cents));
+    view_text(v, "gross", fmt_money(r->arena, o->gross_cents));
+    view_text(v, "notice", ps->notice);
+    view_text(v, "error", ps->error);
+    view_text(v, "dist_course", ps->dist_course ? ps->dist_course : first);
+    view_text(v, "dist_recipients", ps->dist_recipients);
+    int status = view_render(v);
+    if (status == 0 && ps->status)
+        r->status = ps->status;
+    return status;
 }
 
 int h_orders_show(struct req *r)
@@ -128,18 +252,10 @@ int h_orders_show(struct req *r)
     int status = own_order(r, &o);
     if (status != 0)
         return status;
-    struct view *v = view_new(r, "orders_show", arena_printf(r->arena, "Bestellung Nr. %lld", (long long)o.id));
-    if (code_rows(r, v, o.id) != 0)
-        return 500;
-    view_int(v, "id", (long)o.id);
-    view_text(v, "date", fmt_date(r->arena, o.created_at));
-    view_text(v, "invoice", o.invoice_number);
-    view_text(v, "reference", o.reference);
-    view_text(v, "net", fmt_money(r->arena, o.net_cents));
-    view_int(v, "vat_percent", (long)o.vat_percent);
-    view_text(v, "vat", fmt_money(r->arena, o.vat_cents));
-    view_text(v, "gross", fmt_money(r->arena, o.gross_cents));
-    return view_render(v);
+    const char *code_id = req_text(r, F_CODE_ID);
+    struct page_state ps = {.notice = notice_of(r), .error = "", .dist_recipients = "",
+                            .code_id = code_id ? strtoll(code_id, NULL, 10) : 0};
+    return show(r, &o, &ps);
 }
 
 int h_orders_codes(struct req *r)
@@ -150,7 +266,7 @@ int h_orders_codes(struct req *r)
         return status;
     const char *csv;
     size_t len;
-    if (order_codes_csv(r->db, r->arena, &r->app->keys, o.id, &csv, &len) != DB_OK)
+    if (order_codes_csv(r->db, r->arena, &r->app->keys, r->app->cfg, o.id, r->now, &csv, &len) != DB_OK)
         return 500;
     return req_download(r, "text/csv; charset=utf-8", "attachment",
                     arena_printf(r->arena, "codes-%s.csv", o.invoice_number), csv, len);
@@ -170,18 +286,163 @@ int h_orders_invoice(struct req *r)
                     pdf, len);
 }
 
-int h_orders_note(struct req *r)
+static struct recipients_actor actor_of(const struct req *r)
 {
-    const char *note = req_text(r, F_NOTE);
-    int64_t id = req_path_id(r), order_id = 0;
-    if (!note)
-        return 400;
-    int status = id ? db_voucher_set_note(r->db, id, r->who->municipality_id, note, &order_id) : DB_NOT_FOUND;
-    if (status == DB_ERROR)
-        return 500;
-    if (status != DB_OK)
-        return 404;
+    return (struct recipients_actor){
+        .account_id = r->who->id, .municipality_id = r->who->municipality_id, .first_name = r->who->first_name,
+        .last_name = r->who->last_name, .email = r->who->email, .ip = r->remote_addr};
+}
+
+/* Back to the code's row on its page of the order, with a notice. */
+static int back_to_code(struct req *r, int64_t order_id, int64_t code_id, const char *hint)
+{
     const char *page = req_text(r, F_PAGE);
-    return req_redirect(r, arena_printf(r->arena, "/bestellungen/%lld%s%s#code-%lld", (long long)order_id,
-                                        page ? "?seite=" : "", page ? page : "", (long long)id));
+    return req_redirect(r, arena_printf(r->arena, "/bestellungen/%lld?hinweis=%s&code_id=%lld%s%s#code-%lld",
+                                        (long long)order_id, hint, (long long)code_id, page ? "&seite=" : "",
+                                        page ? page : "", (long long)code_id));
+}
+
+/* A refusal about one code: the order page again with the message (422). */
+static int refuse_code(struct req *r, int64_t order_id, const char *message)
+{
+    struct order o;
+    if (db_order_by_id(r->db, r->arena, order_id, &o) != DB_OK)
+        return 500;
+    struct page_state ps = {.notice = "", .error = message, .dist_recipients = "", .status = 422};
+    return show(r, &o, &ps);
+}
+
+static int code_outcome(struct req *r, enum recipients_status st, int64_t order_id, int64_t code_id,
+                        const char *hint, const char *message)
+{
+    switch (st) {
+    case RECIPIENTS_OK: return back_to_code(r, order_id, code_id, hint);
+    case RECIPIENTS_REFUSED: return refuse_code(r, order_id, message);
+    case RECIPIENTS_NOT_FOUND: return 404;
+    case RECIPIENTS_ERROR: break;
+    }
+    return 500;
+}
+
+int h_orders_assign(struct req *r)
+{
+    int64_t id = req_path_id(r), order_id = 0;
+    if (!id)
+        return 404;
+    struct recipients_actor by = actor_of(r);
+    const char *message = "";
+    enum recipients_status st = recipients_assign_one(r->db, r->arena, id, req_raw(r, F_NAME), req_raw(r, F_EMAIL),
+                                                      &by, r->now, &order_id, &message);
+    return code_outcome(r, st, order_id, id, "gespeichert", message);
+}
+
+int h_orders_send(struct req *r)
+{
+    int64_t id = req_path_id(r), order_id = 0;
+    if (!id)
+        return 404;
+    struct recipients_actor by = actor_of(r);
+    const char *message = "";
+    enum recipients_status st = recipients_send(r->db, r->arena, &r->app->keys, r->app->cfg, id, &by, r->now,
+                                                &order_id, &message);
+    if (st == RECIPIENTS_OK)
+        sender_wake(r->app->sender);
+    return code_outcome(r, st, order_id, id, "gesendet", message);
+}
+
+static const char *const preview_columns[] = {"line", "name", "email", NULL};
+static const char *const error_columns[] = {"line", "message", NULL};
+
+/* The distribute page: the preview of the list (errors empty) or the list's
+ * errors with the form to correct it. */
+static int distribute_page(struct req *r, const struct order *o, const char *slug, const char *title,
+                           const char *text, const struct recipient *list, size_t n,
+                           const struct recipient_error *errors, size_t nerrors, const char *refusal)
+{
+    struct view *v = view_new(r, "orders_distribute",
+                              arena_printf(r->arena, "Codes verteilen – Bestellung Nr. %lld", (long long)o->id));
+    view_int(v, "id", (long)o->id);
+    view_text(v, "course", slug);
+    view_text(v, "course_title", title);
+    view_text(v, "recipients", text);
+    view_text(v, "refusal", refusal);
+    view_int(v, "count", (long)n);
+    view_int(v, "error_count", (long)nerrors);
+    struct view_table *t = view_table(v, "people", preview_columns);
+    for (size_t i = 0; i < n && nerrors == 0 && !*refusal; i++) {
+        view_row(t);
+        view_cell_int(t, "line", (long)list[i].line);
+        view_cell_text(t, "name", list[i].name);
+        view_cell_text(t, "email", list[i].email);
+    }
+    struct view_table *e = view_table(v, "errors", error_columns);
+    for (size_t i = 0; i < nerrors; i++) {
+        view_row(e);
+        view_cell_int(e, "line", (long)errors[i].line);
+        view_cell_text(e, "message", errors[i].message);
+    }
+    int status = view_render(v);
+    if (status == 0 && (nerrors || *refusal))
+        r->status = 422;
+    return status;
+}
+
+/* The title of the order's item with this slug; NULL when it has none. */
+static const char *item_title(struct req *r, int64_t order_id, const char *slug)
+{
+    const char **slugs, **titles;
+    size_t n;
+    if (!slug || db_order_items(r->db, r->arena, order_id, &slugs, &titles, &n) != DB_OK)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(slugs[i], slug) == 0)
+            return titles[i];
+    return NULL;
+}
+
+int h_orders_distribute(struct req *r)
+{
+    struct order o;
+    int status = own_order(r, &o);
+    if (status != 0)
+        return status;
+    const char *slug = req_text(r, F_COURSE), *text = req_raw(r, F_RECIPIENTS);
+    const char *title = item_title(r, o.id, slug);
+    if (!title) {
+        struct page_state ps = {.notice = "", .error = "Bitte wählen Sie einen Kurs dieser Bestellung.",
+                                .dist_recipients = text, .status = 422};
+        return show(r, &o, &ps);
+    }
+    if (!req_text(r, F_RECIPIENTS) && *text) {
+        struct page_state ps = {.notice = "", .error = "Die Liste ist zu lang oder enthält unzulässige Zeichen.",
+                                .dist_course = slug, .dist_recipients = "", .status = 422};
+        return show(r, &o, &ps);
+    }
+    struct recipient *list;
+    struct recipient_error *errors;
+    size_t n, nerrors;
+    recipients_parse(r->arena, text, &list, &n, &errors, &nerrors);
+    if (nerrors == 0 && n == 0) {
+        errors = &(struct recipient_error){1, "Bitte geben Sie mindestens eine Zeile „Name; E-Mail“ ein."};
+        nerrors = 1;
+    }
+    if (nerrors)
+        return distribute_page(r, &o, slug, title, text, list, n, errors, nerrors, "");
+    const char *message = "";
+    if (!req_text(r, F_CONFIRM)) {
+        enum recipients_status st = recipients_check(r->db, r->arena, o.id, slug, list, n, r->now, &message);
+        if (st == RECIPIENTS_ERROR)
+            return 500;
+        return distribute_page(r, &o, slug, title, text, list, n, errors, 0, st == RECIPIENTS_OK ? "" : message);
+    }
+    struct recipients_actor by = actor_of(r);
+    enum recipients_status st = recipients_assign_bulk(r->db, r->arena, &r->app->keys, r->app->cfg, o.id, slug,
+                                                       list, n, &by, r->now, &message);
+    if (st == RECIPIENTS_REFUSED)
+        return distribute_page(r, &o, slug, title, text, list, n, errors, 0, message);
+    if (st != RECIPIENTS_OK)
+        return st == RECIPIENTS_NOT_FOUND ? 404 : 500;
+    sender_wake(r->app->sender);
+    return req_redirect(r, arena_printf(r->arena, "/bestellungen/%lld?hinweis=verteilt&course=%s&zugewiesen=ja#codes",
+                                        (long long)o.id, slug));
 }

@@ -29,6 +29,7 @@
 #include "fmt.h"
 #include "handlers.h"
 #include "mem.h"
+#include "order_docs.h"
 #include "outbox.h"
 #include "req.h"
 #include "sender.h"
@@ -148,6 +149,11 @@ static int code_facts(struct search *s, const struct voucher *vc)
     view_text(s->v, "code_revoked_at", vc->revoked_at ? fmt_date(r->arena, vc->revoked_at) : "");
     view_text(s->v, "code_revoke_reason", vc->revoke_reason);
     view_text(s->v, "code_issued_to", vc->issued_to);
+    struct code_delivery d;
+    if (db_voucher_delivery(r->db, r->arena, vc->id, &d) != DB_OK)
+        return 500;
+    view_text(s->v, "code_recipient_email", d.email);
+    view_text(s->v, "code_delivery", order_delivery_text(r->arena, d.mail_id, d.sent_at, d.given_up_at, d.error));
     return 0;
 }
 
@@ -414,7 +420,7 @@ static int order_codes(struct search *s, int64_t order_id, long counts[4])
     struct req *r = s->r;
     struct order_code *codes;
     size_t n;
-    if (db_order_codes(r->db, r->arena, order_id, 0, -1, &codes, &n) != DB_OK)
+    if (db_order_codes(r->db, r->arena, order_id, NULL, 0, -1, &codes, &n) != DB_OK)
         return 500;
     struct view_table *t = view_table(s->v, "codes", code_columns);
     for (size_t i = 0; i < n; i++) {

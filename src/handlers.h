@@ -42,7 +42,9 @@ int h_orders_list(struct req *r);
 int h_orders_show(struct req *r);
 int h_orders_codes(struct req *r);
 int h_orders_invoice(struct req *r);
-int h_orders_note(struct req *r);
+int h_orders_assign(struct req *r);
+int h_orders_send(struct req *r);
+int h_orders_distribute(struct req *r);
 
 /* administration (admin): h_admin.c overview, h_admin_catalog.c, h_admin_tenants.c, h_admin_accounts.c */
 int h_admin_home(struct req *r);

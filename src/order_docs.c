@@ -16,6 +16,7 @@
 #include "mime.h"
 #include "money.h"
 #include "outbox.h"
+#include "recipients.h"
 
 /* An order's codes with their display forms. */
 struct shown_codes {
@@ -27,7 +28,7 @@ struct shown_codes {
 static int load_codes(struct db *db, struct arena *a, const struct crypto_keys *keys, int64_t order_id,
                       struct shown_codes *c)
 {
-    if (db_order_codes(db, a, order_id, 0, -1, &c->list, &c->n) != DB_OK)
+    if (db_order_codes(db, a, order_id, NULL, 0, -1, &c->list, &c->n) != DB_OK)
         return DB_ERROR;
     c->display = arena_alloc(a, (c->n + 1) * sizeof *c->display);
     for (size_t i = 0; i < c->n; i++) {
@@ -42,35 +43,77 @@ static int load_codes(struct db *db, struct arena *a, const struct crypto_keys *
     return DB_OK;
 }
 
-static void csv_field(struct buf *b, const char *field, char sep)
+void excel_csv_row(struct buf *b, const char *const *fields, size_t n)
 {
-    size_t n = csv_quote(field, NULL, 0);
-    char *out = arena_alloc(b->arena, n + 1);
-    csv_quote(field, out, n + 1);
-    buf_append(b, out, n);
-    buf_putc(b, sep);
-}
-
-static void csv_of(struct buf *b, const struct shown_codes *c)
-{
-    buf_puts(b, "Kurs,Code,gültig bis\r\n");
-    for (size_t i = 0; i < c->n; i++) {
-        csv_field(b, c->list[i].v.item_title, ',');
-        csv_field(b, c->display[i], ',');
-        buf_puts(b, fmt_date(b->arena, c->list[i].v.valid_until));
-        buf_puts(b, "\r\n");
+    if (b->len == 0)
+        buf_puts(b, "\xEF\xBB\xBF"); /* the BOM: Excel then reads UTF-8 */
+    for (size_t i = 0; i < n; i++) {
+        size_t len = csv_quote(fields[i], NULL, 0);
+        char *out = arena_alloc(b->arena, len + 1);
+        csv_quote(fields[i], out, len + 1);
+        buf_append(b, out, len);
+        buf_puts(b, i + 1 < n ? ";" : "\r\n");
     }
 }
 
-int order_codes_csv(struct db *db, struct arena *a, const struct crypto_keys *keys, int64_t order_id,
-                    const char **csv, size_t *len)
+const char *order_delivery_text(struct arena *a, int64_t mail_id, int64_t sent_at, int64_t given_up_at,
+                                const char *error)
+{
+    if (!mail_id)
+        return "";
+    if (sent_at)
+        return arena_printf(a, "versendet am %s", fmt_datetime(a, sent_at));
+    if (given_up_at)
+        return arena_printf(a, "nicht zustellbar: %s", error);
+    if (*error)
+        return arena_printf(a, "Zustellung fehlgeschlagen: %s (neuer Versuch folgt)", error);
+    return "wartet auf den Versand";
+}
+
+const char *order_code_status_text(struct arena *a, const struct order_code *c, int64_t now)
+{
+    enum code_status st = codes_status(&c->v, now);
+    if (st == CODE_REDEEMED)
+        return arena_printf(a, "eingelöst am %s von %s", fmt_date(a, c->v.redeemed_at), c->redeemer_name);
+    if (st != CODE_OPEN)
+        return codes_status_label(st);
+    if (c->mail_sent_at)
+        return arena_printf(a, "versendet am %s", fmt_date(a, c->mail_sent_at));
+    if (*c->v.issued_to)
+        return "zugewiesen";
+    return "offen";
+}
+
+static void csv_of(struct buf *b, const struct config *cfg, const struct shown_codes *c, int64_t now)
+{
+    static const char *const header[] = {"Kurs", "Code", "gültig bis", "Status", "eingelöst am", "eingelöst von",
+                                         "ausgegeben an", "E-Mail", "versendet am", "Einlöse-Link"};
+    excel_csv_row(b, header, 10);
+    for (size_t i = 0; i < c->n; i++) {
+        const struct order_code *oc = &c->list[i];
+        enum code_status st = codes_status(&oc->v, now);
+        const char *row[] = {
+            oc->v.item_title, c->display[i], fmt_date(b->arena, oc->v.valid_until),
+            codes_status_label(st),
+            oc->v.redeemed_at ? fmt_date(b->arena, oc->v.redeemed_at) : "",
+            oc->v.redeemed_at ? arena_printf(b->arena, "%s (%s)", oc->redeemer_name, oc->redeemer_username) : "",
+            oc->v.issued_to, oc->recipient_email,
+            oc->mail_sent_at ? fmt_date(b->arena, oc->mail_sent_at) : "",
+            recipients_redeem_link(b->arena, cfg, c->display[i]),
+        };
+        excel_csv_row(b, row, 10);
+    }
+}
+
+int order_codes_csv(struct db *db, struct arena *a, const struct crypto_keys *keys, const struct config *cfg,
+                    int64_t order_id, int64_t now, const char **csv, size_t *len)
 {
     struct shown_codes c;
     if (load_codes(db, a, keys, order_id, &c) != DB_OK)
         return DB_ERROR;
     struct buf b;
     buf_init(&b, a);
-    csv_of(&b, &c);
+    csv_of(&b, cfg, &c, now);
     *csv = b.data;
     *len = b.len;
     return DB_OK;
@@ -119,8 +162,8 @@ static const char *body(struct arena *a, const struct config *cfg, const struct 
                    "eingeben und sich mit dem bestehenden Konto anmelden oder ein neues Konto anlegen. "
                    "Jeder Code gilt einmal; an eine Person gebunden wird er erst beim Einlösen.\n\n"
                    "Die Codes stehen auch in der angehängten Datei codes.csv und jederzeit unter "
-                   "%s/bestellungen/%lld; dort können Sie vermerken, an wen Sie welchen Code ausgegeben "
-                   "haben. Die Rechnung %s liegt als PDF bei.\n\n"
+                   "%s/bestellungen/%lld; dort weisen Sie die Codes Ihren Mitarbeiter*innen zu und senden "
+                   "jeder Person ihren Code per E-Mail. Die Rechnung %s liegt als PDF bei.\n\n"
                    "Mit freundlichen Grüßen\nIhre Städtebund Academy\n",
                cfg->server_base_url, cfg->server_base_url, (long long)o->id, o->invoice_number);
     return b.data;
@@ -144,7 +187,7 @@ struct mail_parts {
 };
 
 static int load_parts(struct db *db, struct arena *a, const struct crypto_keys *keys, const struct config *cfg,
-                      int64_t order_id, struct mail_parts *p)
+                      int64_t order_id, int64_t now, struct mail_parts *p)
 {
     struct buf csv;
     buf_init(&csv, a);
@@ -154,7 +197,7 @@ static int load_parts(struct db *db, struct arena *a, const struct crypto_keys *
         db_account_by_id(db, a, p->o.account_id, &p->admin) != DB_OK ||
         load_codes(db, a, keys, order_id, &p->codes) != DB_OK)
         return DB_ERROR;
-    csv_of(&csv, &p->codes);
+    csv_of(&csv, cfg, &p->codes, now);
     p->files[0].data = csv.data;
     p->files[0].len = csv.len;
     p->files[1] = (struct mail_attachment){
@@ -166,7 +209,7 @@ int order_mail_queue(struct db *db, struct arena *a, const struct crypto_keys *k
                      const struct config *cfg, int64_t order_id, int64_t now)
 {
     struct mail_parts p;
-    if (load_parts(db, a, keys, cfg, order_id, &p) != DB_OK)
+    if (load_parts(db, a, keys, cfg, order_id, now, &p) != DB_OK)
         return DB_ERROR;
     struct mail_message m = {
         .recipients = recipients(a, &p.m, &p.admin),

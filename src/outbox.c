@@ -25,6 +25,12 @@ static struct outbox_blob seal(struct arena *a, const struct crypto_keys *keys, 
 int outbox_queue(struct db *db, const struct crypto_keys *keys, struct arena *a,
                  const struct mail_message *m, int64_t now)
 {
+    return outbox_queue_id(db, keys, a, m, now, NULL);
+}
+
+int outbox_queue_id(struct db *db, const struct crypto_keys *keys, struct arena *a,
+                    const struct mail_message *m, int64_t now, int64_t *id)
+{
     struct outbox_attachment *at = arena_alloc(a, (m->nattachments + 1) * sizeof *at);
     for (size_t i = 0; i < m->nattachments; i++)
         at[i] = (struct outbox_attachment){m->attachments[i].filename, m->attachments[i].content_type,
@@ -34,7 +40,7 @@ int outbox_queue(struct db *db, const struct crypto_keys *keys, struct arena *a,
         .body_sealed = seal(a, keys, m->body_text, strlen(m->body_text)),
         .attachments = at, .nattachments = m->nattachments,
     };
-    return db_outbox_add(db, &om, now, NULL);
+    return db_outbox_add(db, &om, now, id);
 }
 
 int64_t outbox_retry_delay(int64_t attempts, int base)

@@ -23,6 +23,10 @@ struct mail_message;
  * Call inside the caller's transaction.  DB_OK or DB_ERROR. */
 int outbox_queue(struct db *db, const struct crypto_keys *keys, struct arena *a,
                  const struct mail_message *m, int64_t now);
+/* outbox_queue, and *id (when not NULL) receives the message's id, e.g. to
+ * show its delivery state later. */
+int outbox_queue_id(struct db *db, const struct crypto_keys *keys, struct arena *a,
+                    const struct mail_message *m, int64_t now, int64_t *id);
 
 struct outbox_run {
     int sent, failed;

@@ -1,7 +1,7 @@
 // Ordering (issue 3) through nginx + voucherd as a tenant_admin, with a real
 // SMTP server in this process receiving the e-mail: the form, the review,
 // errors, placing an order once, codes, codes.csv, the invoice PDF, the
-// order pages, notes, tenant isolation, and mail while SMTP is down.
+// order pages, recipients, tenant isolation, and mail while SMTP is down.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -248,12 +248,14 @@ test('codes.csv is attached with course, code and validity of every code', async
   const csv = placed.mail.mail.attachments.find((a) => a.filename === 'codes.csv');
   assert.ok(csv, 'codes.csv attached');
   assert.match(csv.contentType, /^text\/csv/);
-  const lines = csv.content.toString('utf8').trim().split(/\r\n/);
-  assert.equal(lines[0], 'Kurs,Code,gültig bis');
+  const text = csv.content.toString('utf8');
+  assert.ok(text.startsWith('\ufeff'), 'with BOM for Excel');
+  const lines = text.slice(1).trim().split(/\r\n/);
+  assert.equal(lines[0], 'Kurs;Code;gültig bis;Status;eingelöst am;eingelöst von;ausgegeben an;E-Mail;versendet am;Einlöse-Link');
   assert.equal(lines.length, 6);
-  const codes = lines.slice(1).map((l) => l.split(',')[1]);
+  const codes = lines.slice(1).map((l) => l.split(';')[1]);
   assert.deepEqual(codes.sort(), [...placed.codes].sort());
-  assert.ok(lines.slice(1).every((l) => /,\d\d\.\d\d\.\d{4}$/.test(l)));
+  assert.ok(lines.slice(1).every((l) => /^[^;]+;[^;]+;\d\d\.\d\d\.\d{4};offen;/.test(l)));
 });
 
 test('the invoice PDF names the invoice number, the municipality, its UID and the totals', async () => {
@@ -285,7 +287,7 @@ test('/bestellungen/{id}/codes.csv and rechnung.pdf give the same codes and invo
   assert.equal(csv.status, 200);
   assert.match(csv.headers.get('content-type'), /^text\/csv/);
   assert.match(csv.headers.get('content-disposition'), /attachment/);
-  assert.deepEqual([...csv.text.match(CODE_RE)].sort(), [...placed.codes].sort());
+  assert.deepEqual([...new Set(csv.text.match(CODE_RE))].sort(), [...placed.codes].sort());
   const res = await fetch(`${srv.baseUrl}/bestellungen/${placed.id}/rechnung.pdf`, { headers: { cookie: c.cookieHeader() } });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'application/pdf');
@@ -293,18 +295,22 @@ test('/bestellungen/{id}/codes.csv and rechnung.pdf give the same codes and invo
   assert.ok(text.includes(placed.invoice) && text.includes('1.254,00 €'));
 });
 
-test('a note "ausgegeben an" per code is kept and shown', async () => {
+test('a recipient (name and e-mail) per code is kept and shown, with "gespeichert"', async () => {
   const c = await admin();
   const page = await c.get(`/bestellungen/${placed.id}`);
-  const input = tags(page.text, 'input').find((t) => t.attrs.name === 'note');
-  const vid = input.attrs.id.replace('note-', '');
-  assert.ok(page.text.includes(`<label class="visually-hidden" for="note-${vid}">`), 'note labelled');
-  const res = await c.post(`/bestellungen/codes/${vid}`, { csrf: csrfFrom(page.text), note: 'Maria Muster <Bauamt>' });
+  const input = tags(page.text, 'input').find((t) => t.attrs.name === 'name');
+  const vid = input.attrs.id.replace('name-', '');
+  assert.ok(page.text.includes(`<label for="name-${vid}">Name`), 'name labelled');
+  assert.ok(page.text.includes(`<label for="email-${vid}">E-Mail`), 'e-mail labelled');
+  const res = await c.post(`/bestellungen/codes/${vid}`, { csrf: csrfFrom(page.text), name: 'Maria <Muster>', email: 'maria@bauamt.at' });
   assert.equal(res.status, 303);
-  assert.equal(res.headers.get('location'), `/bestellungen/${placed.id}#code-${vid}`);
-  const after = await c.get(`/bestellungen/${placed.id}`);
-  assert.equal(tags(after.text, 'input').find((t) => t.attrs.id === `note-${vid}`).attrs.value, 'Maria Muster <Bauamt>');
-  assert.equal((await c.post(`/bestellungen/codes/${vid}`, { note: 'x' })).status, 403, 'without csrf');
+  assert.equal(res.headers.get('location'), `/bestellungen/${placed.id}?hinweis=gespeichert&code_id=${vid}#code-${vid}`);
+  const after = await c.get(res.headers.get('location'));
+  assert.equal(tags(after.text, 'input').find((t) => t.attrs.id === `name-${vid}`).attrs.value, 'Maria <Muster>');
+  assert.ok(after.text.includes('Maria &lt;Muster&gt;'), 'escaped');
+  const row = after.text.match(new RegExp(`<tr id="code-${vid}">[\\s\\S]*?</tr>`))[0];
+  assert.match(textOf(row), /zugewiesen gespeichert/);
+  assert.equal((await c.post(`/bestellungen/codes/${vid}`, { name: 'x', email: 'x@y.at' })).status, 403, 'without csrf');
 });
 
 test('another municipality\'s order answers 404 and is not listed', async () => {
@@ -319,9 +325,9 @@ test('another municipality\'s order answers 404 and is not listed', async () => 
   const own = await c.get(`/bestellungen/${placed.id}`);
   assert.ok(!CODE_RE.test(own.text));
   const page = await (await admin()).get(`/bestellungen/${placed.id}`);
-  const vid = tags(page.text, 'input').find((t) => t.attrs.name === 'note').attrs.id.replace('note-', '');
-  const res = await c.post(`/bestellungen/codes/${vid}`, { csrf: csrfFrom(list.text), note: 'fremd' });
-  assert.equal(res.status, 404, 'note on a foreign code');
+  const vid = tags(page.text, 'input').find((t) => t.attrs.name === 'name').attrs.id.replace('name-', '');
+  const res = await c.post(`/bestellungen/codes/${vid}`, { csrf: csrfFrom(list.text), name: 'fremd', email: 'f@x.at' });
+  assert.equal(res.status, 404, 'recipient of a foreign code');
 });
 
 // ---------------------------------------------------------------------------
@@ -424,7 +430,7 @@ test('with the SMTP server down the order succeeds and the mail arrives once whe
   }
 }, { timeout: 90000 });
 
-test('an order of 450 codes shows them 200 per page; a note keeps its page; support lists the first 200', async () => {
+test('an order of 450 codes shows them 200 per page; a saved recipient keeps its page; support lists the first 200', async () => {
   const r = srv.ctl(['order', 'add', '--username', 'gemeinde', '--item', 'dsgvo-grundlagen=450']);
   assert.equal(r.code, 0, r.stderr);
   const [head, ...lines] = r.stdout.trim().split('\n');
@@ -437,7 +443,7 @@ test('an order of 450 codes shows them 200 per page; a note keeps its page; supp
   assert.equal(first.status, 200);
   assert.equal(rows(first.text), 200);
   assert.match(textOf(first.text), /Codes 1 bis 200 von 450 \(Seite 1 von 3\)/);
-  assert.ok(first.text.includes(`href="/bestellungen/${orderId}?seite=2"`), 'link to the next page');
+  assert.ok(first.text.includes(`href="/bestellungen/${orderId}?seite=2#codes"`), 'link to the next page');
 
   const last = await c.get(`/bestellungen/${orderId}?seite=3`);
   assert.equal(rows(last.text), 50);
@@ -446,9 +452,9 @@ test('an order of 450 codes shows them 200 per page; a note keeps its page; supp
   assert.equal(rows((await c.get(`/bestellungen/${orderId}?seite=99`)).text), 50, 'a page past the end shows the last');
 
   const voucherId = tags(last.text, 'tr').find((t) => /^code-\d+$/.test(t.attrs.id ?? '')).attrs.id.slice(5);
-  const saved = await c.post(`/bestellungen/codes/${voucherId}`, { csrf: csrfFrom(last.text), note: 'Sachbearbeitung', seite: '3' });
+  const saved = await c.post(`/bestellungen/codes/${voucherId}`, { csrf: csrfFrom(last.text), name: 'Sachbearbeitung', email: 'sb@musterstadt.at', seite: '3' });
   assert.equal(saved.status, 303);
-  assert.equal(saved.headers.get('location'), `/bestellungen/${orderId}?seite=3#code-${voucherId}`);
+  assert.equal(saved.headers.get('location'), `/bestellungen/${orderId}?hinweis=gespeichert&code_id=${voucherId}&seite=3#code-${voucherId}`);
 
   const s = new Client(srv.baseUrl);
   assert.equal((await login(s, 'support', PW)).status, 303);

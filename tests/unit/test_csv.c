@@ -164,6 +164,7 @@ static void test_quote_only_when_needed(void **state)
     assert_quotes("plain text", "plain text");
     assert_quotes("", "");
     assert_quotes("a,b", "\"a,b\"");
+    assert_quotes("a;b", "\"a;b\"");
     assert_quotes("say \"hi\"", "\"say \"\"hi\"\"\"");
     assert_quotes("line\nbreak", "\"line\nbreak\"");
     assert_quotes("cr\rhere", "\"cr\rhere\"");
