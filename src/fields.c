@@ -166,6 +166,7 @@ const struct field_spec field_specs[F__MAX] = {
     [F_ASSIGNED] = {"zugewiesen", 4, valid_yes_no},
     [F_HINT] = {"hinweis", 20, valid_hint},
     [F_CODE_ID] = {"code_id", 12, valid_id},
+    [F_EDIT] = {"edit", 1, valid_flag},
 };
 
 /* A copy of at most max bytes that does not end inside a UTF-8 character

@@ -58,6 +58,7 @@ enum field_id {
     F_ASSIGNED,    /* list filter: "ja" or "nein" (code given to someone) */
     F_HINT,        /* "hinweis": what was just done, for its notice after a redirect */
     F_CODE_ID,     /* "code_id": the code a notice is about */
+    F_EDIT,        /* "1" = back from the order review to the form, quantities kept ("Ändern") */
     F__MAX
 };
 

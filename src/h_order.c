@@ -1,7 +1,9 @@
 /* h_order — the order form /bestellen for tenant_admins: the form, the
  * review page and placing the order.  A POST without confirm=1 shows the
  * review; with confirm=1 the order is placed once per order_token (a hidden
- * field of the form), however often the confirmation arrives. */
+ * field of the form), however often the confirmation arrives.  The review's
+ * "Ändern" posts the same fields with edit=1 instead: the form again, with
+ * every quantity, the reference and the order_token kept. */
 #include <string.h>
 
 #include "app.h"
@@ -251,6 +253,8 @@ int h_order_submit(struct req *r)
         return 500;
     if (!form_valid(&f))
         return show_form(r, 422, &f);
+    if (req_text(r, F_EDIT))
+        return show_form(r, 200, &f);
     if (!req_text(r, F_CONFIRM))
         return show_review(r, &f);
     return place(r, &f);

@@ -330,6 +330,33 @@ test('another municipality\'s order answers 404 and is not listed', async () => 
   assert.equal(res.status, 404, 'recipient of a foreign code');
 });
 
+test('"Ändern" on the review goes back to the form with every quantity and the reference kept; nothing ordered', async () => {
+  const c = await admin();
+  const before = await countOrders(c);
+  const { csrf, order_token } = await openForm(c);
+  const review = await c.post('/bestellen', {
+    csrf, order_token, 'qty_dsgvo-grundlagen': '3', 'qty_digitales-amt': '2', reference: 'GZ 13/2026',
+  });
+  assert.equal(review.status, 200);
+  const back = await c.post('/bestellen', formFields(review.text, 'Ändern'));
+  assert.equal(back.status, 200, textOf(back.text).slice(0, 500));
+  const inputs = Object.fromEntries(tags(back.text, 'input').filter((t) => t.attrs.name).map((t) => [t.attrs.name, t.attrs.value]));
+  assert.equal(inputs['qty_dsgvo-grundlagen'], '3');
+  assert.equal(inputs['qty_digitales-amt'], '2');
+  assert.equal(inputs['qty_informationssicherheit'], '0');
+  assert.equal(inputs.reference, 'GZ 13/2026');
+  assert.equal(inputs.order_token, order_token, 'the same order, not a second one');
+  assert.ok(!('confirm' in inputs), 'the form, not a confirmation');
+  assert.equal(await countOrders(c), before, 'nothing ordered');
+  // Changed and reviewed again, it is placed once with the new quantities.
+  const again = await c.post('/bestellen', { ...inputs, 'qty_dsgvo-grundlagen': '4' });
+  const confirm = Object.fromEntries(formFields(again.text, 'Zahlungspflichtig bestellen'));
+  assert.equal(confirm['qty_dsgvo-grundlagen'], '4');
+  const res = await c.post('/bestellen', confirm);
+  assert.equal(res.status, 303);
+  assert.equal(await countOrders(c), before + 1);
+});
+
 // ---------------------------------------------------------------------------
 // one order per confirmation
 

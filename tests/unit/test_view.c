@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,7 +230,9 @@ static void item_row(struct view_table *t, const char *title, const char *descri
     view_row(t);
     view_cell_text(t, "title", title);
     view_cell_text(t, "description", description);
-    view_cell_int(t, "hours", hours);
+    char text[32]; /* as h_catalog.c writes it */
+    snprintf(text, sizeof text, "%ld %s", hours, hours == 1 ? "Stunde" : "Stunden");
+    view_cell_text(t, "hours", text);
     view_cell_text(t, "net", net);
     view_cell_text(t, "gross", gross);
     view_cell_int(t, "free", free_);
