@@ -15,17 +15,15 @@ static int collect_by_id(struct db *db, enum query_id q, int64_t id, struct aren
     return db_collect(db, a, st, size, fill, items, n);
 }
 
-/* Steps a statement that answers one row of one or two integers. */
-static int read_counts(struct db *db, sqlite3_stmt *st, int64_t *first, int64_t *second)
+struct counts {
+    int64_t first, second;
+};
+
+static void counts_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW)
-        return db_step_error(db, rc);
-    *first = sqlite3_column_int64(st, 0);
-    if (second)
-        *second = sqlite3_column_int64(st, 1);
-    sqlite3_reset(st);
-    return DB_OK;
+    (void)a;
+    *(struct counts *)item = (struct counts){sqlite3_column_int64(st, COUNTS_C_FIRST),
+                                             sqlite3_column_int64(st, COUNTS_C_SECOND)};
 }
 
 /* ---- vouchers ---- */
@@ -61,8 +59,8 @@ struct title_flag {
 static void title_flag_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
     struct title_flag *t = item;
-    t->title = db_text(a, st, 0);
-    t->added = sqlite3_column_int(st, 1) != 0;
+    t->title = db_text(a, st, TITLE_FLAG_C_TITLE);
+    t->added = sqlite3_column_int(st, TITLE_FLAG_C_ADDED) != 0;
 }
 
 int db_voucher_courses_for_account(struct db *db, struct arena *a, int64_t voucher_id, int64_t account_id,
@@ -95,7 +93,7 @@ int db_enrollment_missing(struct db *db, int64_t voucher_id, int64_t account_id,
     sqlite3_stmt *st = db_stmt(db, Q_ENROLLMENT_MISSING);
     sqlite3_bind_int64(st, 1, voucher_id);
     sqlite3_bind_int64(st, 2, account_id);
-    return read_counts(db, st, missing, NULL);
+    return db_read_int(db, st, missing);
 }
 
 int db_enrollment_add_for_voucher(struct db *db, int64_t voucher_id, int64_t account_id, int64_t now)
@@ -110,10 +108,10 @@ int db_enrollment_add_for_voucher(struct db *db, int64_t voucher_id, int64_t acc
 static void enrollment_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
     struct enrollment *e = item;
-    e->course_title = db_text(a, st, 0);
-    e->enrolled_at = sqlite3_column_int64(st, 1);
-    e->completed_on = db_text(a, st, 2);
-    e->certificate_id = sqlite3_column_int64(st, 3);
+    e->course_title = db_text(a, st, ENROLLMENT_C_COURSE_TITLE);
+    e->enrolled_at = sqlite3_column_int64(st, ENROLLMENT_C_ENROLLED_AT);
+    e->completed_on = db_text(a, st, ENROLLMENT_C_COMPLETED_ON);
+    e->certificate_id = sqlite3_column_int64(st, ENROLLMENT_C_CERTIFICATE_ID);
 }
 
 int db_enrollment_list(struct db *db, struct arena *a, int64_t account_id, struct enrollment **list,
@@ -149,16 +147,22 @@ int db_redemption_guesses(struct db *db, const char *ip, const char *username, i
     db_bind_text(st, 2, username ? username : "");
     sqlite3_bind_int64(st, 3, since);
     sqlite3_bind_int64(st, 4, limit);
-    return read_counts(db, st, by_ip, by_username);
+    struct counts c;
+    int status = db_read_one(db, NULL, st, counts_row, &c);
+    if (status == DB_OK) {
+        *by_ip = c.first;
+        *by_username = c.second;
+    }
+    return status;
 }
 
 static void block_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
     struct redemption_block *b = item;
-    b->by_ip = strcmp((const char *)sqlite3_column_text(st, 0), "ip") == 0;
-    b->key = db_text(a, st, 1);
-    b->guesses = sqlite3_column_int64(st, 2);
-    b->last_at = sqlite3_column_int64(st, 3);
+    b->by_ip = strcmp(db_text(a, st, BLOCK_C_KIND), "ip") == 0;
+    b->key = db_text(a, st, BLOCK_C_KEY);
+    b->guesses = sqlite3_column_int64(st, BLOCK_C_GUESSES);
+    b->last_at = sqlite3_column_int64(st, BLOCK_C_LAST_AT);
 }
 
 int db_redemption_blocks(struct db *db, struct arena *a, int64_t since, int64_t limit,

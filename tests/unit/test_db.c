@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "db_internal.h"
 #include "mem.h"
 
@@ -76,6 +78,48 @@ static void test_open_memory_applies_migrations_and_prepares_statements(void **s
     assert_true(db_ping(f->db));
     for (int i = 0; i < Q__MAX; i++)
         assert_non_null(f->db->stmt[i]);
+}
+
+/* Every statement of queries.def answers exactly as many columns as the
+ * reader its W() names reads; a statement without W() answers none. */
+static void test_every_statement_has_the_width_of_its_reader(void **state)
+{
+    struct db_fixture *f = *state;
+    int wrong = 0;
+    for (int i = 0; i < Q__MAX; i++) {
+        int real = sqlite3_column_count(f->db->stmt[i]);
+        if (real != db_query_width[i]) {
+            fprintf(stderr, "queries.def: %s returns %d columns but declares %d (%s)\n", db_query_name(i), real,
+                    db_query_width[i],
+                    db_query_width[i] ? "fix the SQL or its reader's *_COLS"
+                                      : "add W(NAME, WIDTH) after it with its reader's width");
+            wrong++;
+        }
+    }
+    assert_int_equal(wrong, 0);
+}
+
+/* The widths are the readers' own constants, composed where a row
+ * continues another reader's (a session with its account). */
+static void test_declared_widths_are_the_readers_constants(void **state)
+{
+    (void)state;
+    assert_int_equal(db_query_width[Q_VOUCHER_BY_HASH], VOUCHER_COLS);
+    assert_int_equal(db_query_width[Q_SESSION_LOOKUP], 2 + ACCOUNT_COLS);
+    assert_int_equal(db_query_width[Q_ORDER_CODES], ORDER_CODE_COLS);
+    assert_int_equal(CODE_C_REDEEMER_NAME, VOUCHER_COLS); /* a code row continues the voucher reader */
+    assert_int_equal(db_query_width[Q_SESSION_ADD], 0);
+}
+
+static void test_read_one_answers_not_found_and_leaves_the_item(void **state)
+{
+    struct db_fixture *f = *state;
+    struct account acc = {.id = 4711};
+    assert_int_equal(db_account_by_username(f->db, f->a, "niemand", &acc), DB_NOT_FOUND);
+    assert_int_equal(acc.id, 4711);
+    int64_t version = -1;
+    assert_int_equal(db_catalog_version(f->db, &version), DB_OK);
+    assert_true(version >= 0);
 }
 
 static void test_user_version_equals_latest_migration(void **state)
@@ -142,6 +186,69 @@ static void test_open_check_refuses_missing_file(void **state)
     assert_null(db);
     assert_non_null(strstr(err, path));
     assert_int_equal(access(path, F_OK), -1);
+}
+
+/* Durability and privacy of the files: synchronous FULL by default (the
+ * configured level otherwise), database and WAL 0600 whatever the umask. */
+static void test_open_is_synchronous_full_and_owner_only(void **state)
+{
+    (void)state;
+    char path[64], wal[80], err[256] = "";
+    struct stat st;
+    temp_path(path, sizeof path);
+    mode_t old = umask(022);
+    struct db *db = db_open(path, DB_OPEN_MIGRATE, err, sizeof err);
+    assert_non_null(db);
+    assert_int_equal(query_int(db, "PRAGMA synchronous"), 2); /* FULL */
+    add_municipality(db, "10101");
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(stat(wal, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    db_close(db);
+
+    assert_int_equal(db_set_synchronous("normal"), 0);
+    db = db_open(path, DB_OPEN_CHECK, err, sizeof err);
+    assert_int_equal(query_int(db, "PRAGMA synchronous"), 1);
+    db_close(db);
+    assert_int_equal(db_set_synchronous("NORMAL"), -1);
+    assert_int_equal(db_set_synchronous("full"), 0);
+    umask(old);
+    remove_db_files(path);
+}
+
+/* A backup replaces what a killed earlier run left (<path>.partial) and an
+ * older backup at the same path; the copy is complete and owner-only. */
+static void test_backup_retries_over_leftovers_and_replaces_atomically(void **state)
+{
+    (void)state;
+    char path[64], copy[80], partial[96], err[256] = "";
+    struct stat st;
+    temp_path(path, sizeof path);
+    snprintf(copy, sizeof copy, "%s.bak", path);
+    snprintf(partial, sizeof partial, "%s.partial", copy);
+    struct db *db = db_open(path, DB_OPEN_MIGRATE, err, sizeof err);
+    assert_non_null(db);
+    add_municipality(db, "10101");
+    FILE *fp = fopen(partial, "w");
+    fputs("half a backup", fp);
+    fclose(fp);
+    assert_int_equal(db_backup(db, copy, err, sizeof err), DB_OK);
+    assert_int_equal(access(partial, F_OK), -1);
+    add_municipality(db, "10102");
+    assert_int_equal(db_backup(db, copy, err, sizeof err), DB_OK); /* same path again */
+    db_close(db);
+
+    assert_int_equal(stat(copy, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    db = db_open(copy, DB_OPEN_CHECK, err, sizeof err);
+    assert_non_null(db);
+    assert_int_equal(db_integrity_check(db, err, sizeof err), DB_OK);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM municipalities"), 2);
+    db_close(db);
+    remove_db_files(copy);
+    remove_db_files(path);
 }
 
 /* ---- municipalities ---- */
@@ -623,9 +730,14 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, db_fixture_setup, db_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_open_memory_applies_migrations_and_prepares_statements),
+        T(test_every_statement_has_the_width_of_its_reader),
+        T(test_declared_widths_are_the_readers_constants),
+        T(test_read_one_answers_not_found_and_leaves_the_item),
         T(test_user_version_equals_latest_migration),
         T(test_migrations_create_tables_and_catalog_version_row),
         cmocka_unit_test(test_open_migrate_twice_on_file_is_idempotent),
+        cmocka_unit_test(test_open_is_synchronous_full_and_owner_only),
+        cmocka_unit_test(test_backup_retries_over_leftovers_and_replaces_atomically),
         cmocka_unit_test(test_open_check_refuses_empty_file_naming_voucherctl_init),
         cmocka_unit_test(test_open_check_refuses_missing_file),
         T(test_municipality_add_and_find_by_gkz_and_id),
