@@ -31,6 +31,11 @@ struct catalog_problem {
  * description, hours and price_cents as set, kind with ncourses course
  * slugs given (a course none, a package at least one).  Pure. */
 const struct catalog_problem *catalog_item_problem(const struct catalog_item *item, size_t ncourses);
+/* Every rule item breaks, in the same order, at most one per field, into
+ * out (room for CATALOG_PROBLEMS_MAX); returns how many.  Pure. */
+#define CATALOG_PROBLEMS_MAX 6
+size_t catalog_item_problems(const struct catalog_item *item, size_t ncourses,
+                             const struct catalog_problem *out[CATALOG_PROBLEMS_MAX]);
 /* The problems of values that did not even parse. */
 extern const struct catalog_problem catalog_bad_hours, catalog_bad_price;
 

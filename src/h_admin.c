@@ -18,6 +18,10 @@ void admin_error_set(struct admin_error *e, enum field_id field, const char *tex
         e->text = text;
         e->field = field;
     }
+    if (field < F__MAX && !e->at[field]) {
+        e->at[field] = text;
+        e->count++;
+    }
 }
 
 const char *admin_input(struct req *r, struct admin_error *e, enum field_id f, const char *label)
@@ -30,12 +34,26 @@ const char *admin_input(struct req *r, struct admin_error *e, enum field_id f, c
     return "";
 }
 
+static const char *const error_columns[] = {"text", "id", NULL};
+
 void admin_view_error(struct req *r, struct view *v, const struct admin_error *e, const enum field_id *fields)
 {
-    view_text(v, "error", e->text);
+    view_text(v, "error", e->count > 1 ? arena_printf(r->arena, "Bitte korrigieren Sie die %d markierten Felder:",
+                                                      e->count)
+                                       : e->text);
+    view_int(v, "error_count", e->count);
+    struct view_table *t = view_table(v, "errors", error_columns);
     for (const enum field_id *f = fields; *f != F__MAX; f++) {
-        const char *key = arena_printf(r->arena, "%s_invalid", field_specs[*f].name);
-        view_int(v, key, e->text && e->field == *f);
+        const char *name = field_specs[*f].name;
+        const char *text = e->at[*f];
+        /* a message not tied to one of the form's inputs stays in the box alone */
+        view_int(v, arena_printf(r->arena, "%s_invalid", name), text != NULL);
+        view_text(v, arena_printf(r->arena, "%s_error", name), text);
+        if (text && e->count > 1) {
+            view_row(t);
+            view_cell_text(t, "text", text);
+            view_cell_text(t, "id", name);
+        }
     }
 }
 

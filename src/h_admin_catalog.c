@@ -138,9 +138,10 @@ static void read_form(struct req *r, struct item_form *f, bool adding)
     if (!money_parse_typed(f->price, &cents))
         admin_error_set(e, F_PRICE, catalog_bad_price.text);
     it->price_cents = cents;
-    const struct catalog_problem *p = catalog_item_problem(it, f->nslugs);
-    if (p)
-        admin_error_set(e, problem_input[p->field], p->text);
+    const struct catalog_problem *all[CATALOG_PROBLEMS_MAX];
+    size_t n = catalog_item_problems(it, f->nslugs, all);
+    for (size_t i = 0; i < n; i++) /* every field that is wrong says so (the first message per field counts) */
+        admin_error_set(e, problem_input[all[i]->field], all[i]->text);
 }
 
 /* ---- adding ---- */
@@ -179,7 +180,9 @@ static int write_item(struct req *r, struct item_form *f, bool adding, const str
     char msg[256];
     int rc = admin_write(r, c, msg, sizeof msg);
     if (rc == 1) {
-        f->error.text = arena_strdup(r->arena, msg);
+        enum field_id field = f->error.field; /* set by the refusing step (no input problem came before) */
+        f->error = (struct admin_error){0};
+        admin_error_set(&f->error, field, arena_strdup(r->arena, msg));
         return show_form(r, 422, adding, f);
     }
     return rc != 0 ? rc : req_redirect(r, "/admin/kurse");

@@ -163,7 +163,8 @@ test('a package naming an unknown course is refused with a message and nothing i
     courses: 'dsgvo-grundlagen gibt-es-nicht' });
   assert.equal(res.status, 422);
   assert.match(errorOf(res.text), /gibt-es-nicht/);
-  assert.match(tags(res.text, 'fieldset')[0].attrs['aria-describedby'], /admin-error/, 'the course choice is marked');
+  assert.match(tags(res.text, 'fieldset')[0].attrs['aria-describedby'], /courses-error/, 'the course choice is marked');
+  assert.match(textOf(res.text.match(/<p class="error-text" id="courses-error">[\s\S]*?<\/p>/)[0]), /gibt-es-nicht/);
   assert.ok(tags(res.text, 'input').find((t) => t.attrs.id === 'course-dsgvo-grundlagen').attrs.checked !== undefined,
     'the chosen course stays ticked');
   assert.equal(tags(res.text, 'input').find((t) => t.attrs.id === 'title').attrs.value, 'Paket Kaputt', 'values shown again');
@@ -203,6 +204,23 @@ test('a package is edited with checkboxes of course titles; changing only the pr
     WHERE p.slug = 'paket-haken' ORDER BY pc.position`), 'dsgvo-grundlagen buergerservice');
 });
 
+test('a catalog form with several mistakes reports all of them at once, each at its field', async () => {
+  const c = await loggedIn('admin');
+  const res = await addItem(c, { slug: 'Falsch Kürzel', title: '', price: '12,345', hours: 'acht' });
+  assert.equal(res.status, 422);
+  assert.match(errorOf(res.text), /Bitte korrigieren Sie die 4 markierten Felder/);
+  for (const [field, message] of [['slug', /Kürzel/], ['title', /Titel/], ['price', /Preis/], ['hours', /Dauer/]]) {
+    const input = tags(res.text, 'input').find((t) => t.attrs.id === field);
+    assert.equal(input.attrs['aria-invalid'], 'true', `${field} marked`);
+    assert.ok(input.attrs['aria-describedby'].includes(`${field}-error`), `${field} described by its message`);
+    const at = res.text.match(new RegExp(`<p class="error-text" id="${field}-error">([\\s\\S]*?)</p>`));
+    assert.ok(at, `${field}: a message at the field`);
+    assert.match(textOf(at[1]), message);
+  }
+  assert.ok(!res.text.includes('id="description-error"'), 'a field that is fine has no message');
+  assert.equal(sqlValue(srv, "SELECT count(*) FROM catalog_items WHERE title = ''"), '0');
+});
+
 test('bad catalog values are refused in German with the values shown again', async () => {
   const c = await loggedIn('admin');
   const cases = [
@@ -218,7 +236,9 @@ test('bad catalog values are refused in German with the values shown again', asy
     assert.match(errorOf(res.text), message);
     const input = tags(res.text, 'input').find((t) => t.attrs.id === field);
     assert.equal(input.attrs['aria-invalid'], 'true', `${field} marked`);
-    assert.ok(input.attrs['aria-describedby'].includes('admin-error'));
+    assert.ok(input.attrs['aria-describedby'].includes(`${field}-error`), `${field}: described by its message`);
+    assert.match(textOf(res.text.match(new RegExp(`<p class="error-text" id="${field}-error">[\\s\\S]*?</p>`))[0]), message,
+      `${field}: the message at the field`);
   }
   assert.equal(sqlValue(srv, "SELECT count(*) FROM catalog_items WHERE slug LIKE 'ok-%'"), '0');
 });
