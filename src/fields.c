@@ -47,7 +47,8 @@ static bool valid_token(const char *s)
 static bool valid_support_action(const char *s)
 {
     return strcmp(s, "revoke") == 0 || strcmp(s, "extend") == 0 || strcmp(s, "release") == 0 ||
-           strcmp(s, "unrevoke") == 0 || strcmp(s, "lift") == 0;
+           strcmp(s, "unrevoke") == 0 || strcmp(s, "lift") == 0 ||
+           strcmp(s, "paid") == 0 || strcmp(s, "storno") == 0; /* the last two: the invoice page */
 }
 
 /* A client address as the attempt log holds it: IPv4 or IPv6 characters. */
@@ -68,7 +69,9 @@ static bool one_of(const char *s, const char *const *words)
 static bool valid_status(const char *s)
 {
     static const char *const words[] = {"offen", "eingeloest", "abgelaufen", "widerrufen",
-                                        "eingeschrieben", "abgeschlossen", NULL};
+                                        "eingeschrieben", "abgeschlossen",
+                                        /* an invoice's (the journal) */
+                                        "bezahlt", "ueberfaellig", "storniert", "teilstorniert", NULL};
     return one_of(s, words);
 }
 
@@ -93,6 +96,11 @@ static bool valid_id(const char *s)
 {
     size_t n = strspn(s, "0123456789");
     return n >= 1 && n <= 12 && s[n] == '\0' && s[0] != '0';
+}
+
+static bool valid_scope(const char *s)
+{
+    return strcmp(s, "all") == 0 || strcmp(s, "open") == 0;
 }
 
 static bool valid_iso_date(const char *s)
@@ -167,6 +175,10 @@ const struct field_spec field_specs[F__MAX] = {
     [F_HINT] = {"hinweis", 20, valid_hint},
     [F_CODE_ID] = {"code_id", 12, valid_id},
     [F_EDIT] = {"edit", 1, valid_flag},
+    [F_FROM] = {"from", 10, valid_iso_date},
+    [F_TO] = {"to", 10, valid_iso_date},
+    [F_PAID_ON] = {"paid_on", 10, valid_iso_date},
+    [F_SCOPE] = {"scope", 4, valid_scope},
 };
 
 /* A copy of at most max bytes that does not end inside a UTF-8 character

@@ -34,7 +34,8 @@ const char *admin_input(struct req *r, struct admin_error *e, enum field_id f, c
     return "";
 }
 
-static const char *const error_columns[] = {"text", "id", NULL};
+/* Columns of table errors in the admin form templates, in the order they read them. */
+enum { ERROR_TEXT, ERROR_ID, ERROR_COLUMNS };
 
 void admin_view_error(struct req *r, struct view *v, const struct admin_error *e, const enum field_id *fields)
 {
@@ -42,7 +43,7 @@ void admin_view_error(struct req *r, struct view *v, const struct admin_error *e
                                                       e->count)
                                        : e->text);
     view_int(v, "error_count", e->count);
-    struct view_table *t = view_table(v, "errors", error_columns);
+    struct view_table *t = view_table(v, "errors", ERROR_COLUMNS);
     for (const enum field_id *f = fields; *f != F__MAX; f++) {
         const char *name = field_specs[*f].name;
         const char *text = e->at[*f];
@@ -51,8 +52,8 @@ void admin_view_error(struct req *r, struct view *v, const struct admin_error *e
         view_text(v, arena_printf(r->arena, "%s_error", name), text);
         if (text && e->count > 1) {
             view_row(t);
-            view_cell_text(t, "text", text);
-            view_cell_text(t, "id", name);
+            view_cell_text(t, ERROR_TEXT, text);
+            view_cell_text(t, ERROR_ID, name);
         }
     }
 }
@@ -80,7 +81,8 @@ int h_admin_home(struct req *r)
 
 #define AUDIT_LIMIT 300
 
-static const char *const audit_columns[] = {"at", "username", "action", "subject", "detail", "ip", NULL};
+/* Columns of table entries in admin_audit.html, in the order it reads them. */
+enum { AUDIT_AT, AUDIT_USERNAME, AUDIT_ACTION, AUDIT_SUBJECT, AUDIT_DETAIL, AUDIT_IP, AUDIT_COLUMNS };
 
 /* /admin/protokoll: the newest audit entries, filtered by q. */
 int h_admin_audit(struct req *r)
@@ -94,15 +96,15 @@ int h_admin_audit(struct req *r)
     view_text(v, "q", q);
     view_int(v, "count", (long)n);
     view_int(v, "limit", AUDIT_LIMIT);
-    struct view_table *t = view_table(v, "entries", audit_columns);
+    struct view_table *t = view_table(v, "entries", AUDIT_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         view_row(t);
-        view_cell_text(t, "at", fmt_datetime(r->arena, list[i].at));
-        view_cell_text(t, "username", *list[i].username ? list[i].username : "System");
-        view_cell_text(t, "action", fmt_audit_action(list[i].action));
-        view_cell_text(t, "subject", list[i].subject);
-        view_cell_text(t, "detail", list[i].detail);
-        view_cell_text(t, "ip", *list[i].ip ? list[i].ip : "–");
+        view_cell_text(t, AUDIT_AT, fmt_datetime(r->arena, list[i].at));
+        view_cell_text(t, AUDIT_USERNAME, *list[i].username ? list[i].username : "System");
+        view_cell_text(t, AUDIT_ACTION, fmt_audit_action(list[i].action));
+        view_cell_text(t, AUDIT_SUBJECT, list[i].subject);
+        view_cell_text(t, AUDIT_DETAIL, list[i].detail);
+        view_cell_text(t, AUDIT_IP, *list[i].ip ? list[i].ip : "–");
     }
     return view_render(v);
 }

@@ -84,7 +84,8 @@ static enum completion_status record(struct req *r, const char *via, char number
     return completion_record_one(r->db, r->arena, &c, &by, r->now, number, msg, msglen);
 }
 
-static const char *const option_columns[] = {"slug", "label", "selected", NULL};
+/* Columns of table options in certs_complete_form.html, in the order it reads them. */
+enum { OPTION_SLUG, OPTION_LABEL, OPTION_SELECTED, OPTION_COLUMNS };
 
 /* Step 2 of the form: the open courses of the account named by username,
  * as a choice (never a typed slug).  Sets "chosen" (the account exists) and
@@ -99,13 +100,13 @@ static int course_choice(struct req *r, struct view *v, const char *username, co
         status = db_enrollments_open(r->db, r->arena, acc.id, &list, &n);
     if (status == DB_ERROR)
         return 500;
-    struct view_table *t = view_table(v, "options", option_columns);
+    struct view_table *t = view_table(v, "options", OPTION_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         view_row(t);
-        view_cell_text(t, "slug", list[i].slug);
-        view_cell_text(t, "label", arena_printf(r->arena, "%s (eingeschrieben am %s)", list[i].title,
+        view_cell_text(t, OPTION_SLUG, list[i].slug);
+        view_cell_text(t, OPTION_LABEL, arena_printf(r->arena, "%s (eingeschrieben am %s)", list[i].title,
                                                 fmt_date(r->arena, list[i].enrolled_at)));
-        view_cell_int(t, "selected", selected && strcmp(selected, list[i].slug) == 0);
+        view_cell_int(t, OPTION_SELECTED, selected && strcmp(selected, list[i].slug) == 0);
     }
     view_int(v, "chosen", status == DB_OK);
     view_int(v, "options_count", (long)n);

@@ -403,16 +403,17 @@ static int show_success(struct req *r, const struct attempt *a)
     if (a->f.new_user)
         return req_redirect(r, "/meine-kurse");
     struct view *v = view_new(r, "redeem_done", "Voucher eingelöst");
-    static const char *const columns[] = {"title", NULL};
-    struct view_table *added = view_table(v, "courses", columns);
+    /* Columns of tables courses and held in redeem_done.html, in the order it reads them. */
+    enum { COURSES_TITLE, COURSES_COLUMNS };
+    struct view_table *added = view_table(v, "courses", COURSES_COLUMNS);
     for (size_t i = 0; i < a->courses.nadded; i++) {
         view_row(added);
-        view_cell_text(added, "title", a->courses.added[i]);
+        view_cell_text(added, COURSES_TITLE, a->courses.added[i]);
     }
-    struct view_table *held = view_table(v, "held", columns);
+    struct view_table *held = view_table(v, "held", COURSES_COLUMNS);
     for (size_t i = 0; i < a->courses.nheld; i++) {
         view_row(held);
-        view_cell_text(held, "title", a->courses.held[i]);
+        view_cell_text(held, COURSES_TITLE, a->courses.held[i]);
     }
     view_int(v, "held_count", (long)a->courses.nheld);
     view_text(v, "course", a->voucher.item_title); /* the course, or the package */

@@ -46,6 +46,12 @@ int h_orders_assign(struct req *r);
 int h_orders_send(struct req *r);
 int h_orders_distribute(struct req *r);
 
+/* h_accounting.c: the invoice journal, payments, credit notes (admin) */
+int h_accounting_journal(struct req *r);
+int h_accounting_csv(struct req *r);
+int h_accounting_invoice(struct req *r);
+int h_accounting_paid(struct req *r);
+
 /* administration (admin): h_admin.c overview, h_admin_catalog.c, h_admin_tenants.c, h_admin_accounts.c */
 int h_admin_home(struct req *r);
 int h_admin_audit(struct req *r);
