@@ -420,7 +420,8 @@ int db_support_attempts_by_reference(struct db *db, struct arena *a, const char 
  * longer in the state the rule needs; call inside the action's transaction.
  * Revoke and extend: only a code neither redeemed nor revoked.  Release:
  * only a redeemed code none of whose enrollments is completed; deletes the
- * enrollments the voucher paid for.  Unrevoke: only a revoked code. */
+ * enrollments the voucher paid for.  Unrevoke: only a revoked code that no
+ * credit note cancelled. */
 int db_support_revoke(struct db *db, int64_t voucher_id, const char *reason, int64_t now);
 int db_support_unrevoke(struct db *db, int64_t voucher_id);
 int db_support_extend(struct db *db, int64_t voucher_id, int64_t valid_until);
@@ -503,5 +504,41 @@ int db_journal_one(struct db *db, struct arena *a, int64_t order_id, int64_t now
 int db_invoice_by_number(struct db *db, const char *number, int64_t *order_id);
 /* Records the payment date ("YYYY-MM-DD"). */
 int db_invoice_set_paid(struct db *db, int64_t order_id, const char *paid_on);
+
+/* A credit note (Gutschrift); amounts positive, what is credited. */
+enum credit_scope { CREDIT_ALL, CREDIT_OPEN };
+struct credit_note {
+    int64_t id, order_id, year, seq;
+    const char *number;          /* "GS-2026-000001" */
+    enum credit_scope scope;
+    const char *reason;
+    int64_t account_id;          /* 0 = none (command line) */
+    int64_t vat_percent, net_cents, vat_cents, gross_cents, created_at;
+};
+struct credit_note_line {
+    int64_t credit_note_id, order_line_id;
+    const char *title;
+    int64_t quantity, unit_price_cents, line_net_cents, position;
+};
+/* The next gapless credit note number of the year (inside the transaction). */
+int db_credit_note_next(struct db *db, int64_t year, int64_t *seq);
+int db_credit_note_add(struct db *db, const struct credit_note *cn, int64_t *id);
+int db_credit_note_line_add(struct db *db, const struct credit_note_line *l);
+/* What can still be cancelled of an order: its codes neither redeemed nor
+ * credited, one line per order line with their count (credit_note_id 0). */
+int db_credit_cancellable(struct db *db, struct arena *a, int64_t order_id, struct credit_note_line **lines,
+                          size_t *n);
+int db_order_redeemed_count(struct db *db, int64_t order_id, int64_t *count);
+/* Marks those codes with the credit note and revokes them (a code revoked
+ * before keeps its time and reason); *count = codes marked. */
+int db_credit_vouchers_revoke(struct db *db, int64_t order_id, int64_t credit_note_id, int64_t now,
+                              const char *reason, int64_t *count);
+/* A credit note by number; DB_NOT_FOUND. */
+int db_credit_note_by_number(struct db *db, struct arena *a, const char *number, struct credit_note *cn);
+/* The credit notes of an order, oldest first (array in the arena). */
+int db_credit_notes_of_order(struct db *db, struct arena *a, int64_t order_id, struct credit_note **list,
+                             size_t *n);
+int db_credit_note_lines(struct db *db, struct arena *a, int64_t credit_note_id, struct credit_note_line **lines,
+                         size_t *n);
 
 #endif

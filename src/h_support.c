@@ -24,6 +24,7 @@
 #include "app.h"
 #include "codes.h"
 #include "config.h"
+#include "credit_note.h"
 #include "date.h"
 #include "db.h"
 #include "fmt.h"
@@ -485,6 +486,11 @@ static int show_order(struct search *s, int64_t order_id, bool *found)
     view_int(s->v, "order_redeemed", counts[CODE_REDEEMED]);
     view_int(s->v, "order_expired", counts[CODE_EXPIRED]);
     view_int(s->v, "order_revoked", counts[CODE_REVOKED]);
+    struct journal_row j; /* the invoice's status and credit notes (accounting) */
+    if (db_journal_one(r->db, r->arena, o.id, r->now, &j) != DB_OK)
+        return 500;
+    view_text(s->v, "order_invoice_status", credit_status_label(j.status));
+    view_text(s->v, "order_credits", j.credit_numbers);
     return 0;
 }
 
