@@ -123,9 +123,12 @@ void redeem_reference(const unsigned char random[REDEEM_REF_RANDOM], char out[RE
 
 /* The confirmation e-mail after a redemption, to acc's address: the courses
  * the code newly enrolled the account in, those of a package it held
- * already (named as such), and for a new account its username and
- * municipality.  Strings in a; base_url without a trailing slash. */
+ * already (named as such), the links to its courses in the learning
+ * platform ("Zum Kurs", nlinks of them, may be 0), and for a new account its
+ * username and municipality.  Strings in a; base_url without a trailing
+ * slash. */
 void redeem_mail(struct arena *a, const struct account *acc, bool new_account, const char *municipality,
-                 const struct voucher_courses_split *courses, const char *base_url, struct mail_message *m);
+                 const struct voucher_courses_split *courses, const struct course_link *links, size_t nlinks,
+                 const char *base_url, struct mail_message *m);
 
 #endif

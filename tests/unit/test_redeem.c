@@ -329,13 +329,13 @@ static void test_mail_lists_courses_and_new_account(void **state)
     const char *titles[] = {"Kurs A", "Kurs B"};
     struct voucher_courses_split two = {.added = titles, .nadded = 2}, one = {.added = titles, .nadded = 1};
     struct mail_message m;
-    redeem_mail(a, &acc, true, "Stadtgemeinde Musterstadt", &two, "https://academy.example", &m);
+    redeem_mail(a, &acc, true, "Stadtgemeinde Musterstadt", &two, NULL, 0, "https://academy.example", &m);
     assert_string_equal(m.recipients, "maria@musterstadt.gv.at");
     assert_non_null(strstr(m.body_text, "  - Kurs A\n  - Kurs B\n"));
     assert_non_null(strstr(m.body_text, "Benutzername: maria.m"));
     assert_non_null(strstr(m.body_text, "Stadtgemeinde Musterstadt"));
     assert_non_null(strstr(m.body_text, "https://academy.example/meine-kurse"));
-    redeem_mail(a, &acc, false, "", &one, "https://academy.example", &m);
+    redeem_mail(a, &acc, false, "", &one, NULL, 0, "https://academy.example", &m);
     assert_null(strstr(m.body_text, "Benutzername"));
     assert_non_null(strstr(m.body_text, "wurde dieser Kurs zugeordnet"));
     assert_null(strstr(m.body_text, "bereits"));
@@ -351,7 +351,7 @@ static void test_mail_of_a_package_names_the_new_courses_and_those_held_as_such(
     const char *added[] = {"Kurs B", "Kurs C"}, *held[] = {"Kurs A"};
     struct voucher_courses_split c = {.added = added, .nadded = 2, .held = held, .nheld = 1};
     struct mail_message m;
-    redeem_mail(a, &acc, false, "", &c, "https://academy.example", &m);
+    redeem_mail(a, &acc, false, "", &c, NULL, 0, "https://academy.example", &m);
     const char *body = m.body_text;
     const char *list = strstr(body, "wurden diese Kurse zugeordnet:\n\n  - Kurs B\n  - Kurs C\n");
     const char *before = strstr(body, "In diesem Kurs des Pakets waren Sie bereits vorher eingeschrieben");
