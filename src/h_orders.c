@@ -18,6 +18,7 @@
 #include "req.h"
 #include "sender.h"
 #include "view.h"
+#include "vouchers_pdf.h"
 
 static const char *const order_columns[] = {"id", "date", "invoice", "reference", "gross", "open",
                                             "redeemed", "expired", "revoked", NULL};
@@ -284,6 +285,27 @@ int h_orders_invoice(struct req *r)
         return 500;
     return req_download(r, "application/pdf", "inline", arena_printf(r->arena, "Rechnung-%s.pdf", o.invoice_number),
                     pdf, len);
+}
+
+int h_orders_vouchers(struct req *r)
+{
+    struct order o;
+    int status = own_order(r, &o);
+    if (status != 0)
+        return status;
+    struct code_filter f = filter_of(r);
+    const unsigned char *pdf;
+    size_t len;
+    status = vouchers_pdf(r->db, r->arena, &r->app->keys, r->app->cfg, o.id, &f, r->now, &pdf, &len);
+    if (status == DB_NOT_FOUND) {
+        struct page_state ps = {.notice = "", .error = "Es gibt keine offenen Codes zum Ausdrucken.",
+                                .dist_recipients = "", .status = 404};
+        return show(r, &o, &ps);
+    }
+    if (status != DB_OK)
+        return 500;
+    return req_download(r, "application/pdf", "inline", arena_printf(r->arena, "Voucher-%s.pdf", o.invoice_number),
+                        pdf, len);
 }
 
 static struct recipients_actor actor_of(const struct req *r)

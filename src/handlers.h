@@ -45,6 +45,7 @@ int h_orders_invoice(struct req *r);
 int h_orders_assign(struct req *r);
 int h_orders_send(struct req *r);
 int h_orders_distribute(struct req *r);
+int h_orders_vouchers(struct req *r);
 
 /* administration (admin): h_admin.c overview, h_admin_catalog.c, h_admin_tenants.c, h_admin_accounts.c */
 int h_admin_home(struct req *r);

@@ -63,6 +63,7 @@ static const struct route routes[] = {
     {M_GET, "/bestellungen/*", h_orders_show, ROLE_TENANT_ADMIN},
     {M_GET, "/bestellungen/*/codes.csv", h_orders_codes, ROLE_TENANT_ADMIN},
     {M_GET, "/bestellungen/*/rechnung.pdf", h_orders_invoice, ROLE_TENANT_ADMIN},
+    {M_GET, "/bestellungen/*/voucher.pdf", h_orders_vouchers, ROLE_TENANT_ADMIN},
     {M_POST, "/bestellungen/*/verteilen", h_orders_distribute, ROLE_TENANT_ADMIN},
     {M_POST, "/bestellungen/codes/*", h_orders_assign, ROLE_TENANT_ADMIN},
     {M_POST, "/bestellungen/codes/*/senden", h_orders_send, ROLE_TENANT_ADMIN},

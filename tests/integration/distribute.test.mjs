@@ -2,12 +2,18 @@
 // server in this process: a pasted list with preview and confirmation (all
 // or nothing, bad lines named), one e-mail per person with their own code,
 // assigning and re-assigning one code, resending, codes.csv for Excel, the
-// code list's filters and pages, and 404 for another municipality.
+// code list's filters and pages, printable vouchers with QR codes read back
+// by zbarimg, and 404 for another municipality.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startServer } from '../lib/server.mjs';
 import { startSmtp } from '../lib/smtp.mjs';
-import { Client, csrfFrom, login, tags, textOf, decodeEntities } from '../lib/http.mjs';
+import { Client, csrfFrom, login, tags, textOf } from '../lib/http.mjs';
+import { pdfText } from '../lib/pdf.mjs';
 
 const PW = 'demo-passwort';
 const CODE_RE = /SBA-[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}/g;
@@ -260,3 +266,37 @@ test('a tenant_admin of another municipality gets 404 on every route of handing 
   const row = (await csvRows(mine)).find((r) => r['E-Mail'] === 'x@y.at');
   assert.equal(row, undefined, 'nothing changed');
 });
+
+test('voucher.pdf: eight cards a page, every QR code decodes to its code\'s redemption link', async () => {
+  const r = srv.ctl(['order', 'add', '--username', 'gemeinde', '--item', 'informationssicherheit=10']);
+  assert.equal(r.code, 0, r.stderr);
+  const id = Number(r.stdout.split(' ')[1]);
+  const codes = r.stdout.trim().split('\n').slice(1).map((l) => l.split('\t')[1]);
+  const c = await as();
+  const res = await fetch(`${srv.baseUrl}/bestellungen/${id}/voucher.pdf`, { headers: { cookie: c.cookieHeader() } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/pdf');
+  const pdf = Buffer.from(await res.arrayBuffer());
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouchers-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'v.pdf'), pdf);
+    const ppm = spawnSync('pdftoppm', ['-r', '150', '-png', path.join(dir, 'v.pdf'), path.join(dir, 'page')], { encoding: 'utf8' });
+    assert.equal(ppm.status, 0, ppm.stderr);
+    const pages = fs.readdirSync(dir).filter((f) => f.endsWith('.png')).sort();
+    assert.equal(pages.length, 2, '10 cards on two pages');
+    const links = [];
+    for (const p of pages) {
+      const z = spawnSync('zbarimg', ['-q', '--raw', path.join(dir, p)], { encoding: 'utf8' });
+      assert.equal(z.status, 0, z.stderr);
+      links.push(...z.stdout.trim().split('\n'));
+    }
+    assert.deepEqual(links.sort(), codes.map((code) => `${srv.baseUrl}/voucher/einloesen?code=${code}`).sort());
+    const text = pdfText(pdf);
+    for (const code of codes) assert.ok(text.includes(code), `${code} printed`);
+    assert.match(text, /gültig bis \d\d\.\d\d\.\d{4}/);
+    assert.ok(text.includes('Meine Kurse') && text.includes('QR-Code scannen'), 'the how-to');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  assert.equal((await (await as('gemeinde2')).get(`/bestellungen/${id}/voucher.pdf`)).status, 404);
+}, { timeout: 60000 });
