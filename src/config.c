@@ -62,6 +62,7 @@ static const struct key_spec KEYS[] = {
     INT_KEY(limits, body_max_bytes, 1024, 10485760, 1048576),
     INT_KEY(privacy, ip_retention_days, 1, 3650, 90),
     STRING_KEY(lms, api_token, ""),
+    STRING_KEY(reminders, days_before, "30,7"),
 };
 #define NKEYS (sizeof KEYS / sizeof KEYS[0])
 

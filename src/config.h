@@ -57,6 +57,7 @@ struct config {
     int limits_body_max_bytes;          /* 1024..10485760, 1048576 */
     int privacy_ip_retention_days;      /* 1..3650, 90 */
     char *lms_api_token;                /* "" = POST /api/completions disabled (secret) */
+    char *reminders_days_before;        /* "30,7": expiry reminders that many days before (reminders.h) */
 };
 
 /* Sets every member to its default; relative default PATHs are resolved

@@ -349,3 +349,33 @@ int db_voucher_delivery(struct db *db, struct arena *a, int64_t voucher_id, stru
     sqlite3_reset(st);
     return status;
 }
+
+int db_reminder_due_orders(struct db *db, struct arena *a, int64_t from, int64_t to, int days_before,
+                           int64_t **ids, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_REMINDER_DUE_ORDERS);
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, to);
+    sqlite3_bind_int(st, 3, days_before);
+    return db_collect(db, a, st, sizeof **ids, id_row, (void **)ids, n);
+}
+
+int db_order_expiring_codes(struct db *db, struct arena *a, int64_t order_id, int64_t from, int64_t to,
+                            struct order_code **codes, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_REMINDER_CODES);
+    sqlite3_bind_int64(st, 1, order_id);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, to);
+    return db_collect(db, a, st, sizeof **codes, code_row, (void **)codes, n);
+}
+
+int db_reminder_add(struct db *db, int64_t order_id, int days_before, int64_t at, int64_t outbox_id)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_REMINDER_ADD);
+    sqlite3_bind_int64(st, 1, order_id);
+    sqlite3_bind_int(st, 2, days_before);
+    sqlite3_bind_int64(st, 3, at);
+    sqlite3_bind_int64(st, 4, outbox_id);
+    return db_exec_stmt(db, st);
+}

@@ -47,6 +47,10 @@ int h_orders_send(struct req *r);
 int h_orders_distribute(struct req *r);
 int h_orders_vouchers(struct req *r);
 
+/* h_training.c: proof of training (tenant_admin) */
+int h_training_list(struct req *r);
+int h_training_csv(struct req *r);
+
 /* administration (admin): h_admin.c overview, h_admin_catalog.c, h_admin_tenants.c, h_admin_accounts.c */
 int h_admin_home(struct req *r);
 int h_admin_audit(struct req *r);

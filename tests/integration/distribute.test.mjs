@@ -3,17 +3,19 @@
 // or nothing, bad lines named), one e-mail per person with their own code,
 // assigning and re-assigning one code, resending, codes.csv for Excel, the
 // code list's filters and pages, printable vouchers with QR codes read back
-// by zbarimg, and 404 for another municipality.
+// by zbarimg, expiry reminders as of day 335 and 358, and 404 for another
+// municipality.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer } from '../lib/server.mjs';
+import { startServer, voucherctlBin } from '../lib/server.mjs';
 import { startSmtp } from '../lib/smtp.mjs';
 import { Client, csrfFrom, login, tags, textOf } from '../lib/http.mjs';
 import { pdfText } from '../lib/pdf.mjs';
+import { until } from '../lib/wait.mjs';
 
 const PW = 'demo-passwort';
 const CODE_RE = /SBA-[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}/g;
@@ -300,3 +302,94 @@ test('voucher.pdf: eight cards a page, every QR code decodes to its code\'s rede
   }
   assert.equal((await (await as('gemeinde2')).get(`/bestellungen/${id}/voucher.pdf`)).status, 404);
 }, { timeout: 60000 });
+
+/** voucherctl without blocking this process (whose SMTP server it may talk to). */
+function ctlAsync(args) {
+  return new Promise((resolve, reject) => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VOUCHER_')));
+    const child = spawn(voucherctlBin, ['-c', srv.conf, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The Vienna calendar date `days` days after today, as YYYY-MM-DD. */
+function viennaDatePlus(days) {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Vienna' }).format(new Date());
+  const d = new Date(`${today}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+test('reminders: as of day 335 and day 358 one e-mail each to the ordering admin, never twice', async () => {
+  const r = srv.ctl(['order', 'add', '--username', 'gemeinde', '--item', 'verwaltungsverfahren=3']);
+  assert.equal(r.code, 0, r.stderr);
+  const id = Number(r.stdout.split(' ')[1]);
+  const codes = r.stdout.trim().split('\n').slice(1).map((l) => l.split('\t')[1]);
+  const c = await as();
+  const page = await c.get(`/bestellungen/${id}`);
+  const vid = tags(page.text, 'tr').find((t) => /^code-\d+$/.test(t.attrs.id ?? '')).attrs.id.slice(5);
+  assert.equal((await c.post(`/bestellungen/codes/${vid}`, { csrf: csrfFrom(page.text), name: 'Rita Reminder', email: 'rita@musterstadt.at' })).status, 303);
+  const mine = () => smtp.messages.filter((m) => (m.mail.subject || '').includes(`Bestellung Nr. ${id} `));
+  const run = async (day) => {
+    const res = await ctlAsync(['reminders', 'send', '--as-of', viennaDatePlus(day)]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /^\d+ reminders queued; \d+ sent, 0 failed$/m, res.stderr);
+  };
+  await run(334);
+  assert.equal(mine().length, 0, 'nothing on day 334');
+  await run(335);
+  const first = await smtp.waitFor((m) => (m.mail.subject || '').includes(`Bestellung Nr. ${id} `));
+  assert.deepEqual(first.envelope.rcptTo.map((x) => x.address), ['gerda.gemeindeamt@musterstadt.gv.at'], 'to the ordering admin');
+  assert.match(first.mail.text, /in höchstens 30 Tagen/);
+  for (const code of codes) assert.ok(first.mail.text.includes(code), `${code} listed`);
+  assert.match(first.mail.text, /ausgegeben an Rita Reminder <rita@musterstadt.at>/);
+  assert.match(first.mail.text, /noch niemandem zugewiesen/);
+  await run(335);
+  await run(336);
+  await run(357);
+  assert.equal(mine().length, 1, 'the 30-day reminder once');
+  await run(358);
+  await until(() => mine().length === 2, { ms: 20000, what: 'the 7-day reminder' });
+  assert.match(mine()[1].mail.text, /in höchstens 7 Tagen/);
+  await run(358);
+  await run(360);
+  const s = await ctlAsync(['mail', 'send']);
+  assert.equal(s.code, 0, s.stderr);
+  assert.equal(mine().length, 2, 'never twice');
+  assert.ok(!smtp.messages.some((m) => m.envelope.rcptTo[0].address === 'rita@musterstadt.at' && m.mail.subject.startsWith('Erinnerung')));
+}, { timeout: 60000 });
+
+test('/gemeinde/schulungen and schulungen.csv: who holds which course, status, completion and certificate', async () => {
+  const file = path.join(srv.dir, 'done.csv');
+  fs.writeFileSync(file, `username,course,completed_on\nmitarbeiterin,${COURSE},${viennaDatePlus(0)}\n`);
+  const imp = srv.ctl(['completions', 'import', file]);
+  assert.equal(imp.code, 0, imp.stderr);
+  const c = await as();
+  const page = await c.get('/gemeinde/schulungen');
+  assert.equal(page.status, 200);
+  const text = textOf(page.text);
+  assert.match(text, /mitarbeiterin DSGVO-Grundlagen für Gemeinden abgeschlossen \d\d\.\d\d\.\d{4} \d\d\.\d\d\.\d{4} Z-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/);
+  const open = textOf((await c.get('/gemeinde/schulungen?status=eingeschrieben')).text);
+  assert.ok(!open.includes('DSGVO-Grundlagen für Gemeinden abgeschlossen'), 'the status filter');
+  const other = textOf((await c.get('/gemeinde/schulungen?course=buergerservice')).text);
+  assert.match(other, /Keine Einträge passen zu diesem Filter/);
+  const res = await fetch(`${srv.baseUrl}/gemeinde/schulungen.csv?status=abgeschlossen`, { headers: { cookie: c.cookieHeader() } });
+  assert.equal(res.status, 200);
+  const bytes = Buffer.from(await res.arrayBuffer());
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'BOM');
+  const lines = bytes.subarray(3).toString('utf8').replace(/\r\n$/, '').split('\r\n');
+  assert.equal(lines[0], 'Nachname;Vorname;Benutzername;E-Mail;Kurs;Status;eingeschrieben am;abgeschlossen am;Zertifikatsnummer');
+  const row = lines.map(splitFields).find((f) => f[2] === 'mitarbeiterin' && f[4] === 'DSGVO-Grundlagen für Gemeinden');
+  assert.ok(row, 'the completed course in the CSV');
+  assert.equal(row[5], 'abgeschlossen');
+  assert.match(row[8], /^Z-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  const g2 = await as('gemeinde2');
+  assert.ok(!textOf((await g2.get('/gemeinde/schulungen')).text).includes('mitarbeiterin'), 'not for another municipality');
+  assert.ok(!(await g2.get('/gemeinde/schulungen.csv')).text.includes('mitarbeiterin'));
+  assert.equal((await (await as('mitarbeiterin')).get('/gemeinde/schulungen')).status, 403, 'staff do not see it');
+});
