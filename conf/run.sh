@@ -29,12 +29,18 @@ stop() {
     kill -TERM "$nginx" "$voucherd" 2>/dev/null || true
     wait "$nginx" "$voucherd" 2>/dev/null || true
     rm -rf "$prefix"
-    exit 0
+    exit "${1:-0}"
 }
 trap stop INT TERM
 echo "Voucher-Portal: http://127.0.0.1:$PORT  (Ctrl-C stops)"
 bin/voucherctl config | awk -F' = ' '/^smtp_url = *$/ {spool = 1} /^spool_dir = / {dir = $2}
     END {if (spool) print "E-Mails (no [mail] smtp_url set) are written as .eml files to " dir}'
 
-wait "$nginx" "$voucherd" || true
-stop
+# When either one ends (voucherd crashed, nginx failed), stop the other:
+# nginx alone would answer every request with 502.
+while kill -0 "$voucherd" 2>/dev/null && kill -0 "$nginx" 2>/dev/null; do
+    sleep 1
+done
+kill -0 "$voucherd" 2>/dev/null || echo "voucherd ended: stopping nginx" >&2
+kill -0 "$nginx" 2>/dev/null || echo "nginx ended: stopping voucherd" >&2
+stop 1

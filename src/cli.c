@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "config.h"
 
 int cli_load_config(int argc, char **argv, struct config *cfg)
@@ -19,6 +21,9 @@ int cli_load_config(int argc, char **argv, struct config *cfg)
         return -1;
     }
     char err[512];
+    /* Everything the programs create (database, WAL, key, spool, backups)
+     * is for their own user only; the socket is opened up explicitly. */
+    umask(077);
     if (config_load(cfg, path, err, sizeof err) != 0) {
         fprintf(stderr, "%s: %s: %s\n", argv[0], path, err);
         config_free(cfg);

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "mem.h"
+
 void codes_hash(const struct crypto_keys *keys, const char canon[VOUCHER_SYMBOLS],
                 unsigned char hash[CRYPTO_HASH_SIZE])
 {
@@ -71,4 +73,20 @@ const char *codes_status_class(enum code_status status)
         [CODE_EXPIRED] = "status-expired", [CODE_REVOKED] = "status-revoked",
     };
     return classes[status];
+}
+
+int codes_key_fits(struct db *db, const struct crypto_keys *keys)
+{
+    struct arena *a = arena_new();
+    unsigned char stored[CRYPTO_HASH_SIZE], hash[CRYPTO_HASH_SIZE];
+    struct voucher v = {0};
+    char canon[VOUCHER_CANON_SIZE];
+    int status = db_voucher_first_sealed(db, a, stored, &v);
+    int rc = status == DB_NOT_FOUND ? 0 : -1;
+    if (status == DB_OK && codes_reveal(keys, &v, canon) == 0) {
+        codes_hash(keys, canon, hash);
+        rc = crypto_equal(hash, stored, sizeof hash) ? 0 : -1;
+    }
+    arena_free(a);
+    return rc;
 }

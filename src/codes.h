@@ -27,6 +27,11 @@ int codes_reveal(const struct crypto_keys *keys, const struct voucher *v, char c
 /* The stored code in display form (SBA-XXXXXX-...); -1 as codes_reveal. */
 int codes_display(const struct crypto_keys *keys, const struct voucher *v, char display[VOUCHER_DISPLAY_SIZE]);
 
+/* 0 when keys open this database's codes (its oldest code decrypts and
+ * hashes to its stored look-up hash, or it has no code yet); -1 otherwise
+ * (another key file, or a database error). */
+int codes_key_fits(struct db *db, const struct crypto_keys *keys);
+
 enum code_status { CODE_OPEN, CODE_REDEEMED, CODE_EXPIRED, CODE_REVOKED };
 /* The status of a code at now: redeemed wins over revoked, revoked over expired. */
 enum code_status codes_status(const struct voucher *v, int64_t now);

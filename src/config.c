@@ -14,7 +14,7 @@
 
 extern char **environ;
 
-enum value_type { TYPE_STRING, TYPE_PATH, TYPE_INT };
+enum value_type { TYPE_STRING, TYPE_PATH, TYPE_INT, TYPE_CHOICE };
 
 /* One configuration key.  INT ranges are non-negative and fit an int; the
  * default is text so that defaults go through the same setter as input. */
@@ -25,20 +25,25 @@ struct key_spec {
     long min, max;
     const char *default_value;
     size_t offset;
+    const char *choices; /* TYPE_CHOICE: the allowed values, "|"-separated */
 };
 
 #define STRING_KEY(sec, name, def) \
-    {#sec, #name, TYPE_STRING, 0, 0, def, offsetof(struct config, sec##_##name)}
+    {#sec, #name, TYPE_STRING, 0, 0, def, offsetof(struct config, sec##_##name), NULL}
 #define PATH_KEY(sec, name, def) \
-    {#sec, #name, TYPE_PATH, 0, 0, def, offsetof(struct config, sec##_##name)}
+    {#sec, #name, TYPE_PATH, 0, 0, def, offsetof(struct config, sec##_##name), NULL}
 #define INT_KEY(sec, name, lo, hi, def) \
-    {#sec, #name, TYPE_INT, lo, hi, #def, offsetof(struct config, sec##_##name)}
+    {#sec, #name, TYPE_INT, lo, hi, #def, offsetof(struct config, sec##_##name), NULL}
+#define CHOICE_KEY(sec, name, choices, def) \
+    {#sec, #name, TYPE_CHOICE, 0, 0, def, offsetof(struct config, sec##_##name), choices}
 
 static const struct key_spec KEYS[] = {
     PATH_KEY(server, socket, "voucherd.sock"),
+    STRING_KEY(server, socket_group, ""),
     INT_KEY(server, threads, 1, 64, 4),
     STRING_KEY(server, base_url, "http://127.0.0.1:8080"),
     PATH_KEY(database, path, "voucher.db"),
+    CHOICE_KEY(database, synchronous, "off|normal|full|extra", "full"),
     PATH_KEY(security, key_file, "voucher.key"),
     INT_KEY(security, session_idle_minutes, 5, 1440, 60),
     INT_KEY(security, session_max_hours, 1, 168, 12),
@@ -60,6 +65,7 @@ static const struct key_spec KEYS[] = {
     INT_KEY(limits, login_max_failures, 1, 1000, 5),
     INT_KEY(limits, login_window_seconds, 1, 604800, 900),
     INT_KEY(limits, body_max_bytes, 1024, 10485760, 1048576),
+    INT_KEY(limits, hash_concurrency, 0, 64, 0),
     INT_KEY(privacy, ip_retention_days, 1, 3650, 90),
     STRING_KEY(lms, api_token, ""),
     STRING_KEY(reminders, days_before, "30,7"),
@@ -155,6 +161,19 @@ static char *resolve_path(const char *value, const char *base_dir)
     return path;
 }
 
+/* Whether value is one of the "|"-separated choices (exactly, lower case). */
+static bool is_choice(const char *choices, const char *value)
+{
+    size_t len = strlen(value);
+    for (const char *p = choices; *p;) {
+        size_t n = strcspn(p, "|");
+        if (n == len && len > 0 && strncmp(p, value, n) == 0)
+            return true;
+        p += n + (p[n] == '|');
+    }
+    return false;
+}
+
 /* where names the source for messages ("line 3", "VOUCHER_SERVER_THREADS"). */
 static int set_value(struct config *cfg, const struct key_spec *spec,
                      const char *value, const char *base_dir,
@@ -165,6 +184,11 @@ static int set_value(struct config *cfg, const struct key_spec *spec,
             return 0;
         set_error(err, errlen, "%s: [%s] %s must be an integer from %ld to %ld",
                   where, spec->section, spec->key, spec->min, spec->max);
+        return -1;
+    }
+    if (spec->type == TYPE_CHOICE && !is_choice(spec->choices, value)) {
+        set_error(err, errlen, "%s: [%s] %s must be one of %s",
+                  where, spec->section, spec->key, spec->choices);
         return -1;
     }
     char *text = spec->type == TYPE_PATH ? resolve_path(value, base_dir)

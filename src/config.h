@@ -14,7 +14,8 @@
  *
  * Types: STRING is kept as given; PATH is a string that, when relative and
  * non-empty, is resolved against base_dir if base_dir != NULL ("" stays "");
- * INT is a decimal integer within the key's range.
+ * INT is a decimal integer within the key's range; CHOICE is one of a fixed
+ * set of lower-case words.
  *
  * Ownership: the char * members are malloc'd and owned by the struct; after
  * config_init_defaults they are never NULL ("" when empty).  Release them
@@ -32,9 +33,11 @@
 
 struct config {
     char *server_socket;                /* PATH "voucherd.sock" */
+    char *server_socket_group;          /* "" = voucherd's own group; else the group given the socket (mode 0660) */
     int server_threads;                 /* 1..64, 4 */
     char *server_base_url;              /* "http://127.0.0.1:8080" */
     char *database_path;                /* PATH "voucher.db" */
+    char *database_synchronous;         /* off|normal|full|extra, "full": SQLite's PRAGMA synchronous */
     char *security_key_file;            /* PATH "voucher.key" */
     int security_session_idle_minutes;  /* 5..1440, 60 */
     int security_session_max_hours;     /* 1..168, 12 */
@@ -55,6 +58,7 @@ struct config {
     int limits_login_max_failures;      /* 1..1000, 5 */
     int limits_login_window_seconds;    /* 1..604800, 900 */
     int limits_body_max_bytes;          /* 1024..10485760, 1048576 */
+    int limits_hash_concurrency;        /* 0..64, 0 = the number of cores: password hashes at once */
     int privacy_ip_retention_days;      /* 1..3650, 90 */
     char *lms_api_token;                /* "" = POST /api/completions disabled (secret) */
     char *reminders_days_before;        /* "30,7": expiry reminders that many days before (reminders.h) */

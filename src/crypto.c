@@ -2,8 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,16 +16,78 @@ _Static_assert(CRYPTO_SEAL_OVERHEAD == crypto_secretbox_NONCEBYTES + crypto_secr
 
 #define KDF_CONTEXT "voucherk"
 
-/* A valid Argon2id hash of a random password, verified for unknown users. */
+/* A valid Argon2id hash of a random password, verified for unknown users
+ * so that they cost as much as known ones.  Made on first use: commands
+ * that never verify a password do not pay its 64 MiB and 100 ms. */
 static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+/* The hashing gate: at most `gate_limit` Argon2id computations at once
+ * (each takes 64 MiB), the others wait their turn. */
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_free = PTHREAD_COND_INITIALIZER;
+static int gate_limit, gate_busy, gate_peak;
+
+static int hash_now(const char *password, char out[CRYPTO_PASSWORD_HASH_SIZE])
+{
+    return crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                             crypto_pwhash_MEMLIMIT_INTERACTIVE);
+}
+
+static void make_dummy(void)
+{
+    char password[CRYPTO_TOKEN_TEXT_SIZE];
+    crypto_token(password);
+    if (hash_now(password, dummy_hash) != 0)
+        abort(); /* out of memory: no safe way to answer unknown users */
+}
+
+void crypto_set_hash_concurrency(int n)
+{
+    if (n <= 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        n = cores > 0 ? (int)cores : 1;
+    }
+    pthread_mutex_lock(&gate_lock);
+    gate_limit = n;
+    pthread_cond_broadcast(&gate_free);
+    pthread_mutex_unlock(&gate_lock);
+}
+
+int crypto_hash_peak(void)
+{
+    pthread_mutex_lock(&gate_lock);
+    int peak = gate_peak;
+    pthread_mutex_unlock(&gate_lock);
+    return peak;
+}
+
+static void gate_enter(void)
+{
+    pthread_mutex_lock(&gate_lock);
+    if (gate_limit == 0) {
+        pthread_mutex_unlock(&gate_lock);
+        crypto_set_hash_concurrency(0);
+        pthread_mutex_lock(&gate_lock);
+    }
+    while (gate_busy >= gate_limit)
+        pthread_cond_wait(&gate_free, &gate_lock);
+    if (++gate_busy > gate_peak)
+        gate_peak = gate_busy;
+    pthread_mutex_unlock(&gate_lock);
+}
+
+static void gate_leave(void)
+{
+    pthread_mutex_lock(&gate_lock);
+    gate_busy--;
+    pthread_cond_signal(&gate_free);
+    pthread_mutex_unlock(&gate_lock);
+}
 
 int crypto_startup(void)
 {
-    if (sodium_init() < 0)
-        return -1;
-    char password[CRYPTO_TOKEN_TEXT_SIZE];
-    crypto_token(password);
-    return crypto_password_hash(password, dummy_hash);
+    return sodium_init() < 0 ? -1 : 0;
 }
 
 void crypto_random(void *buf, size_t n)
@@ -56,16 +120,22 @@ void crypto_keyed_hash(const unsigned char key[32], const void *msg, size_t n,
 
 int crypto_password_hash(const char *password, char out[CRYPTO_PASSWORD_HASH_SIZE])
 {
-    return crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                             crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    gate_enter();
+    int rc = hash_now(password, out);
+    gate_leave();
+    return rc;
 }
 
 bool crypto_password_verify(const char *hash, const char *password)
 {
     bool known = hash != NULL;
-    if (!known)
+    gate_enter();
+    if (!known) {
+        pthread_once(&dummy_once, make_dummy);
         hash = dummy_hash;
+    }
     bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+    gate_leave();
     return known && ok;
 }
 

@@ -37,11 +37,20 @@ void crypto_hash_text(const char *text, unsigned char out[CRYPTO_HASH_SIZE]);
 void crypto_keyed_hash(const unsigned char key[32], const void *msg, size_t n,
                        unsigned char out[CRYPTO_HASH_SIZE]);
 
-/* Argon2id hash of a password in libsodium's string format.  -1 when the
- * memory for hashing cannot be had. */
+/* At most n password hashes/verifications run at once in this process
+ * (each Argon2id run takes 64 MiB); callers beyond that wait their turn.
+ * n <= 0: the number of online cores (also the default before any call).
+ * Thread-safe; voucherd sets [limits] hash_concurrency at start. */
+void crypto_set_hash_concurrency(int n);
+/* The most hash computations that ran at once so far (for tests). */
+int crypto_hash_peak(void);
+
+/* Argon2id hash of a password in libsodium's string format, through the
+ * hashing gate above.  -1 when the memory for hashing cannot be had. */
 int crypto_password_hash(const char *password, char out[CRYPTO_PASSWORD_HASH_SIZE]);
 /* True when password matches; hash may be NULL (unknown user), in which case
- * a dummy hash is verified so the time taken does not reveal that. */
+ * a dummy hash (made on first need) is verified so the time taken does not
+ * reveal that.  Through the hashing gate. */
 bool crypto_password_verify(const char *hash, const char *password);
 
 /* Constant-time comparison of n bytes. */

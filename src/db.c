@@ -1,9 +1,14 @@
 /* db — connection, statements and migrations; entity access lives in db_<entity>.c. */
 #include "db_internal.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "assets.h"
 #include "log.h"
@@ -81,14 +86,33 @@ static int migrate(sqlite3 *conn, char *err, size_t errlen)
     return 0;
 }
 
+/* [database] synchronous for every connection of the process; set once at
+ * start by db_set_synchronous before any db_open. */
+static const char *synchronous_level = "FULL";
+
+int db_set_synchronous(const char *level)
+{
+    static const char *const levels[] = {"off", "normal", "full", "extra"};
+    static const char *const upper[] = {"OFF", "NORMAL", "FULL", "EXTRA"};
+    for (size_t i = 0; i < sizeof levels / sizeof *levels; i++)
+        if (strcmp(level, levels[i]) == 0) {
+            synchronous_level = upper[i];
+            return 0;
+        }
+    return -1;
+}
+
 static int configure(sqlite3 *conn, char *err, size_t errlen)
 {
     char *msg = NULL;
+    char sql[160];
     sqlite3_busy_timeout(conn, 5000);
-    if (sqlite3_exec(conn,
-                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                     " PRAGMA foreign_keys = ON;",
-                     NULL, NULL, &msg) != SQLITE_OK) {
+    /* WAL with synchronous FULL: a COMMIT returns only after its frames are
+     * fsync'ed to the WAL, so what a reply confirmed survives a power cut. */
+    snprintf(sql, sizeof sql,
+             "PRAGMA journal_mode = WAL; PRAGMA synchronous = %s; PRAGMA foreign_keys = ON;",
+             synchronous_level);
+    if (sqlite3_exec(conn, sql, NULL, NULL, &msg) != SQLITE_OK) {
         snprintf(err, errlen, "cannot configure database: %s", msg ? msg : "?");
         sqlite3_free(msg);
         return -1;
@@ -119,6 +143,9 @@ struct db *db_open(const char *path, enum db_open_mode mode, char *err, size_t e
                  db->conn ? sqlite3_errmsg(db->conn) : "out of memory");
         goto fail;
     }
+    /* The database, its WAL and shared-memory file (SQLite gives them the
+     * database's mode) hold personal data: owner only, whatever the umask. */
+    chmod(path, 0600);
     if (configure(db->conn, err, errlen) != 0)
         goto fail;
     if (mode == DB_OPEN_MIGRATE && migrate(db->conn, err, errlen) != 0)
@@ -271,25 +298,114 @@ bool db_ping(struct db *db)
     return ok;
 }
 
-int db_backup(struct db *db, const char *path, char *err, size_t errlen)
+/* fsync of a file or directory by name; -1 when it cannot be opened or synced. */
+static int sync_path(const char *path, int flags)
 {
-    sqlite3 *dest;
-    int rc = sqlite3_open_v2(path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_backup *b = sqlite3_backup_init(dest, "main", db->conn, "main");
-        if (b) {
-            while ((rc = sqlite3_backup_step(b, 256)) == SQLITE_OK || rc == SQLITE_BUSY ||
-                   rc == SQLITE_LOCKED)
-                sqlite3_sleep(20);
-            sqlite3_backup_finish(b);
-        }
-        rc = sqlite3_errcode(dest);
-    }
-    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
-        snprintf(err, errlen, "backup to %s failed: %s", path, sqlite3_errmsg(dest));
-        sqlite3_close(dest);
+    int fd = open(path, flags | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* Syncs the directory holding path, so a rename into it is durable. */
+static int sync_parent_dir(const char *path)
+{
+    char copy[4096];
+    snprintf(copy, sizeof copy, "%s", path);
+    return sync_path(dirname(copy), O_RDONLY | O_DIRECTORY);
+}
+
+/* The temporary name beside path: "<path>.partial". */
+static int partial_name(const char *path, char *out, size_t outlen)
+{
+    return (size_t)snprintf(out, outlen, "%s.partial", path) < outlen ? 0 : -1;
+}
+
+/* VACUUM INTO tmp from conn (a read transaction: writers go on and never
+ * restart it), fsync, then rename to path and sync the directory. */
+static int copy_into(sqlite3 *conn, const char *path, char *err, size_t errlen)
+{
+    char tmp[4096];
+    if (partial_name(path, tmp, sizeof tmp) != 0) {
+        snprintf(err, errlen, "path too long: %s", path);
         return DB_ERROR;
     }
-    sqlite3_close(dest);
+    unlink(tmp); /* what a killed earlier run left */
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(conn, "VACUUM INTO ?1", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, tmp, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errlen, "copy to %s failed: %s", tmp, sqlite3_errmsg(conn));
+        sqlite3_finalize(st);
+        unlink(tmp);
+        return DB_ERROR;
+    }
+    sqlite3_finalize(st);
+    chmod(tmp, 0600);
+    if (sync_path(tmp, O_RDONLY) != 0 || rename(tmp, path) != 0 || sync_parent_dir(path) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        unlink(tmp);
+        return DB_ERROR;
+    }
     return DB_OK;
+}
+
+int db_backup(struct db *db, const char *path, char *err, size_t errlen)
+{
+    return copy_into(db->conn, path, err, errlen);
+}
+
+int db_copy_file(const char *src, const char *dest, char *err, size_t errlen)
+{
+    sqlite3 *conn = NULL;
+    int rc = sqlite3_open_v2(src, &conn, SQLITE_OPEN_READONLY, NULL);
+    int status = DB_ERROR;
+    if (rc != SQLITE_OK)
+        snprintf(err, errlen, "cannot open %s: %s", src, conn ? sqlite3_errmsg(conn) : "out of memory");
+    else
+        status = copy_into(conn, dest, err, errlen);
+    sqlite3_close(conn);
+    return status;
+}
+
+int db_integrity_check(struct db *db, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_INTEGRITY_CHECK);
+    int rc = sqlite3_step(st);
+    const unsigned char *t = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+    int status = t && strcmp((const char *)t, "ok") == 0 ? DB_OK : DB_ERROR;
+    if (status != DB_OK)
+        snprintf(err, errlen, "integrity check failed: %s", t ? (const char *)t : sqlite3_errmsg(db->conn));
+    sqlite3_reset(st);
+    return status;
+}
+
+int db_replace_file(const char *src, const char *dest, char *err, size_t errlen)
+{
+    char name[4200];
+    /* The old database's WAL would be replayed onto the new file. */
+    snprintf(name, sizeof name, "%s-wal", dest);
+    unlink(name);
+    snprintf(name, sizeof name, "%s-shm", dest);
+    unlink(name);
+    if (rename(src, dest) != 0 || sync_parent_dir(dest) != 0) {
+        snprintf(err, errlen, "cannot replace %s: %s", dest, strerror(errno));
+        return DB_ERROR;
+    }
+    return DB_OK;
+}
+
+void db_remove_file(const char *path)
+{
+    char name[4200];
+    unlink(path);
+    snprintf(name, sizeof name, "%s-wal", path);
+    unlink(name);
+    snprintf(name, sizeof name, "%s-shm", path);
+    unlink(name);
 }

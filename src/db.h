@@ -42,8 +42,25 @@ void db_rollback(struct db *db);
 int db_end(struct db *db, int rc);
 /* True when the database answers a query. */
 bool db_ping(struct db *db);
-/* Online backup of the whole database into a new file. */
+/* [database] synchronous ("off", "normal", "full", "extra") for every
+ * connection opened afterwards; -1 for another word.  Default "full". */
+int db_set_synchronous(const char *level);
+/* Online backup of the whole database into path (replaced if it exists):
+ * VACUUM INTO "<path>.partial" in one read transaction (concurrent writes
+ * neither block nor restart it), fsync, rename to path.  A backup killed
+ * half-way leaves only the .partial file, which the next run removes.
+ * DB_OK, or DB_ERROR with err filled. */
 int db_backup(struct db *db, const char *path, char *err, size_t errlen);
+/* The same copy from the database file src (opened read-only, never
+ * changed) into dest.  DB_OK or DB_ERROR (err: src unreadable or no database). */
+int db_copy_file(const char *src, const char *dest, char *err, size_t errlen);
+/* PRAGMA integrity_check answered "ok": DB_OK; DB_ERROR with its first complaint. */
+int db_integrity_check(struct db *db, char *err, size_t errlen);
+/* Renames src over dest after removing dest's -wal and -shm files (which
+ * belong to the old contents).  DB_OK or DB_ERROR. */
+int db_replace_file(const char *src, const char *dest, char *err, size_t errlen);
+/* Removes a database file with its -wal and -shm files; missing ones are fine. */
+void db_remove_file(const char *path);
 
 /* ---- municipalities ---- */
 struct municipality {
@@ -169,6 +186,9 @@ struct voucher {
 int db_voucher_add(struct db *db, const unsigned char hash[32], const unsigned char *sealed,
                    size_t sealed_len, const struct voucher *v, int64_t order_line_id, int64_t *id);
 int db_voucher_by_hash(struct db *db, struct arena *a, const unsigned char hash[32], struct voucher *v);
+/* The oldest voucher's look-up hash and sealed code (only code_sealed* of v
+ * set): DB_OK, DB_NOT_FOUND when there is none, DB_ERROR. */
+int db_voucher_first_sealed(struct db *db, struct arena *a, unsigned char hash[32], struct voucher *v);
 /* A code of an order as its page lists it: v.item_title is the order line's
  * title, v.issued_to the recipient's name ("" = not assigned). */
 struct order_code {

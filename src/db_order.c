@@ -1,6 +1,7 @@
 /* db_order — orders, invoice numbers and vouchers. */
 #include "db_internal.h"
 #include "mem.h"
+#include <string.h>
 
 int db_order_by_token(struct db *db, struct arena *a, const char *token, int64_t *id,
                       const char **invoice_number)
@@ -109,6 +110,23 @@ int db_voucher_by_hash(struct db *db, struct arena *a, const unsigned char hash[
     if (rc != SQLITE_ROW)
         return db_step_error(db, rc);
     voucher_columns(st, a, v);
+    sqlite3_reset(st);
+    return DB_OK;
+}
+
+int db_voucher_first_sealed(struct db *db, struct arena *a, unsigned char hash[32], struct voucher *v)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_FIRST_SEALED);
+    int status = db_step_row(db, st);
+    if (status != DB_OK)
+        return status;
+    if (sqlite3_column_bytes(st, 0) != 32) {
+        sqlite3_reset(st);
+        return DB_ERROR;
+    }
+    memcpy(hash, sqlite3_column_blob(st, 0), 32);
+    v->code_sealed_len = (size_t)sqlite3_column_bytes(st, 1);
+    v->code_sealed = (const unsigned char *)arena_memdup(a, sqlite3_column_blob(st, 1), v->code_sealed_len);
     sqlite3_reset(st);
     return DB_OK;
 }

@@ -1,6 +1,6 @@
 /* voucherctl — the command line: database set-up, demo data, tenants,
  * accounts, catalog import, completions import, orders, the mail outbox, nginx configuration,
- * backup.  Every command
+ * backup and restore.  Every command
  * exits 0 on success, 1 with a one-line message on stderr otherwise, and
  * changes nothing when it refuses. */
 #include <limits.h>
@@ -28,6 +28,7 @@
 #include "order.h"
 #include "outbox.h"
 #include "reminders.h"
+#include "restore.h"
 #include "voucher.h"
 
 struct ctl {
@@ -397,12 +398,12 @@ static int cmd_config(struct ctl *c)
     return 0;
 }
 
+/* backup FILE: a consistent copy while voucherd runs; FILE appears only
+ * complete (an existing FILE is replaced at the end, atomically). */
 static int cmd_backup(struct ctl *c)
 {
     if (c->argc != 1)
         return fail("%s", "usage: backup FILE");
-    if (access(c->argv[0], F_OK) == 0)
-        return fail("%s exists already", c->argv[0]);
     struct db *db = open_db(c);
     if (!db)
         return 1;
@@ -410,6 +411,21 @@ static int cmd_backup(struct ctl *c)
     int rc = db_backup(db, c->argv[0], err, sizeof err);
     db_close(db);
     return rc == DB_OK ? 0 : fail("%s", err);
+}
+
+/* restore FILE: puts a backup back while voucherd is stopped (see restore.h). */
+static int cmd_restore(struct ctl *c)
+{
+    if (c->argc != 1)
+        return fail("%s", "usage: restore FILE");
+    char msg[1024];
+    struct crypto_keys keys;
+    if (crypto_key_file_load(c->cfg.security_key_file, &keys, msg, sizeof msg) != 0)
+        return fail("%s", msg);
+    if (restore_database(&c->cfg, &keys, c->argv[0], msg, sizeof msg) != 0)
+        return fail("%s", msg);
+    printf("restored %s from %s\n", c->cfg.database_path, c->argv[0]);
+    return 0;
 }
 
 struct command {
@@ -433,6 +449,7 @@ static const struct command commands[] = {
     {"nginx-conf", NULL, cmd_nginx_conf, "nginx-conf [--port 8080] [--prefix DIR] [--static DIR (default ./static)]"},
     {"config", NULL, cmd_config, "config (prints the effective configuration, secrets masked)"},
     {"backup", NULL, cmd_backup, "backup FILE"},
+    {"restore", NULL, cmd_restore, "restore FILE (voucherd stopped; checks the file and the key first)"},
 };
 
 /* The full list, for voucherctl without a command.  Returns 1. */
@@ -474,6 +491,7 @@ int main(int argc, char **argv)
     int next = cli_load_config(argc, argv, &c.cfg);
     if (next < 0)
         return 1;
+    db_set_synchronous(c.cfg.database_synchronous); /* a CHOICE key: always one of its words */
     if (crypto_startup() != 0)
         return fail("%s", "libsodium cannot start");
     int words = cmd->word2 ? 2 : 1;

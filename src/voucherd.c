@@ -3,6 +3,7 @@
  * mail sender thread and waits for SIGTERM/SIGINT; then stops accepting,
  * lets requests in flight finish, stops the sender and exits 0. */
 #include <fcgiapp.h>
+#include <grp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -39,16 +40,36 @@ static int check_database(const struct config *cfg)
     return 0;
 }
 
-static int open_socket(const char *path)
+/* The listen queue: bursts of new connections wait here for a free worker
+ * instead of being refused (nginx answers 502 to a refused connect).  The
+ * kernel caps it at net.core.somaxconn (4096 on Debian 12). */
+#define LISTEN_BACKLOG 4096
+
+/* Opens the socket with mode 0660: nginx reaches it as the same user or as
+ * a member of [server] socket_group (e.g. www-data); nobody else can. */
+static int open_socket(const char *path, const char *group)
 {
+    gid_t gid = (gid_t)-1;
+    if (*group) {
+        struct group *g = getgrnam(group);
+        if (!g) {
+            log_error("[server] socket_group: no group %s", group);
+            return -1;
+        }
+        gid = g->gr_gid;
+    }
     unlink(path);
-    int fd = FCGX_OpenSocket(path, 128);
+    int fd = FCGX_OpenSocket(path, LISTEN_BACKLOG);
     if (fd < 0) {
         log_error("cannot listen on %s", path);
         return -1;
     }
-    /* nginx's workers may run as another user. */
-    chmod(path, 0666);
+    if (chmod(path, 0660) != 0 || (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) != 0)) {
+        log_error("cannot give %s mode 0660 and group %s", path, *group ? group : "(own)");
+        close(fd);
+        unlink(path);
+        return -1;
+    }
     return fd;
 }
 
@@ -68,7 +89,7 @@ static int serve(struct app *app)
         log_error("voucherd: [reminders] days_before = %s is not a list such as 30,7", cfg->reminders_days_before);
         return 1;
     }
-    int fd = open_socket(cfg->server_socket);
+    int fd = open_socket(cfg->server_socket, cfg->server_socket_group);
     if (fd < 0)
         return 1;
     static const struct sender_job jobs[] = {
@@ -119,9 +140,11 @@ int main(int argc, char **argv)
     struct config cfg;
     if (cli_load_config(argc, argv, &cfg) < 0)
         return 1;
+    db_set_synchronous(cfg.database_synchronous); /* a CHOICE key: always one of its words */
     struct app app = {.cfg = &cfg, .secure_cookies = strncmp(cfg.server_base_url, "https:", 6) == 0};
     char err[512];
     int rc = 1;
+    crypto_set_hash_concurrency(cfg.limits_hash_concurrency);
     if (crypto_startup() != 0) {
         log_error("libsodium cannot start");
     } else if (crypto_key_file_load(cfg.security_key_file, &app.keys, err, sizeof err) != 0) {

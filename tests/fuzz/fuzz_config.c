@@ -23,6 +23,7 @@ static const struct {
     {"limits", "login_window_seconds", 1, 604800},
     {"limits", "body_max_bytes", 1024, 10485760},
     {"privacy", "ip_retention_days", 1, 3650},
+    {"limits", "hash_concurrency", 0, 64},
 };
 
 static void check_config(const struct config *cfg, const char *base_dir)
@@ -41,7 +42,10 @@ static void check_config(const struct config *cfg, const char *base_dir)
             FUZZ_CHECK(*v && *end == '\0' && n >= INT_RANGES[k].min && n <= INT_RANGES[k].max);
         }
     }
-    FUZZ_CHECK(i == 26);
+    FUZZ_CHECK(i == 29);
+    /* CHOICE keys hold one of their words. */
+    FUZZ_CHECK(strcmp(cfg->database_synchronous, "off") == 0 || strcmp(cfg->database_synchronous, "normal") == 0 ||
+               strcmp(cfg->database_synchronous, "full") == 0 || strcmp(cfg->database_synchronous, "extra") == 0);
     /* PATH keys are absolute when a base directory is given (or empty). */
     if (base_dir) {
         FUZZ_CHECK(cfg->database_path[0] == '/' || cfg->database_path[0] == '\0');

@@ -22,7 +22,7 @@ layer_of() {
         mime|mail|pdf|qr|xml|outbox|sender|nginx_conf)
             echo out ;;
         codes|order|order_docs|redeem|invoice|certificate|completion|support|manage|housekeeping|demo|\
-        catalog_rules|recipients|reminders|training|vouchers_pdf|*_import)
+        catalog_rules|restore|recipients|reminders|training|vouchers_pdf|*_import)
             echo domain ;;
         worker|req|fields|routes|session|view|handlers)
             echo http ;;

@@ -152,6 +152,28 @@ export async function startServer(opts = {}) {
   let voucherd;
   let nginx;
   let demoOutput = '';
+  /** Polls GET /healthz until 200 (15 s), failing early when a child exited. */
+  const waitHealthy = async () => {
+    const deadline = Date.now() + 15000;
+    let last = 'no answer';
+    for (;;) {
+      for (const c of [voucherd, nginx]) {
+        if (c.exitCode !== null || c.signalCode !== null) {
+          throw new Error(`${c.name} exited early (status ${c.exitCode}, signal ${c.signalCode})`);
+        }
+      }
+      try {
+        const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
+        const body = await res.text();
+        if (res.status === 200) return;
+        last = `HTTP ${res.status}: ${body.slice(0, 200)}`;
+      } catch (e) {
+        last = String(e.cause?.code || e.message);
+      }
+      if (Date.now() > deadline) throw new Error(`GET /healthz did not answer 200 within 15 s (last: ${last})`);
+      await sleep(100);
+    }
+  };
   try {
     mustCtl(['init']);
     if (opts.demo !== false) demoOutput = mustCtl(['demo']).stdout;
@@ -168,25 +190,7 @@ export async function startServer(opts = {}) {
       '-p', dir + '/',
     ]);
 
-    const deadline = Date.now() + 15000;
-    let last = 'no answer';
-    for (;;) {
-      for (const c of [voucherd, nginx]) {
-        if (c.exitCode !== null || c.signalCode !== null) {
-          throw new Error(`${c.name} exited early (status ${c.exitCode}, signal ${c.signalCode})`);
-        }
-      }
-      try {
-        const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
-        const body = await res.text();
-        if (res.status === 200) break;
-        last = `HTTP ${res.status}: ${body.slice(0, 200)}`;
-      } catch (e) {
-        last = String(e.cause?.code || e.message);
-      }
-      if (Date.now() > deadline) throw new Error(`GET /healthz did not answer 200 within 15 s (last: ${last})`);
-      await sleep(100);
-    }
+    await waitHealthy();
   } catch (e) {
     killAll();
     await Promise.all(children.map((c) => c.exited));
@@ -229,5 +233,22 @@ export async function startServer(opts = {}) {
     if (problems.length) throw new Error(problems.join('; ') + '\n' + logText);
   };
 
-  return { baseUrl, dir, conf, port, ctl, stop, logs, demoOutput };
+  /** Ends voucherd alone with signal (SIGKILL: a crash); resolves to {code, signal}. nginx stays. */
+  const killVoucherd = async (signal = 'SIGKILL') => {
+    try { voucherd.kill(signal); } catch { /* gone */ }
+    return voucherd.exited;
+  };
+  /** Starts voucherd again (after killVoucherd) and waits until /healthz answers 200. */
+  const startVoucherd = async () => {
+    voucherd = spawnLogged('voucherd', voucherdBin, ['-c', conf]);
+    try {
+      await waitHealthy();
+    } catch (e) {
+      e.message += `\n${logs()}`;
+      throw e;
+    }
+  };
+  const pids = () => ({ voucherd: voucherd.pid, nginx: nginx.pid });
+
+  return { baseUrl, dir, conf, port, ctl, stop, logs, demoOutput, killVoucherd, startVoucherd, pids };
 }

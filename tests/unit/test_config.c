@@ -77,6 +77,22 @@ static void test_defaults_match_documented_values(void **state)
     assert_int_equal(c->limits_login_window_seconds, 900);
     assert_int_equal(c->limits_body_max_bytes, 1048576);
     assert_int_equal(c->privacy_ip_retention_days, 90);
+    assert_string_equal(c->database_synchronous, "full");
+    assert_int_equal(c->limits_hash_concurrency, 0);
+    assert_string_equal(c->server_socket_group, "");
+}
+
+/* [database] synchronous takes exactly one of its four words. */
+static void test_synchronous_is_one_of_its_words(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(parse(f, "[database]\nsynchronous = normal\n"), 0);
+    assert_string_equal(f->cfg.database_synchronous, "normal");
+    assert_int_equal(parse(f, "[database]\nsynchronous = FULL\n"), -1);
+    assert_string_equal(f->err, "line 2: [database] synchronous must be one of off|normal|full|extra");
+    assert_int_equal(parse(f, "[database]\nsynchronous = ful\n"), -1);
+    assert_int_equal(parse(f, "[database]\nsynchronous =\n"), -1);
+    assert_string_equal(f->cfg.database_synchronous, "normal");
 }
 
 static void test_default_paths_resolve_against_base_dir(void **state)
@@ -295,7 +311,7 @@ static void test_key_at_enumerates_every_key(void **state)
         assert_non_null(config_get_text(&f->cfg, section, key, buf, sizeof buf));
         n++;
     }
-    assert_int_equal(n, 26);
+    assert_int_equal(n, 29);
     assert_true(config_key_at(0, &section, &key));
     assert_string_equal(section, "server");
     assert_string_equal(key, "socket");
@@ -384,6 +400,7 @@ int main(void)
         T(test_env_paths_resolve_only_with_base_dir),
         T(test_get_text_returns_effective_values),
         T(test_key_at_enumerates_every_key),
+        T(test_synchronous_is_one_of_its_words),
         T(test_load_resolves_paths_against_file_directory),
         T(test_load_reports_errors_with_file_name),
     };

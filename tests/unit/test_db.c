@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "db_internal.h"
 #include "mem.h"
 
@@ -142,6 +144,69 @@ static void test_open_check_refuses_missing_file(void **state)
     assert_null(db);
     assert_non_null(strstr(err, path));
     assert_int_equal(access(path, F_OK), -1);
+}
+
+/* Durability and privacy of the files: synchronous FULL by default (the
+ * configured level otherwise), database and WAL 0600 whatever the umask. */
+static void test_open_is_synchronous_full_and_owner_only(void **state)
+{
+    (void)state;
+    char path[64], wal[80], err[256] = "";
+    struct stat st;
+    temp_path(path, sizeof path);
+    mode_t old = umask(022);
+    struct db *db = db_open(path, DB_OPEN_MIGRATE, err, sizeof err);
+    assert_non_null(db);
+    assert_int_equal(query_int(db, "PRAGMA synchronous"), 2); /* FULL */
+    add_municipality(db, "10101");
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(stat(wal, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    db_close(db);
+
+    assert_int_equal(db_set_synchronous("normal"), 0);
+    db = db_open(path, DB_OPEN_CHECK, err, sizeof err);
+    assert_int_equal(query_int(db, "PRAGMA synchronous"), 1);
+    db_close(db);
+    assert_int_equal(db_set_synchronous("NORMAL"), -1);
+    assert_int_equal(db_set_synchronous("full"), 0);
+    umask(old);
+    remove_db_files(path);
+}
+
+/* A backup replaces what a killed earlier run left (<path>.partial) and an
+ * older backup at the same path; the copy is complete and owner-only. */
+static void test_backup_retries_over_leftovers_and_replaces_atomically(void **state)
+{
+    (void)state;
+    char path[64], copy[80], partial[96], err[256] = "";
+    struct stat st;
+    temp_path(path, sizeof path);
+    snprintf(copy, sizeof copy, "%s.bak", path);
+    snprintf(partial, sizeof partial, "%s.partial", copy);
+    struct db *db = db_open(path, DB_OPEN_MIGRATE, err, sizeof err);
+    assert_non_null(db);
+    add_municipality(db, "10101");
+    FILE *fp = fopen(partial, "w");
+    fputs("half a backup", fp);
+    fclose(fp);
+    assert_int_equal(db_backup(db, copy, err, sizeof err), DB_OK);
+    assert_int_equal(access(partial, F_OK), -1);
+    add_municipality(db, "10102");
+    assert_int_equal(db_backup(db, copy, err, sizeof err), DB_OK); /* same path again */
+    db_close(db);
+
+    assert_int_equal(stat(copy, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    db = db_open(copy, DB_OPEN_CHECK, err, sizeof err);
+    assert_non_null(db);
+    assert_int_equal(db_integrity_check(db, err, sizeof err), DB_OK);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM municipalities"), 2);
+    db_close(db);
+    remove_db_files(copy);
+    remove_db_files(path);
 }
 
 /* ---- municipalities ---- */
@@ -626,6 +691,8 @@ int main(void)
         T(test_user_version_equals_latest_migration),
         T(test_migrations_create_tables_and_catalog_version_row),
         cmocka_unit_test(test_open_migrate_twice_on_file_is_idempotent),
+        cmocka_unit_test(test_open_is_synchronous_full_and_owner_only),
+        cmocka_unit_test(test_backup_retries_over_leftovers_and_replaces_atomically),
         cmocka_unit_test(test_open_check_refuses_empty_file_naming_voucherctl_init),
         cmocka_unit_test(test_open_check_refuses_missing_file),
         T(test_municipality_add_and_find_by_gkz_and_id),
