@@ -166,9 +166,11 @@ struct order_summary {
     struct order o; /* id, created_at, invoice_number, reference and totals */
     int64_t open, redeemed, expired, revoked;
 };
-/* The municipality's orders, newest first (array in the arena). */
-int db_order_list(struct db *db, struct arena *a, int64_t municipality_id, int64_t now,
-                  struct order_summary **list, size_t *n);
+/* One page of the municipality's orders whose reference, invoice number or
+ * a line's title contains q ("" = all; ASCII letters in any case), newest
+ * first (array in the arena); *total counts all that match. */
+int db_order_list(struct db *db, struct arena *a, int64_t municipality_id, int64_t now, const char *q,
+                  int64_t offset, int64_t limit, struct order_summary **list, size_t *n, int64_t *total);
 
 /* ---- vouchers ---- */
 struct voucher {

@@ -198,12 +198,29 @@ static void summary_row(sqlite3_stmt *st, struct arena *a, void *item)
     };
 }
 
-int db_order_list(struct db *db, struct arena *a, int64_t municipality_id, int64_t now,
-                  struct order_summary **list, size_t *n)
+static void bind_order_search(sqlite3_stmt *st, int64_t municipality_id, int64_t now, const char *q,
+                              int64_t offset, int64_t limit)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_ORDER_LIST);
     sqlite3_bind_int64(st, 1, municipality_id);
     sqlite3_bind_int64(st, 2, now);
+    db_bind_text(st, 3, q ? q : "");
+    sqlite3_bind_int64(st, 4, limit);
+    sqlite3_bind_int64(st, 5, offset);
+}
+
+int db_order_list(struct db *db, struct arena *a, int64_t municipality_id, int64_t now, const char *q,
+                  int64_t offset, int64_t limit, struct order_summary **list, size_t *n, int64_t *total)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ORDER_LIST_COUNT);
+    bind_order_search(st, municipality_id, now, q, offset, limit);
+    int status = db_step_row(db, st);
+    if (status == DB_OK)
+        *total = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (status != DB_OK)
+        return status;
+    st = db_stmt(db, Q_ORDER_LIST);
+    bind_order_search(st, municipality_id, now, q, offset, limit);
     return db_collect(db, a, st, sizeof **list, summary_row, (void **)list, n);
 }
 

@@ -52,17 +52,54 @@ static void order_row(struct req *r, struct view_table *t, const struct order_su
     view_cell_int(t, "revoked", (long)s->revoked);
 }
 
+/* text percent-encoded for a query string value (all but A-Z a-z 0-9 . _ -). */
+static const char *query_escape(struct arena *a, const char *text)
+{
+    struct buf b;
+    buf_init(&b, a);
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '.' ||
+            *p == '_' || *p == '-')
+            buf_putc(&b, (char)*p);
+        else
+            buf_printf(&b, "%%%02X", *p);
+    }
+    return b.data;
+}
+
+/* Orders per page of the list. */
+#define ORDERS_PER_PAGE 50
+
 int h_orders_list(struct req *r)
 {
     struct order_summary *list;
     size_t n;
-    if (db_order_list(r->db, r->arena, r->who->municipality_id, r->now, &list, &n) != DB_OK)
+    int64_t total;
+    const char *q = req_text(r, F_Q), *page_text = req_text(r, F_PAGE);
+    int64_t page = page_text ? strtoll(page_text, NULL, 10) : 1;
+    if (db_order_list(r->db, r->arena, r->who->municipality_id, r->now, q, (page - 1) * ORDERS_PER_PAGE,
+                      ORDERS_PER_PAGE, &list, &n, &total) != DB_OK)
         return 500;
+    int64_t pages = total ? (total + ORDERS_PER_PAGE - 1) / ORDERS_PER_PAGE : 1;
+    if (page > pages) { /* past the end: the last page */
+        page = pages;
+        if (db_order_list(r->db, r->arena, r->who->municipality_id, r->now, q, (page - 1) * ORDERS_PER_PAGE,
+                          ORDERS_PER_PAGE, &list, &n, &total) != DB_OK)
+            return 500;
+    }
     struct view *v = view_new(r, "orders_list", "Bestellungen");
     struct view_table *t = view_table(v, "orders", order_columns);
     for (size_t i = 0; i < n; i++)
         order_row(r, t, &list[i]);
     view_int(v, "count", (long)n);
+    view_int(v, "total", (long)total);
+    view_int(v, "page", (long)page);
+    view_int(v, "pages", (long)pages);
+    view_int(v, "first", (long)((page - 1) * ORDERS_PER_PAGE + (n ? 1 : 0)));
+    view_int(v, "last", (long)((page - 1) * ORDERS_PER_PAGE + (int64_t)n));
+    view_text(v, "q", q ? q : "");
+    view_url(v, "page_base", q ? arena_printf(r->arena, "/bestellungen?q=%s&", query_escape(r->arena, q))
+                               : "/bestellungen?");
     return view_render(v);
 }
 

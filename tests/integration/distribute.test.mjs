@@ -393,3 +393,41 @@ test('/gemeinde/schulungen and schulungen.csv: who holds which course, status, c
   assert.ok(!(await g2.get('/gemeinde/schulungen.csv')).text.includes('mitarbeiterin'));
   assert.equal((await (await as('mitarbeiterin')).get('/gemeinde/schulungen')).status, 403, 'staff do not see it');
 });
+
+test('/bestellungen searches reference, invoice number and course, and pages 50 orders at a time', async () => {
+  const r = srv.ctl(['order', 'add', '--username', 'gemeinde', '--item', 'digitales-amt=1', '--reference', 'Bauamt-2026/17']);
+  assert.equal(r.code, 0, r.stderr);
+  const [, id, invoice] = r.stdout.split('\n')[0].split(' ');
+  const c = await as();
+  const links = (html) => [...html.matchAll(/href="\/bestellungen\/(\d+)"/g)].map((m) => m[1]);
+  assert.deepEqual(links((await c.get('/bestellungen?q=bauamt-2026')).text), [id], 'by reference, any case');
+  assert.deepEqual(links((await c.get(`/bestellungen?q=${invoice}`)).text), [id], 'by invoice number');
+  const byCourse = links((await c.get('/bestellungen?q=Digitales%20Amt')).text);
+  assert.ok(byCourse.includes(id) && !byCourse.includes(String(orderId)), 'by course title');
+  assert.match(textOf((await c.get('/bestellungen?q=gibt-es-nicht')).text), /Keine Bestellung passt zu „gibt-es-nicht“/);
+  // 60 more orders (copies of this one, written straight into the database) make two pages
+  const sql = `WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 60)
+    INSERT INTO orders (municipality_id, account_id, idempotency_token, reference, invoice_year, invoice_seq,
+      invoice_number, recipient_name, recipient_address, recipient_uid, vat_percent, net_cents, vat_cents,
+      gross_cents, created_at)
+    SELECT municipality_id, account_id, 'copy-' || k, 'Kopie ' || k, 2099, k, printf('RE-2099-%06d', k),
+      recipient_name, recipient_address, recipient_uid, vat_percent, net_cents, vat_cents, gross_cents, created_at - k
+    FROM orders, n WHERE id = ${id};
+    INSERT INTO vouchers (code_hash, code_sealed, order_id, order_line_id, item_id, municipality_id, created_at, valid_until)
+    SELECT randomblob(32), v.code_sealed, o.id, v.order_line_id, v.item_id, v.municipality_id, v.created_at, v.valid_until
+    FROM orders o, vouchers v WHERE o.invoice_year = 2099 AND v.order_id = ${id};`;
+  const ins = spawnSync('sqlite3', [path.join(srv.dir, 'voucher.db')], { input: sql, encoding: 'utf8' });
+  assert.equal(ins.status, 0, ins.stderr);
+  const first = await c.get('/bestellungen');
+  const total = Number(textOf(first.text).match(/Bestellungen 1 bis 50 von (\d+) \(Seite 1 von 2\)/)[1]);
+  assert.ok(total > 60);
+  assert.equal(links(first.text).length, 50);
+  assert.ok(first.text.includes('href="/bestellungen?seite=2"'));
+  const second = await c.get('/bestellungen?seite=2');
+  assert.equal(links(second.text).length, total - 50);
+  const found = await c.get('/bestellungen?q=Kopie');
+  assert.match(textOf(found.text), /Bestellungen 1 bis 50 von 60 \(Seite 1 von 2\)/);
+  assert.ok(found.text.includes('href="/bestellungen?q=Kopie&amp;seite=2"'), 'the search kept in the page links');
+  assert.equal(links((await c.get('/bestellungen?q=Kopie&seite=2')).text).length, 10);
+  assert.ok(!textOf((await (await as('gemeinde2')).get('/bestellungen?q=Kopie')).text).includes('Kopie 1'), 'own municipality only');
+});
