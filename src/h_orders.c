@@ -20,12 +20,20 @@
 #include "view.h"
 #include "vouchers_pdf.h"
 
-static const char *const order_columns[] = {"id", "date", "invoice", "reference", "gross", "open",
-                                            "redeemed", "expired", "revoked", NULL};
-static const char *const code_columns[] = {"id", "code", "title", "valid_until", "status", "status_class",
-                                           "open", "name", "email", "delivery", "sendable", "saved", NULL};
-static const char *const item_columns[] = {"slug", "title", NULL};
-static const char *const pagelink_columns[] = {"n", "current", NULL};
+/* Columns of table orders in orders_list.html, in the order it reads them. */
+enum {
+    ORDER_ID, ORDER_DATE, ORDER_INVOICE, ORDER_REFERENCE, ORDER_GROSS, ORDER_OPEN, ORDER_REDEEMED,
+    ORDER_EXPIRED, ORDER_REVOKED, ORDER_COLUMNS,
+};
+/* Columns of table codes in orders_show.html, in the order it reads them. */
+enum {
+    CODE_ID, CODE_CODE, CODE_TITLE, CODE_VALID_UNTIL, CODE_STATUS, CODE_STATUS_CLASS, CODE_OPEN_CELL, CODE_NAME,
+    CODE_EMAIL, CODE_DELIVERY, CODE_SENDABLE, CODE_SAVED, CODE_COLUMNS,
+};
+/* Columns of table items in orders_show.html, in the order it reads them. */
+enum { ITEM_SLUG, ITEM_TITLE, ITEM_COLUMNS };
+/* Columns of table pagelinks in orders_show.html, in the order it reads them. */
+enum { PAGELINK_N, PAGELINK_CURRENT, PAGELINK_COLUMNS };
 
 /* The order named in the path when it is the admin's municipality's:
  * 0, 404 or 500. */
@@ -41,15 +49,15 @@ static int own_order(struct req *r, struct order *o)
 static void order_row(struct req *r, struct view_table *t, const struct order_summary *s)
 {
     view_row(t);
-    view_cell_int(t, "id", (long)s->o.id);
-    view_cell_text(t, "date", fmt_date(r->arena, s->o.created_at));
-    view_cell_text(t, "invoice", s->o.invoice_number);
-    view_cell_text(t, "reference", s->o.reference);
-    view_cell_text(t, "gross", fmt_money(r->arena, s->o.gross_cents));
-    view_cell_int(t, "open", (long)s->open);
-    view_cell_int(t, "redeemed", (long)s->redeemed);
-    view_cell_int(t, "expired", (long)s->expired);
-    view_cell_int(t, "revoked", (long)s->revoked);
+    view_cell_int(t, ORDER_ID, (long)s->o.id);
+    view_cell_text(t, ORDER_DATE, fmt_date(r->arena, s->o.created_at));
+    view_cell_text(t, ORDER_INVOICE, s->o.invoice_number);
+    view_cell_text(t, ORDER_REFERENCE, s->o.reference);
+    view_cell_text(t, ORDER_GROSS, fmt_money(r->arena, s->o.gross_cents));
+    view_cell_int(t, ORDER_OPEN, (long)s->open);
+    view_cell_int(t, ORDER_REDEEMED, (long)s->redeemed);
+    view_cell_int(t, ORDER_EXPIRED, (long)s->expired);
+    view_cell_int(t, ORDER_REVOKED, (long)s->revoked);
 }
 
 /* text percent-encoded for a query string value (all but A-Z a-z 0-9 . _ -). */
@@ -88,7 +96,7 @@ int h_orders_list(struct req *r)
             return 500;
     }
     struct view *v = view_new(r, "orders_list", "Bestellungen");
-    struct view_table *t = view_table(v, "orders", order_columns);
+    struct view_table *t = view_table(v, "orders", ORDER_COLUMNS);
     for (size_t i = 0; i < n; i++)
         order_row(r, t, &list[i]);
     view_int(v, "count", (long)n);
@@ -121,19 +129,19 @@ static void code_row(struct req *r, struct view_table *t, const struct order_cod
 {
     enum code_status st = codes_status(&c->v, r->now);
     view_row(t);
-    view_cell_int(t, "id", (long)c->v.id);
-    view_cell_text(t, "code", display);
-    view_cell_text(t, "title", c->v.item_title);
-    view_cell_text(t, "valid_until", fmt_date(r->arena, c->v.valid_until));
-    view_cell_text(t, "status", order_code_status_text(r->arena, c, r->now));
-    view_cell_text(t, "status_class", codes_status_class(st));
-    view_cell_int(t, "open", st == CODE_OPEN);
-    view_cell_text(t, "name", c->v.issued_to);
-    view_cell_text(t, "email", c->recipient_email);
-    view_cell_text(t, "delivery", order_delivery_text(r->arena, c->mail_id, c->mail_sent_at, c->mail_given_up_at,
+    view_cell_int(t, CODE_ID, (long)c->v.id);
+    view_cell_text(t, CODE_CODE, display);
+    view_cell_text(t, CODE_TITLE, c->v.item_title);
+    view_cell_text(t, CODE_VALID_UNTIL, fmt_date(r->arena, c->v.valid_until));
+    view_cell_text(t, CODE_STATUS, order_code_status_text(r->arena, c, r->now));
+    view_cell_text(t, CODE_STATUS_CLASS, codes_status_class(st));
+    view_cell_int(t, CODE_OPEN_CELL, st == CODE_OPEN);
+    view_cell_text(t, CODE_NAME, c->v.issued_to);
+    view_cell_text(t, CODE_EMAIL, c->recipient_email);
+    view_cell_text(t, CODE_DELIVERY, order_delivery_text(r->arena, c->mail_id, c->mail_sent_at, c->mail_given_up_at,
                                                       c->mail_error));
-    view_cell_int(t, "sendable", st == CODE_OPEN && *c->recipient_email);
-    view_cell_int(t, "saved", c->v.id == saved_id);
+    view_cell_int(t, CODE_SENDABLE, st == CODE_OPEN && *c->recipient_email);
+    view_cell_int(t, CODE_SAVED, c->v.id == saved_id);
 }
 
 /* The page asked for (?seite=, default 1), kept within 1..pages. */
@@ -148,19 +156,19 @@ static int64_t page_of(const struct req *r, int64_t pages)
  * the current one; 0 stands for a gap ("…"). */
 static void page_links(struct view *v, int64_t page, int64_t pages)
 {
-    struct view_table *t = view_table(v, "pagelinks", pagelink_columns);
+    struct view_table *t = view_table(v, "pagelinks", PAGELINK_COLUMNS);
     int64_t last = 0;
     for (int64_t p = 1; p <= pages; p++) {
         if (p != 1 && p != pages && (p < page - 2 || p > page + 2))
             continue;
         if (p > last + 1) {
             view_row(t);
-            view_cell_int(t, "n", 0);
-            view_cell_int(t, "current", 0);
+            view_cell_int(t, PAGELINK_N, 0);
+            view_cell_int(t, PAGELINK_CURRENT, 0);
         }
         view_row(t);
-        view_cell_int(t, "n", (long)p);
-        view_cell_int(t, "current", p == page);
+        view_cell_int(t, PAGELINK_N, (long)p);
+        view_cell_int(t, PAGELINK_CURRENT, p == page);
         last = p;
     }
 }
@@ -220,7 +228,7 @@ static int code_rows(struct req *r, struct view *v, int64_t order_id, const stru
     view_text(v, "f_course", f->course);
     view_text(v, "f_status", f->status);
     view_text(v, "f_assigned", f->assigned);
-    struct view_table *t = view_table(v, "codes", code_columns);
+    struct view_table *t = view_table(v, "codes", CODE_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         char display[VOUCHER_DISPLAY_SIZE];
         if (codes_display(&r->app->keys, &codes[i].v, display) != 0)
@@ -237,11 +245,11 @@ static int item_rows(struct req *r, struct view *v, int64_t order_id, const char
     size_t n;
     if (db_order_items(r->db, r->arena, order_id, &slugs, &titles, &n) != DB_OK)
         return 500;
-    struct view_table *t = view_table(v, "items", item_columns);
+    struct view_table *t = view_table(v, "items", ITEM_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         view_row(t);
-        view_cell_text(t, "slug", slugs[i]);
-        view_cell_text(t, "title", titles[i]);
+        view_cell_text(t, ITEM_SLUG, slugs[i]);
+        view_cell_text(t, ITEM_TITLE, titles[i]);
     }
     *first = n ? slugs[0] : "";
     return 0;
@@ -409,8 +417,10 @@ int h_orders_send(struct req *r)
     return code_outcome(r, st, order_id, id, "gesendet", message);
 }
 
-static const char *const preview_columns[] = {"line", "name", "email", NULL};
-static const char *const error_columns[] = {"line", "message", NULL};
+/* Columns of table people in orders_distribute.html, in the order it reads them. */
+enum { PREVIEW_LINE, PREVIEW_NAME, PREVIEW_EMAIL, PREVIEW_COLUMNS };
+/* Columns of table errors in orders_distribute.html, in the order it reads them. */
+enum { ERROR_LINE, ERROR_MESSAGE, ERROR_COLUMNS };
 
 /* The distribute page: the preview of the list (errors empty) or the list's
  * errors with the form to correct it. */
@@ -427,18 +437,18 @@ static int distribute_page(struct req *r, const struct order *o, const char *slu
     view_text(v, "refusal", refusal);
     view_int(v, "count", (long)n);
     view_int(v, "error_count", (long)nerrors);
-    struct view_table *t = view_table(v, "people", preview_columns);
+    struct view_table *t = view_table(v, "people", PREVIEW_COLUMNS);
     for (size_t i = 0; i < n && nerrors == 0 && !*refusal; i++) {
         view_row(t);
-        view_cell_int(t, "line", (long)list[i].line);
-        view_cell_text(t, "name", list[i].name);
-        view_cell_text(t, "email", list[i].email);
+        view_cell_int(t, PREVIEW_LINE, (long)list[i].line);
+        view_cell_text(t, PREVIEW_NAME, list[i].name);
+        view_cell_text(t, PREVIEW_EMAIL, list[i].email);
     }
-    struct view_table *e = view_table(v, "errors", error_columns);
+    struct view_table *e = view_table(v, "errors", ERROR_COLUMNS);
     for (size_t i = 0; i < nerrors; i++) {
         view_row(e);
-        view_cell_int(e, "line", (long)errors[i].line);
-        view_cell_text(e, "message", errors[i].message);
+        view_cell_int(e, ERROR_LINE, (long)errors[i].line);
+        view_cell_text(e, ERROR_MESSAGE, errors[i].message);
     }
     int status = view_render(v);
     if (status == 0 && (nerrors || *refusal))

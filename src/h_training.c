@@ -19,9 +19,11 @@
 
 #define ROWS_PER_PAGE 200
 
-static const char *const row_columns[] = {"name", "username", "course", "status", "status_class", "enrolled",
-                                          "completed", "certificate", NULL};
-static const char *const course_columns[] = {"slug", "title", NULL};
+/* Columns of table rows in training_list.html, in the order it reads them. */
+enum { ROW_NAME, ROW_USERNAME, ROW_COURSE, ROW_STATUS, ROW_STATUS_CLASS, ROW_ENROLLED, ROW_COMPLETED,
+       ROW_CERTIFICATE, ROW_COLUMNS };
+/* Columns of table courses (the filter's options). */
+enum { COURSE_SLUG, COURSE_TITLE, COURSE_COLUMNS };
 
 static const char *opt(const struct req *r, enum field_id f)
 {
@@ -43,11 +45,11 @@ static int course_options(struct req *r, struct view *v)
     size_t n;
     if (db_training_courses(r->db, r->arena, r->who->municipality_id, &slugs, &titles, &n) != DB_OK)
         return 500;
-    struct view_table *t = view_table(v, "courses", course_columns);
+    struct view_table *t = view_table(v, "courses", COURSE_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         view_row(t);
-        view_cell_text(t, "slug", slugs[i]);
-        view_cell_text(t, "title", titles[i]);
+        view_cell_text(t, COURSE_SLUG, slugs[i]);
+        view_cell_text(t, COURSE_TITLE, titles[i]);
     }
     return 0;
 }
@@ -72,18 +74,18 @@ int h_training_list(struct req *r)
     struct view *v = view_new(r, "training_list", "Schulungsnachweis");
     if (course_options(r, v) != 0)
         return 500;
-    struct view_table *t = view_table(v, "rows", row_columns);
+    struct view_table *t = view_table(v, "rows", ROW_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         bool done = *rows[i].completed_on;
         view_row(t);
-        view_cell_text(t, "name", arena_printf(r->arena, "%s %s", rows[i].first_name, rows[i].last_name));
-        view_cell_text(t, "username", rows[i].username);
-        view_cell_text(t, "course", rows[i].course_title);
-        view_cell_text(t, "status", done ? "abgeschlossen" : "eingeschrieben");
-        view_cell_text(t, "status_class", done ? "status-redeemed" : "status-open");
-        view_cell_text(t, "enrolled", fmt_date(r->arena, rows[i].enrolled_at));
-        view_cell_text(t, "completed", completed_text(r->arena, rows[i].completed_on));
-        view_cell_text(t, "certificate", rows[i].certificate_number);
+        view_cell_text(t, ROW_NAME, arena_printf(r->arena, "%s %s", rows[i].first_name, rows[i].last_name));
+        view_cell_text(t, ROW_USERNAME, rows[i].username);
+        view_cell_text(t, ROW_COURSE, rows[i].course_title);
+        view_cell_text(t, ROW_STATUS, done ? "abgeschlossen" : "eingeschrieben");
+        view_cell_text(t, ROW_STATUS_CLASS, done ? "status-redeemed" : "status-open");
+        view_cell_text(t, ROW_ENROLLED, fmt_date(r->arena, rows[i].enrolled_at));
+        view_cell_text(t, ROW_COMPLETED, completed_text(r->arena, rows[i].completed_on));
+        view_cell_text(t, ROW_CERTIFICATE, rows[i].certificate_number);
     }
     struct buf base;
     buf_init(&base, r->arena);
