@@ -51,6 +51,12 @@ int h_orders_vouchers(struct req *r);
 int h_training_list(struct req *r);
 int h_training_csv(struct req *r);
 
+/* h_accounting.c: the invoice journal, payments, credit notes (admin) */
+int h_accounting_journal(struct req *r);
+int h_accounting_csv(struct req *r);
+int h_accounting_invoice(struct req *r);
+int h_accounting_paid(struct req *r);
+
 /* administration (admin): h_admin.c overview, h_admin_catalog.c, h_admin_tenants.c, h_admin_accounts.c */
 int h_admin_home(struct req *r);
 int h_admin_audit(struct req *r);

@@ -73,6 +73,11 @@ static const struct route routes[] = {
      * so ".../neu" (the add forms) never hides one; account ids are digits */
     {M_GET, "/admin", h_admin_home, ROLE_ADMIN},
     {M_GET, "/admin/protokoll", h_admin_audit, ROLE_ADMIN},
+    /* accounting: {nr} is an invoice number RE-YYYY-NNNNNN */
+    {M_GET, "/admin/rechnungen", h_accounting_journal, ROLE_ADMIN},
+    {M_GET, "/admin/rechnungen.csv", h_accounting_csv, ROLE_ADMIN},
+    {M_GET, "/admin/rechnungen/*", h_accounting_invoice, ROLE_ADMIN},
+    {M_POST, "/admin/rechnungen/*/bezahlt", h_accounting_paid, ROLE_ADMIN},
     {M_GET, "/admin/kurse", h_admin_catalog_list, ROLE_ADMIN},
     {M_GET, "/admin/kurse/neu", h_admin_catalog_new, ROLE_ADMIN},
     {M_POST, "/admin/kurse/neu", h_admin_catalog_add, ROLE_ADMIN},
