@@ -8,7 +8,10 @@
 #include <string.h>
 
 #include "app.h"
+#include "credit_note.h"
 #include "csv.h"
+#include "ebinterface.h"
+#include "invoice.h"
 #include "date.h"
 #include "db.h"
 #include "fmt.h"
@@ -16,15 +19,12 @@
 #include "handlers.h"
 #include "money.h"
 #include "req.h"
+#include "sender.h"
 #include "view.h"
 
 #define JOURNAL_PAGE 100
 
-/* German label of a journal status. */
-static const char *status_label(const char *s)
-{
-    return strcmp(s, "ueberfaellig") == 0 ? "überfällig" : s;
-}
+#define status_label credit_status_label
 
 /* The journal's filter as the form sent it, checked. */
 struct journal_query {
@@ -213,6 +213,44 @@ static int invoice_of_path(struct req *r, int64_t *order_id, struct journal_row 
     return status == DB_OK ? 0 : status == DB_NOT_FOUND ? 404 : 500;
 }
 
+/* The credit notes table's columns (accounting_invoice.html, orders_show.html). */
+enum { C_NR, C_DATE, C_SCOPE, C_REASON, C_NET, C_GROSS, C_LINES, C_COLUMNS };
+
+/* The credit notes of an order as the table "credits" of v. 0 or 500. */
+static int credit_rows(struct req *r, struct view *v, int64_t order_id)
+{
+    struct credit_note *list;
+    size_t n;
+    if (db_credit_notes_of_order(r->db, r->arena, order_id, &list, &n) != DB_OK)
+        return 500;
+    struct view_table *t = view_table(v, "credits", C_COLUMNS);
+    for (size_t i = 0; i < n; i++) {
+        struct credit_note_line *lines;
+        size_t nl;
+        if (db_credit_note_lines(r->db, r->arena, list[i].id, &lines, &nl) != DB_OK)
+            return 500;
+        struct buf b;
+        buf_init(&b, r->arena);
+        for (size_t k = 0; k < nl; k++)
+            buf_printf(&b, "%s%lld Stk %s", k ? "; " : "", (long long)lines[k].quantity, lines[k].title);
+        view_row(t);
+        view_cell_text(t, C_NR, list[i].number);
+        view_cell_text(t, C_DATE, fmt_date(r->arena, list[i].created_at));
+        view_cell_text(t, C_SCOPE, list[i].scope == CREDIT_ALL ? "ganze Rechnung" : "offene Codes");
+        view_cell_text(t, C_REASON, list[i].reason);
+        view_cell_text(t, C_NET, fmt_money(r->arena, list[i].net_cents));
+        view_cell_text(t, C_GROSS, fmt_money(r->arena, list[i].gross_cents));
+        view_cell_text(t, C_LINES, b.data ? b.data : "");
+    }
+    view_int(v, "credit_count", (long)n);
+    return 0;
+}
+
+int accounting_credit_rows(struct req *r, struct view *v, int64_t order_id)
+{
+    return credit_rows(r, v, order_id);
+}
+
 /* The invoice page, with a notice or an error (status 422). */
 static int show_invoice(struct req *r, int status, const char *error)
 {
@@ -226,7 +264,13 @@ static int show_invoice(struct req *r, int status, const char *error)
     date_iso_vienna(r->now, today);
     struct view *v = view_new(r, "accounting_invoice", arena_printf(r->arena, "Rechnung %s", j.invoice_number));
     const char *done = req_text(r, F_DONE);
-    view_text(v, "notice", done && strcmp(done, "paid") == 0 ? "Die Zahlung ist vermerkt." : "");
+    view_text(v, "notice", !done                          ? ""
+                           : strcmp(done, "paid") == 0   ? "Die Zahlung ist vermerkt."
+                           : strcmp(done, "storno") == 0 ? "Die Gutschrift ist ausgestellt und geht per E-Mail an die Gemeinde."
+                                                         : "");
+    if (credit_rows(r, v, id) != 0)
+        return 500;
+    view_text(v, "reason", req_raw(r, F_REASON));
     view_text(v, "error", error);
     view_int(v, "id", (long)id);
     view_text(v, "nr", j.invoice_number);
@@ -241,7 +285,7 @@ static int show_invoice(struct req *r, int status, const char *error)
     view_text(v, "status_label", status_label(j.status));
     view_text(v, "paid_on", paid);
     view_text(v, "paid_value", *j.paid_on ? j.paid_on : today);
-    view_text(v, "credits", j.credit_numbers);
+    view_text(v, "credit_numbers", j.credit_numbers);
     int vr = view_render(v);
     if (vr == 0)
         r->status = status;
@@ -304,4 +348,149 @@ int h_accounting_paid(struct req *r)
     if (rc != 0)
         return rc;
     return req_redirect(r, arena_printf(r->arena, "/admin/rechnungen/%s?done=paid", j.invoice_number));
+}
+
+int h_accounting_storno(struct req *r)
+{
+    int64_t id;
+    struct journal_row j;
+    int rc = invoice_of_path(r, &id, &j);
+    if (rc != 0)
+        return rc;
+    const char *reason = req_text(r, F_REASON), *scope = req_text(r, F_SCOPE);
+    if (!reason)
+        return show_invoice(r, 422, "Bitte geben Sie den Grund des Stornos an (höchstens 500 Zeichen, eine Zeile).");
+    if (!scope)
+        return show_invoice(r, 422, "Bitte wählen Sie, was storniert wird: die ganze Rechnung oder nur die offenen Codes.");
+    struct credit_request rq = {.order_id = id, .scope = strcmp(scope, "all") == 0 ? CREDIT_ALL : CREDIT_OPEN,
+                                .reason = reason, .account_id = r->who->id, .ip = r->remote_addr};
+    struct credit_note cn;
+    char msg[300];
+    enum credit_status s = credit_note_issue(r->db, &r->app->keys, r->app->cfg, r->arena, &rq, r->now, &cn, msg,
+                                             sizeof msg);
+    if (s == CREDIT_REFUSED)
+        return show_invoice(r, 422, arena_strdup(r->arena, msg));
+    if (s != CREDIT_OK)
+        return 500;
+    sender_wake(r->app->sender); /* the credit note's e-mail is committed */
+    return req_redirect(r, arena_printf(r->arena, "/admin/rechnungen/%s?done=storno", j.invoice_number));
+}
+
+/* The credit note named in the path, when the caller may see it: staff any,
+ * a tenant_admin their municipality's.  0, 404 or 500. */
+static int visible_credit_note(struct req *r, struct credit_note *cn, struct order *o)
+{
+    int status = r->path_arg ? db_credit_note_by_number(r->db, r->arena, r->path_arg, cn) : DB_NOT_FOUND;
+    if (status == DB_OK)
+        status = db_order_by_id(r->db, r->arena, cn->order_id, o);
+    if (status == DB_ERROR)
+        return 500;
+    if (status != DB_OK)
+        return 404;
+    if (!(r->who->role & (ROLE_SUPPORT | ROLE_ADMIN)) && o->municipality_id != r->who->municipality_id)
+        return 404;
+    return 0;
+}
+
+/* A download by support or admin is audited (the municipality's own are not). */
+int accounting_audit_download(struct req *r, const char *what, const char *subject)
+{
+    if (!(r->who->role & (ROLE_SUPPORT | ROLE_ADMIN)))
+        return 0;
+    return db_audit_add(r->db, r->who->id, "download.document", subject, what, r->remote_addr, r->now) == DB_OK
+               ? 0
+               : 500;
+}
+
+int h_accounting_credit_pdf(struct req *r)
+{
+    struct credit_note cn;
+    struct order o;
+    int rc = visible_credit_note(r, &cn, &o);
+    if (rc != 0)
+        return rc;
+    const unsigned char *pdf;
+    size_t len;
+    if (credit_note_pdf(r->db, r->arena, r->app->cfg, &cn, &pdf, &len) != DB_OK ||
+        accounting_audit_download(r, "Gutschrift (PDF)", cn.number) != 0)
+        return 500;
+    return req_download(r, "application/pdf", "inline", arena_printf(r->arena, "Gutschrift-%s.pdf", cn.number),
+                        pdf, len);
+}
+
+/* ---- ebInterface XML ---- */
+
+static int send_xml(struct req *r, const struct invoice_doc *d, const char *subject)
+{
+    const char *xml;
+    size_t len;
+    if (ebinterface_xml(r->app->cfg, r->arena, d, &xml, &len) != 0 ||
+        accounting_audit_download(r, d->credit ? "Gutschrift (ebInterface XML)" : "Rechnung (ebInterface XML)",
+                                  subject) != 0)
+        return 500;
+    return req_download(r, "application/xml; charset=utf-8", "attachment",
+                        arena_printf(r->arena, "%s-%s.xml", d->credit ? "Gutschrift" : "Rechnung", d->number), xml,
+                        len);
+}
+
+static int invoice_xml(struct req *r, const struct order *o)
+{
+    struct order_line *lines;
+    size_t n;
+    struct invoice_doc d;
+    if (db_order_lines(r->db, r->arena, o->id, &lines, &n) != DB_OK)
+        return 500;
+    invoice_doc_of_order(r->arena, o, lines, n, &d);
+    return send_xml(r, &d, o->invoice_number);
+}
+
+static int credit_xml(struct req *r, const struct credit_note *cn)
+{
+    struct order o;
+    struct invoice_doc d;
+    if (credit_note_doc(r->db, r->arena, cn, &o, &d) != DB_OK)
+        return 500;
+    return send_xml(r, &d, cn->number);
+}
+
+/* GET /bestellungen/{id}/rechnung.xml: the order's municipality's admin,
+ * support and admin. */
+int h_accounting_order_xml(struct req *r)
+{
+    int64_t id = req_path_id(r);
+    struct order o;
+    int status = id ? db_order_by_id(r->db, r->arena, id, &o) : DB_NOT_FOUND;
+    if (status == DB_ERROR)
+        return 500;
+    if (status != DB_OK ||
+        (!(r->who->role & (ROLE_SUPPORT | ROLE_ADMIN)) && o.municipality_id != r->who->municipality_id))
+        return 404;
+    return invoice_xml(r, &o);
+}
+
+/* GET /admin/rechnungen/{nr}.xml: an invoice (RE-…) or credit note (GS-…). */
+int h_accounting_number_xml(struct req *r)
+{
+    int64_t id;
+    int status = r->path_arg ? db_invoice_by_number(r->db, r->path_arg, &id) : DB_NOT_FOUND;
+    if (status == DB_OK) {
+        struct order o;
+        if (db_order_by_id(r->db, r->arena, id, &o) != DB_OK)
+            return 500;
+        return invoice_xml(r, &o);
+    }
+    if (status == DB_ERROR)
+        return 500;
+    struct credit_note cn;
+    status = r->path_arg ? db_credit_note_by_number(r->db, r->arena, r->path_arg, &cn) : DB_NOT_FOUND;
+    return status == DB_OK ? credit_xml(r, &cn) : status == DB_NOT_FOUND ? 404 : 500;
+}
+
+/* GET /gutschriften/{nr}.xml: like its PDF. */
+int h_accounting_credit_xml(struct req *r)
+{
+    struct credit_note cn;
+    struct order o;
+    int rc = visible_credit_note(r, &cn, &o);
+    return rc != 0 ? rc : credit_xml(r, &cn);
 }

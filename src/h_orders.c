@@ -2,7 +2,9 @@
  * with its codes (filtered and paged), handing codes out to people (one by
  * one, or a pasted list with a preview), sending a code to its recipient,
  * and the downloads codes.csv, voucher.pdf and rechnung.pdf.  Only the
- * admin's own municipality: any other order or code answers 404. */
+ * admin's own municipality: any other order or code answers 404.  Support
+ * and admin open every order's page and downloads (audited), read only. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,15 +37,22 @@ enum { ITEM_SLUG, ITEM_TITLE, ITEM_COLUMNS };
 /* Columns of table pagelinks in orders_show.html, in the order it reads them. */
 enum { PAGELINK_N, PAGELINK_CURRENT, PAGELINK_COLUMNS };
 
-/* The order named in the path when it is the admin's municipality's:
- * 0, 404 or 500. */
+/* True for support and admin, who may open every order's page and
+ * documents (read only; their downloads are audited). */
+static bool staff(const struct req *r)
+{
+    return (r->who->role & (ROLE_SUPPORT | ROLE_ADMIN)) != 0;
+}
+
+/* The order named in the path when it is the admin's municipality's (any
+ * order for support and admin): 0, 404 or 500. */
 static int own_order(struct req *r, struct order *o)
 {
     int64_t id = req_path_id(r);
     int status = id ? db_order_by_id(r->db, r->arena, id, o) : DB_NOT_FOUND;
     if (status == DB_ERROR)
         return 500;
-    return status == DB_OK && o->municipality_id == r->who->municipality_id ? 0 : 404;
+    return status == DB_OK && (staff(r) || o->municipality_id == r->who->municipality_id) ? 0 : 404;
 }
 
 static void order_row(struct req *r, struct view_table *t, const struct order_summary *s)
@@ -135,12 +144,12 @@ static void code_row(struct req *r, struct view_table *t, const struct order_cod
     view_cell_text(t, CODE_VALID_UNTIL, fmt_date(r->arena, c->v.valid_until));
     view_cell_text(t, CODE_STATUS, order_code_status_text(r->arena, c, r->now));
     view_cell_text(t, CODE_STATUS_CLASS, codes_status_class(st));
-    view_cell_int(t, CODE_OPEN_CELL, st == CODE_OPEN);
+    view_cell_int(t, CODE_OPEN_CELL, st == CODE_OPEN && !staff(r)); /* staff read only */
     view_cell_text(t, CODE_NAME, c->v.issued_to);
     view_cell_text(t, CODE_EMAIL, c->recipient_email);
     view_cell_text(t, CODE_DELIVERY, order_delivery_text(r->arena, c->mail_id, c->mail_sent_at, c->mail_given_up_at,
                                                       c->mail_error));
-    view_cell_int(t, CODE_SENDABLE, st == CODE_OPEN && *c->recipient_email);
+    view_cell_int(t, CODE_SENDABLE, st == CODE_OPEN && *c->recipient_email && !staff(r));
     view_cell_int(t, CODE_SAVED, c->v.id == saved_id);
 }
 
@@ -272,8 +281,11 @@ static int show(struct req *r, const struct order *o, const struct page_state *p
     struct view *v = view_new(r, "orders_show", arena_printf(r->arena, "Bestellung Nr. %lld", (long long)o->id));
     struct code_filter f = filter_of(r);
     const char *first;
-    if (item_rows(r, v, o->id, &first) != 0 || code_rows(r, v, o->id, &f, ps->code_id) != 0)
+    if (item_rows(r, v, o->id, &first) != 0 || code_rows(r, v, o->id, &f, ps->code_id) != 0 ||
+        accounting_credit_rows(r, v, o->id) != 0)
         return 500;
+    view_int(v, "staff", staff(r));
+    view_int(v, "admin", (r->who->role & ROLE_ADMIN) != 0);
     view_int(v, "id", (long)o->id);
     view_text(v, "date", fmt_date(r->arena, o->created_at));
     view_text(v, "invoice", o->invoice_number);
@@ -312,7 +324,8 @@ int h_orders_codes(struct req *r)
         return status;
     const char *csv;
     size_t len;
-    if (order_codes_csv(r->db, r->arena, &r->app->keys, r->app->cfg, o.id, r->now, &csv, &len) != DB_OK)
+    if (order_codes_csv(r->db, r->arena, &r->app->keys, r->app->cfg, o.id, r->now, &csv, &len) != DB_OK ||
+        accounting_audit_download(r, "codes.csv", o.invoice_number) != 0)
         return 500;
     return req_download(r, "text/csv; charset=utf-8", "attachment",
                     arena_printf(r->arena, "codes-%s.csv", o.invoice_number), csv, len);
@@ -326,7 +339,8 @@ int h_orders_invoice(struct req *r)
         return status;
     const unsigned char *pdf;
     size_t len;
-    if (order_invoice(r->db, r->arena, r->app->cfg, &o, &pdf, &len) != DB_OK)
+    if (order_invoice(r->db, r->arena, r->app->cfg, &o, &pdf, &len) != DB_OK ||
+        accounting_audit_download(r, "Rechnung (PDF)", o.invoice_number) != 0)
         return 500;
     return req_download(r, "application/pdf", "inline", arena_printf(r->arena, "Rechnung-%s.pdf", o.invoice_number),
                     pdf, len);

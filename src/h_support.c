@@ -18,6 +18,7 @@
 
 #include "app.h"
 #include "codes.h"
+#include "credit_note.h"
 #include "date.h"
 #include "db.h"
 #include "fmt.h"
@@ -470,6 +471,11 @@ static int show_order(struct search *s, int64_t order_id, bool *found)
     view_int(s->v, "order_redeemed", counts[CODE_REDEEMED]);
     view_int(s->v, "order_expired", counts[CODE_EXPIRED]);
     view_int(s->v, "order_revoked", counts[CODE_REVOKED]);
+    struct journal_row j; /* the invoice's status and credit notes (accounting) */
+    if (db_journal_one(r->db, r->arena, o.id, r->now, &j) != DB_OK)
+        return 500;
+    view_text(s->v, "order_invoice_status", credit_status_label(j.status));
+    view_text(s->v, "order_credits", j.credit_numbers);
     return 0;
 }
 
@@ -571,6 +577,13 @@ static int show_page(struct req *r, const struct page *p, int http_status)
                                            "(RE-2026-000001) oder Fehlerreferenz (F-XXXX).", p->q)
                   : arena_printf(r->arena, "Zu %s wurde nichts gefunden.", searched_text(r, &q)));
     push_blocks(&s);
+    int64_t failing = 0, since = 0;
+    const char *last_error = "";
+    if (db_lms_webhook_failing(r->db, r->arena, &failing, &since, &last_error) != DB_OK)
+        return 500;
+    view_int(s.v, "webhook_failing", (long)failing);
+    view_text(s.v, "webhook_since", since ? fmt_datetime(r->arena, since) : "");
+    view_text(s.v, "webhook_error", last_error);
     int status = view_render(s.v);
     r->status = http_status;
     return status;

@@ -6,6 +6,8 @@
 #ifndef HANDLERS_H
 #define HANDLERS_H
 
+#include <stdint.h>
+
 struct req;
 
 /* h_pages.c: static pages and health */
@@ -30,6 +32,16 @@ int h_redeem_submit(struct req *r);
 /* h_account.c: the logged-in person's own password */
 int h_account_password_form(struct req *r);
 int h_account_password_submit(struct req *r);
+int h_account_profile_form(struct req *r);
+int h_account_profile_submit(struct req *r);
+/* h_api.c: the LMS API v1 (bearer token) */
+int h_api_enrollments(struct req *r);
+int h_api_account(struct req *r);
+/* h_reset.c: "Passwort vergessen" and the link's page */
+int h_reset_ask_form(struct req *r);
+int h_reset_ask_submit(struct req *r);
+int h_reset_new_form(struct req *r);
+int h_reset_new_submit(struct req *r);
 
 /* h_courses.c: /meine-kurse */
 int h_courses_mine(struct req *r);
@@ -56,6 +68,17 @@ int h_accounting_journal(struct req *r);
 int h_accounting_csv(struct req *r);
 int h_accounting_invoice(struct req *r);
 int h_accounting_paid(struct req *r);
+int h_accounting_storno(struct req *r);
+int h_accounting_credit_pdf(struct req *r);
+int h_accounting_order_xml(struct req *r);
+int h_accounting_number_xml(struct req *r);
+int h_accounting_credit_xml(struct req *r);
+/* Shared with h_orders.c and h_support.c: the order's credit notes as the
+ * table "credits" (and "credit_count") of a page, 0 or 500; the audit entry
+ * of a document download by support or admin, 0 or 500. */
+struct view;
+int accounting_credit_rows(struct req *r, struct view *v, int64_t order_id);
+int accounting_audit_download(struct req *r, const char *what, const char *subject);
 
 /* administration (admin): h_admin.c overview, h_admin_catalog.c, h_admin_tenants.c, h_admin_accounts.c */
 int h_admin_home(struct req *r);

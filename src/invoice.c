@@ -235,16 +235,23 @@ int invoice_doc_pdf(const struct config *cfg, struct arena *a, const struct invo
     return pdf_finish(l.pdf, data, len);
 }
 
-int invoice_pdf(const struct config *cfg, struct arena *a, const struct order *o,
-                const struct order_line *lines, size_t nlines, const unsigned char **data, size_t *len)
+void invoice_doc_of_order(struct arena *a, const struct order *o, const struct order_line *lines, size_t nlines,
+                          struct invoice_doc *d)
 {
     struct invoice_line *dl = arena_alloc(a, (nlines + 1) * sizeof *dl);
     for (size_t i = 0; i < nlines; i++)
         dl[i] = (struct invoice_line){.title = lines[i].title, .quantity = lines[i].quantity,
                                       .unit_price_cents = lines[i].unit_price_cents,
                                       .line_net_cents = lines[i].line_net_cents};
-    struct invoice_doc d = {.credit = 0, .number = o->invoice_number, .issued_at = o->created_at, .order = o,
-                            .lines = dl, .nlines = nlines, .vat_percent = o->vat_percent, .net_cents = o->net_cents,
-                            .vat_cents = o->vat_cents, .gross_cents = o->gross_cents};
+    *d = (struct invoice_doc){.credit = 0, .number = o->invoice_number, .issued_at = o->created_at, .order = o,
+                              .lines = dl, .nlines = nlines, .vat_percent = o->vat_percent, .net_cents = o->net_cents,
+                              .vat_cents = o->vat_cents, .gross_cents = o->gross_cents};
+}
+
+int invoice_pdf(const struct config *cfg, struct arena *a, const struct order *o,
+                const struct order_line *lines, size_t nlines, const unsigned char **data, size_t *len)
+{
+    struct invoice_doc d;
+    invoice_doc_of_order(a, o, lines, nlines, &d);
     return invoice_doc_pdf(cfg, a, &d, data, len);
 }

@@ -36,6 +36,11 @@ struct invoice_doc {
     const char *reason;               /* credit note: why */
 };
 
+/* The invoice of order o with its lines as a document (d points into o and
+ * an array in the arena).  Cannot fail. */
+void invoice_doc_of_order(struct arena *a, const struct order *o, const struct order_line *lines, size_t nlines,
+                          struct invoice_doc *d);
+
 /* The PDF of d in the arena.  -1 (logged) when it cannot be made. */
 int invoice_doc_pdf(const struct config *cfg, struct arena *a, const struct invoice_doc *d,
                     const unsigned char **data, size_t *len);

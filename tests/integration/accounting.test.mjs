@@ -3,12 +3,14 @@
 // (Storno/Gutschrift) with their own gapless series, and ebInterface 6.1 XML validated against the schema.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer } from '../lib/server.mjs';
+import { repoRoot, startServer } from '../lib/server.mjs';
 import { Client, login, textOf } from '../lib/http.mjs';
 import { assertNoOverlap, pdfText, pdfTextIn } from '../lib/pdf.mjs';
-import { redeemExisting, sql, sqlValue } from '../lib/redeem.mjs';
+import { simpleParser } from 'mailparser';
+import { redeemError, redeemExisting, sql, sqlValue } from '../lib/redeem.mjs';
 
 const PW = 'demo-passwort';
 let srv;
@@ -255,4 +257,264 @@ test('rechnungen.csv: BOM, ";" separated, amounts as 1234,50, read back it match
   assert.equal(rows[1].Status, 'bezahlt');
   assert.match(rows[1]['Bezahlt am'], /^\d\d\.\d\d\.\d{4}$/);
   assert.equal(sqlValue(srv, `SELECT count(*) FROM audit_log WHERE action = 'download.journal'`), '1');
+});
+
+// ---- credit notes (Storno/Gutschrift) -----------------------------------------------------------------
+
+/** The spooled e-mail whose subject matches re, with its attachments (polls up to ms). */
+async function mailWithSubject(re, ms = 15000) {
+  const spool = path.join(srv.dir, 'spool');
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+    for (const f of fs.existsSync(spool) ? fs.readdirSync(spool).filter((n) => n.endsWith('.eml')) : []) {
+      const mail = await simpleParser(fs.readFileSync(path.join(spool, f)));
+      if (re.test(mail.subject)) return mail;
+    }
+  }
+  return null;
+}
+
+/** Places an order and returns its codes too: {id, invoice, codes: [code...]}. */
+function orderWithCodes(admin, items, reference = '') {
+  const args = ['order', 'add', '--username', admin];
+  for (const it of items) args.push('--item', it);
+  if (reference) args.push('--reference', reference);
+  const out = mustCtl(args).trim().split('\n');
+  const id = Number(out[0].split(' ')[1]);
+  return { id, invoice: sqlValue(srv, `SELECT invoice_number FROM orders WHERE id = ${id}`),
+    codes: out.slice(1).map((l) => l.split('\t')[1]) };
+}
+
+async function storno(c, invoice, fields) {
+  const page = await c.get(`/admin/rechnungen/${invoice}`);
+  assert.equal(page.status, 200);
+  const csrf = page.text.match(/name="csrf" value="([^"]+)"/)[1];
+  return c.post(`/admin/rechnungen/${invoice}/storno`, { csrf, ...fields });
+}
+
+const GS_RE = /^GS-\d{4}-\d{6}$/;
+let partial; // {tenant, order, note}
+
+test('a credit note for the open codes only: those codes give V06, the journal says teilstorniert, "all" was refused', async () => {
+  const t = tenant({ name: 'Stadtgemeinde Stornohausen & Söhne' });
+  const o = orderWithCodes(t.admin, ['journal-kurs=4']);
+  const user = `storno${seq}`;
+  mustCtl(['user', 'add', '--username', user, '--email', `${user}@gemeinde.gv.at`, '--first-name', 'Sepp',
+    '--last-name', 'Storno', '--role', 'user', '--tenant', t.gkz], `${PW}\n`);
+  assert.equal((await redeemExisting(srv, user, o.codes[0])).status, 200);
+  const c = await as('admin');
+
+  const all = await storno(c, o.invoice, { scope: 'all', reason: 'Fehlbestellung' });
+  assert.equal(all.status, 422);
+  assert.match(textOf(all.text), /bereits eingelöst/);
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM credit_notes WHERE order_id = ${o.id}`), '0');
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM vouchers WHERE order_id = ${o.id} AND revoked_at IS NOT NULL`), '0');
+  assert.equal((await storno(c, o.invoice, { scope: 'open', reason: '' })).status, 422, 'a reason is required');
+
+  const res = await storno(c, o.invoice, { scope: 'open', reason: 'Fehlbestellung: drei Codes zu viel' });
+  assert.equal(res.status, 303, textOf(res.text).slice(0, 300));
+  const shown = await c.get(res.headers.get('location'));
+  assert.match(textOf(shown.text), /Die Gutschrift ist ausgestellt/);
+  const [note] = sql(srv, `SELECT number, net_cents, vat_cents, gross_cents FROM credit_notes WHERE order_id = ${o.id}`);
+  assert.match(note[0], GS_RE);
+  assert.equal(Number(note[1]), 3 * 12345);
+  assert.equal(Number(note[2]), vatOf(3 * 12345));
+  assert.equal(Number(note[3]), 3 * 12345 + vatOf(3 * 12345));
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM vouchers WHERE order_id = ${o.id} AND revoked_at IS NOT NULL
+    AND credit_note_id IS NOT NULL`), '3');
+  for (const code of o.codes.slice(1)) {
+    const r = await redeemExisting(srv, user, code);
+    assert.equal(redeemError(r.text)?.number, 'V06', `cancelled code ${code} is revoked`);
+  }
+  assert.ok(textOf(shown.text).includes(note[0]), 'the invoice page lists the credit note');
+  assert.ok(textOf(shown.text).includes('3 Stk Buchhaltung für Gemeinden'));
+  const journal = journalOf((await c.get(`/admin/rechnungen?tenant=${t.gkz}`)).text);
+  assert.equal(journal.rows[0].status, 'teilstorniert');
+  assert.equal(journal.rows[0].credits, note[0]);
+  assert.equal(journal.creditGross, euro(Number(note[3])));
+  assert.deepEqual(journalOf((await c.get(`/admin/rechnungen?tenant=${t.gkz}&status=teilstorniert`)).text).rows
+    .map((r) => r.nr), [o.invoice]);
+
+  const again = await storno(c, o.invoice, { scope: 'open', reason: 'noch einmal' });
+  assert.equal(again.status, 422);
+  assert.match(textOf(again.text), /keine offenen Codes mehr/);
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM audit_log WHERE action = 'invoice.cancel' AND subject = '${o.invoice}'`), '1');
+  partial = { tenant: t, order: o, note: { number: note[0], net: Number(note[1]), vat: Number(note[2]), gross: Number(note[3]) } };
+});
+
+test('the credit note goes out as PDF by e-mail, refers to the invoice, lists the lines, and is on the order page', async () => {
+  const { tenant: t, order: o, note } = partial;
+  const mail = await mailWithSubject(new RegExp(`Gutschrift ${note.number} zur Rechnung ${o.invoice}`));
+  assert.ok(mail, 'credit note e-mail spooled');
+  assert.ok(mail.to.value.some((a) => a.address === `${t.admin}@gemeinde.gv.at`));
+  const att = mail.attachments.find((a) => a.filename === `Gutschrift-${note.number}.pdf`);
+  assert.ok(att, 'PDF attached');
+  assertNoOverlap(att.content);
+  const text = pdfText(att.content).replace(/\s+/g, ' ');
+  for (const s of ['Gutschrift', note.number, o.invoice, 'zur Rechnung', 'Voucher: Buchhaltung für Gemeinden', 'Stk',
+    euro(note.net), euro(note.vat), euro(note.gross), 'Fehlbestellung: drei Codes zu viel', 'Stornohausen & Söhne']) {
+    assert.ok(text.includes(s), `credit note shows ${s}\n${text}`);
+  }
+  assert.match(text, /vom \d\d\.\d\d\.\d{4}/);
+
+  const owner = await as(t.admin);
+  const page = await owner.get(`/bestellungen/${o.id}`);
+  assert.equal(page.status, 200);
+  assert.ok(textOf(page.text).includes(note.number), 'order page lists the credit note');
+  const pdf = await download(owner, `/gutschriften/${note.number}.pdf`);
+  assert.equal(pdf.status, 200);
+  assert.equal(pdf.type, 'application/pdf');
+  const other = await as('gemeinde');
+  assert.equal((await download(other, `/gutschriften/${note.number}.pdf`)).status, 404, 'not another municipality');
+});
+
+test('support and admin open any order page, invoice PDF and codes.csv (audited); support sees the credit note', async () => {
+  const { order: o, note } = partial;
+  const support = await as('support');
+  const before = Number(sqlValue(srv, `SELECT count(*) FROM audit_log WHERE action = 'download.document'`));
+  const page = await support.get(`/bestellungen/${o.id}`);
+  assert.equal(page.status, 200);
+  assert.ok(textOf(page.text).includes(note.number));
+  assert.ok(!page.text.includes('class="note-form"'), 'support sees the notes but cannot change them');
+  assert.equal((await download(support, `/bestellungen/${o.id}/codes.csv`)).status, 200);
+  assert.equal((await download(support, `/bestellungen/${o.id}/rechnung.pdf`)).status, 200);
+  assert.equal((await download(support, `/gutschriften/${note.number}.pdf`)).status, 200);
+  assert.equal(Number(sqlValue(srv, `SELECT count(*) FROM audit_log WHERE action = 'download.document'`)), before + 3);
+  const search = await support.get(`/support?q=${o.invoice}`);
+  assert.match(textOf(search.text), new RegExp(`teilstorniert; Gutschriften ${note.number}`));
+  const admin = await as('admin');
+  assert.equal((await admin.get(`/bestellungen/${o.id}`)).status, 200);
+  const user = await as('mitarbeiterin');
+  assert.equal((await user.get(`/bestellungen/${o.id}`)).status, 403);
+});
+
+test('credit note numbers stay gapless under concurrent cancellations; one invoice is never credited twice', async () => {
+  const t = tenant({ name: 'Marktgemeinde Gleichzeitig' });
+  const orders = Array.from({ length: 6 }, () => orderWithCodes(t.admin, ['journal-kurs=2']));
+  const c = await as('admin');
+  const forms = await Promise.all(orders.map(async (o) => {
+    const page = await c.get(`/admin/rechnungen/${o.invoice}`);
+    return { o, csrf: page.text.match(/name="csrf" value="([^"]+)"/)[1] };
+  }));
+  // Six invoices at once, and the first one a second time at the same moment.
+  const results = await Promise.all([...forms, forms[0]].map((f) =>
+    c.post(`/admin/rechnungen/${f.o.invoice}/storno`, { csrf: f.csrf, scope: 'all', reason: 'Sammelstorno' })));
+  const statuses = results.map((r) => r.status);
+  assert.deepEqual(statuses.slice(1, 6), [303, 303, 303, 303, 303]);
+  assert.deepEqual([statuses[0], statuses[6]].sort(), [303, 422], 'the same invoice once only');
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM credit_notes WHERE order_id = ${orders[0].id}`), '1');
+  const numbers = sql(srv, 'SELECT number, seq, year FROM credit_notes ORDER BY seq');
+  const year = numbers[0][2];
+  numbers.forEach(([nr, seqNo, y], i) => {
+    assert.equal(Number(seqNo), i + 1, `no gap before ${nr}`);
+    assert.equal(nr, `GS-${y}-${String(i + 1).padStart(6, '0')}`);
+    assert.equal(y, year);
+  });
+  assert.equal(numbers[0][0], `GS-${year}-000001`);
+  const journal = journalOf((await c.get(`/admin/rechnungen?tenant=${t.gkz}&status=storniert`)).text);
+  assert.equal(journal.rows.length, 6);
+  assert.equal(journal.sumGross, journal.creditGross, 'all of it credited');
+});
+
+// ---- ebInterface 6.1 ---------------------------------------------------------------------------------
+
+const SCHEMA = path.join(repoRoot, 'tests', 'standards', 'ebinterface-6.1', 'Invoice.xsd');
+
+/** Validates the XML against the official schema with xmllint; returns the XML text. */
+function assertValidEbInterface(buffer, name) {
+  const file = path.join(srv.dir, `${name}.xml`);
+  fs.writeFileSync(file, buffer);
+  const r = spawnSync('xmllint', ['--noout', '--schema', SCHEMA, file], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `xmllint: ${r.stderr}`);
+  return buffer.toString('utf8');
+}
+
+const unescapeXml = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
+  .replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+const xmlValues = (xml, tag) => [...xml.matchAll(new RegExp(`<${tag}(?: [^>]*)?>([^<]*)</${tag}>`, 'g'))]
+  .map((m) => unescapeXml(m[1]));
+const xmlCents = (s) => { assert.match(s, /^-?\d+\.\d\d$/); return Math.round(Number(s) * 100); };
+
+/** The amounts of an ebInterface document: every line amount, net, USt, gross (cents). */
+function amountsOf(xml) {
+  const tax = xml.match(/<Tax>[\s\S]*?<\/Tax>/)[0];
+  return {
+    lines: xmlValues(xml, 'LineItemAmount').map(xmlCents),
+    net: xmlCents(xmlValues(tax, 'TaxableAmount')[0]),
+    vat: xmlCents(xmlValues(tax, 'TaxAmount')[0]),
+    gross: xmlCents(xmlValues(xml, 'TotalGrossAmount')[0]),
+    payable: xmlCents(xmlValues(xml, 'PayableAmount')[0]),
+  };
+}
+
+/** Every amount of the document appears on its PDF as "1.234,50 €". */
+function assertSameAmounts(xml, pdf) {
+  const a = amountsOf(xml);
+  const text = pdfText(pdf);
+  for (const cents of [...a.lines, a.net, a.vat, a.gross]) {
+    assert.ok(text.includes(euro(cents)), `PDF shows ${euro(cents)}\n${text}`);
+  }
+  assert.equal(a.lines.reduce((x, y) => x + y, 0), a.net, 'lines add up to the net total');
+  assert.equal(a.net + a.vat, a.gross);
+  assert.equal(a.payable, a.gross);
+  return a;
+}
+
+test('ebInterface 6.1: an invoice with a 100-character reference, umlauts and "&" and a package line is valid and has the PDF\'s amounts', async () => {
+  const reference = 'GZ Ämter & Bürgerservice <Größe> "Öffentlichkeit" '.repeat(3).slice(0, 100);
+  assert.equal(reference.length, 100);
+  const t = tenant({ name: 'Marktgemeinde Groß-Enzersdorf & Umgebung', address: 'Rathausplatz 1\n2301 Groß-Enzersdorf',
+    uid: 'ATU12121212' });
+  const o = placeOrder(t.admin, ['journal-kurs=3', 'digitales-amt=2'], reference);
+  const owner = await as(t.admin);
+  const res = await download(owner, `/bestellungen/${o.id}/rechnung.xml`);
+  assert.equal(res.status, 200);
+  assert.match(res.type, /^application\/xml/);
+  const xml = assertValidEbInterface(res.body, `invoice-${o.id}`);
+  assert.match(xml, /DocumentType="Invoice"/);
+  assert.deepEqual(xmlValues(xml, 'InvoiceNumber'), [o.invoice]);
+  assert.deepEqual(xmlValues(xml, 'OrderID'), [reference], 'the reference whole, escaped by the writer');
+  assert.ok(xmlValues(xml, 'Name').includes('Marktgemeinde Groß-Enzersdorf & Umgebung'));
+  assert.deepEqual(xmlValues(xml, 'BillersInvoiceRecipientID'), [t.gkz]);
+  assert.deepEqual(xmlValues(xml, 'VATIdentificationNumber'), ['ATU12345678', 'ATU12121212']);
+  assert.deepEqual(xmlValues(xml, 'ZIP'), ['1010', '2301']);
+  assert.deepEqual(xmlValues(xml, 'Town'), ['Wien', 'Groß-Enzersdorf']);
+  assert.deepEqual(xmlValues(xml, 'IBAN'), ['AT611904300234573201']);
+  assert.deepEqual(xmlValues(xml, 'BIC'), ['GIBAATWWXXX']);
+  assert.equal(xmlValues(xml, 'DueDate').length, 1);
+  const descriptions = xmlValues(xml, 'Description');
+  assert.ok(descriptions.includes('Voucher: Buchhaltung für Gemeinden'));
+  assert.ok(descriptions.includes('Voucher: Paket Digitales Amt'), 'the package line');
+  assert.deepEqual(xmlValues(xml, 'Quantity'), ['3', '2']);
+  const pdf = await download(owner, `/bestellungen/${o.id}/rechnung.pdf`);
+  const a = assertSameAmounts(xml, pdf.body);
+  assert.equal(a.gross, Number(sqlValue(srv, `SELECT gross_cents FROM orders WHERE id = ${o.id}`)));
+  const admin = await as('admin');
+  const byNumber = await download(admin, `/admin/rechnungen/${o.invoice}.xml`);
+  assert.equal(byNumber.status, 200);
+  assert.equal(byNumber.body.toString('utf8'), xml, 'the same document under the admin path');
+  assert.equal((await download(await as('gemeinde'), `/bestellungen/${o.id}/rechnung.xml`)).status, 404);
+});
+
+test('ebInterface 6.1: a credit note is a valid CreditMemo naming the cancelled invoice, with the PDF\'s amounts', async () => {
+  const { order: o, note } = partial;
+  const admin = await as('admin');
+  const res = await download(admin, `/admin/rechnungen/${note.number}.xml`);
+  assert.equal(res.status, 200);
+  const xml = assertValidEbInterface(res.body, `credit-${note.number}`);
+  assert.match(xml, /DocumentType="CreditMemo"/);
+  const cancelled = xml.match(/<CancelledOriginalDocument>[\s\S]*?<\/CancelledOriginalDocument>/)?.[0];
+  assert.ok(cancelled, 'CancelledOriginalDocument');
+  assert.deepEqual(xmlValues(cancelled, 'InvoiceNumber'), [o.invoice]);
+  assert.equal(xmlValues(xml, 'InvoiceNumber')[0], note.number);
+  const pdf = await download(admin, `/gutschriften/${note.number}.pdf`);
+  const a = assertSameAmounts(xml, pdf.body);
+  assert.deepEqual([a.net, a.vat, a.gross], [note.net, note.vat, note.gross]);
+  const owner = await as(partial.tenant.admin);
+  const own = await download(owner, `/gutschriften/${note.number}.xml`);
+  assert.equal(own.status, 200);
+  assert.equal(own.body.toString('utf8'), xml);
+  // Every invoice of the test run is valid too.
+  for (const [nr] of sql(srv, 'SELECT invoice_number FROM orders ORDER BY id')) {
+    assertValidEbInterface((await download(admin, `/admin/rechnungen/${nr}.xml`)).body, `all-${nr}`);
+  }
 });
