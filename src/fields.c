@@ -46,7 +46,8 @@ static bool valid_token(const char *s)
 
 static bool valid_support_action(const char *s)
 {
-    return strcmp(s, "revoke") == 0 || strcmp(s, "extend") == 0 || strcmp(s, "release") == 0;
+    return strcmp(s, "revoke") == 0 || strcmp(s, "extend") == 0 || strcmp(s, "release") == 0 ||
+           strcmp(s, "mail") == 0;
 }
 
 static bool one_of(const char *s, const char *const *words)
@@ -157,6 +158,7 @@ const struct field_spec field_specs[F__MAX] = {
     [F_ASSIGNED] = {"zugewiesen", 4, valid_yes_no},
     [F_HINT] = {"hinweis", 20, valid_hint},
     [F_CODE_ID] = {"code_id", 12, valid_id},
+    [F_MAIL] = {"mail", 12, valid_id},
 };
 
 /* A copy of at most max bytes that does not end inside a UTF-8 character

@@ -47,7 +47,7 @@ enum field_id {
     F_ROLE,        /* "user", "tenant_admin", "support", "admin" (checked by role_from_name) */
     F_COURSES,     /* a package's course slugs, separated by spaces */
     F_TENANT,      /* GKZ of an account's municipality (account form, filter) */
-    F_DONE,        /* support: the action just done ("revoke", "extend", "release"), for its notice */
+    F_DONE,        /* support: the action just done ("revoke", "extend", "release", "mail"), for its notice */
     F_COURSE,      /* course slug (completions) */
     F_COMPLETED_ON, /* YYYY-MM-DD (completions) */
     F_PAGE,        /* "seite": page number of a long list, 1.. */
@@ -57,6 +57,7 @@ enum field_id {
     F_ASSIGNED,    /* list filter: "ja" or "nein" (code given to someone) */
     F_HINT,        /* "hinweis": what was just done, for its notice after a redirect */
     F_CODE_ID,     /* "code_id": the code a notice is about */
+    F_MAIL,        /* "mail": the outbox id of an order's e-mail support sends again */
     F__MAX
 };
 

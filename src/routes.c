@@ -91,6 +91,7 @@ static const struct route routes[] = {
     {M_POST, "/support/codes/revoke", h_support_revoke, STAFF},
     {M_POST, "/support/codes/extend", h_support_extend, STAFF},
     {M_POST, "/support/codes/release", h_support_release, STAFF},
+    {M_POST, "/support/bestellungen/mail", h_support_mail_resend, STAFF},
     {M_GET, "/zertifikat/pruefen", h_certs_verify, PUBLIC},
     {M_GET, "/zertifikat/*.pdf", h_certs_pdf, ANY_ACCOUNT},
     {M_GET, "/support/abschluss", h_certs_complete_form, STAFF},
