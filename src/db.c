@@ -26,6 +26,19 @@ static const char *const query_name[Q__MAX] = {
 #undef Q
 };
 
+const int db_query_width[Q__MAX] = {
+#define Q(name, sql)
+#define W(name, width) [Q_##name] = (width),
+#include "queries.def"
+#undef W
+#undef Q
+};
+
+const char *db_query_name(int id)
+{
+    return id >= 0 && id < Q__MAX ? query_name[id] : "?";
+}
+
 /* The number NNN of "sql/NNN_name.sql", or 0 for other assets. */
 static int migration_number(const struct asset *as)
 {
@@ -106,7 +119,7 @@ static int configure(sqlite3 *conn, char *err, size_t errlen)
 {
     char *msg = NULL;
     char sql[160];
-    sqlite3_busy_timeout(conn, 5000);
+    sqlite3_busy_timeout(conn, DB_BUSY_TIMEOUT_MS);
     /* WAL with synchronous FULL: a COMMIT returns only after its frames are
      * fsync'ed to the WAL, so what a reply confirmed survives a power cut. */
     snprintf(sql, sizeof sql,
@@ -164,6 +177,11 @@ fail:
     return NULL;
 }
 
+void db_set_busy_timeout(struct db *db, int ms)
+{
+    sqlite3_busy_timeout(db->conn, ms);
+}
+
 void db_close(struct db *db)
 {
     if (!db)
@@ -204,13 +222,25 @@ int db_exec_one(struct db *db, sqlite3_stmt *st, int if_none)
     return status == DB_OK && sqlite3_changes(db->conn) != 1 ? if_none : status;
 }
 
-int db_step_row(struct db *db, sqlite3_stmt *st)
+int db_read_one(struct db *db, struct arena *a, sqlite3_stmt *st, db_row_fn row, void *item)
 {
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        return DB_OK;
+    int status = rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : db_step_error(db, rc);
+    if (status == DB_OK)
+        row(st, a, item);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? DB_NOT_FOUND : db_step_error(db, rc);
+    return status;
+}
+
+static void int_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    (void)a;
+    *(int64_t *)item = sqlite3_column_int64(st, 0);
+}
+
+int db_read_int(struct db *db, sqlite3_stmt *st, int64_t *value)
+{
+    return db_read_one(db, NULL, st, int_row, value);
 }
 
 int db_insert_stmt(struct db *db, sqlite3_stmt *st, int64_t *id)
@@ -221,8 +251,8 @@ int db_insert_stmt(struct db *db, sqlite3_stmt *st, int64_t *id)
     return status;
 }
 
-int db_collect(struct db *db, struct arena *a, sqlite3_stmt *st, size_t size,
-               void (*row)(sqlite3_stmt *st, struct arena *a, void *item), void **items, size_t *n)
+int db_collect(struct db *db, struct arena *a, sqlite3_stmt *st, size_t size, db_row_fn row, void **items,
+               size_t *n)
 {
     size_t cap = 0;
     int rc;

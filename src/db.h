@@ -29,6 +29,10 @@ enum db_open_mode {
  * NULL with err filled on failure.  The connection belongs to one thread. */
 struct db *db_open(const char *path, enum db_open_mode mode, char *err, size_t errlen);
 void db_close(struct db *db);
+/* How long a statement waits for another connection's lock before it fails
+ * with DB_BUSY (db_open sets DB_BUSY_TIMEOUT_MS).  Cannot fail. */
+#define DB_BUSY_TIMEOUT_MS 5000
+void db_set_busy_timeout(struct db *db, int ms);
 /* Number of the newest migration built in, and the one the file has. */
 int db_schema_latest(void);
 

@@ -45,38 +45,31 @@ int db_municipality_add(struct db *db, const struct municipality *m, int64_t now
 
 void db_municipality_columns(sqlite3_stmt *st, int col, struct arena *a, struct municipality *m)
 {
-    m->id = sqlite3_column_int64(st, col);
-    m->gkz = db_text(a, st, col + 1);
-    m->name = db_text(a, st, col + 2);
-    m->address = db_text(a, st, col + 3);
-    m->invoice_email = db_text(a, st, col + 4);
-    m->uid = db_text(a, st, col + 5);
+    m->id = sqlite3_column_int64(st, col + MUNICIPALITY_C_ID);
+    m->gkz = db_text(a, st, col + MUNICIPALITY_C_GKZ);
+    m->name = db_text(a, st, col + MUNICIPALITY_C_NAME);
+    m->address = db_text(a, st, col + MUNICIPALITY_C_ADDRESS);
+    m->invoice_email = db_text(a, st, col + MUNICIPALITY_C_INVOICE_EMAIL);
+    m->uid = db_text(a, st, col + MUNICIPALITY_C_UID);
 }
 
-static int read_municipality(struct db *db, sqlite3_stmt *st, struct arena *a, struct municipality *m)
+static void municipality_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE)
-        return DB_NOT_FOUND;
-    if (rc != SQLITE_ROW)
-        return db_step_error(db, rc);
-    db_municipality_columns(st, 0, a, m);
-    sqlite3_reset(st);
-    return DB_OK;
+    db_municipality_columns(st, 0, a, item);
 }
 
 int db_municipality_by_gkz(struct db *db, struct arena *a, const char *gkz, struct municipality *m)
 {
     sqlite3_stmt *st = db_stmt(db, Q_MUNICIPALITY_BY_GKZ);
     db_bind_text(st, 1, gkz);
-    return read_municipality(db, st, a, m);
+    return db_read_one(db, a, st, municipality_row, m);
 }
 
 int db_municipality_by_id(struct db *db, struct arena *a, int64_t id, struct municipality *m)
 {
     sqlite3_stmt *st = db_stmt(db, Q_MUNICIPALITY_BY_ID);
     sqlite3_bind_int64(st, 1, id);
-    return read_municipality(db, st, a, m);
+    return db_read_one(db, a, st, municipality_row, m);
 }
 
 /* ---- accounts ---- */
@@ -100,41 +93,34 @@ int db_account_add(struct db *db, const struct account *acc, int64_t now, int64_
 
 void db_account_columns(sqlite3_stmt *st, int col, struct arena *a, struct account *acc)
 {
-    acc->id = sqlite3_column_int64(st, col);
-    acc->username = db_text(a, st, col + 1);
-    acc->email = db_text(a, st, col + 2);
-    acc->first_name = db_text(a, st, col + 3);
-    acc->last_name = db_text(a, st, col + 4);
-    acc->role = role_from_name((const char *)sqlite3_column_text(st, col + 5));
-    acc->municipality_id = sqlite3_column_int64(st, col + 6);
-    acc->password_hash = db_text(a, st, col + 7);
-    acc->disabled = sqlite3_column_int(st, col + 8) != 0;
+    acc->id = sqlite3_column_int64(st, col + ACCOUNT_C_ID);
+    acc->username = db_text(a, st, col + ACCOUNT_C_USERNAME);
+    acc->email = db_text(a, st, col + ACCOUNT_C_EMAIL);
+    acc->first_name = db_text(a, st, col + ACCOUNT_C_FIRST_NAME);
+    acc->last_name = db_text(a, st, col + ACCOUNT_C_LAST_NAME);
+    acc->role = role_from_name((const char *)sqlite3_column_text(st, col + ACCOUNT_C_ROLE));
+    acc->municipality_id = sqlite3_column_int64(st, col + ACCOUNT_C_MUNICIPALITY_ID);
+    acc->password_hash = db_text(a, st, col + ACCOUNT_C_PASSWORD_HASH);
+    acc->disabled = sqlite3_column_int(st, col + ACCOUNT_C_DISABLED) != 0;
 }
 
-static int read_account(struct db *db, sqlite3_stmt *st, struct arena *a, struct account *acc)
+static void account_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE)
-        return DB_NOT_FOUND;
-    if (rc != SQLITE_ROW)
-        return db_step_error(db, rc);
-    db_account_columns(st, 0, a, acc);
-    sqlite3_reset(st);
-    return DB_OK;
+    db_account_columns(st, 0, a, item);
 }
 
 int db_account_by_username(struct db *db, struct arena *a, const char *username, struct account *acc)
 {
     sqlite3_stmt *st = db_stmt(db, Q_ACCOUNT_BY_USERNAME);
     db_bind_text(st, 1, username);
-    return read_account(db, st, a, acc);
+    return db_read_one(db, a, st, account_row, acc);
 }
 
 int db_account_by_id(struct db *db, struct arena *a, int64_t id, struct account *acc)
 {
     sqlite3_stmt *st = db_stmt(db, Q_ACCOUNT_BY_ID);
     sqlite3_bind_int64(st, 1, id);
-    return read_account(db, st, a, acc);
+    return db_read_one(db, a, st, account_row, acc);
 }
 
 /* ---- sessions ---- */
@@ -148,6 +134,19 @@ int db_session_add(struct db *db, const unsigned char hash[32], int64_t account_
     return db_exec_stmt(db, st);
 }
 
+struct session_row {
+    int64_t id, last_seen;
+    struct account *acc;
+};
+
+static void session_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct session_row *s = item;
+    s->id = sqlite3_column_int64(st, SESSION_C_ID);
+    s->last_seen = sqlite3_column_int64(st, SESSION_C_LAST_SEEN);
+    db_account_columns(st, SESSION_C_ACCOUNT, a, s->acc);
+}
+
 int db_session_lookup(struct db *db, struct arena *a, const unsigned char hash[32], int64_t now,
                       int64_t idle_since, int64_t created_since, struct account *acc)
 {
@@ -155,19 +154,12 @@ int db_session_lookup(struct db *db, struct arena *a, const unsigned char hash[3
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, idle_since);
     sqlite3_bind_int64(st, 3, created_since);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE)
-        return DB_NOT_FOUND;
-    if (rc != SQLITE_ROW)
-        return db_step_error(db, rc);
-    int64_t session_id = sqlite3_column_int64(st, 0);
-    int64_t last_seen = sqlite3_column_int64(st, 1);
-    db_account_columns(st, 2, a, acc);
-    sqlite3_reset(st);
-    if (now - last_seen < 60)
-        return DB_OK;
+    struct session_row s = {.acc = acc};
+    int status = db_read_one(db, a, st, session_row, &s);
+    if (status != DB_OK || now - s.last_seen < 60)
+        return status;
     st = db_stmt(db, Q_SESSION_TOUCH);
-    sqlite3_bind_int64(st, 1, session_id);
+    sqlite3_bind_int64(st, 1, s.id);
     sqlite3_bind_int64(st, 2, now);
     return db_exec_stmt(db, st);
 }
@@ -207,12 +199,7 @@ int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_
     sqlite3_stmt *st = db_stmt(db, Q_LOGIN_FAILURE_COUNT);
     db_bind_text(st, 1, key);
     sqlite3_bind_int64(st, 2, since);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW)
-        return db_step_error(db, rc);
-    *count = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return DB_OK;
+    return db_read_int(db, st, count);
 }
 
 int db_login_failure_clear(struct db *db, const char *key)

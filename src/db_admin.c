@@ -45,8 +45,8 @@ static void municipality_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
     struct municipality_summary *s = item;
     db_municipality_columns(st, 0, a, &s->m);
-    s->accounts = sqlite3_column_int64(st, 6);
-    s->orders = sqlite3_column_int64(st, 7);
+    s->accounts = sqlite3_column_int64(st, MSUMMARY_C_ACCOUNTS);
+    s->orders = sqlite3_column_int64(st, MSUMMARY_C_ORDERS);
 }
 
 int db_municipality_list(struct db *db, struct arena *a, struct municipality_summary **list, size_t *n)
@@ -70,8 +70,8 @@ static void account_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
     struct account_summary *s = item;
     db_account_columns(st, 0, a, &s->acc);
-    s->gkz = db_text(a, st, 9);
-    s->municipality_name = db_text(a, st, 10);
+    s->gkz = db_text(a, st, ASUMMARY_C_GKZ);
+    s->municipality_name = db_text(a, st, ASUMMARY_C_MUNICIPALITY_NAME);
 }
 
 int db_account_list(struct db *db, struct arena *a, const char *q, const char *role, const char *gkz,
@@ -111,12 +111,12 @@ int db_account_sessions_end(struct db *db, int64_t account_id)
 static void audit_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
     struct audit_entry *e = item;
-    e->at = sqlite3_column_int64(st, 0);
-    e->username = db_text(a, st, 1);
-    e->action = db_text(a, st, 2);
-    e->subject = db_text(a, st, 3);
-    e->detail = db_text(a, st, 4);
-    e->ip = db_text(a, st, 5);
+    e->at = sqlite3_column_int64(st, AUDIT_C_AT);
+    e->username = db_text(a, st, AUDIT_C_USERNAME);
+    e->action = db_text(a, st, AUDIT_C_ACTION);
+    e->subject = db_text(a, st, AUDIT_C_SUBJECT);
+    e->detail = db_text(a, st, AUDIT_C_DETAIL);
+    e->ip = db_text(a, st, AUDIT_C_IP);
 }
 
 int db_audit_list(struct db *db, struct arena *a, const char *term, int64_t limit,

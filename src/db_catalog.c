@@ -7,25 +7,22 @@
 int db_catalog_version(struct db *db, int64_t *version)
 {
     sqlite3_stmt *st = db_stmt(db, Q_CATALOG_VERSION);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW)
-        return db_step_error(db, rc);
-    *version = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return DB_OK;
+    return db_read_int(db, st, version);
 }
 
-static void item_columns(sqlite3_stmt *st, struct arena *a, struct catalog_item *it)
+static void item_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
-    it->id = sqlite3_column_int64(st, 0);
-    it->kind = strcmp((const char *)sqlite3_column_text(st, 1), "package") == 0 ? ITEM_PACKAGE
-                                                                                : ITEM_COURSE;
-    it->slug = db_text(a, st, 2);
-    it->title = db_text(a, st, 3);
-    it->description = db_text(a, st, 4);
-    it->hours = sqlite3_column_int64(st, 5);
-    it->price_cents = sqlite3_column_int64(st, 6);
-    it->active = sqlite3_column_int(st, 7) != 0;
+    struct catalog_item *it = item;
+    memset(it, 0, sizeof *it);
+    it->id = sqlite3_column_int64(st, ITEM_C_ID);
+    it->kind = strcmp((const char *)sqlite3_column_text(st, ITEM_C_KIND), "package") == 0 ? ITEM_PACKAGE
+                                                                                        : ITEM_COURSE;
+    it->slug = db_text(a, st, ITEM_C_SLUG);
+    it->title = db_text(a, st, ITEM_C_TITLE);
+    it->description = db_text(a, st, ITEM_C_DESCRIPTION);
+    it->hours = sqlite3_column_int64(st, ITEM_C_HOURS);
+    it->price_cents = sqlite3_column_int64(st, ITEM_C_PRICE);
+    it->active = sqlite3_column_int(st, ITEM_C_ACTIVE) != 0;
 }
 
 static struct catalog_item *find_item(struct catalog *cat, int64_t id)
@@ -36,68 +33,59 @@ static struct catalog_item *find_item(struct catalog *cat, int64_t id)
     return NULL;
 }
 
-/* Fills each package's course_titles (two passes: count, then copy). */
+struct package_course {
+    int64_t package_id;
+    const char *title;
+};
+
+static void package_course_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    *(struct package_course *)item = (struct package_course){
+        sqlite3_column_int64(st, PACKAGE_COURSE_C_PACKAGE_ID), db_text(a, st, PACKAGE_COURSE_C_TITLE)};
+}
+
+/* Fills each package's course_titles: all (package, title) rows read once,
+ * then counted and handed out in their order. */
 static int attach_package_courses(struct db *db, struct arena *a, struct catalog *cat)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_CATALOG_PACKAGE_COURSES);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct catalog_item *p = find_item(cat, sqlite3_column_int64(st, 0));
+    struct package_course *rows;
+    size_t n;
+    int status = db_collect(db, a, db_stmt(db, Q_CATALOG_PACKAGE_COURSES), sizeof *rows, package_course_row,
+                            (void **)&rows, &n);
+    if (status != DB_OK)
+        return status;
+    for (size_t i = 0; i < n; i++) {
+        struct catalog_item *p = find_item(cat, rows[i].package_id);
         if (p)
             p->ncourse_titles++;
     }
-    if (rc != SQLITE_DONE)
-        return db_step_error(db, rc);
     for (size_t i = 0; i < cat->nitems; i++) {
         cat->items[i].course_titles = arena_alloc(a, (cat->items[i].ncourse_titles + 1) * sizeof(char *));
         cat->items[i].ncourse_titles = 0;
     }
-    sqlite3_reset(st);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct catalog_item *p = find_item(cat, sqlite3_column_int64(st, 0));
+    for (size_t i = 0; i < n; i++) {
+        struct catalog_item *p = find_item(cat, rows[i].package_id);
         if (p)
-            p->course_titles[p->ncourse_titles++] = db_text(a, st, 1);
+            p->course_titles[p->ncourse_titles++] = rows[i].title;
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? DB_OK : db_step_error(db, rc);
+    return DB_OK;
 }
 
 int db_catalog_list(struct db *db, struct arena *a, bool active_only, struct catalog *cat)
 {
     sqlite3_stmt *st = db_stmt(db, Q_CATALOG_ITEMS);
     sqlite3_bind_int(st, 1, active_only ? 1 : 0);
-    size_t cap = 16;
-    cat->items = arena_alloc(a, cap * sizeof *cat->items);
-    cat->nitems = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (cat->nitems == cap) {
-            struct catalog_item *more = arena_alloc(a, 2 * cap * sizeof *more);
-            memcpy(more, cat->items, cap * sizeof *more);
-            cat->items = more;
-            cap *= 2;
-        }
-        item_columns(st, a, &cat->items[cat->nitems++]);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_step_error(db, rc);
-    return attach_package_courses(db, a, cat);
+    void *items;
+    int status = db_collect(db, a, st, sizeof *cat->items, item_row, &items, &cat->nitems);
+    cat->items = items;
+    return status == DB_OK ? attach_package_courses(db, a, cat) : status;
 }
 
 int db_catalog_item_by_slug(struct db *db, struct arena *a, const char *slug, struct catalog_item *item)
 {
     sqlite3_stmt *st = db_stmt(db, Q_CATALOG_ITEM_BY_SLUG);
     db_bind_text(st, 1, slug);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE)
-        return DB_NOT_FOUND;
-    if (rc != SQLITE_ROW)
-        return db_step_error(db, rc);
-    memset(item, 0, sizeof *item);
-    item_columns(st, a, item);
-    sqlite3_reset(st);
-    return DB_OK;
+    return db_read_one(db, a, st, item_row, item);
 }
 
 int db_catalog_upsert(struct db *db, const struct catalog_item *item, int64_t position, int64_t *id)
@@ -110,16 +98,8 @@ int db_catalog_upsert(struct db *db, const struct catalog_item *item, int64_t po
     sqlite3_bind_int64(st, 5, item->hours);
     sqlite3_bind_int64(st, 6, item->price_cents);
     sqlite3_bind_int64(st, 7, position);
-    int rc = sqlite3_step(st);
-    int status = DB_OK;
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(st, 0);
-    else if (rc == SQLITE_DONE)
-        status = DB_CONFLICT; /* the slug is taken by the other kind */
-    else
-        status = db_step_error(db, rc);
-    sqlite3_reset(st);
-    return status;
+    int status = db_read_int(db, st, id);
+    return status == DB_NOT_FOUND ? DB_CONFLICT : status; /* no row: the slug is taken by the other kind */
 }
 
 int db_catalog_package_set_courses(struct db *db, int64_t package_id, const int64_t *course_ids,

@@ -1,19 +1,31 @@
 /* db_cert — completed enrollments and their certificates. */
 #include "db_internal.h"
 
+struct enrollment_found {
+    int64_t id;
+    const char *completed_on;
+};
+
+static void enrollment_found_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct enrollment_found *e = item;
+    e->id = sqlite3_column_int64(st, ENROLLMENT_FIND_C_ID);
+    e->completed_on = db_text(a, st, ENROLLMENT_FIND_C_COMPLETED_ON);
+}
+
 int db_enrollment_find(struct db *db, struct arena *a, int64_t account_id, int64_t course_id, int64_t *id,
                        const char **completed_on)
 {
     sqlite3_stmt *st = db_stmt(db, Q_ENROLLMENT_FIND);
     sqlite3_bind_int64(st, 1, account_id);
     sqlite3_bind_int64(st, 2, course_id);
-    int status = db_step_row(db, st);
-    if (status != DB_OK)
-        return status;
-    *id = sqlite3_column_int64(st, 0);
-    *completed_on = db_text(a, st, 1);
-    sqlite3_reset(st);
-    return DB_OK;
+    struct enrollment_found e;
+    int status = db_read_one(db, a, st, enrollment_found_row, &e);
+    if (status == DB_OK) {
+        *id = e.id;
+        *completed_on = e.completed_on;
+    }
+    return status;
 }
 
 int db_enrollment_complete(struct db *db, int64_t enrollment_id, const char *completed_on)
@@ -33,6 +45,22 @@ int db_certificate_add(struct db *db, const char *number, int64_t enrollment_id,
     return db_exec_one(db, st, DB_CONFLICT);
 }
 
+static void certificate_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    *(struct certificate *)item = (struct certificate){
+        .id = sqlite3_column_int64(st, CERT_C_ID),
+        .number = db_text(a, st, CERT_C_NUMBER),
+        .enrollment_id = sqlite3_column_int64(st, CERT_C_ENROLLMENT_ID),
+        .account_id = sqlite3_column_int64(st, CERT_C_ACCOUNT_ID),
+        .issued_at = sqlite3_column_int64(st, CERT_C_ISSUED_AT),
+        .holder_name = db_text(a, st, CERT_C_HOLDER_NAME),
+        .municipality_name = db_text(a, st, CERT_C_MUNICIPALITY_NAME),
+        .course_title = db_text(a, st, CERT_C_COURSE_TITLE),
+        .hours = sqlite3_column_int64(st, CERT_C_HOURS),
+        .completed_on = db_text(a, st, CERT_C_COMPLETED_ON),
+    };
+}
+
 /* The certificate with this id, number or enrollment (the others 0 / NULL). */
 static int find(struct db *db, struct arena *a, int64_t id, const char *number, int64_t enrollment_id,
                 struct certificate *c)
@@ -41,23 +69,7 @@ static int find(struct db *db, struct arena *a, int64_t id, const char *number, 
     sqlite3_bind_int64(st, 1, id);
     db_bind_text(st, 2, number);
     sqlite3_bind_int64(st, 3, enrollment_id);
-    int status = db_step_row(db, st);
-    if (status != DB_OK)
-        return status;
-    *c = (struct certificate){
-        .id = sqlite3_column_int64(st, 0),
-        .number = db_text(a, st, 1),
-        .enrollment_id = sqlite3_column_int64(st, 2),
-        .account_id = sqlite3_column_int64(st, 3),
-        .issued_at = sqlite3_column_int64(st, 4),
-        .holder_name = db_text(a, st, 5),
-        .municipality_name = db_text(a, st, 6),
-        .course_title = db_text(a, st, 7),
-        .hours = sqlite3_column_int64(st, 8),
-        .completed_on = db_text(a, st, 9),
-    };
-    sqlite3_reset(st);
-    return DB_OK;
+    return db_read_one(db, a, st, certificate_row, c);
 }
 
 int db_certificate_by_id(struct db *db, struct arena *a, int64_t id, struct certificate *c)

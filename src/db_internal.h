@@ -27,9 +27,19 @@ int db_exec_stmt(struct db *db, sqlite3_stmt *st);
  * that id) when it changed none; DB_CONFLICT when a constraint refused it;
  * DB_ERROR. */
 int db_exec_one(struct db *db, sqlite3_stmt *st, int if_none);
-/* Steps a query that answers at most one row: DB_OK with the row to read
- * (the caller resets st after reading), DB_NOT_FOUND, DB_ERROR. */
-int db_step_row(struct db *db, sqlite3_stmt *st);
+/* A row reader: fills *item from the current row of st (text and blobs
+ * copied into the arena).  Column positions are the named constants of its
+ * row below; the statements it reads declare its width in queries.def.
+ * Cannot fail. */
+typedef void (*db_row_fn)(sqlite3_stmt *st, struct arena *a, void *item);
+/* The one-row read: steps a query that answers at most one row and reads
+ * it with row() into item.  DB_OK, DB_NOT_FOUND (item untouched),
+ * DB_CONFLICT or DB_ERROR.  st is reset in every case. */
+int db_read_one(struct db *db, struct arena *a, sqlite3_stmt *st, db_row_fn row, void *item);
+/* The one-integer read: column 0 of the one row of st.  DB_OK,
+ * DB_NOT_FOUND (no row; *value untouched), DB_CONFLICT or DB_ERROR.  st is
+ * reset in every case. */
+int db_read_int(struct db *db, sqlite3_stmt *st, int64_t *value);
 /* Steps an INSERT; *id (when not NULL) receives the new row's id. */
 int db_insert_stmt(struct db *db, sqlite3_stmt *st, int64_t *id);
 /* Maps a step result that is neither ROW nor DONE to DB_CONFLICT/DB_ERROR, logging errors. */
@@ -37,14 +47,110 @@ int db_step_error(struct db *db, int rc);
 /* Steps st to its end, reading each row with row() into a new element of
  * an array of elements of `size` bytes in the arena: *items (NULL when
  * empty) and *n.  DB_OK or DB_ERROR. */
-int db_collect(struct db *db, struct arena *a, sqlite3_stmt *st, size_t size,
-               void (*row)(sqlite3_stmt *st, struct arena *a, void *item), void **items, size_t *n);
+int db_collect(struct db *db, struct arena *a, sqlite3_stmt *st, size_t size, db_row_fn row, void **items,
+               size_t *n);
 /* Column text copied into the arena; "" for NULL. */
 const char *db_text(struct arena *a, sqlite3_stmt *st, int col);
 /* Binds text (NULL binds SQL NULL). */
 void db_bind_text(sqlite3_stmt *st, int idx, const char *text);
 /* Binds an id, with 0 as SQL NULL. */
 void db_bind_id(sqlite3_stmt *st, int idx, int64_t id);
+
+/* ---- the rows the readers read: named column positions ----
+ * Each enum lists one reader's columns in the order of its SELECT; its
+ * *_COLS is the reader's width, which the statements it reads declare with
+ * W(NAME, WIDTH) next to their SQL in queries.def (test_db checks every
+ * statement's real column count against it).  A reader of a row that
+ * continues another (a session with its account) starts at an offset. */
+enum municipality_col {
+    MUNICIPALITY_C_ID, MUNICIPALITY_C_GKZ, MUNICIPALITY_C_NAME, MUNICIPALITY_C_ADDRESS,
+    MUNICIPALITY_C_INVOICE_EMAIL, MUNICIPALITY_C_UID, MUNICIPALITY_COLS
+};
+enum account_col {
+    ACCOUNT_C_ID, ACCOUNT_C_USERNAME, ACCOUNT_C_EMAIL, ACCOUNT_C_FIRST_NAME, ACCOUNT_C_LAST_NAME,
+    ACCOUNT_C_ROLE, ACCOUNT_C_MUNICIPALITY_ID, ACCOUNT_C_PASSWORD_HASH, ACCOUNT_C_DISABLED, ACCOUNT_COLS
+};
+enum session_col { SESSION_C_ID, SESSION_C_LAST_SEEN, SESSION_C_ACCOUNT, SESSION_COLS = SESSION_C_ACCOUNT + ACCOUNT_COLS };
+enum catalog_item_col {
+    ITEM_C_ID, ITEM_C_KIND, ITEM_C_SLUG, ITEM_C_TITLE, ITEM_C_DESCRIPTION, ITEM_C_HOURS, ITEM_C_PRICE,
+    ITEM_C_ACTIVE, CATALOG_ITEM_COLS
+};
+enum package_course_col { PACKAGE_COURSE_C_PACKAGE_ID, PACKAGE_COURSE_C_TITLE, PACKAGE_COURSE_COLS };
+enum order_token_col { ORDER_TOKEN_C_ID, ORDER_TOKEN_C_INVOICE_NUMBER, ORDER_TOKEN_COLS };
+enum order_col {
+    ORDER_C_ID, ORDER_C_MUNICIPALITY_ID, ORDER_C_ACCOUNT_ID, ORDER_C_TOKEN, ORDER_C_REFERENCE,
+    ORDER_C_INVOICE_YEAR, ORDER_C_INVOICE_SEQ, ORDER_C_INVOICE_NUMBER, ORDER_C_RECIPIENT_NAME,
+    ORDER_C_RECIPIENT_ADDRESS, ORDER_C_RECIPIENT_UID, ORDER_C_VAT_PERCENT, ORDER_C_NET, ORDER_C_VAT,
+    ORDER_C_GROSS, ORDER_C_CREATED_AT, ORDER_COLS
+};
+enum order_summary_col {
+    SUMMARY_C_ID, SUMMARY_C_CREATED_AT, SUMMARY_C_INVOICE_NUMBER, SUMMARY_C_REFERENCE, SUMMARY_C_NET,
+    SUMMARY_C_VAT, SUMMARY_C_GROSS, SUMMARY_C_OPEN, SUMMARY_C_REDEEMED, SUMMARY_C_EXPIRED, SUMMARY_C_REVOKED,
+    ORDER_SUMMARY_COLS
+};
+enum order_line_col {
+    LINE_C_ID, LINE_C_ORDER_ID, LINE_C_ITEM_ID, LINE_C_TITLE, LINE_C_QUANTITY, LINE_C_UNIT_PRICE,
+    LINE_C_LINE_NET, LINE_C_POSITION, ORDER_LINE_COLS
+};
+enum voucher_col {
+    VOUCHER_C_ID, VOUCHER_C_CODE_SEALED, VOUCHER_C_ORDER_ID, VOUCHER_C_ITEM_ID, VOUCHER_C_MUNICIPALITY_ID,
+    VOUCHER_C_CREATED_AT, VOUCHER_C_VALID_UNTIL, VOUCHER_C_REDEEMED_AT, VOUCHER_C_REDEEMED_BY,
+    VOUCHER_C_REVOKED_AT, VOUCHER_C_REVOKE_REASON, VOUCHER_C_ISSUED_TO, VOUCHER_C_ITEM_KIND,
+    VOUCHER_C_ITEM_TITLE, VOUCHER_COLS
+};
+enum order_code_col {
+    CODE_C_VOUCHER, CODE_C_REDEEMER_NAME = VOUCHER_COLS, CODE_C_REDEEMER_USERNAME, CODE_C_RECIPIENT_EMAIL,
+    CODE_C_ASSIGNED_AT, CODE_C_MAIL_ID, CODE_C_MAIL_SENT_AT, CODE_C_MAIL_GIVEN_UP_AT, CODE_C_MAIL_ERROR,
+    CODE_C_ITEM_SLUG, ORDER_CODE_COLS
+};
+enum first_sealed_col { FIRST_SEALED_C_HASH, FIRST_SEALED_C_CODE_SEALED, FIRST_SEALED_COLS };
+enum order_item_col { ORDER_ITEM_C_SLUG, ORDER_ITEM_C_TITLE, ORDER_ITEM_C_POSITION, ORDER_ITEM_COLS };
+enum municipality_voucher_col { MVOUCHER_C_VOUCHER, MVOUCHER_C_EMAIL = VOUCHER_COLS, MUNICIPALITY_VOUCHER_COLS };
+enum delivery_col {
+    DELIVERY_C_EMAIL, DELIVERY_C_MAIL_ID, DELIVERY_C_SENT_AT, DELIVERY_C_GIVEN_UP_AT, DELIVERY_C_ERROR, DELIVERY_COLS
+};
+enum outbox_mail_col {
+    MAIL_C_ID, MAIL_C_CREATED_AT, MAIL_C_ATTEMPTS, MAIL_C_RECIPIENTS, MAIL_C_SUBJECT, MAIL_C_BODY_SEALED,
+    MAIL_C_DELIVERED_TO, MAIL_C_REFUSED_TO, OUTBOX_MAIL_COLS
+};
+enum outbox_status_col {
+    OSTATUS_C_ID, OSTATUS_C_CREATED_AT, OSTATUS_C_RECIPIENTS, OSTATUS_C_ATTEMPTS, OSTATUS_C_SENT_AT,
+    OSTATUS_C_GIVEN_UP_AT, OSTATUS_C_LAST_ERROR, OSTATUS_C_DELIVERED_TO, OSTATUS_C_REFUSED_TO, OUTBOX_STATUS_COLS
+};
+enum outbox_attachment_col { ATTACHMENT_C_FILENAME, ATTACHMENT_C_CONTENT_TYPE, ATTACHMENT_C_SEALED, OUTBOX_ATTACHMENT_COLS };
+enum enrollment_col {
+    ENROLLMENT_C_COURSE_TITLE, ENROLLMENT_C_ENROLLED_AT, ENROLLMENT_C_COMPLETED_ON, ENROLLMENT_C_CERTIFICATE_ID,
+    ENROLLMENT_COLS
+};
+enum enrollment_find_col { ENROLLMENT_FIND_C_ID, ENROLLMENT_FIND_C_COMPLETED_ON, ENROLLMENT_FIND_COLS };
+enum failure_counts_col { COUNTS_C_FIRST, COUNTS_C_SECOND, FAILURE_COUNTS_COLS };
+enum municipality_summary_col {
+    MSUMMARY_C_MUNICIPALITY, MSUMMARY_C_ACCOUNTS = MUNICIPALITY_COLS, MSUMMARY_C_ORDERS, MUNICIPALITY_SUMMARY_COLS
+};
+enum account_summary_col {
+    ASUMMARY_C_ACCOUNT, ASUMMARY_C_GKZ = ACCOUNT_COLS, ASUMMARY_C_MUNICIPALITY_NAME, ACCOUNT_SUMMARY_COLS
+};
+enum voucher_enrollment_col {
+    VENROLLMENT_C_COURSE_TITLE, VENROLLMENT_C_USERNAME, VENROLLMENT_C_ENROLLED_AT, VENROLLMENT_C_COMPLETED_ON,
+    VOUCHER_ENROLLMENT_COLS
+};
+enum attempt_col {
+    ATTEMPT_C_AT, ATTEMPT_C_IP, ATTEMPT_C_USERNAME, ATTEMPT_C_CODE_HASH, ATTEMPT_C_RESULT, ATTEMPT_C_REFERENCE,
+    ATTEMPT_C_VOUCHER_ID, ATTEMPT_COLS
+};
+enum certificate_col {
+    CERT_C_ID, CERT_C_NUMBER, CERT_C_ENROLLMENT_ID, CERT_C_ACCOUNT_ID, CERT_C_ISSUED_AT, CERT_C_HOLDER_NAME,
+    CERT_C_MUNICIPALITY_NAME, CERT_C_COURSE_TITLE, CERT_C_HOURS, CERT_C_COMPLETED_ON, CERTIFICATE_COLS
+};
+enum audit_col { AUDIT_C_AT, AUDIT_C_USERNAME, AUDIT_C_ACTION, AUDIT_C_SUBJECT, AUDIT_C_DETAIL, AUDIT_C_IP, AUDIT_COLS };
+/* A reader of column 0 alone (an id, a count, a title, a hash). */
+#define ONE_COL 1
+
+/* The width each statement declares (W in queries.def); 0 for a statement
+ * that returns no rows. */
+extern const int db_query_width[];
+/* "NAME" of statement id (for messages), "?" when out of range. */
+const char *db_query_name(int id);
 
 /* Reads an account's columns (id, username, email, first_name, last_name,
  * role, municipality_id, password_hash, disabled) starting at column col. */

@@ -1,34 +1,40 @@
 /* db_order — orders, invoice numbers and vouchers. */
 #include "db_internal.h"
 #include "mem.h"
+#include <stdbool.h>
 #include <string.h>
+
+struct token_row {
+    int64_t id;
+    const char *invoice_number;
+};
+
+static void token_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct token_row *t = item;
+    t->id = sqlite3_column_int64(st, ORDER_TOKEN_C_ID);
+    t->invoice_number = db_text(a, st, ORDER_TOKEN_C_INVOICE_NUMBER);
+}
 
 int db_order_by_token(struct db *db, struct arena *a, const char *token, int64_t *id,
                       const char **invoice_number)
 {
     sqlite3_stmt *st = db_stmt(db, Q_ORDER_BY_TOKEN);
     db_bind_text(st, 1, token);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE)
-        return DB_NOT_FOUND;
-    if (rc != SQLITE_ROW)
-        return db_step_error(db, rc);
-    *id = sqlite3_column_int64(st, 0);
-    *invoice_number = db_text(a, st, 1);
-    sqlite3_reset(st);
-    return DB_OK;
+    struct token_row t;
+    int status = db_read_one(db, a, st, token_row, &t);
+    if (status == DB_OK) {
+        *id = t.id;
+        *invoice_number = t.invoice_number;
+    }
+    return status;
 }
 
 int db_invoice_next(struct db *db, int64_t year, int64_t *seq)
 {
     sqlite3_stmt *st = db_stmt(db, Q_INVOICE_NEXT);
     sqlite3_bind_int64(st, 1, year);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW)
-        return db_step_error(db, rc);
-    *seq = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return DB_OK;
+    return db_read_int(db, st, seq);
 }
 
 int db_order_add(struct db *db, const struct order *o, int64_t *id)
@@ -80,102 +86,104 @@ int db_voucher_add(struct db *db, const unsigned char hash[32], const unsigned c
     return db_insert_stmt(db, st, id);
 }
 
-/* The voucher columns shared by VOUCHER_BY_HASH and ORDER_CODES (0..13). */
+/* The voucher columns shared by VOUCHER_BY_HASH, ORDER_CODES and
+ * VOUCHER_OF_MUNICIPALITY (their first VOUCHER_COLS). */
 static void voucher_columns(sqlite3_stmt *st, struct arena *a, struct voucher *v)
 {
-    v->id = sqlite3_column_int64(st, 0);
-    v->code_sealed_len = (size_t)sqlite3_column_bytes(st, 1);
-    v->code_sealed = (const unsigned char *)arena_memdup(a, sqlite3_column_blob(st, 1), v->code_sealed_len);
-    v->order_id = sqlite3_column_int64(st, 2);
-    v->item_id = sqlite3_column_int64(st, 3);
-    v->municipality_id = sqlite3_column_int64(st, 4);
-    v->created_at = sqlite3_column_int64(st, 5);
-    v->valid_until = sqlite3_column_int64(st, 6);
-    v->redeemed_at = sqlite3_column_int64(st, 7);
-    v->redeemed_by = sqlite3_column_int64(st, 8);
-    v->revoked_at = sqlite3_column_int64(st, 9);
-    v->revoke_reason = db_text(a, st, 10);
-    v->issued_to = db_text(a, st, 11);
-    v->item_kind = sqlite3_column_text(st, 12)[0] == 'p' ? ITEM_PACKAGE : ITEM_COURSE;
-    v->item_title = db_text(a, st, 13);
+    v->id = sqlite3_column_int64(st, VOUCHER_C_ID);
+    v->code_sealed_len = (size_t)sqlite3_column_bytes(st, VOUCHER_C_CODE_SEALED);
+    v->code_sealed = (const unsigned char *)arena_memdup(a, sqlite3_column_blob(st, VOUCHER_C_CODE_SEALED),
+                                                         v->code_sealed_len);
+    v->order_id = sqlite3_column_int64(st, VOUCHER_C_ORDER_ID);
+    v->item_id = sqlite3_column_int64(st, VOUCHER_C_ITEM_ID);
+    v->municipality_id = sqlite3_column_int64(st, VOUCHER_C_MUNICIPALITY_ID);
+    v->created_at = sqlite3_column_int64(st, VOUCHER_C_CREATED_AT);
+    v->valid_until = sqlite3_column_int64(st, VOUCHER_C_VALID_UNTIL);
+    v->redeemed_at = sqlite3_column_int64(st, VOUCHER_C_REDEEMED_AT);
+    v->redeemed_by = sqlite3_column_int64(st, VOUCHER_C_REDEEMED_BY);
+    v->revoked_at = sqlite3_column_int64(st, VOUCHER_C_REVOKED_AT);
+    v->revoke_reason = db_text(a, st, VOUCHER_C_REVOKE_REASON);
+    v->issued_to = db_text(a, st, VOUCHER_C_ISSUED_TO);
+    v->item_kind = sqlite3_column_text(st, VOUCHER_C_ITEM_KIND)[0] == 'p' ? ITEM_PACKAGE : ITEM_COURSE;
+    v->item_title = db_text(a, st, VOUCHER_C_ITEM_TITLE);
+}
+
+static void voucher_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    voucher_columns(st, a, item);
 }
 
 int db_voucher_by_hash(struct db *db, struct arena *a, const unsigned char hash[32], struct voucher *v)
 {
     sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_BY_HASH);
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE)
-        return DB_NOT_FOUND;
-    if (rc != SQLITE_ROW)
-        return db_step_error(db, rc);
-    voucher_columns(st, a, v);
-    sqlite3_reset(st);
-    return DB_OK;
+    return db_read_one(db, a, st, voucher_row, v);
+}
+
+struct first_sealed {
+    unsigned char *hash;
+    struct voucher *v;
+    bool ok;
+};
+
+static void first_sealed_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct first_sealed *f = item;
+    f->ok = sqlite3_column_bytes(st, FIRST_SEALED_C_HASH) == 32;
+    if (!f->ok)
+        return;
+    memcpy(f->hash, sqlite3_column_blob(st, FIRST_SEALED_C_HASH), 32);
+    f->v->code_sealed_len = (size_t)sqlite3_column_bytes(st, FIRST_SEALED_C_CODE_SEALED);
+    f->v->code_sealed = (const unsigned char *)arena_memdup(a, sqlite3_column_blob(st, FIRST_SEALED_C_CODE_SEALED),
+                                                            f->v->code_sealed_len);
 }
 
 int db_voucher_first_sealed(struct db *db, struct arena *a, unsigned char hash[32], struct voucher *v)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_FIRST_SEALED);
-    int status = db_step_row(db, st);
-    if (status != DB_OK)
-        return status;
-    if (sqlite3_column_bytes(st, 0) != 32) {
-        sqlite3_reset(st);
-        return DB_ERROR;
-    }
-    memcpy(hash, sqlite3_column_blob(st, 0), 32);
-    v->code_sealed_len = (size_t)sqlite3_column_bytes(st, 1);
-    v->code_sealed = (const unsigned char *)arena_memdup(a, sqlite3_column_blob(st, 1), v->code_sealed_len);
-    sqlite3_reset(st);
-    return DB_OK;
+    struct first_sealed f = {.hash = hash, .v = v};
+    int status = db_read_one(db, a, db_stmt(db, Q_VOUCHER_FIRST_SEALED), first_sealed_row, &f);
+    return status == DB_OK && !f.ok ? DB_ERROR : status;
 }
 
-static void order_columns(sqlite3_stmt *st, struct arena *a, struct order *o)
+static void order_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
-    o->id = sqlite3_column_int64(st, 0);
-    o->municipality_id = sqlite3_column_int64(st, 1);
-    o->account_id = sqlite3_column_int64(st, 2);
-    o->idempotency_token = db_text(a, st, 3);
-    o->reference = db_text(a, st, 4);
-    o->invoice_year = sqlite3_column_int64(st, 5);
-    o->invoice_seq = sqlite3_column_int64(st, 6);
-    o->invoice_number = db_text(a, st, 7);
-    o->recipient_name = db_text(a, st, 8);
-    o->recipient_address = db_text(a, st, 9);
-    o->recipient_uid = db_text(a, st, 10);
-    o->vat_percent = sqlite3_column_int64(st, 11);
-    o->net_cents = sqlite3_column_int64(st, 12);
-    o->vat_cents = sqlite3_column_int64(st, 13);
-    o->gross_cents = sqlite3_column_int64(st, 14);
-    o->created_at = sqlite3_column_int64(st, 15);
+    struct order *o = item;
+    o->id = sqlite3_column_int64(st, ORDER_C_ID);
+    o->municipality_id = sqlite3_column_int64(st, ORDER_C_MUNICIPALITY_ID);
+    o->account_id = sqlite3_column_int64(st, ORDER_C_ACCOUNT_ID);
+    o->idempotency_token = db_text(a, st, ORDER_C_TOKEN);
+    o->reference = db_text(a, st, ORDER_C_REFERENCE);
+    o->invoice_year = sqlite3_column_int64(st, ORDER_C_INVOICE_YEAR);
+    o->invoice_seq = sqlite3_column_int64(st, ORDER_C_INVOICE_SEQ);
+    o->invoice_number = db_text(a, st, ORDER_C_INVOICE_NUMBER);
+    o->recipient_name = db_text(a, st, ORDER_C_RECIPIENT_NAME);
+    o->recipient_address = db_text(a, st, ORDER_C_RECIPIENT_ADDRESS);
+    o->recipient_uid = db_text(a, st, ORDER_C_RECIPIENT_UID);
+    o->vat_percent = sqlite3_column_int64(st, ORDER_C_VAT_PERCENT);
+    o->net_cents = sqlite3_column_int64(st, ORDER_C_NET);
+    o->vat_cents = sqlite3_column_int64(st, ORDER_C_VAT);
+    o->gross_cents = sqlite3_column_int64(st, ORDER_C_GROSS);
+    o->created_at = sqlite3_column_int64(st, ORDER_C_CREATED_AT);
 }
 
 int db_order_by_id(struct db *db, struct arena *a, int64_t id, struct order *o)
 {
     sqlite3_stmt *st = db_stmt(db, Q_ORDER_BY_ID);
     sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE)
-        return DB_NOT_FOUND;
-    if (rc != SQLITE_ROW)
-        return db_step_error(db, rc);
-    order_columns(st, a, o);
-    sqlite3_reset(st);
-    return DB_OK;
+    return db_read_one(db, a, st, order_row, o);
 }
 
 static void line_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
     struct order_line *l = item;
-    l->id = sqlite3_column_int64(st, 0);
-    l->order_id = sqlite3_column_int64(st, 1);
-    l->item_id = sqlite3_column_int64(st, 2);
-    l->title = db_text(a, st, 3);
-    l->quantity = sqlite3_column_int64(st, 4);
-    l->unit_price_cents = sqlite3_column_int64(st, 5);
-    l->line_net_cents = sqlite3_column_int64(st, 6);
-    l->position = sqlite3_column_int64(st, 7);
+    l->id = sqlite3_column_int64(st, LINE_C_ID);
+    l->order_id = sqlite3_column_int64(st, LINE_C_ORDER_ID);
+    l->item_id = sqlite3_column_int64(st, LINE_C_ITEM_ID);
+    l->title = db_text(a, st, LINE_C_TITLE);
+    l->quantity = sqlite3_column_int64(st, LINE_C_QUANTITY);
+    l->unit_price_cents = sqlite3_column_int64(st, LINE_C_UNIT_PRICE);
+    l->line_net_cents = sqlite3_column_int64(st, LINE_C_LINE_NET);
+    l->position = sqlite3_column_int64(st, LINE_C_POSITION);
 }
 
 int db_order_lines(struct db *db, struct arena *a, int64_t order_id, struct order_line **lines, size_t *n)
@@ -189,12 +197,17 @@ int db_order_lines(struct db *db, struct arena *a, int64_t order_id, struct orde
 static void summary_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
     *(struct order_summary *)item = (struct order_summary){
-        .o = {.id = sqlite3_column_int64(st, 0), .created_at = sqlite3_column_int64(st, 1),
-              .invoice_number = db_text(a, st, 2), .reference = db_text(a, st, 3),
-              .net_cents = sqlite3_column_int64(st, 4), .vat_cents = sqlite3_column_int64(st, 5),
-              .gross_cents = sqlite3_column_int64(st, 6)},
-        .open = sqlite3_column_int64(st, 7), .redeemed = sqlite3_column_int64(st, 8),
-        .expired = sqlite3_column_int64(st, 9), .revoked = sqlite3_column_int64(st, 10),
+        .o = {.id = sqlite3_column_int64(st, SUMMARY_C_ID),
+              .created_at = sqlite3_column_int64(st, SUMMARY_C_CREATED_AT),
+              .invoice_number = db_text(a, st, SUMMARY_C_INVOICE_NUMBER),
+              .reference = db_text(a, st, SUMMARY_C_REFERENCE),
+              .net_cents = sqlite3_column_int64(st, SUMMARY_C_NET),
+              .vat_cents = sqlite3_column_int64(st, SUMMARY_C_VAT),
+              .gross_cents = sqlite3_column_int64(st, SUMMARY_C_GROSS)},
+        .open = sqlite3_column_int64(st, SUMMARY_C_OPEN),
+        .redeemed = sqlite3_column_int64(st, SUMMARY_C_REDEEMED),
+        .expired = sqlite3_column_int64(st, SUMMARY_C_EXPIRED),
+        .revoked = sqlite3_column_int64(st, SUMMARY_C_REVOKED),
     };
 }
 
@@ -211,15 +224,15 @@ static void code_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
     struct order_code *c = item;
     voucher_columns(st, a, &c->v);
-    c->redeemer_name = db_text(a, st, 14);
-    c->redeemer_username = db_text(a, st, 15);
-    c->recipient_email = db_text(a, st, 16);
-    c->assigned_at = sqlite3_column_int64(st, 17);
-    c->mail_id = sqlite3_column_int64(st, 18);
-    c->mail_sent_at = sqlite3_column_int64(st, 19);
-    c->mail_given_up_at = sqlite3_column_int64(st, 20);
-    c->mail_error = db_text(a, st, 21);
-    c->item_slug = db_text(a, st, 22);
+    c->redeemer_name = db_text(a, st, CODE_C_REDEEMER_NAME);
+    c->redeemer_username = db_text(a, st, CODE_C_REDEEMER_USERNAME);
+    c->recipient_email = db_text(a, st, CODE_C_RECIPIENT_EMAIL);
+    c->assigned_at = sqlite3_column_int64(st, CODE_C_ASSIGNED_AT);
+    c->mail_id = sqlite3_column_int64(st, CODE_C_MAIL_ID);
+    c->mail_sent_at = sqlite3_column_int64(st, CODE_C_MAIL_SENT_AT);
+    c->mail_given_up_at = sqlite3_column_int64(st, CODE_C_MAIL_GIVEN_UP_AT);
+    c->mail_error = db_text(a, st, CODE_C_MAIL_ERROR);
+    c->item_slug = db_text(a, st, CODE_C_ITEM_SLUG);
 }
 
 static const char *or_any(const char *s)
@@ -255,11 +268,7 @@ int db_order_code_count(struct db *db, int64_t order_id, const struct code_filte
     sqlite3_stmt *st = db_stmt(db, Q_ORDER_CODE_COUNT);
     sqlite3_bind_int64(st, 1, order_id);
     bind_filter(st, filter);
-    int status = db_step_row(db, st);
-    if (status == DB_OK)
-        *count = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return status;
+    return db_read_int(db, st, count);
 }
 
 struct item_row {
@@ -269,8 +278,8 @@ struct item_row {
 static void item_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
     struct item_row *r = item;
-    r->slug = db_text(a, st, 0);
-    r->title = db_text(a, st, 1);
+    r->slug = db_text(a, st, ORDER_ITEM_C_SLUG);
+    r->title = db_text(a, st, ORDER_ITEM_C_TITLE);
 }
 
 int db_order_items(struct db *db, struct arena *a, int64_t order_id, const char ***slugs, const char ***titles,
@@ -291,18 +300,28 @@ int db_order_items(struct db *db, struct arena *a, int64_t order_id, const char 
     return DB_OK;
 }
 
+struct municipality_voucher {
+    struct voucher *v;
+    const char *email;
+};
+
+static void municipality_voucher_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct municipality_voucher *mv = item;
+    voucher_columns(st, a, mv->v);
+    mv->email = db_text(a, st, MVOUCHER_C_EMAIL);
+}
+
 int db_voucher_of_municipality(struct db *db, struct arena *a, int64_t voucher_id, int64_t municipality_id,
                                struct voucher *v, const char **email)
 {
     sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_OF_MUNICIPALITY);
     sqlite3_bind_int64(st, 1, voucher_id);
     sqlite3_bind_int64(st, 2, municipality_id);
-    int status = db_step_row(db, st);
-    if (status == DB_OK) {
-        voucher_columns(st, a, v);
-        *email = db_text(a, st, 14);
-    }
-    sqlite3_reset(st);
+    struct municipality_voucher mv = {.v = v};
+    int status = db_read_one(db, a, st, municipality_voucher_row, &mv);
+    if (status == DB_OK)
+        *email = mv.email;
     return status;
 }
 
@@ -348,22 +367,21 @@ int db_order_codes_for_email(struct db *db, int64_t order_id, const char *slug, 
     sqlite3_bind_int64(st, 1, order_id);
     db_bind_text(st, 2, slug);
     db_bind_text(st, 3, email);
-    int status = db_step_row(db, st);
-    if (status == DB_OK)
-        *count = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return status;
+    return db_read_int(db, st, count);
+}
+
+static void delivery_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    *(struct code_delivery *)item = (struct code_delivery){
+        .email = db_text(a, st, DELIVERY_C_EMAIL), .mail_id = sqlite3_column_int64(st, DELIVERY_C_MAIL_ID),
+        .sent_at = sqlite3_column_int64(st, DELIVERY_C_SENT_AT),
+        .given_up_at = sqlite3_column_int64(st, DELIVERY_C_GIVEN_UP_AT),
+        .error = db_text(a, st, DELIVERY_C_ERROR)};
 }
 
 int db_voucher_delivery(struct db *db, struct arena *a, int64_t voucher_id, struct code_delivery *d)
 {
     sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_DELIVERY);
     sqlite3_bind_int64(st, 1, voucher_id);
-    int status = db_step_row(db, st);
-    if (status == DB_OK)
-        *d = (struct code_delivery){.email = db_text(a, st, 0), .mail_id = sqlite3_column_int64(st, 1),
-                                    .sent_at = sqlite3_column_int64(st, 2),
-                                    .given_up_at = sqlite3_column_int64(st, 3), .error = db_text(a, st, 4)};
-    sqlite3_reset(st);
-    return status;
+    return db_read_one(db, a, st, delivery_row, d);
 }

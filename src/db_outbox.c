@@ -42,7 +42,9 @@ int db_outbox_add(struct db *db, const struct outbox_mail *m, int64_t now, int64
 static void attachment_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
     *(struct outbox_attachment *)item = (struct outbox_attachment){
-        .filename = db_text(a, st, 0), .content_type = db_text(a, st, 1), .sealed = column_blob(st, a, 2)};
+        .filename = db_text(a, st, ATTACHMENT_C_FILENAME),
+        .content_type = db_text(a, st, ATTACHMENT_C_CONTENT_TYPE),
+        .sealed = column_blob(st, a, ATTACHMENT_C_SEALED)};
 }
 
 static int read_attachments(struct db *db, struct arena *a, struct outbox_mail *m)
@@ -55,6 +57,20 @@ static int read_attachments(struct db *db, struct arena *a, struct outbox_mail *
     return status;
 }
 
+static void mail_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    *(struct outbox_mail *)item = (struct outbox_mail){
+        .id = sqlite3_column_int64(st, MAIL_C_ID),
+        .created_at = sqlite3_column_int64(st, MAIL_C_CREATED_AT),
+        .attempts = sqlite3_column_int64(st, MAIL_C_ATTEMPTS),
+        .recipients = db_text(a, st, MAIL_C_RECIPIENTS),
+        .subject = db_text(a, st, MAIL_C_SUBJECT),
+        .body_sealed = column_blob(st, a, MAIL_C_BODY_SEALED),
+        .delivered_to = db_text(a, st, MAIL_C_DELIVERED_TO),
+        .refused_to = db_text(a, st, MAIL_C_REFUSED_TO),
+    };
+}
+
 int db_outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t claimed_until,
                     int64_t claimed_by, struct outbox_mail *m)
 {
@@ -62,20 +78,10 @@ int db_outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t claimed
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, claimed_until);
     sqlite3_bind_int64(st, 3, claimed_by);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? DB_NOT_FOUND : db_step_error(db, rc);
-    }
-    *m = (struct outbox_mail){
-        .id = sqlite3_column_int64(st, 0), .created_at = sqlite3_column_int64(st, 1),
-        .attempts = sqlite3_column_int64(st, 2), .recipients = db_text(a, st, 3),
-        .subject = db_text(a, st, 4), .body_sealed = column_blob(st, a, 5),
-        .delivered_to = db_text(a, st, 6), .refused_to = db_text(a, st, 7),
-    };
-    sqlite3_step(st); /* finishes the UPDATE ... RETURNING */
-    sqlite3_reset(st);
-    return read_attachments(db, a, m);
+    /* UPDATE ... RETURNING makes its change in the first step; the reset
+     * that ends the read completes the statement. */
+    int status = db_read_one(db, a, st, mail_row, m);
+    return status == DB_OK ? read_attachments(db, a, m) : status;
 }
 
 int db_outbox_reschedule(struct db *db, int64_t now)
@@ -107,12 +113,7 @@ int db_outbox_failed(struct db *db, int64_t id, const char *error, int64_t next_
 int db_outbox_next_due(struct db *db, int64_t *when)
 {
     sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_NEXT_DUE);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW)
-        return db_step_error(db, rc);
-    *when = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return DB_OK;
+    return db_read_int(db, st, when);
 }
 
 int db_outbox_progress(struct db *db, int64_t id, const char *delivered_to, const char *refused_to)
@@ -148,10 +149,12 @@ int db_outbox_release(struct db *db, int64_t pid, int64_t now)
 static void status_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
     *(struct outbox_status *)item = (struct outbox_status){
-        .id = sqlite3_column_int64(st, 0), .created_at = sqlite3_column_int64(st, 1),
-        .recipients = db_text(a, st, 2), .attempts = sqlite3_column_int64(st, 3),
-        .sent_at = sqlite3_column_int64(st, 4), .given_up_at = sqlite3_column_int64(st, 5),
-        .last_error = db_text(a, st, 6), .delivered_to = db_text(a, st, 7), .refused_to = db_text(a, st, 8),
+        .id = sqlite3_column_int64(st, OSTATUS_C_ID), .created_at = sqlite3_column_int64(st, OSTATUS_C_CREATED_AT),
+        .recipients = db_text(a, st, OSTATUS_C_RECIPIENTS), .attempts = sqlite3_column_int64(st, OSTATUS_C_ATTEMPTS),
+        .sent_at = sqlite3_column_int64(st, OSTATUS_C_SENT_AT),
+        .given_up_at = sqlite3_column_int64(st, OSTATUS_C_GIVEN_UP_AT),
+        .last_error = db_text(a, st, OSTATUS_C_LAST_ERROR), .delivered_to = db_text(a, st, OSTATUS_C_DELIVERED_TO),
+        .refused_to = db_text(a, st, OSTATUS_C_REFUSED_TO),
     };
 }
 

@@ -15,17 +15,15 @@ static int collect_by_id(struct db *db, enum query_id q, int64_t id, struct aren
     return db_collect(db, a, st, size, fill, items, n);
 }
 
-/* Steps a statement that answers one row of one or two integers. */
-static int read_counts(struct db *db, sqlite3_stmt *st, int64_t *first, int64_t *second)
+struct counts {
+    int64_t first, second;
+};
+
+static void counts_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW)
-        return db_step_error(db, rc);
-    *first = sqlite3_column_int64(st, 0);
-    if (second)
-        *second = sqlite3_column_int64(st, 1);
-    sqlite3_reset(st);
-    return DB_OK;
+    (void)a;
+    *(struct counts *)item = (struct counts){sqlite3_column_int64(st, COUNTS_C_FIRST),
+                                             sqlite3_column_int64(st, COUNTS_C_SECOND)};
 }
 
 /* ---- vouchers ---- */
@@ -60,7 +58,7 @@ int db_enrollment_missing(struct db *db, int64_t voucher_id, int64_t account_id,
     sqlite3_stmt *st = db_stmt(db, Q_ENROLLMENT_MISSING);
     sqlite3_bind_int64(st, 1, voucher_id);
     sqlite3_bind_int64(st, 2, account_id);
-    return read_counts(db, st, missing, NULL);
+    return db_read_int(db, st, missing);
 }
 
 int db_enrollment_add_for_voucher(struct db *db, int64_t voucher_id, int64_t account_id, int64_t now)
@@ -75,10 +73,10 @@ int db_enrollment_add_for_voucher(struct db *db, int64_t voucher_id, int64_t acc
 static void enrollment_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
     struct enrollment *e = item;
-    e->course_title = db_text(a, st, 0);
-    e->enrolled_at = sqlite3_column_int64(st, 1);
-    e->completed_on = db_text(a, st, 2);
-    e->certificate_id = sqlite3_column_int64(st, 3);
+    e->course_title = db_text(a, st, ENROLLMENT_C_COURSE_TITLE);
+    e->enrolled_at = sqlite3_column_int64(st, ENROLLMENT_C_ENROLLED_AT);
+    e->completed_on = db_text(a, st, ENROLLMENT_C_COMPLETED_ON);
+    e->certificate_id = sqlite3_column_int64(st, ENROLLMENT_C_CERTIFICATE_ID);
 }
 
 int db_enrollment_list(struct db *db, struct arena *a, int64_t account_id, struct enrollment **list,
@@ -113,7 +111,13 @@ int db_redemption_failures(struct db *db, const char *ip, const char *username, 
     db_bind_text(st, 1, ip);
     db_bind_text(st, 2, username ? username : "");
     sqlite3_bind_int64(st, 3, since);
-    return read_counts(db, st, by_ip, by_username);
+    struct counts c;
+    int status = db_read_one(db, NULL, st, counts_row, &c);
+    if (status == DB_OK) {
+        *by_ip = c.first;
+        *by_username = c.second;
+    }
+    return status;
 }
 
 int db_redemption_ip_erase(struct db *db, int64_t before)

@@ -23,12 +23,7 @@ int db_support_order_by_invoice(struct db *db, const char *invoice_number, int64
 {
     sqlite3_stmt *st = db_stmt(db, Q_SUPPORT_ORDER_BY_INVOICE);
     db_bind_text(st, 1, invoice_number);
-    int rc = sqlite3_step(st);
-    int status = rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : db_step_error(db, rc);
-    if (status == DB_OK)
-        *order_id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return status;
+    return db_read_int(db, st, order_id);
 }
 
 static void hash_row(sqlite3_stmt *st, struct arena *a, void *item)
@@ -49,10 +44,10 @@ int db_support_redeemed_by(struct db *db, struct arena *a, int64_t account_id,
 static void voucher_enrollment_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
     struct voucher_enrollment *e = item;
-    e->course_title = db_text(a, st, 0);
-    e->username = db_text(a, st, 1);
-    e->enrolled_at = sqlite3_column_int64(st, 2);
-    e->completed_on = db_text(a, st, 3);
+    e->course_title = db_text(a, st, VENROLLMENT_C_COURSE_TITLE);
+    e->username = db_text(a, st, VENROLLMENT_C_USERNAME);
+    e->enrolled_at = sqlite3_column_int64(st, VENROLLMENT_C_ENROLLED_AT);
+    e->completed_on = db_text(a, st, VENROLLMENT_C_COMPLETED_ON);
 }
 
 int db_support_voucher_enrollments(struct db *db, struct arena *a, int64_t voucher_id,
@@ -67,14 +62,14 @@ int db_support_voucher_enrollments(struct db *db, struct arena *a, int64_t vouch
 static void attempt_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
     struct redemption_attempt *at = item;
-    at->at = sqlite3_column_int64(st, 0);
-    at->ip = sqlite3_column_type(st, 1) == SQLITE_NULL ? NULL : db_text(a, st, 1);
-    at->username = db_text(a, st, 2);
-    if (sqlite3_column_bytes(st, 3) == 32)
-        at->code_hash = (const unsigned char *)arena_memdup(a, sqlite3_column_blob(st, 3), 32);
-    at->result = db_text(a, st, 4);
-    at->reference = db_text(a, st, 5);
-    at->voucher_id = sqlite3_column_int64(st, 6);
+    at->at = sqlite3_column_int64(st, ATTEMPT_C_AT);
+    at->ip = sqlite3_column_type(st, ATTEMPT_C_IP) == SQLITE_NULL ? NULL : db_text(a, st, ATTEMPT_C_IP);
+    at->username = db_text(a, st, ATTEMPT_C_USERNAME);
+    if (sqlite3_column_bytes(st, ATTEMPT_C_CODE_HASH) == 32)
+        at->code_hash = (const unsigned char *)arena_memdup(a, sqlite3_column_blob(st, ATTEMPT_C_CODE_HASH), 32);
+    at->result = db_text(a, st, ATTEMPT_C_RESULT);
+    at->reference = db_text(a, st, ATTEMPT_C_REFERENCE);
+    at->voucher_id = sqlite3_column_int64(st, ATTEMPT_C_VOUCHER_ID);
 }
 
 int db_support_attempts_for_code(struct db *db, struct arena *a, const unsigned char hash[32],

@@ -13,6 +13,7 @@
 #include "h_admin.h"
 #include "handlers.h"
 #include "manage.h"
+#include "mem.h"
 #include "req.h"
 #include "support.h"
 #include "view.h"
@@ -229,24 +230,25 @@ static int set_password(struct req *r, void *ctx, char *msg, size_t msglen)
 static int change_account(struct req *r, struct account_change *ac, int (*fn)(struct req *, void *, char *, size_t),
                           const char *action, const char *notice)
 {
-    struct account acc;
-    int status = load_account(r, &acc);
+    /* In the arena: ac (the caller's) keeps a pointer to it past this call. */
+    struct account *acc = arena_alloc(r->arena, sizeof *acc);
+    int status = load_account(r, acc);
     if (status)
         return status;
-    ac->acc = &acc;
-    if (fn == set_disabled && ac->disabled && acc.id == r->who->id)
-        return show_account(r, 422, &acc,
+    ac->acc = acc;
+    if (fn == set_disabled && ac->disabled && acc->id == r->who->id)
+        return show_account(r, 422, acc,
                             &(struct admin_error){"Sie können Ihr eigenes Konto nicht sperren.", F__MAX}, NULL);
-    struct admin_change c = {.change = fn, .ctx = ac, .action = action, .subject = acc.username,
+    struct admin_change c = {.change = fn, .ctx = ac, .action = action, .subject = acc->username,
                              .detail = ""};
     char msg[256];
     int rc = admin_write(r, &c, msg, sizeof msg);
     if (rc == 1)
-        return show_account(r, 422, &acc, &(struct admin_error){arena_strdup(r->arena, msg), F_PASSWORD}, NULL);
+        return show_account(r, 422, acc, &(struct admin_error){arena_strdup(r->arena, msg), F_PASSWORD}, NULL);
     if (rc != 0)
         return rc;
-    acc.disabled = fn == set_disabled ? ac->disabled : acc.disabled;
-    return show_account(r, 200, &acc, &(struct admin_error){0}, notice);
+    acc->disabled = fn == set_disabled ? ac->disabled : acc->disabled;
+    return show_account(r, 200, acc, &(struct admin_error){0}, notice);
 }
 
 int h_admin_accounts_disable(struct req *r)

@@ -80,6 +80,48 @@ static void test_open_memory_applies_migrations_and_prepares_statements(void **s
         assert_non_null(f->db->stmt[i]);
 }
 
+/* Every statement of queries.def answers exactly as many columns as the
+ * reader its W() names reads; a statement without W() answers none. */
+static void test_every_statement_has_the_width_of_its_reader(void **state)
+{
+    struct db_fixture *f = *state;
+    int wrong = 0;
+    for (int i = 0; i < Q__MAX; i++) {
+        int real = sqlite3_column_count(f->db->stmt[i]);
+        if (real != db_query_width[i]) {
+            fprintf(stderr, "queries.def: %s returns %d columns but declares %d (%s)\n", db_query_name(i), real,
+                    db_query_width[i],
+                    db_query_width[i] ? "fix the SQL or its reader's *_COLS"
+                                      : "add W(NAME, WIDTH) after it with its reader's width");
+            wrong++;
+        }
+    }
+    assert_int_equal(wrong, 0);
+}
+
+/* The widths are the readers' own constants, composed where a row
+ * continues another reader's (a session with its account). */
+static void test_declared_widths_are_the_readers_constants(void **state)
+{
+    (void)state;
+    assert_int_equal(db_query_width[Q_VOUCHER_BY_HASH], VOUCHER_COLS);
+    assert_int_equal(db_query_width[Q_SESSION_LOOKUP], 2 + ACCOUNT_COLS);
+    assert_int_equal(db_query_width[Q_ORDER_CODES], ORDER_CODE_COLS);
+    assert_int_equal(CODE_C_REDEEMER_NAME, VOUCHER_COLS); /* a code row continues the voucher reader */
+    assert_int_equal(db_query_width[Q_SESSION_ADD], 0);
+}
+
+static void test_read_one_answers_not_found_and_leaves_the_item(void **state)
+{
+    struct db_fixture *f = *state;
+    struct account acc = {.id = 4711};
+    assert_int_equal(db_account_by_username(f->db, f->a, "niemand", &acc), DB_NOT_FOUND);
+    assert_int_equal(acc.id, 4711);
+    int64_t version = -1;
+    assert_int_equal(db_catalog_version(f->db, &version), DB_OK);
+    assert_true(version >= 0);
+}
+
 static void test_user_version_equals_latest_migration(void **state)
 {
     struct db_fixture *f = *state;
@@ -688,6 +730,9 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, db_fixture_setup, db_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_open_memory_applies_migrations_and_prepares_statements),
+        T(test_every_statement_has_the_width_of_its_reader),
+        T(test_declared_widths_are_the_readers_constants),
+        T(test_read_one_answers_not_found_and_leaves_the_item),
         T(test_user_version_equals_latest_migration),
         T(test_migrations_create_tables_and_catalog_version_row),
         cmocka_unit_test(test_open_migrate_twice_on_file_is_idempotent),
