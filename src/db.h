@@ -102,8 +102,11 @@ int db_session_lookup(struct db *db, struct arena *a, const unsigned char hash[3
 int db_session_delete(struct db *db, const unsigned char hash[32]);
 int db_session_purge(struct db *db, int64_t idle_since, int64_t created_since);
 
-/* ---- login failures, keyed "u:<username>" or "ip:<address>" ---- */
-int db_login_failure_add(struct db *db, const char *key, int64_t now);
+/* ---- login failures, keyed "a:<account id>" or "ip:<address>" ---- */
+/* key: "a:<account id>" or "ip:<address>" (never a typed username); *id
+ * (may be NULL) receives the row's id. */
+int db_login_failure_add(struct db *db, const char *key, int64_t now, int64_t *id);
+int db_login_failure_delete(struct db *db, int64_t id);
 int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_t *count);
 int db_login_failure_clear(struct db *db, const char *key);
 int db_login_failure_purge(struct db *db, int64_t before);
@@ -190,6 +193,7 @@ struct voucher {
 int db_voucher_add(struct db *db, const unsigned char hash[32], const unsigned char *sealed,
                    size_t sealed_len, const struct voucher *v, int64_t order_line_id, int64_t *id);
 int db_voucher_by_hash(struct db *db, struct arena *a, const unsigned char hash[32], struct voucher *v);
+int db_voucher_by_id(struct db *db, struct arena *a, int64_t id, struct voucher *v);
 /* The oldest voucher's look-up hash and sealed code (only code_sealed* of v
  * set): DB_OK, DB_NOT_FOUND when there is none, DB_ERROR. */
 int db_voucher_first_sealed(struct db *db, struct arena *a, unsigned char hash[32], struct voucher *v);

@@ -238,7 +238,7 @@ static int similar_row(struct search *s, struct view_table *t, const struct vouc
     enum code_status st = codes_status(vc, s->r->now);
     view_row(t);
     view_cell_text(t, "code", display);
-    view_cell_url(t, "url", support_search_url(s->r->arena, display));
+    view_cell_url(t, "url", support_code_url(s->r->arena, vc->id));
     view_cell_text(t, "title", vc->item_title);
     view_cell_text(t, "status", codes_status_label(st));
     view_cell_text(t, "status_class", codes_status_class(st));
@@ -352,7 +352,7 @@ static int account_codes(struct search *s, const struct account *acc)
             return 500;
         view_row(t);
         view_cell_text(t, "code", display);
-        view_cell_url(t, "url", support_search_url(r->arena, display));
+        view_cell_url(t, "url", support_code_url(r->arena, vc.id));
         view_cell_text(t, "title", vc.item_title);
         view_cell_text(t, "at", fmt_datetime(r->arena, vc.redeemed_at));
     }
@@ -420,7 +420,7 @@ static int order_codes(struct search *s, int64_t order_id, long counts[4])
             return 500;
         view_row(t);
         view_cell_text(t, "code", display);
-        view_cell_url(t, "url", support_search_url(r->arena, display));
+        view_cell_url(t, "url", support_code_url(r->arena, codes[i].v.id));
         view_cell_text(t, "title", codes[i].v.item_title);
         view_cell_text(t, "valid_until", fmt_date(r->arena, codes[i].v.valid_until));
         view_cell_text(t, "status", codes_status_label(st));
@@ -611,9 +611,20 @@ static const char *done_notice(const char *done)
     return NULL;
 }
 
+/* GET /support (q, or code_id from the page's own links and redirects) and
+ * POST /support (the search form: a code typed in never goes into a URL). */
 int h_support_search(struct req *r)
 {
     struct page p = {.q = req_text(r, F_Q), .notice = done_notice(req_text(r, F_DONE)), .error_action = -1};
+    const char *code_id = req_text(r, F_CODE_ID);
+    if (!p.q && code_id) {
+        struct voucher vc;
+        int status = db_voucher_by_id(r->db, r->arena, strtoll(code_id, NULL, 10), &vc);
+        if (status == DB_ERROR)
+            return 500;
+        if (status == DB_OK && !(p.q = display_of(r, &vc)))
+            return 500;
+    }
     return show_page(r, &p, 200);
 }
 
@@ -733,9 +744,7 @@ static int handle_change(struct req *r, enum support_action action)
         return refuse(r, &c, why);
     if (status != DB_OK)
         return 500;
-    char display[VOUCHER_DISPLAY_SIZE];
-    voucher_format(c.canon, display);
-    return req_redirect(r, arena_printf(r->arena, "%s&done=%s", support_search_url(r->arena, display),
+    return req_redirect(r, arena_printf(r->arena, "%s&done=%s", support_code_url(r->arena, c.vc.id),
                                         actions[action].key));
 }
 

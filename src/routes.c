@@ -88,6 +88,7 @@ static const struct route routes[] = {
     {M_POST, "/admin/konten/*/freigeben", h_admin_accounts_enable, ROLE_ADMIN},
     {M_POST, "/admin/konten/*/passwort", h_admin_accounts_password, ROLE_ADMIN},
     {M_GET, "/support", h_support_search, STAFF},
+    {M_POST, "/support", h_support_search, STAFF},
     {M_POST, "/support/codes/revoke", h_support_revoke, STAFF},
     {M_POST, "/support/codes/extend", h_support_extend, STAFF},
     {M_POST, "/support/codes/release", h_support_release, STAFF},
