@@ -23,25 +23,34 @@ static void frame(struct pdf *p)
     pdf_frame(p, 38, 38, PDF_PAGE_WIDTH - 76, PDF_PAGE_HEIGHT - 76, 0.5);
 }
 
-/* What is certified: holder, course, hours and date. */
+/* Centred, wrapped text from top in the text column, at most max_height
+ * high (0 = no limit); returns the next top with gap points below. */
+static double centred(struct pdf *p, double top, double max_height, enum pdf_font font, double size,
+                      const char *text, double gap)
+{
+    return top - pdf_text_box(p, CENTER - TEXT_WIDTH / 2, top, TEXT_WIDTH, max_height, font, size, PDF_CENTER,
+                              text) - gap;
+}
+
+/* What is certified: holder, course, hours and date, each block below the
+ * one before, long names and titles wrapped (and shrunk) within their box. */
 static void body(struct pdf *p, struct arena *a, const struct certificate *c)
 {
     char completed[DATE_TEXT_SIZE];
     date_iso_to_text(c->completed_on, completed);
-    pdf_text_center(p, CENTER, 760, PDF_BOLD, 16, TEXT_WIDTH, "Städtebund Academy");
-    pdf_text_center(p, CENTER, 742, PDF_REGULAR, 10, TEXT_WIDTH, "Weiterbildung für Österreichs Gemeinden");
-    pdf_text_center(p, CENTER, 640, PDF_BOLD, 40, TEXT_WIDTH, "Zertifikat");
-    pdf_text_center(p, CENTER, 585, PDF_REGULAR, 12, TEXT_WIDTH, "Hiermit wird bestätigt, dass");
-    pdf_text_center(p, CENTER, 545, PDF_BOLD, 24, TEXT_WIDTH, c->holder_name);
+    double y = centred(p, 780, 24, PDF_BOLD, 16, "Städtebund Academy", 2);
+    centred(p, y, 16, PDF_REGULAR, 10, "Weiterbildung für Österreichs Gemeinden", 0);
+    centred(p, 690, 52, PDF_BOLD, 40, "Zertifikat", 0);
+    y = centred(p, 605, 0, PDF_REGULAR, 12, "Hiermit wird bestätigt, dass", 12);
+    y = centred(p, y, 66, PDF_BOLD, 24, c->holder_name, 6);
     if (*c->municipality_name)
-        pdf_text_center(p, CENTER, 520, PDF_REGULAR, 12, TEXT_WIDTH, c->municipality_name);
-    pdf_text_center(p, CENTER, 475, PDF_REGULAR, 12, TEXT_WIDTH, "den Kurs");
-    pdf_text_center(p, CENTER, 440, PDF_BOLD, 18, TEXT_WIDTH, c->course_title);
-    pdf_text_center(p, CENTER, 405, PDF_REGULAR, 12, TEXT_WIDTH,
-                    arena_printf(a, "im Umfang von %lld %s", (long long)c->hours,
-                                 c->hours == 1 ? "Stunde" : "Stunden"));
-    pdf_text_center(p, CENTER, 385, PDF_REGULAR, 12, TEXT_WIDTH,
-                    arena_printf(a, "am %s erfolgreich abgeschlossen hat.", completed));
+        y = centred(p, y, 48, PDF_REGULAR, 12, c->municipality_name, 0);
+    y = centred(p, y - 16, 0, PDF_REGULAR, 12, "den Kurs", 10);
+    y = centred(p, y, 92, PDF_BOLD, 18, c->course_title, 10);
+    y = centred(p, y, 0, PDF_REGULAR, 12,
+                arena_printf(a, "im Umfang von %lld %s", (long long)c->hours, c->hours == 1 ? "Stunde" : "Stunden"),
+                4);
+    centred(p, y, 0, PDF_REGULAR, 12, arena_printf(a, "am %s erfolgreich abgeschlossen hat.", completed), 0);
 }
 
 /* Number, issuer and where to check it. */
@@ -50,11 +59,11 @@ static void footer(struct pdf *p, struct arena *a, const struct config *cfg, con
     char issued[DATE_TEXT_SIZE];
     date_format_vienna(c->issued_at, issued);
     pdf_rule(p, CENTER - 150, CENTER + 150, 215);
-    pdf_text_center(p, CENTER, 195, PDF_BOLD, 11, TEXT_WIDTH, arena_printf(a, "Zertifikatsnummer %s", c->number));
-    pdf_text_center(p, CENTER, 177, PDF_REGULAR, 10, TEXT_WIDTH,
-                    arena_printf(a, "Ausgestellt am %s von %s", issued, cfg->invoice_seller_name));
-    pdf_text_center(p, CENTER, 150, PDF_REGULAR, 9, TEXT_WIDTH,
-                    arena_printf(a, "Prüfen unter %s", certificate_verify_url(a, cfg, c->number)));
+    double y = centred(p, 207, 0, PDF_BOLD, 11, arena_printf(a, "Zertifikatsnummer %s", c->number), 4);
+    y = centred(p, y, 26, PDF_REGULAR, 10,
+                arena_printf(a, "Ausgestellt am %s von %s", issued, cfg->invoice_seller_name), 10);
+    centred(p, y, 60, PDF_REGULAR, 9, arena_printf(a, "Prüfen unter %s", certificate_verify_url(a, cfg, c->number)),
+            0);
 }
 
 int certificate_pdf(const struct config *cfg, struct arena *a, const struct certificate *c,

@@ -51,6 +51,11 @@ struct config {
     char *invoice_seller_address;       /* "Rathausplatz 1, 1010 Wien" */
     char *invoice_seller_uid;           /* "ATU12345678" */
     char *invoice_iban;                 /* "AT61 1904 3002 3457 3201" */
+    char *invoice_bic;                  /* "GIBAATWWXXX" */
+    char *invoice_bank_name;            /* the bank of the IBAN */
+    char *invoice_seller_fn;            /* Firmenbuchnummer "FN 123456a" */
+    char *invoice_seller_fn_court;      /* Firmenbuchgericht "Handelsgericht Wien" */
+    char *invoice_contact;              /* who answers questions about invoices */
     int invoice_vat_percent;            /* 0..100, 20 */
     int invoice_payment_days;           /* 0..365, 14 */
     int limits_redeem_max_failures;     /* 1..1000, 10 */

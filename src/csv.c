@@ -100,7 +100,7 @@ static bool needs_formula_guard(const char *field)
 
 static bool needs_quotes(const char *field)
 {
-    return strpbrk(field, ",;\"\r\n") != NULL;
+    return strpbrk(field, ",;\"\r\n") != NULL; /* ";" too: the same writer serves ";" files (Excel) */
 }
 
 /* Counts every char; stores it while room for a NUL is left. */

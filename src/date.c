@@ -181,3 +181,26 @@ int64_t date_valid_until(int64_t created_utc)
     }
     return date_end_of_day_vienna(year, month, day);
 }
+
+int64_t date_due_at(int64_t issued_utc, int days)
+{
+    char iso[DATE_TEXT_SIZE];
+    int y, m, d;
+    date_iso_vienna(issued_utc + (int64_t)days * 86400, iso);
+    if (!date_parse_iso(iso, &y, &m, &d)) /* outside 2000..2999: the instant itself */
+        return issued_utc + (int64_t)days * 86400;
+    return date_end_of_day_vienna(y, m, d);
+}
+
+int64_t date_start_of_day_vienna(int year, int month, int day)
+{
+    /* Two hours before the end of the day 24 h earlier lies in the day
+     * before, whether that day had 23, 24 or 25 hours. */
+    int64_t before = date_end_of_day_vienna(year, month, day) - 86400 - 7200;
+    char iso[DATE_TEXT_SIZE];
+    int y, m, d;
+    date_iso_vienna(before, iso);
+    if (!date_parse_iso(iso, &y, &m, &d)) /* 1 January 2000: its day before is out of range */
+        return date_end_of_day_vienna(year, month, day) - 86399;
+    return date_end_of_day_vienna(y, m, d) + 1;
+}

@@ -52,4 +52,12 @@ int64_t date_end_of_day_vienna(int year, int month, int day);
  * than a full year. */
 int64_t date_valid_until(int64_t created_utc);
 
+/* The first second (00:00:00 local time) of the given Vienna calendar day,
+ * as UTC epoch seconds.  The date must be valid (see date_parse_iso). */
+int64_t date_start_of_day_vienna(int year, int month, int day);
+
+/* The due date of an invoice issued at issued_utc payable within days:
+ * the last second of the Vienna calendar day `days` days later. */
+int64_t date_due_at(int64_t issued_utc, int days);
+
 #endif

@@ -151,6 +151,9 @@ struct order {
     const char *invoice_number;
     const char *recipient_name, *recipient_address, *recipient_uid;
     int64_t vat_percent, net_cents, vat_cents, gross_cents, created_at;
+    const char *recipient_gkz, *ordered_by; /* snapshots: the municipality's GKZ, "first last" of the admin */
+    int64_t due_at;                         /* last second (Vienna) of the due date */
+    const char *paid_on;                    /* "YYYY-MM-DD", "" = unpaid (read only) */
 };
 struct order_line {
     int64_t id, order_id, item_id;
@@ -449,5 +452,75 @@ struct audit_entry {
  * subject, detail or username regardless of case. */
 int db_audit_list(struct db *db, struct arena *a, const char *term, int64_t limit,
                   struct audit_entry **list, size_t *n);
+
+/* ---- accounting (db_accounting.c): the invoice journal, payments, credit notes ---- */
+/* An invoice as the journal lists it. */
+struct journal_row {
+    int64_t order_id;
+    const char *invoice_number;
+    int64_t created_at;
+    const char *recipient_name, *recipient_gkz;
+    int64_t net_cents, vat_cents, gross_cents, due_at;
+    const char *paid_on;         /* "YYYY-MM-DD" or "" */
+    const char *credit_numbers;  /* "GS-2026-000001 GS-2026-000002" or "" */
+    int64_t credit_net_cents, credit_vat_cents, credit_gross_cents;
+    const char *status;          /* offen, bezahlt, ueberfaellig, storniert, teilstorniert */
+};
+struct journal_filter {
+    int64_t from, to;    /* invoice dates within [from, to] (epoch seconds) */
+    const char *gkz;     /* "" = every municipality */
+    const char *status;  /* "" = any, else one of journal_row.status */
+    int64_t now;         /* for ueberfaellig */
+};
+struct journal_totals {
+    int64_t count, net_cents, vat_cents, gross_cents, credit_net_cents, credit_vat_cents, credit_gross_cents;
+};
+/* One page of the journal (newest first when newest_first, else by date);
+ * limit -1 = all.  Array in the arena. */
+int db_journal_list(struct db *db, struct arena *a, const struct journal_filter *f, int newest_first,
+                    int64_t offset, int64_t limit, struct journal_row **rows, size_t *n);
+int db_journal_totals(struct db *db, const struct journal_filter *f, struct journal_totals *t);
+/* The journal row of one order (now for its status); DB_NOT_FOUND. */
+int db_journal_one(struct db *db, struct arena *a, int64_t order_id, int64_t now, struct journal_row *row);
+/* The order id of an invoice number; DB_NOT_FOUND. */
+int db_invoice_by_number(struct db *db, const char *number, int64_t *order_id);
+/* Records the payment date ("YYYY-MM-DD"). */
+int db_invoice_set_paid(struct db *db, int64_t order_id, const char *paid_on);
+
+/* A credit note (Gutschrift); amounts positive, what is credited. */
+enum credit_scope { CREDIT_ALL, CREDIT_OPEN };
+struct credit_note {
+    int64_t id, order_id, year, seq;
+    const char *number;          /* "GS-2026-000001" */
+    enum credit_scope scope;
+    const char *reason;
+    int64_t account_id;          /* 0 = none (command line) */
+    int64_t vat_percent, net_cents, vat_cents, gross_cents, created_at;
+};
+struct credit_note_line {
+    int64_t credit_note_id, order_line_id;
+    const char *title;
+    int64_t quantity, unit_price_cents, line_net_cents, position;
+};
+/* The next gapless credit note number of the year (inside the transaction). */
+int db_credit_note_next(struct db *db, int64_t year, int64_t *seq);
+int db_credit_note_add(struct db *db, const struct credit_note *cn, int64_t *id);
+int db_credit_note_line_add(struct db *db, const struct credit_note_line *l);
+/* What can still be cancelled of an order: its codes neither redeemed nor
+ * credited, one line per order line with their count (credit_note_id 0). */
+int db_credit_cancellable(struct db *db, struct arena *a, int64_t order_id, struct credit_note_line **lines,
+                          size_t *n);
+int db_order_redeemed_count(struct db *db, int64_t order_id, int64_t *count);
+/* Marks those codes with the credit note and revokes them (a code revoked
+ * before keeps its time and reason); *count = codes marked. */
+int db_credit_vouchers_revoke(struct db *db, int64_t order_id, int64_t credit_note_id, int64_t now,
+                              const char *reason, int64_t *count);
+/* A credit note by number; DB_NOT_FOUND. */
+int db_credit_note_by_number(struct db *db, struct arena *a, const char *number, struct credit_note *cn);
+/* The credit notes of an order, oldest first (array in the arena). */
+int db_credit_notes_of_order(struct db *db, struct arena *a, int64_t order_id, struct credit_note **list,
+                             size_t *n);
+int db_credit_note_lines(struct db *db, struct arena *a, int64_t credit_note_id, struct credit_note_line **lines,
+                         size_t *n);
 
 #endif

@@ -55,6 +55,9 @@ int db_order_add(struct db *db, const struct order *o, int64_t *id)
     sqlite3_bind_int64(st, 13, o->vat_cents);
     sqlite3_bind_int64(st, 14, o->gross_cents);
     sqlite3_bind_int64(st, 15, o->created_at);
+    db_bind_text(st, 16, o->recipient_gkz);
+    db_bind_text(st, 17, o->ordered_by);
+    sqlite3_bind_int64(st, 18, o->due_at);
     return db_insert_stmt(db, st, id);
 }
 
@@ -171,6 +174,10 @@ static void order_row(sqlite3_stmt *st, struct arena *a, void *item)
     o->vat_cents = sqlite3_column_int64(st, ORDER_C_VAT);
     o->gross_cents = sqlite3_column_int64(st, ORDER_C_GROSS);
     o->created_at = sqlite3_column_int64(st, ORDER_C_CREATED_AT);
+    o->recipient_gkz = db_text(a, st, ORDER_C_RECIPIENT_GKZ);
+    o->ordered_by = db_text(a, st, ORDER_C_ORDERED_BY);
+    o->due_at = sqlite3_column_int64(st, ORDER_C_DUE_AT);
+    o->paid_on = db_text(a, st, ORDER_C_PAID_ON);
 }
 
 int db_order_by_id(struct db *db, struct arena *a, int64_t id, struct order *o)

@@ -47,7 +47,7 @@ static bool valid_token(const char *s)
 static bool valid_support_action(const char *s)
 {
     return strcmp(s, "revoke") == 0 || strcmp(s, "extend") == 0 || strcmp(s, "release") == 0 ||
-           strcmp(s, "mail") == 0;
+           strcmp(s, "mail") == 0 || strcmp(s, "paid") == 0 || strcmp(s, "storno") == 0; /* the last two: the invoice page */
 }
 
 static bool one_of(const char *s, const char *const *words)
@@ -61,7 +61,9 @@ static bool one_of(const char *s, const char *const *words)
 static bool valid_status(const char *s)
 {
     static const char *const words[] = {"offen", "eingeloest", "abgelaufen", "widerrufen",
-                                        "eingeschrieben", "abgeschlossen", NULL};
+                                        "eingeschrieben", "abgeschlossen",
+                                        /* an invoice's (the journal) */
+                                        "bezahlt", "ueberfaellig", "storniert", "teilstorniert", NULL};
     return one_of(s, words);
 }
 
@@ -86,6 +88,11 @@ static bool valid_id(const char *s)
 {
     size_t n = strspn(s, "0123456789");
     return n >= 1 && n <= 12 && s[n] == '\0' && s[0] != '0';
+}
+
+static bool valid_scope(const char *s)
+{
+    return strcmp(s, "all") == 0 || strcmp(s, "open") == 0;
 }
 
 static bool valid_iso_date(const char *s)
@@ -158,6 +165,10 @@ const struct field_spec field_specs[F__MAX] = {
     [F_ASSIGNED] = {"zugewiesen", 4, valid_yes_no},
     [F_HINT] = {"hinweis", 20, valid_hint},
     [F_CODE_ID] = {"code_id", 12, valid_id},
+    [F_FROM] = {"from", 10, valid_iso_date},
+    [F_TO] = {"to", 10, valid_iso_date},
+    [F_PAID_ON] = {"paid_on", 10, valid_iso_date},
+    [F_SCOPE] = {"scope", 4, valid_scope},
     [F_MAIL] = {"mail", 12, valid_id},
 };
 

@@ -53,10 +53,15 @@ enum field_id {
     F_PAGE,        /* "seite": page number of a long list, 1.. */
     F_CURRENT_PASSWORD, /* the password in use, to change it */
     F_RECIPIENTS,  /* pasted lines "Name; E-Mail" (distributing codes) */
-    F_STATUS,      /* list filter: a code's or an enrollment's status (see valid_status) */
+    F_STATUS,      /* list filter: a code's, an enrollment's or an invoice's status (see valid_status) */
     F_ASSIGNED,    /* list filter: "ja" or "nein" (code given to someone) */
     F_HINT,        /* "hinweis": what was just done, for its notice after a redirect */
     F_CODE_ID,     /* "code_id": the code a notice is about */
+    /* accounting (issue 11) */
+    F_FROM,        /* journal: first invoice date, YYYY-MM-DD */
+    F_TO,          /* journal: last invoice date, YYYY-MM-DD */
+    F_PAID_ON,     /* payment date, YYYY-MM-DD */
+    F_SCOPE,       /* credit note: "all" or "open" */
     F_MAIL,        /* "mail": the outbox id of an order's e-mail support sends again */
     F__MAX
 };

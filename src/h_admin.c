@@ -62,7 +62,8 @@ int h_admin_home(struct req *r)
 
 #define AUDIT_LIMIT 300
 
-static const char *const audit_columns[] = {"at", "username", "action", "subject", "detail", "ip", NULL};
+/* Columns of table entries in admin_audit.html, in the order it reads them. */
+enum { AUDIT_AT, AUDIT_USERNAME, AUDIT_ACTION, AUDIT_SUBJECT, AUDIT_DETAIL, AUDIT_IP, AUDIT_COLUMNS };
 
 /* /admin/protokoll: the newest audit entries, filtered by q. */
 int h_admin_audit(struct req *r)
@@ -76,15 +77,15 @@ int h_admin_audit(struct req *r)
     view_text(v, "q", q);
     view_int(v, "count", (long)n);
     view_int(v, "limit", AUDIT_LIMIT);
-    struct view_table *t = view_table(v, "entries", audit_columns);
+    struct view_table *t = view_table(v, "entries", AUDIT_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         view_row(t);
-        view_cell_text(t, "at", fmt_datetime(r->arena, list[i].at));
-        view_cell_text(t, "username", *list[i].username ? list[i].username : "System");
-        view_cell_text(t, "action", list[i].action);
-        view_cell_text(t, "subject", list[i].subject);
-        view_cell_text(t, "detail", list[i].detail);
-        view_cell_text(t, "ip", *list[i].ip ? list[i].ip : "–");
+        view_cell_text(t, AUDIT_AT, fmt_datetime(r->arena, list[i].at));
+        view_cell_text(t, AUDIT_USERNAME, *list[i].username ? list[i].username : "System");
+        view_cell_text(t, AUDIT_ACTION, list[i].action);
+        view_cell_text(t, AUDIT_SUBJECT, list[i].subject);
+        view_cell_text(t, AUDIT_DETAIL, list[i].detail);
+        view_cell_text(t, AUDIT_IP, *list[i].ip ? list[i].ip : "–");
     }
     return view_render(v);
 }

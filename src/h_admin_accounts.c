@@ -20,23 +20,28 @@
 
 #define LIST_LIMIT 500
 
-static const char *const account_columns[] = {"id", "username", "name", "email", "role", "tenant",
-                                              "disabled", NULL};
-static const char *const tenant_columns[] = {"gkz", "name", NULL};
+/* Columns of table accounts in admin_accounts_list.html, in the order it reads them. */
+enum {
+    ACCOUNT_ID, ACCOUNT_USERNAME, ACCOUNT_NAME, ACCOUNT_EMAIL, ACCOUNT_ROLE, ACCOUNT_TENANT, ACCOUNT_DISABLED,
+    ACCOUNT_COLUMNS,
+};
+/* Columns of table tenants in admin_accounts_list and admin_account_form.html, in the order it reads them. */
+enum { TENANT_GKZ, TENANT_NAME, TENANT_COLUMNS };
 static const enum field_id form_fields[] = {F_USERNAME, F_FIRST_NAME, F_LAST_NAME, F_EMAIL, F_ROLE,
                                             F_TENANT, F_PASSWORD, F__MAX};
 
 static const enum role roles[] = {ROLE_USER, ROLE_TENANT_ADMIN, ROLE_SUPPORT, ROLE_ADMIN};
-static const char *const role_columns[] = {"value", "label", NULL};
+/* Columns of table roles in admin_accounts_list and admin_account_form.html, in the order it reads them. */
+enum { ROLE_VALUE, ROLE_LABEL, ROLE_COLUMNS };
 
 /* The roles for a select (table "roles"). */
 static void role_options(struct view *v)
 {
-    struct view_table *t = view_table(v, "roles", role_columns);
+    struct view_table *t = view_table(v, "roles", ROLE_COLUMNS);
     for (size_t i = 0; i < sizeof roles / sizeof *roles; i++) {
         view_row(t);
-        view_cell_text(t, "value", role_name(roles[i]));
-        view_cell_text(t, "label", support_role_label(roles[i]));
+        view_cell_text(t, ROLE_VALUE, role_name(roles[i]));
+        view_cell_text(t, ROLE_LABEL, support_role_label(roles[i]));
     }
 }
 
@@ -49,11 +54,11 @@ static int select_options(struct req *r, struct view *v)
     size_t n;
     if (db_municipality_list(r->db, r->arena, &list, &n) != DB_OK)
         return 500;
-    struct view_table *t = view_table(v, "tenants", tenant_columns);
+    struct view_table *t = view_table(v, "tenants", TENANT_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         view_row(t);
-        view_cell_text(t, "gkz", list[i].m.gkz);
-        view_cell_text(t, "name", list[i].m.name);
+        view_cell_text(t, TENANT_GKZ, list[i].m.gkz);
+        view_cell_text(t, TENANT_NAME, list[i].m.name);
     }
     return 0;
 }
@@ -61,13 +66,13 @@ static int select_options(struct req *r, struct view *v)
 static void account_row(struct req *r, struct view_table *t, const struct account_summary *s)
 {
     view_row(t);
-    view_cell_int(t, "id", (long)s->acc.id);
-    view_cell_text(t, "username", s->acc.username);
-    view_cell_text(t, "name", arena_printf(r->arena, "%s %s", s->acc.first_name, s->acc.last_name));
-    view_cell_text(t, "email", s->acc.email);
-    view_cell_text(t, "role", support_role_label(s->acc.role));
-    view_cell_text(t, "tenant", *s->gkz ? arena_printf(r->arena, "%s (%s)", s->municipality_name, s->gkz) : "");
-    view_cell_int(t, "disabled", s->acc.disabled);
+    view_cell_int(t, ACCOUNT_ID, (long)s->acc.id);
+    view_cell_text(t, ACCOUNT_USERNAME, s->acc.username);
+    view_cell_text(t, ACCOUNT_NAME, arena_printf(r->arena, "%s %s", s->acc.first_name, s->acc.last_name));
+    view_cell_text(t, ACCOUNT_EMAIL, s->acc.email);
+    view_cell_text(t, ACCOUNT_ROLE, support_role_label(s->acc.role));
+    view_cell_text(t, ACCOUNT_TENANT, *s->gkz ? arena_printf(r->arena, "%s (%s)", s->municipality_name, s->gkz) : "");
+    view_cell_int(t, ACCOUNT_DISABLED, s->acc.disabled);
 }
 
 int h_admin_accounts_list(struct req *r)
@@ -80,7 +85,7 @@ int h_admin_accounts_list(struct req *r)
     struct view *v = view_new(r, "admin_accounts_list", "Konten verwalten");
     if (select_options(r, v) != 0)
         return 500;
-    struct view_table *t = view_table(v, "accounts", account_columns);
+    struct view_table *t = view_table(v, "accounts", ACCOUNT_COLUMNS);
     for (size_t i = 0; i < n; i++)
         account_row(r, t, &list[i]);
     view_text(v, "q", req_raw(r, F_Q));

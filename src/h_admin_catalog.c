@@ -26,8 +26,10 @@ struct item_form {
     struct admin_error error;
 };
 
-static const char *const item_columns[] = {"kind", "slug", "title", "hours", "net", "active", NULL};
-static const char *const course_columns[] = {"slug", "title", NULL};
+/* Columns of table items in admin_catalog_list.html, in the order it reads them. */
+enum { ITEM_KIND, ITEM_SLUG, ITEM_TITLE, ITEM_HOURS, ITEM_NET, ITEM_ACTIVE, ITEM_COLUMNS };
+/* Columns of table courses in admin_catalog_form.html, in the order it reads them. */
+enum { COURSE_SLUG, COURSE_TITLE, COURSE_COLUMNS };
 static const enum field_id form_fields[] = {F_KIND, F_SLUG, F_TITLE, F_DESCRIPTION, F_HOURS, F_PRICE,
                                             F_COURSES, F__MAX};
 static const enum field_id problem_input[] = {
@@ -46,16 +48,16 @@ int h_admin_catalog_list(struct req *r)
     if (db_catalog_list(r->db, r->arena, false, &cat) != DB_OK)
         return 500;
     struct view *v = view_new(r, "admin_catalog_list", "Kurse und Pakete verwalten");
-    struct view_table *t = view_table(v, "items", item_columns);
+    struct view_table *t = view_table(v, "items", ITEM_COLUMNS);
     for (size_t i = 0; i < cat.nitems; i++) {
         const struct catalog_item *it = &cat.items[i];
         view_row(t);
-        view_cell_text(t, "kind", kind_label(it->kind));
-        view_cell_text(t, "slug", it->slug);
-        view_cell_text(t, "title", it->title);
-        view_cell_int(t, "hours", (long)it->hours);
-        view_cell_text(t, "net", fmt_money(r->arena, it->price_cents));
-        view_cell_int(t, "active", it->active);
+        view_cell_text(t, ITEM_KIND, kind_label(it->kind));
+        view_cell_text(t, ITEM_SLUG, it->slug);
+        view_cell_text(t, ITEM_TITLE, it->title);
+        view_cell_int(t, ITEM_HOURS, (long)it->hours);
+        view_cell_text(t, ITEM_NET, fmt_money(r->arena, it->price_cents));
+        view_cell_int(t, ITEM_ACTIVE, it->active);
     }
     return view_render(v);
 }
@@ -66,13 +68,13 @@ static int course_table(struct req *r, struct view *v)
     struct catalog cat;
     if (db_catalog_list(r->db, r->arena, false, &cat) != DB_OK)
         return 500;
-    struct view_table *t = view_table(v, "courses", course_columns);
+    struct view_table *t = view_table(v, "courses", COURSE_COLUMNS);
     for (size_t i = 0; i < cat.nitems; i++) {
         if (cat.items[i].kind != ITEM_COURSE)
             continue;
         view_row(t);
-        view_cell_text(t, "slug", cat.items[i].slug);
-        view_cell_text(t, "title", cat.items[i].title);
+        view_cell_text(t, COURSE_SLUG, cat.items[i].slug);
+        view_cell_text(t, COURSE_TITLE, cat.items[i].title);
     }
     return 0;
 }

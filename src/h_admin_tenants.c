@@ -17,7 +17,8 @@ struct tenant_form {
     struct admin_error error;
 };
 
-static const char *const tenant_columns[] = {"gkz", "name", "email", "uid", "accounts", "orders", NULL};
+/* Columns of table tenants in admin_tenants_list.html, in the order it reads them. */
+enum { TENANT_GKZ, TENANT_NAME, TENANT_EMAIL, TENANT_UID, TENANT_ACCOUNTS, TENANT_ORDERS, TENANT_COLUMNS };
 static const enum field_id form_fields[] = {F_GKZ, F_NAME, F_ADDRESS, F_EMAIL, F_UID, F__MAX};
 
 int h_admin_tenants_list(struct req *r)
@@ -27,15 +28,15 @@ int h_admin_tenants_list(struct req *r)
     if (db_municipality_list(r->db, r->arena, &list, &n) != DB_OK)
         return 500;
     struct view *v = view_new(r, "admin_tenants_list", "Gemeinden verwalten");
-    struct view_table *t = view_table(v, "tenants", tenant_columns);
+    struct view_table *t = view_table(v, "tenants", TENANT_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         view_row(t);
-        view_cell_text(t, "gkz", list[i].m.gkz);
-        view_cell_text(t, "name", list[i].m.name);
-        view_cell_text(t, "email", list[i].m.invoice_email);
-        view_cell_text(t, "uid", list[i].m.uid);
-        view_cell_int(t, "accounts", (long)list[i].accounts);
-        view_cell_int(t, "orders", (long)list[i].orders);
+        view_cell_text(t, TENANT_GKZ, list[i].m.gkz);
+        view_cell_text(t, TENANT_NAME, list[i].m.name);
+        view_cell_text(t, TENANT_EMAIL, list[i].m.invoice_email);
+        view_cell_text(t, TENANT_UID, list[i].m.uid);
+        view_cell_int(t, TENANT_ACCOUNTS, (long)list[i].accounts);
+        view_cell_int(t, TENANT_ORDERS, (long)list[i].orders);
     }
     return view_render(v);
 }

@@ -11,8 +11,9 @@
 #include "req.h"
 #include "view.h"
 
-static const char *const item_columns[] = {"title", "description", "hours", "net", "gross", "free", NULL};
-static const char *const package_course_columns[] = {"package", "title", NULL};
+/* The columns of catalog_list.html's tables "courses" and "packages";
+ * ITEM_COURSES (the titles of a package's courses) is set for packages. */
+enum { ITEM_TITLE, ITEM_DESCRIPTION, ITEM_HOURS, ITEM_NET, ITEM_GROSS, ITEM_FREE, ITEM_COURSES, ITEM_COLUMNS };
 
 static void item_row(struct view_table *t, const struct catalog_item *it, int vat_percent)
 {
@@ -20,12 +21,14 @@ static void item_row(struct view_table *t, const struct catalog_item *it, int va
     money_format(it->price_cents, net);
     money_format(it->price_cents + money_percent_half_up(it->price_cents, vat_percent), gross);
     view_row(t);
-    view_cell_text(t, "title", it->title);
-    view_cell_text(t, "description", it->description);
-    view_cell_int(t, "hours", (long)it->hours);
-    view_cell_text(t, "net", net);
-    view_cell_text(t, "gross", gross);
-    view_cell_int(t, "free", it->price_cents == 0);
+    view_cell_text(t, ITEM_TITLE, it->title);
+    view_cell_text(t, ITEM_DESCRIPTION, it->description);
+    view_cell_int(t, ITEM_HOURS, (long)it->hours);
+    view_cell_text(t, ITEM_NET, net);
+    view_cell_text(t, ITEM_GROSS, gross);
+    view_cell_int(t, ITEM_FREE, it->price_cents == 0);
+    for (size_t k = 0; it->kind == ITEM_PACKAGE && k < it->ncourse_titles; k++)
+        view_cell_list_text(t, ITEM_COURSES, it->course_titles[k]);
 }
 
 static int render_catalog(struct req *r, char **html, size_t *len)
@@ -35,19 +38,11 @@ static int render_catalog(struct req *r, char **html, size_t *len)
         return 500;
     int vat = r->app->cfg->invoice_vat_percent;
     struct view *v = view_new(r, "catalog_list", "Kurse");
-    struct view_table *courses = view_table(v, "courses", item_columns);
-    struct view_table *packages = view_table(v, "packages", item_columns);
-    struct view_table *pc = view_table(v, "package_courses", package_course_columns);
-    long npackages = 0;
+    struct view_table *courses = view_table(v, "courses", ITEM_COLUMNS);
+    struct view_table *packages = view_table(v, "packages", ITEM_COLUMNS);
     for (size_t i = 0; i < cat.nitems; i++) {
         const struct catalog_item *it = &cat.items[i];
         item_row(it->kind == ITEM_PACKAGE ? packages : courses, it, vat);
-        for (size_t k = 0; it->kind == ITEM_PACKAGE && k < it->ncourse_titles; k++) {
-            view_row(pc);
-            view_cell_int(pc, "package", npackages);
-            view_cell_text(pc, "title", it->course_titles[k]);
-        }
-        npackages += it->kind == ITEM_PACKAGE;
     }
     view_int(v, "vat_percent", vat);
     *html = view_render_malloc(v, len);

@@ -36,9 +36,13 @@ struct order_form {
     size_t nlines;
 };
 
-static const char *const item_columns[] = {"slug", "title", "kind", "hours", "net", "qty", "error",
-                                           "describedby", NULL};
-static const char *const line_columns[] = {"slug", "title", "qty", "unit", "net", NULL};
+/* Columns of table items in order_form.html, in the order it reads them. */
+enum {
+    ITEM_SLUG, ITEM_TITLE, ITEM_KIND, ITEM_HOURS, ITEM_NET, ITEM_QTY, ITEM_ERROR, ITEM_DESCRIBEDBY,
+    ITEM_COLUMNS,
+};
+/* Columns of table lines in order_review.html, in the order it reads them. */
+enum { LINE_SLUG, LINE_TITLE, LINE_QTY, LINE_UNIT, LINE_NET, LINE_COLUMNS };
 
 /* The first qty_ input for slug, or NULL. */
 static const struct qty_input *qty_for(const struct req *r, const char *slug)
@@ -138,21 +142,21 @@ static void item_row(struct req *r, struct view_table *t, const struct form_item
 {
     const struct catalog_item *it = fi->item;
     view_row(t);
-    view_cell_text(t, "slug", it->slug);
-    view_cell_text(t, "title", it->title);
-    view_cell_text(t, "kind", it->kind == ITEM_PACKAGE ? "Paket" : "Kurs");
-    view_cell_int(t, "hours", (long)it->hours);
-    view_cell_text(t, "net", fmt_money(r->arena, it->price_cents));
-    view_cell_text(t, "qty", fi->text && *fi->text ? fi->text : "0");
-    view_cell_text(t, "error", fi->error);
-    view_cell_text(t, "describedby", fi->error ? arena_printf(r->arena, "qty_%s-error", it->slug)
+    view_cell_text(t, ITEM_SLUG, it->slug);
+    view_cell_text(t, ITEM_TITLE, it->title);
+    view_cell_text(t, ITEM_KIND, it->kind == ITEM_PACKAGE ? "Paket" : "Kurs");
+    view_cell_int(t, ITEM_HOURS, (long)it->hours);
+    view_cell_text(t, ITEM_NET, fmt_money(r->arena, it->price_cents));
+    view_cell_text(t, ITEM_QTY, fi->text && *fi->text ? fi->text : "0");
+    view_cell_text(t, ITEM_ERROR, fi->error);
+    view_cell_text(t, ITEM_DESCRIBEDBY, fi->error ? arena_printf(r->arena, "qty_%s-error", it->slug)
                                      : form_error ? "order-error" : "");
 }
 
 static int show_form(struct req *r, int status, const struct order_form *f)
 {
     struct view *v = view_new(r, "order_form", "Voucher bestellen");
-    struct view_table *t = view_table(v, "items", item_columns);
+    struct view_table *t = view_table(v, "items", ITEM_COLUMNS);
     for (size_t i = 0; i < f->nitems; i++)
         item_row(r, t, &f->items[i], f->error);
     view_text(v, "error", f->error);
@@ -179,18 +183,18 @@ int h_order_form(struct req *r)
 /* The review's lines; returns their net total. */
 static long long review_lines(struct req *r, struct view *v, const struct order_form *f)
 {
-    struct view_table *t = view_table(v, "lines", line_columns);
+    struct view_table *t = view_table(v, "lines", LINE_COLUMNS);
     long long net = 0;
     for (size_t i = 0; i < f->nitems; i++) {
         const struct form_item *fi = &f->items[i];
         if (fi->quantity == 0)
             continue;
         view_row(t);
-        view_cell_text(t, "slug", fi->item->slug);
-        view_cell_text(t, "title", fi->item->title);
-        view_cell_int(t, "qty", fi->quantity);
-        view_cell_text(t, "unit", fmt_money(r->arena, fi->item->price_cents));
-        view_cell_text(t, "net", fmt_money(r->arena, fi->item->price_cents * fi->quantity));
+        view_cell_text(t, LINE_SLUG, fi->item->slug);
+        view_cell_text(t, LINE_TITLE, fi->item->title);
+        view_cell_int(t, LINE_QTY, fi->quantity);
+        view_cell_text(t, LINE_UNIT, fmt_money(r->arena, fi->item->price_cents));
+        view_cell_text(t, LINE_NET, fmt_money(r->arena, fi->item->price_cents * fi->quantity));
         net += fi->item->price_cents * fi->quantity;
     }
     return net;

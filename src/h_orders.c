@@ -2,7 +2,9 @@
  * with its codes (filtered and paged), handing codes out to people (one by
  * one, or a pasted list with a preview), sending a code to its recipient,
  * and the downloads codes.csv, voucher.pdf and rechnung.pdf.  Only the
- * admin's own municipality: any other order or code answers 404. */
+ * admin's own municipality: any other order or code answers 404.  Support
+ * and admin open every order's page and downloads (audited), read only. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,36 +21,51 @@
 #include "sender.h"
 #include "view.h"
 
-static const char *const order_columns[] = {"id", "date", "invoice", "reference", "gross", "open",
-                                            "redeemed", "expired", "revoked", NULL};
-static const char *const code_columns[] = {"id", "code", "title", "valid_until", "status", "status_class",
-                                           "open", "name", "email", "delivery", "sendable", "saved", NULL};
-static const char *const item_columns[] = {"slug", "title", NULL};
-static const char *const pagelink_columns[] = {"n", "current", NULL};
+/* Columns of table orders in orders_list.html, in the order it reads them. */
+enum {
+    ORDER_ID, ORDER_DATE, ORDER_INVOICE, ORDER_REFERENCE, ORDER_GROSS, ORDER_OPEN, ORDER_REDEEMED,
+    ORDER_EXPIRED, ORDER_REVOKED, ORDER_COLUMNS,
+};
+/* Columns of table codes in orders_show.html, in the order it reads them. */
+enum {
+    CODE_ID, CODE_CODE, CODE_TITLE, CODE_VALID_UNTIL, CODE_STATUS, CODE_STATUS_CLASS, CODE_OPEN_CELL, CODE_NAME,
+    CODE_EMAIL, CODE_DELIVERY, CODE_SENDABLE, CODE_SAVED, CODE_COLUMNS,
+};
+/* Columns of table items in orders_show.html, in the order it reads them. */
+enum { ITEM_SLUG, ITEM_TITLE, ITEM_COLUMNS };
+/* Columns of table pagelinks in orders_show.html, in the order it reads them. */
+enum { PAGELINK_N, PAGELINK_CURRENT, PAGELINK_COLUMNS };
 
-/* The order named in the path when it is the admin's municipality's:
- * 0, 404 or 500. */
+/* True for support and admin, who may open every order's page and
+ * documents (read only; their downloads are audited). */
+static bool staff(const struct req *r)
+{
+    return (r->who->role & (ROLE_SUPPORT | ROLE_ADMIN)) != 0;
+}
+
+/* The order named in the path when it is the admin's municipality's (any
+ * order for support and admin): 0, 404 or 500. */
 static int own_order(struct req *r, struct order *o)
 {
     int64_t id = req_path_id(r);
     int status = id ? db_order_by_id(r->db, r->arena, id, o) : DB_NOT_FOUND;
     if (status == DB_ERROR)
         return 500;
-    return status == DB_OK && o->municipality_id == r->who->municipality_id ? 0 : 404;
+    return status == DB_OK && (staff(r) || o->municipality_id == r->who->municipality_id) ? 0 : 404;
 }
 
 static void order_row(struct req *r, struct view_table *t, const struct order_summary *s)
 {
     view_row(t);
-    view_cell_int(t, "id", (long)s->o.id);
-    view_cell_text(t, "date", fmt_date(r->arena, s->o.created_at));
-    view_cell_text(t, "invoice", s->o.invoice_number);
-    view_cell_text(t, "reference", s->o.reference);
-    view_cell_text(t, "gross", fmt_money(r->arena, s->o.gross_cents));
-    view_cell_int(t, "open", (long)s->open);
-    view_cell_int(t, "redeemed", (long)s->redeemed);
-    view_cell_int(t, "expired", (long)s->expired);
-    view_cell_int(t, "revoked", (long)s->revoked);
+    view_cell_int(t, ORDER_ID, (long)s->o.id);
+    view_cell_text(t, ORDER_DATE, fmt_date(r->arena, s->o.created_at));
+    view_cell_text(t, ORDER_INVOICE, s->o.invoice_number);
+    view_cell_text(t, ORDER_REFERENCE, s->o.reference);
+    view_cell_text(t, ORDER_GROSS, fmt_money(r->arena, s->o.gross_cents));
+    view_cell_int(t, ORDER_OPEN, (long)s->open);
+    view_cell_int(t, ORDER_REDEEMED, (long)s->redeemed);
+    view_cell_int(t, ORDER_EXPIRED, (long)s->expired);
+    view_cell_int(t, ORDER_REVOKED, (long)s->revoked);
 }
 
 int h_orders_list(struct req *r)
@@ -58,7 +75,7 @@ int h_orders_list(struct req *r)
     if (db_order_list(r->db, r->arena, r->who->municipality_id, r->now, &list, &n) != DB_OK)
         return 500;
     struct view *v = view_new(r, "orders_list", "Bestellungen");
-    struct view_table *t = view_table(v, "orders", order_columns);
+    struct view_table *t = view_table(v, "orders", ORDER_COLUMNS);
     for (size_t i = 0; i < n; i++)
         order_row(r, t, &list[i]);
     view_int(v, "count", (long)n);
@@ -83,19 +100,19 @@ static void code_row(struct req *r, struct view_table *t, const struct order_cod
 {
     enum code_status st = codes_status(&c->v, r->now);
     view_row(t);
-    view_cell_int(t, "id", (long)c->v.id);
-    view_cell_text(t, "code", display);
-    view_cell_text(t, "title", c->v.item_title);
-    view_cell_text(t, "valid_until", fmt_date(r->arena, c->v.valid_until));
-    view_cell_text(t, "status", order_code_status_text(r->arena, c, r->now));
-    view_cell_text(t, "status_class", codes_status_class(st));
-    view_cell_int(t, "open", st == CODE_OPEN);
-    view_cell_text(t, "name", c->v.issued_to);
-    view_cell_text(t, "email", c->recipient_email);
-    view_cell_text(t, "delivery", order_delivery_text(r->arena, c->mail_id, c->mail_sent_at, c->mail_given_up_at,
+    view_cell_int(t, CODE_ID, (long)c->v.id);
+    view_cell_text(t, CODE_CODE, display);
+    view_cell_text(t, CODE_TITLE, c->v.item_title);
+    view_cell_text(t, CODE_VALID_UNTIL, fmt_date(r->arena, c->v.valid_until));
+    view_cell_text(t, CODE_STATUS, order_code_status_text(r->arena, c, r->now));
+    view_cell_text(t, CODE_STATUS_CLASS, codes_status_class(st));
+    view_cell_int(t, CODE_OPEN_CELL, st == CODE_OPEN && !staff(r)); /* staff read only */
+    view_cell_text(t, CODE_NAME, c->v.issued_to);
+    view_cell_text(t, CODE_EMAIL, c->recipient_email);
+    view_cell_text(t, CODE_DELIVERY, order_delivery_text(r->arena, c->mail_id, c->mail_sent_at, c->mail_given_up_at,
                                                       c->mail_error));
-    view_cell_int(t, "sendable", st == CODE_OPEN && *c->recipient_email);
-    view_cell_int(t, "saved", c->v.id == saved_id);
+    view_cell_int(t, CODE_SENDABLE, st == CODE_OPEN && *c->recipient_email && !staff(r));
+    view_cell_int(t, CODE_SAVED, c->v.id == saved_id);
 }
 
 /* The page asked for (?seite=, default 1), kept within 1..pages. */
@@ -110,19 +127,19 @@ static int64_t page_of(const struct req *r, int64_t pages)
  * the current one; 0 stands for a gap ("…"). */
 static void page_links(struct view *v, int64_t page, int64_t pages)
 {
-    struct view_table *t = view_table(v, "pagelinks", pagelink_columns);
+    struct view_table *t = view_table(v, "pagelinks", PAGELINK_COLUMNS);
     int64_t last = 0;
     for (int64_t p = 1; p <= pages; p++) {
         if (p != 1 && p != pages && (p < page - 2 || p > page + 2))
             continue;
         if (p > last + 1) {
             view_row(t);
-            view_cell_int(t, "n", 0);
-            view_cell_int(t, "current", 0);
+            view_cell_int(t, PAGELINK_N, 0);
+            view_cell_int(t, PAGELINK_CURRENT, 0);
         }
         view_row(t);
-        view_cell_int(t, "n", (long)p);
-        view_cell_int(t, "current", p == page);
+        view_cell_int(t, PAGELINK_N, (long)p);
+        view_cell_int(t, PAGELINK_CURRENT, p == page);
         last = p;
     }
 }
@@ -182,7 +199,7 @@ static int code_rows(struct req *r, struct view *v, int64_t order_id, const stru
     view_text(v, "f_course", f->course);
     view_text(v, "f_status", f->status);
     view_text(v, "f_assigned", f->assigned);
-    struct view_table *t = view_table(v, "codes", code_columns);
+    struct view_table *t = view_table(v, "codes", CODE_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         char display[VOUCHER_DISPLAY_SIZE];
         if (codes_display(&r->app->keys, &codes[i].v, display) != 0)
@@ -199,11 +216,11 @@ static int item_rows(struct req *r, struct view *v, int64_t order_id, const char
     size_t n;
     if (db_order_items(r->db, r->arena, order_id, &slugs, &titles, &n) != DB_OK)
         return 500;
-    struct view_table *t = view_table(v, "items", item_columns);
+    struct view_table *t = view_table(v, "items", ITEM_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         view_row(t);
-        view_cell_text(t, "slug", slugs[i]);
-        view_cell_text(t, "title", titles[i]);
+        view_cell_text(t, ITEM_SLUG, slugs[i]);
+        view_cell_text(t, ITEM_TITLE, titles[i]);
     }
     *first = n ? slugs[0] : "";
     return 0;
@@ -226,8 +243,11 @@ static int show(struct req *r, const struct order *o, const struct page_state *p
     struct view *v = view_new(r, "orders_show", arena_printf(r->arena, "Bestellung Nr. %lld", (long long)o->id));
     struct code_filter f = filter_of(r);
     const char *first;
-    if (item_rows(r, v, o->id, &first) != 0 || code_rows(r, v, o->id, &f, ps->code_id) != 0)
+    if (item_rows(r, v, o->id, &first) != 0 || code_rows(r, v, o->id, &f, ps->code_id) != 0 ||
+        accounting_credit_rows(r, v, o->id) != 0)
         return 500;
+    view_int(v, "staff", staff(r));
+    view_int(v, "admin", (r->who->role & ROLE_ADMIN) != 0);
     view_int(v, "id", (long)o->id);
     view_text(v, "date", fmt_date(r->arena, o->created_at));
     view_text(v, "invoice", o->invoice_number);
@@ -266,7 +286,8 @@ int h_orders_codes(struct req *r)
         return status;
     const char *csv;
     size_t len;
-    if (order_codes_csv(r->db, r->arena, &r->app->keys, r->app->cfg, o.id, r->now, &csv, &len) != DB_OK)
+    if (order_codes_csv(r->db, r->arena, &r->app->keys, r->app->cfg, o.id, r->now, &csv, &len) != DB_OK ||
+        accounting_audit_download(r, "codes.csv", o.invoice_number) != 0)
         return 500;
     return req_download(r, "text/csv; charset=utf-8", "attachment",
                     arena_printf(r->arena, "codes-%s.csv", o.invoice_number), csv, len);
@@ -280,7 +301,8 @@ int h_orders_invoice(struct req *r)
         return status;
     const unsigned char *pdf;
     size_t len;
-    if (order_invoice(r->db, r->arena, r->app->cfg, &o, &pdf, &len) != DB_OK)
+    if (order_invoice(r->db, r->arena, r->app->cfg, &o, &pdf, &len) != DB_OK ||
+        accounting_audit_download(r, "Rechnung (PDF)", o.invoice_number) != 0)
         return 500;
     return req_download(r, "application/pdf", "inline", arena_printf(r->arena, "Rechnung-%s.pdf", o.invoice_number),
                     pdf, len);
@@ -350,8 +372,10 @@ int h_orders_send(struct req *r)
     return code_outcome(r, st, order_id, id, "gesendet", message);
 }
 
-static const char *const preview_columns[] = {"line", "name", "email", NULL};
-static const char *const error_columns[] = {"line", "message", NULL};
+/* Columns of table people in orders_distribute.html, in the order it reads them. */
+enum { PREVIEW_LINE, PREVIEW_NAME, PREVIEW_EMAIL, PREVIEW_COLUMNS };
+/* Columns of table errors in orders_distribute.html, in the order it reads them. */
+enum { ERROR_LINE, ERROR_MESSAGE, ERROR_COLUMNS };
 
 /* The distribute page: the preview of the list (errors empty) or the list's
  * errors with the form to correct it. */
@@ -368,18 +392,18 @@ static int distribute_page(struct req *r, const struct order *o, const char *slu
     view_text(v, "refusal", refusal);
     view_int(v, "count", (long)n);
     view_int(v, "error_count", (long)nerrors);
-    struct view_table *t = view_table(v, "people", preview_columns);
+    struct view_table *t = view_table(v, "people", PREVIEW_COLUMNS);
     for (size_t i = 0; i < n && nerrors == 0 && !*refusal; i++) {
         view_row(t);
-        view_cell_int(t, "line", (long)list[i].line);
-        view_cell_text(t, "name", list[i].name);
-        view_cell_text(t, "email", list[i].email);
+        view_cell_int(t, PREVIEW_LINE, (long)list[i].line);
+        view_cell_text(t, PREVIEW_NAME, list[i].name);
+        view_cell_text(t, PREVIEW_EMAIL, list[i].email);
     }
-    struct view_table *e = view_table(v, "errors", error_columns);
+    struct view_table *e = view_table(v, "errors", ERROR_COLUMNS);
     for (size_t i = 0; i < nerrors; i++) {
         view_row(e);
-        view_cell_int(e, "line", (long)errors[i].line);
-        view_cell_text(e, "message", errors[i].message);
+        view_cell_int(e, ERROR_LINE, (long)errors[i].line);
+        view_cell_text(e, ERROR_MESSAGE, errors[i].message);
     }
     int status = view_render(v);
     if (status == 0 && (nerrors || *refusal))

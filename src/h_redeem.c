@@ -414,11 +414,12 @@ static int show_success(struct req *r, const struct attempt *a)
     if (a->f.new_user)
         return req_redirect(r, "/meine-kurse");
     struct view *v = view_new(r, "redeem_done", "Voucher eingelöst");
-    static const char *const columns[] = {"title", NULL};
-    struct view_table *t = view_table(v, "courses", columns);
+    /* Columns of table courses in redeem_done.html, in the order it reads them. */
+    enum { COURSES_TITLE, COURSES_COLUMNS };
+    struct view_table *t = view_table(v, "courses", COURSES_COLUMNS);
     for (size_t i = 0; i < a->ntitles; i++) {
         view_row(t);
-        view_cell_text(t, "title", a->titles[i]);
+        view_cell_text(t, COURSES_TITLE, a->titles[i]);
     }
     view_text(v, "course", a->voucher.item_title); /* the course, or the package */
     view_int(v, "package", a->voucher.item_kind == ITEM_PACKAGE);

@@ -19,6 +19,7 @@
 
 #include "app.h"
 #include "codes.h"
+#include "credit_note.h"
 #include "date.h"
 #include "db.h"
 #include "fmt.h"
@@ -76,20 +77,23 @@ static const char *display_of(struct req *r, const struct voucher *v)
 
 /* ---- attempts ---- */
 
-static const char *const attempt_columns[] = {"at", "username", "result", "explanation", "reference", "ip", NULL};
+enum {
+    ATTEMPT_AT, ATTEMPT_USERNAME, ATTEMPT_RESULT, ATTEMPT_EXPLANATION, ATTEMPT_REFERENCE, ATTEMPT_IP,
+    ATTEMPT_COLUMNS,
+};
 
 /* Fills table `name` with attempts, newest first. */
 static void attempt_rows(struct search *s, const char *name, const struct redemption_attempt *list, size_t n)
 {
-    struct view_table *t = view_table(s->v, name, attempt_columns);
+    struct view_table *t = view_table(s->v, name, ATTEMPT_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         view_row(t);
-        view_cell_text(t, "at", fmt_datetime(s->r->arena, list[i].at));
-        view_cell_text(t, "username", list[i].username[0] ? list[i].username : "–");
-        view_cell_text(t, "result", list[i].result);
-        view_cell_text(t, "explanation", support_result_text(list[i].result));
-        view_cell_text(t, "reference", list[i].reference);
-        view_cell_text(t, "ip", list[i].ip ? list[i].ip : "gelöscht");
+        view_cell_text(t, ATTEMPT_AT, fmt_datetime(s->r->arena, list[i].at));
+        view_cell_text(t, ATTEMPT_USERNAME, list[i].username[0] ? list[i].username : "–");
+        view_cell_text(t, ATTEMPT_RESULT, list[i].result);
+        view_cell_text(t, ATTEMPT_EXPLANATION, support_result_text(list[i].result));
+        view_cell_text(t, ATTEMPT_REFERENCE, list[i].reference);
+        view_cell_text(t, ATTEMPT_IP, list[i].ip ? list[i].ip : "gelöscht");
     }
 }
 
@@ -142,7 +146,8 @@ static int code_facts(struct search *s, const struct voucher *vc)
     return 0;
 }
 
-static const char *const enrolled_columns[] = {"title", "username", "on", "completed", NULL};
+/* Columns of table enrolled in support_search.html, in the order it reads them. */
+enum { ENROLLED_TITLE, ENROLLED_USERNAME, ENROLLED_ON, ENROLLED_COMPLETED, ENROLLED_COLUMNS };
 
 /* Who redeemed the code and the enrollments it paid for; *completed counts
  * the completed ones.  0 or 500. */
@@ -160,40 +165,41 @@ static int code_redemption(struct search *s, const struct voucher *vc, int64_t *
     view_text(s->v, "code_redeemer", arena_printf(r->arena, "%s %s", acc.first_name, acc.last_name));
     view_text(s->v, "code_redeemer_username", acc.username);
     view_url(s->v, "code_redeemer_url", support_search_url(r->arena, acc.username));
-    struct view_table *t = view_table(s->v, "enrolled", enrolled_columns);
+    struct view_table *t = view_table(s->v, "enrolled", ENROLLED_COLUMNS);
     *completed = 0;
     for (size_t i = 0; i < n; i++) {
         char done[DATE_TEXT_SIZE];
         *completed += date_iso_to_text(list[i].completed_on, done);
         view_row(t);
-        view_cell_text(t, "title", list[i].course_title);
-        view_cell_text(t, "username", list[i].username);
-        view_cell_text(t, "on", fmt_date(r->arena, list[i].enrolled_at));
-        view_cell_text(t, "completed", done[0] ? done : "–");
+        view_cell_text(t, ENROLLED_TITLE, list[i].course_title);
+        view_cell_text(t, ENROLLED_USERNAME, list[i].username);
+        view_cell_text(t, ENROLLED_ON, fmt_date(r->arena, list[i].enrolled_at));
+        view_cell_text(t, ENROLLED_COMPLETED, done[0] ? done : "–");
     }
     view_int(s->v, "enrolled_count", (long)n);
     return 0;
 }
 
-static const char *const form_columns[] = {"key", "heading", "text", "button", "reason", "invalid", NULL};
+/* Columns of table forms in support_search.html, in the order it reads them. */
+enum { FORM_KEY, FORM_HEADING, FORM_TEXT, FORM_BUTTON, FORM_REASON, FORM_INVALID, FORM_COLUMNS };
 
 /* The forms of the changes the code's state allows; after a refusal the
  * refused form shows what was entered.  Without any, a note says why. */
 static void code_actions(struct search *s, const struct voucher *vc, int64_t completed)
 {
     struct req *r = s->r;
-    struct view_table *t = view_table(s->v, "forms", form_columns);
+    struct view_table *t = view_table(s->v, "forms", FORM_COLUMNS);
     for (size_t a = 0; a < N(actions); a++) {
         if (support_refusal((enum support_action)a, vc, r->now, r->now + 1, completed))
             continue;
         bool refused = (int)a == s->error_action;
         view_row(t);
-        view_cell_text(t, "key", actions[a].key);
-        view_cell_text(t, "heading", actions[a].heading);
-        view_cell_text(t, "text", actions[a].text);
-        view_cell_text(t, "button", actions[a].button);
-        view_cell_text(t, "reason", refused ? req_raw(r, F_REASON) : "");
-        view_cell_int(t, "invalid", refused);
+        view_cell_text(t, FORM_KEY, actions[a].key);
+        view_cell_text(t, FORM_HEADING, actions[a].heading);
+        view_cell_text(t, FORM_TEXT, actions[a].text);
+        view_cell_text(t, FORM_BUTTON, actions[a].button);
+        view_cell_text(t, FORM_REASON, refused ? req_raw(r, F_REASON) : "");
+        view_cell_int(t, FORM_INVALID, refused);
     }
     const char *release = support_refusal(SUPPORT_RELEASE, vc, r->now, 0, completed);
     view_text(s->v, "actions_note", vc->redeemed_at ? release
@@ -227,7 +233,8 @@ static int show_code(struct search *s, const struct voucher *vc)
                          list, n);
 }
 
-static const char *const similar_columns[] = {"code", "url", "title", "status", "status_class", NULL};
+/* Columns of table similar in support_search.html, in the order it reads them. */
+enum { SIMILAR_CODE, SIMILAR_URL, SIMILAR_TITLE, SIMILAR_STATUS, SIMILAR_STATUS_CLASS, SIMILAR_COLUMNS };
 
 /* One stored code a mistyped one may have meant. */
 static int similar_row(struct search *s, struct view_table *t, const struct voucher *vc)
@@ -237,11 +244,11 @@ static int similar_row(struct search *s, struct view_table *t, const struct vouc
         return 500;
     enum code_status st = codes_status(vc, s->r->now);
     view_row(t);
-    view_cell_text(t, "code", display);
-    view_cell_url(t, "url", support_code_url(s->r->arena, vc->id));
-    view_cell_text(t, "title", vc->item_title);
-    view_cell_text(t, "status", codes_status_label(st));
-    view_cell_text(t, "status_class", codes_status_class(st));
+    view_cell_text(t, SIMILAR_CODE, display);
+    view_cell_url(t, SIMILAR_URL, support_code_url(s->r->arena, vc->id));
+    view_cell_text(t, SIMILAR_TITLE, vc->item_title);
+    view_cell_text(t, SIMILAR_STATUS, codes_status_label(st));
+    view_cell_text(t, SIMILAR_STATUS_CLASS, codes_status_class(st));
     return 0;
 }
 
@@ -252,7 +259,7 @@ static int show_similar(struct search *s, const char *canon, bool bad_check)
     struct req *r = s->r;
     char (*near)[VOUCHER_CANON_SIZE] = arena_alloc(r->arena, VOUCHER_MAX_NEIGHBOURS * sizeof *near);
     size_t n = voucher_neighbours(canon, near, VOUCHER_MAX_NEIGHBOURS);
-    struct view_table *t = view_table(s->v, "similar", similar_columns);
+    struct view_table *t = view_table(s->v, "similar", SIMILAR_COLUMNS);
     long found = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char hash[CRYPTO_HASH_SIZE];
@@ -293,8 +300,10 @@ static int show_typed_code(struct search *s, const char *canon, bool bad_check, 
 
 /* ---- accounts ---- */
 
-static const char *const account_columns[] = {"name", "username", "url", "email", "role", "municipality", "state",
-                                              NULL};
+enum {
+    ACCOUNT_NAME, ACCOUNT_USERNAME, ACCOUNT_URL, ACCOUNT_EMAIL, ACCOUNT_ROLE, ACCOUNT_MUNICIPALITY,
+    ACCOUNT_STATE, ACCOUNT_COLUMNS,
+};
 
 static int account_row(struct search *s, struct view_table *t, int64_t id, struct account *acc)
 {
@@ -304,17 +313,18 @@ static int account_row(struct search *s, struct view_table *t, int64_t id, struc
         (acc->municipality_id && db_municipality_by_id(r->db, r->arena, acc->municipality_id, &m) != DB_OK))
         return 500;
     view_row(t);
-    view_cell_text(t, "name", arena_printf(r->arena, "%s %s", acc->first_name, acc->last_name));
-    view_cell_text(t, "username", acc->username);
-    view_cell_url(t, "url", support_search_url(r->arena, acc->username));
-    view_cell_text(t, "email", acc->email);
-    view_cell_text(t, "role", support_role_label(acc->role));
-    view_cell_text(t, "municipality", m.gkz ? arena_printf(r->arena, "%s (GKZ %s)", m.name, m.gkz) : m.name);
-    view_cell_text(t, "state", acc->disabled ? "gesperrt" : "aktiv");
+    view_cell_text(t, ACCOUNT_NAME, arena_printf(r->arena, "%s %s", acc->first_name, acc->last_name));
+    view_cell_text(t, ACCOUNT_USERNAME, acc->username);
+    view_cell_url(t, ACCOUNT_URL, support_search_url(r->arena, acc->username));
+    view_cell_text(t, ACCOUNT_EMAIL, acc->email);
+    view_cell_text(t, ACCOUNT_ROLE, support_role_label(acc->role));
+    view_cell_text(t, ACCOUNT_MUNICIPALITY, m.gkz ? arena_printf(r->arena, "%s (GKZ %s)", m.name, m.gkz) : m.name);
+    view_cell_text(t, ACCOUNT_STATE, acc->disabled ? "gesperrt" : "aktiv");
     return 0;
 }
 
-static const char *const course_columns[] = {"title", "enrolled", "completed", NULL};
+/* Columns of table courses in support_search.html, in the order it reads them. */
+enum { COURSE_TITLE, COURSE_ENROLLED, COURSE_COMPLETED, COURSE_COLUMNS };
 
 static int account_courses(struct search *s, const struct account *acc)
 {
@@ -322,20 +332,21 @@ static int account_courses(struct search *s, const struct account *acc)
     size_t n;
     if (db_enrollment_list(s->r->db, s->r->arena, acc->id, &list, &n) != DB_OK)
         return 500;
-    struct view_table *t = view_table(s->v, "courses", course_columns);
+    struct view_table *t = view_table(s->v, "courses", COURSE_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         char done[DATE_TEXT_SIZE];
         date_iso_to_text(list[i].completed_on, done);
         view_row(t);
-        view_cell_text(t, "title", list[i].course_title);
-        view_cell_text(t, "enrolled", fmt_date(s->r->arena, list[i].enrolled_at));
-        view_cell_text(t, "completed", done[0] ? done : "–");
+        view_cell_text(t, COURSE_TITLE, list[i].course_title);
+        view_cell_text(t, COURSE_ENROLLED, fmt_date(s->r->arena, list[i].enrolled_at));
+        view_cell_text(t, COURSE_COMPLETED, done[0] ? done : "–");
     }
     view_int(s->v, "courses_count", (long)n);
     return 0;
 }
 
-static const char *const redeemed_columns[] = {"code", "url", "title", "at", NULL};
+/* Columns of table redeemed in support_search.html, in the order it reads them. */
+enum { REDEEMED_CODE, REDEEMED_URL, REDEEMED_TITLE, REDEEMED_AT, REDEEMED_COLUMNS };
 
 static int account_codes(struct search *s, const struct account *acc)
 {
@@ -344,17 +355,17 @@ static int account_codes(struct search *s, const struct account *acc)
     size_t n;
     if (db_support_redeemed_by(r->db, r->arena, acc->id, &hashes, &n) != DB_OK)
         return 500;
-    struct view_table *t = view_table(s->v, "redeemed", redeemed_columns);
+    struct view_table *t = view_table(s->v, "redeemed", REDEEMED_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         struct voucher vc;
         const char *display = db_voucher_by_hash(r->db, r->arena, hashes[i], &vc) == DB_OK ? display_of(r, &vc) : NULL;
         if (!display)
             return 500;
         view_row(t);
-        view_cell_text(t, "code", display);
-        view_cell_url(t, "url", support_code_url(r->arena, vc.id));
-        view_cell_text(t, "title", vc.item_title);
-        view_cell_text(t, "at", fmt_datetime(r->arena, vc.redeemed_at));
+        view_cell_text(t, REDEEMED_CODE, display);
+        view_cell_url(t, REDEEMED_URL, support_code_url(r->arena, vc.id));
+        view_cell_text(t, REDEEMED_TITLE, vc.item_title);
+        view_cell_text(t, REDEEMED_AT, fmt_datetime(r->arena, vc.redeemed_at));
     }
     view_int(s->v, "redeemed_count", (long)n);
     return 0;
@@ -378,7 +389,7 @@ static int show_accounts(struct search *s, const struct support_query *q, bool *
     struct account acc = {.username = q->term};
     if (db_support_accounts(r->db, r->arena, q->term, &ids, &n) != DB_OK)
         return 500;
-    struct view_table *t = view_table(s->v, "accounts", account_columns);
+    struct view_table *t = view_table(s->v, "accounts", ACCOUNT_COLUMNS);
     for (size_t i = 0; i < n; i++)
         if (account_row(s, t, ids[i], &acc) != 0)
             return 500;
@@ -393,8 +404,10 @@ static int show_accounts(struct search *s, const struct support_query *q, bool *
 
 /* ---- an order ---- */
 
-static const char *const code_columns[] = {"code", "url", "title", "valid_until", "status", "status_class",
-                                           "redeemer", NULL};
+enum {
+    CODE_CODE, CODE_URL, CODE_TITLE, CODE_VALID_UNTIL, CODE_STATUS, CODE_STATUS_CLASS, CODE_REDEEMER,
+    CODE_COLUMNS,
+};
 
 /* Codes of an order listed on the page (CTPL reads table cells from lists,
  * so a table costs the square of its rows); all are counted. */
@@ -409,7 +422,7 @@ static int order_codes(struct search *s, int64_t order_id, long counts[4])
     size_t n;
     if (db_order_codes(r->db, r->arena, order_id, NULL, 0, -1, &codes, &n) != DB_OK)
         return 500;
-    struct view_table *t = view_table(s->v, "codes", code_columns);
+    struct view_table *t = view_table(s->v, "codes", CODE_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         enum code_status st = codes_status(&codes[i].v, r->now);
         counts[st]++;
@@ -419,13 +432,13 @@ static int order_codes(struct search *s, int64_t order_id, long counts[4])
         if (!display)
             return 500;
         view_row(t);
-        view_cell_text(t, "code", display);
-        view_cell_url(t, "url", support_code_url(r->arena, codes[i].v.id));
-        view_cell_text(t, "title", codes[i].v.item_title);
-        view_cell_text(t, "valid_until", fmt_date(r->arena, codes[i].v.valid_until));
-        view_cell_text(t, "status", codes_status_label(st));
-        view_cell_text(t, "status_class", codes_status_class(st));
-        view_cell_text(t, "redeemer", codes[i].v.redeemed_at ? arena_printf(r->arena, "%s (%s)",
+        view_cell_text(t, CODE_CODE, display);
+        view_cell_url(t, CODE_URL, support_code_url(r->arena, codes[i].v.id));
+        view_cell_text(t, CODE_TITLE, codes[i].v.item_title);
+        view_cell_text(t, CODE_VALID_UNTIL, fmt_date(r->arena, codes[i].v.valid_until));
+        view_cell_text(t, CODE_STATUS, codes_status_label(st));
+        view_cell_text(t, CODE_STATUS_CLASS, codes_status_class(st));
+        view_cell_text(t, CODE_REDEEMER, codes[i].v.redeemed_at ? arena_printf(r->arena, "%s (%s)",
                                                                             codes[i].redeemer_name,
                                                                             codes[i].redeemer_username) : "");
     }
@@ -434,7 +447,7 @@ static int order_codes(struct search *s, int64_t order_id, long counts[4])
 }
 
 /* The order's e-mails with their state; a failed one offers "Erneut senden". */
-static const char *const mail_columns[] = {"id", "created", "recipients", "state", "error", "resend", NULL};
+enum { MAIL_ID, MAIL_CREATED, MAIL_RECIPIENTS, MAIL_STATE, MAIL_ERROR, MAIL_RESEND, MAIL_COLUMNS };
 
 static int order_mails(struct search *s, int64_t order_id)
 {
@@ -443,7 +456,7 @@ static int order_mails(struct search *s, int64_t order_id)
     size_t n;
     if (db_outbox_of_order(r->db, r->arena, order_id, &list, &n) != DB_OK)
         return 500;
-    struct view_table *t = view_table(s->v, "mails", mail_columns);
+    struct view_table *t = view_table(s->v, "mails", MAIL_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         const struct outbox_status *m = &list[i];
         const char *state =
@@ -456,12 +469,12 @@ static int order_mails(struct search *s, int64_t order_id)
                                          (long long)m->attempts)
             : "wartet auf Versand";
         view_row(t);
-        view_cell_int(t, "id", (long)m->id);
-        view_cell_text(t, "created", fmt_date(r->arena, m->created_at));
-        view_cell_text(t, "recipients", m->recipients);
-        view_cell_text(t, "state", state);
-        view_cell_text(t, "error", m->last_error);
-        view_cell_text(t, "resend", m->given_up_at && !m->sent_at ? "1" : "");
+        view_cell_int(t, MAIL_ID, (long)m->id);
+        view_cell_text(t, MAIL_CREATED, fmt_date(r->arena, m->created_at));
+        view_cell_text(t, MAIL_RECIPIENTS, m->recipients);
+        view_cell_text(t, MAIL_STATE, state);
+        view_cell_text(t, MAIL_ERROR, m->last_error);
+        view_cell_text(t, MAIL_RESEND, m->given_up_at && !m->sent_at ? "1" : "");
     }
     view_int(s->v, "mails_count", (long)n);
     return 0;
@@ -494,6 +507,11 @@ static int show_order(struct search *s, int64_t order_id, bool *found)
     view_int(s->v, "order_redeemed", counts[CODE_REDEEMED]);
     view_int(s->v, "order_expired", counts[CODE_EXPIRED]);
     view_int(s->v, "order_revoked", counts[CODE_REVOKED]);
+    struct journal_row j; /* the invoice's status and credit notes (accounting) */
+    if (db_journal_one(r->db, r->arena, o.id, r->now, &j) != DB_OK)
+        return 500;
+    view_text(s->v, "order_invoice_status", credit_status_label(j.status));
+    view_text(s->v, "order_credits", j.credit_numbers);
     return 0;
 }
 

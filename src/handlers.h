@@ -6,6 +6,8 @@
 #ifndef HANDLERS_H
 #define HANDLERS_H
 
+#include <stdint.h>
+
 struct req;
 
 /* h_pages.c: static pages and health */
@@ -45,6 +47,23 @@ int h_orders_invoice(struct req *r);
 int h_orders_assign(struct req *r);
 int h_orders_send(struct req *r);
 int h_orders_distribute(struct req *r);
+
+/* h_accounting.c: the invoice journal, payments, credit notes (admin) */
+int h_accounting_journal(struct req *r);
+int h_accounting_csv(struct req *r);
+int h_accounting_invoice(struct req *r);
+int h_accounting_paid(struct req *r);
+int h_accounting_storno(struct req *r);
+int h_accounting_credit_pdf(struct req *r);
+int h_accounting_order_xml(struct req *r);
+int h_accounting_number_xml(struct req *r);
+int h_accounting_credit_xml(struct req *r);
+/* Shared with h_orders.c and h_support.c: the order's credit notes as the
+ * table "credits" (and "credit_count") of a page, 0 or 500; the audit entry
+ * of a document download by support or admin, 0 or 500. */
+struct view;
+int accounting_credit_rows(struct req *r, struct view *v, int64_t order_id);
+int accounting_audit_download(struct req *r, const char *what, const char *subject);
 
 /* administration (admin): h_admin.c overview, h_admin_catalog.c, h_admin_tenants.c, h_admin_accounts.c */
 int h_admin_home(struct req *r);

@@ -58,14 +58,17 @@ static int write_order(struct db *db, struct arena *a, const struct order_reques
                        const struct config *cfg, const struct priced_line *lines, struct order *o)
 {
     struct municipality m;
+    struct account who;
     int status = db_municipality_by_id(db, a, rq->municipality_id, &m);
-    if (status != DB_OK)
+    if (status != DB_OK || db_account_by_id(db, a, rq->account_id, &who) != DB_OK)
         return DB_ERROR;
     *o = (struct order){
         .municipality_id = m.id, .account_id = rq->account_id,
         .idempotency_token = rq->idempotency_token, .reference = rq->reference,
         .invoice_year = date_year_vienna(now), .recipient_name = m.name,
         .recipient_address = m.address, .recipient_uid = m.uid, .created_at = now,
+        .recipient_gkz = m.gkz, .ordered_by = arena_printf(a, "%s %s", who.first_name, who.last_name),
+        .due_at = date_due_at(now, cfg->invoice_payment_days),
     };
     fill_totals(o, lines, rq->nitems, cfg->invoice_vat_percent);
     if ((status = db_invoice_next(db, o->invoice_year, &o->invoice_seq)) != DB_OK)

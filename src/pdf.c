@@ -2,6 +2,7 @@
 #include "pdf.h"
 
 #include <hpdf.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "log.h"
@@ -104,6 +105,130 @@ void pdf_text_right(struct pdf *p, double right_x, double y, enum pdf_font font,
                     const char *text)
 {
     text_at(p, right_x - width(p, font, size, text), y, font, size, text);
+}
+
+#define LINE_FACTOR 1.25
+
+/* Lines of wrapped text (arena strings). */
+struct lines {
+    const char **line;
+    size_t n, cap;
+};
+
+static void add_line(struct pdf *p, struct lines *l, const char *s, size_t len)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 8;
+        const char **more = arena_alloc(p->arena, cap * sizeof *more);
+        if (l->n)
+            memcpy(more, l->line, l->n * sizeof *more);
+        l->line = more;
+        l->cap = cap;
+    }
+    l->line[l->n++] = arena_strndup(p->arena, s, len);
+}
+
+static bool fits(struct pdf *p, enum pdf_font font, double size, double w, const char *s, size_t len)
+{
+    return width(p, font, size, arena_strndup(p->arena, s, len)) <= w;
+}
+
+/* Bytes of the first whole UTF-8 characters of s[0..len) that fit w, at
+ * least one character. */
+static size_t fitting_prefix(struct pdf *p, enum pdf_font font, double size, double w, const char *s, size_t len)
+{
+    size_t best = 0;
+    for (size_t i = 1; i <= len; i++) {
+        if (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
+            continue;
+        if (!fits(p, font, size, w, s, i))
+            break;
+        best = i;
+    }
+    if (best == 0) /* not even one character: take it anyway */
+        for (best = 1; best < len && ((unsigned char)s[best] & 0xC0) == 0x80; best++)
+            ;
+    return best;
+}
+
+/* One paragraph (no '\n') broken into lines of at most w points. */
+static void wrap_paragraph(struct pdf *p, struct lines *l, enum pdf_font font, double size, double w,
+                           const char *s, size_t len)
+{
+    size_t start = 0, end = 0; /* current line s[start..end) */
+    size_t i = 0;
+    while (i < len && s[i] == ' ')
+        i++;
+    start = end = i;
+    while (i < len) {
+        size_t word = i;
+        while (i < len && s[i] != ' ')
+            i++;
+        size_t word_end = i;
+        while (i < len && s[i] == ' ')
+            i++;
+        if (fits(p, font, size, w, s + start, word_end - start)) {
+            end = word_end;
+            continue;
+        }
+        if (end > start)
+            add_line(p, l, s + start, end - start);
+        start = word;
+        while (!fits(p, font, size, w, s + start, word_end - start)) { /* a word wider than the box */
+            size_t k = fitting_prefix(p, font, size, w, s + start, word_end - start);
+            add_line(p, l, s + start, k);
+            start += k;
+        }
+        end = word_end;
+    }
+    if (end > start || l->n == 0)
+        add_line(p, l, s + start, end - start);
+}
+
+static struct lines wrap(struct pdf *p, enum pdf_font font, double size, double w, const char *text)
+{
+    struct lines l = {0};
+    for (const char *s = text ? text : "";;) {
+        size_t n = strcspn(s, "\n");
+        size_t trimmed = n;
+        while (trimmed > 0 && (s[trimmed - 1] == '\r' || s[trimmed - 1] == ' '))
+            trimmed--;
+        wrap_paragraph(p, &l, font, size, w, s, trimmed);
+        if (!s[n])
+            break;
+        s += n + 1;
+    }
+    return l;
+}
+
+double pdf_text_box_height(struct pdf *p, double w, enum pdf_font font, double size, const char *text)
+{
+    if (p->error)
+        return 0;
+    return (double)wrap(p, font, size, w, text).n * size * LINE_FACTOR;
+}
+
+double pdf_text_box(struct pdf *p, double x, double top, double w, double max_height, enum pdf_font font,
+                    double size, enum pdf_align align, const char *text)
+{
+    if (p->error)
+        return 0;
+    struct lines l = wrap(p, font, size, w, text);
+    while (max_height > 0 && size > MIN_FONT_SIZE && (double)l.n * size * LINE_FACTOR > max_height) {
+        size -= 0.5;
+        l = wrap(p, font, size, w, text);
+    }
+    size_t n = l.n;
+    if (max_height > 0)
+        while (n > 0 && (double)n * size * LINE_FACTOR > max_height)
+            n--;
+    for (size_t i = 0; i < n; i++) {
+        double y = top - size - (double)i * size * LINE_FACTOR;
+        double lw = align == PDF_LEFT ? 0 : width(p, font, size, l.line[i]);
+        double lx = align == PDF_LEFT ? x : align == PDF_CENTER ? x + (w - lw) / 2 : x + w - lw;
+        text_at(p, lx, y, font, size, l.line[i]);
+    }
+    return (double)n * size * LINE_FACTOR;
 }
 
 void pdf_rule(struct pdf *p, double x1, double x2, double y)

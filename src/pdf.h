@@ -33,6 +33,20 @@ void pdf_text_right(struct pdf *p, double right_x, double y, enum pdf_font font,
 /* One line of text centred on center_x, shrunk like pdf_text. */
 void pdf_text_center(struct pdf *p, double center_x, double y, enum pdf_font font, double size,
                      double max_width, const char *text);
+/* Wrapped text: the one way long text goes into a box.  text is broken at
+ * spaces (a word wider than the box at its characters) and at '\n' into
+ * lines of at most width points; the first baseline lies size below top,
+ * each further one 1.25 × size lower.  When max_height > 0 the size shrinks
+ * in 0.5 pt steps (down to 6 pt) until every line fits that height; at 6 pt
+ * the lines that still do not fit are left out (never printed over what
+ * lies below).  Returns the height taken (lines × 1.25 × size); cannot fail
+ * (errors surface in pdf_finish). */
+enum pdf_align { PDF_LEFT, PDF_CENTER, PDF_RIGHT };
+double pdf_text_box(struct pdf *p, double x, double top, double width, double max_height, enum pdf_font font,
+                    double size, enum pdf_align align, const char *text);
+/* The height pdf_text_box would take without a height limit, drawing
+ * nothing (to decide on a page break first). */
+double pdf_text_box_height(struct pdf *p, double width, enum pdf_font font, double size, const char *text);
 /* A horizontal rule from x1 to x2. */
 void pdf_rule(struct pdf *p, double x1, double x2, double y);
 /* The outline of a rectangle (bottom left x, y) with the given line width. */

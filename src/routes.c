@@ -60,9 +60,11 @@ static const struct route routes[] = {
     {M_GET, "/bestellen", h_order_form, ROLE_TENANT_ADMIN},
     {M_POST, "/bestellen", h_order_submit, ROLE_TENANT_ADMIN},
     {M_GET, "/bestellungen", h_orders_list, ROLE_TENANT_ADMIN},
-    {M_GET, "/bestellungen/*", h_orders_show, ROLE_TENANT_ADMIN},
-    {M_GET, "/bestellungen/*/codes.csv", h_orders_codes, ROLE_TENANT_ADMIN},
-    {M_GET, "/bestellungen/*/rechnung.pdf", h_orders_invoice, ROLE_TENANT_ADMIN},
+    /* an order's page and documents: its municipality's admin, and support and admin (any order, downloads audited) */
+    {M_GET, "/bestellungen/*", h_orders_show, ROLE_TENANT_ADMIN | STAFF},
+    {M_GET, "/bestellungen/*/codes.csv", h_orders_codes, ROLE_TENANT_ADMIN | STAFF},
+    {M_GET, "/bestellungen/*/rechnung.pdf", h_orders_invoice, ROLE_TENANT_ADMIN | STAFF},
+    {M_GET, "/bestellungen/*/rechnung.xml", h_accounting_order_xml, ROLE_TENANT_ADMIN | STAFF},
     {M_POST, "/bestellungen/*/verteilen", h_orders_distribute, ROLE_TENANT_ADMIN},
     {M_POST, "/bestellungen/codes/*", h_orders_assign, ROLE_TENANT_ADMIN},
     {M_POST, "/bestellungen/codes/*/senden", h_orders_send, ROLE_TENANT_ADMIN},
@@ -70,6 +72,15 @@ static const struct route routes[] = {
      * so ".../neu" (the add forms) never hides one; account ids are digits */
     {M_GET, "/admin", h_admin_home, ROLE_ADMIN},
     {M_GET, "/admin/protokoll", h_admin_audit, ROLE_ADMIN},
+    /* accounting: {nr} is an invoice number RE-YYYY-NNNNNN */
+    {M_GET, "/admin/rechnungen", h_accounting_journal, ROLE_ADMIN},
+    {M_GET, "/admin/rechnungen.csv", h_accounting_csv, ROLE_ADMIN},
+    {M_GET, "/admin/rechnungen/*", h_accounting_invoice, ROLE_ADMIN},
+    {M_POST, "/admin/rechnungen/*/bezahlt", h_accounting_paid, ROLE_ADMIN},
+    {M_POST, "/admin/rechnungen/*/storno", h_accounting_storno, ROLE_ADMIN},
+    {M_GET, "/admin/rechnungen/*.xml", h_accounting_number_xml, STAFF}, /* an invoice or a credit note */
+    {M_GET, "/gutschriften/*.pdf", h_accounting_credit_pdf, ROLE_TENANT_ADMIN | STAFF},
+    {M_GET, "/gutschriften/*.xml", h_accounting_credit_xml, ROLE_TENANT_ADMIN | STAFF},
     {M_GET, "/admin/kurse", h_admin_catalog_list, ROLE_ADMIN},
     {M_GET, "/admin/kurse/neu", h_admin_catalog_new, ROLE_ADMIN},
     {M_POST, "/admin/kurse/neu", h_admin_catalog_add, ROLE_ADMIN},

@@ -25,20 +25,29 @@ struct templates {
     size_t n;
 };
 
-enum cell_type { CELL_UNSET, CELL_TEXT, CELL_INT };
+enum cell_type { CELL_UNSET, CELL_TEXT, CELL_INT, CELL_LIST };
 
-struct column {
-    const char *name;
-    enum cell_type type;
-    const char **texts; /* escaped, per row */
-    long *ints;
+/* A list cell's texts (escaped), in the order they were added. */
+struct text_list {
+    const char **items;
+    size_t n, cap;
 };
 
+struct cell {
+    union {
+        const char *text; /* escaped; NULL renders as "" */
+        long num;
+        struct text_list *list;
+    } u;
+};
+
+/* Rows live in the request's arena; rows[i] points to ncols cells. */
 struct view_table {
     struct view *view;
     const char *name;
-    struct column *cols;
     size_t ncols;
+    enum cell_type *types; /* per column, fixed by its first cell */
+    struct cell **rows;
     size_t nrows, cap;
     struct view_table *next;
 };
@@ -204,17 +213,16 @@ void view_html(struct view *v, const char *key, const char *markup)
 
 /* ---- tables ---- */
 
-struct view_table *view_table(struct view *v, const char *name, const char *const *columns)
+struct view_table *view_table(struct view *v, const char *name, size_t ncolumns)
 {
     struct arena *a = v->req->arena;
     struct view_table *t = arena_alloc(a, sizeof *t);
     t->view = v;
     t->name = name;
-    while (columns[t->ncols])
-        t->ncols++;
-    t->cols = arena_alloc(a, t->ncols * sizeof *t->cols);
-    for (size_t i = 0; i < t->ncols; i++)
-        t->cols[i].name = columns[i];
+    t->ncols = ncolumns;
+    t->types = arena_alloc(a, (ncolumns ? ncolumns : 1) * sizeof *t->types);
+    for (size_t i = 0; i < ncolumns; i++)
+        t->types[i] = CELL_UNSET;
     t->next = v->tables;
     v->tables = t;
     return t;
@@ -225,74 +233,106 @@ void view_row(struct view_table *t)
     struct arena *a = t->view->req->arena;
     if (t->nrows == t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 16;
-        for (size_t i = 0; i < t->ncols; i++) {
-            const char **texts = arena_alloc(a, cap * sizeof *texts);
-            long *ints = arena_alloc(a, cap * sizeof *ints);
-            if (t->nrows) {
-                memcpy(texts, t->cols[i].texts, t->nrows * sizeof *texts);
-                memcpy(ints, t->cols[i].ints, t->nrows * sizeof *ints);
-            }
-            t->cols[i].texts = texts;
-            t->cols[i].ints = ints;
-        }
+        struct cell **rows = arena_alloc(a, cap * sizeof *rows);
+        if (t->nrows)
+            memcpy(rows, t->rows, t->nrows * sizeof *rows);
+        t->rows = rows;
         t->cap = cap;
     }
-    t->nrows++;
+    struct cell *row = arena_alloc(a, (t->ncols ? t->ncols : 1) * sizeof *row);
+    t->rows[t->nrows++] = row;
 }
 
-static struct column *current_cell(struct view_table *t, const char *column, enum cell_type type)
+static struct cell *current_cell(struct view_table *t, size_t column, enum cell_type type)
 {
-    for (size_t i = 0; i < t->ncols; i++) {
-        if (strcmp(t->cols[i].name, column) != 0)
-            continue;
-        if (t->nrows == 0 || (t->cols[i].type != CELL_UNSET && t->cols[i].type != type))
-            break;
-        t->cols[i].type = type;
-        return &t->cols[i];
+    if (column >= t->ncols || t->nrows == 0 || (t->types[column] != CELL_UNSET && t->types[column] != type)) {
+        log_error("table %s: bad use of column %zu", t->name, column);
+        abort();
     }
-    log_error("table %s: bad use of column %s", t->name, column);
-    abort();
+    t->types[column] = type;
+    return &t->rows[t->nrows - 1][column];
 }
 
-void view_cell_text(struct view_table *t, const char *column, const char *value)
+void view_cell_text(struct view_table *t, size_t column, const char *value)
 {
-    struct column *c = current_cell(t, column, CELL_TEXT);
-    c->texts[t->nrows - 1] = escape(t->view->req->arena, value);
+    current_cell(t, column, CELL_TEXT)->u.text = escape(t->view->req->arena, value);
 }
 
-void view_cell_int(struct view_table *t, const char *column, long value)
+void view_cell_int(struct view_table *t, size_t column, long value)
 {
-    struct column *c = current_cell(t, column, CELL_INT);
-    c->ints[t->nrows - 1] = value;
+    current_cell(t, column, CELL_INT)->u.num = value;
 }
 
-void view_cell_url(struct view_table *t, const char *column, const char *url)
+void view_cell_url(struct view_table *t, size_t column, const char *url)
 {
     view_cell_text(t, column, safe_url(url));
 }
 
-/* Pushes every table as its index array plus one array per column. */
+void view_cell_list_text(struct view_table *t, size_t column, const char *value)
+{
+    struct arena *a = t->view->req->arena;
+    struct cell *c = current_cell(t, column, CELL_LIST);
+    if (!c->u.list) {
+        c->u.list = arena_alloc(a, sizeof *c->u.list);
+    }
+    struct text_list *l = c->u.list;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 8;
+        const char **items = arena_alloc(a, cap * sizeof *items);
+        if (l->n)
+            memcpy(items, l->items, l->n * sizeof *items);
+        l->items = items;
+        l->cap = cap;
+    }
+    l->items[l->n++] = escape(a, value);
+}
+
+/* A new empty CTPL array.  (An empty array of element type ARRAY cannot be
+ * made: CTPL logs "Cannot build arrays of arrays this way"; the element
+ * type of an empty array does not matter, every element carries its own.) */
+static CtplValue *new_array(void)
+{
+    return ctpl_value_new_array(CTPL_VTYPE_INT, 0, NULL);
+}
+
+/* Prepends one cell to row (a CTPL array). */
+static void prepend_cell(CtplValue *row, enum cell_type type, const struct cell *c)
+{
+    switch (type) {
+    case CELL_INT:
+        ctpl_value_array_prepend_int(row, c->u.num);
+        break;
+    case CELL_LIST: {
+        CtplValue *list = new_array();
+        for (size_t i = c->u.list ? c->u.list->n : 0; i-- > 0;)
+            ctpl_value_array_prepend_string(list, c->u.list->items[i]);
+        ctpl_value_array_prepend(row, list); /* copies */
+        ctpl_value_free(list);
+        break;
+    }
+    case CELL_TEXT:
+    case CELL_UNSET:
+        ctpl_value_array_prepend_string(row, c->u.text ? c->u.text : "");
+        break;
+    }
+}
+
+/* Pushes every table as one array of row arrays.  Built from the last row
+ * and last cell backwards with prepends, so each step is O(1) on CTPL's
+ * lists (appending would walk the whole list every time). */
 static void push_tables(struct view *v)
 {
     for (struct view_table *t = v->tables; t; t = t->next) {
-        CtplValue *index = ctpl_value_new_array(CTPL_VTYPE_INT, 0, NULL);
-        for (size_t r = 0; r < t->nrows; r++)
-            ctpl_value_array_append_int(index, (glong)r);
-        ctpl_environ_push(v->env, t->name, index);
-        ctpl_value_free(index);
-        for (size_t i = 0; i < t->ncols; i++) {
-            struct column *c = &t->cols[i];
-            CtplValue *col = ctpl_value_new_array(c->type == CELL_INT ? CTPL_VTYPE_INT : CTPL_VTYPE_STRING,
-                                                  0, NULL);
-            for (size_t r = 0; r < t->nrows; r++) {
-                if (c->type == CELL_INT)
-                    ctpl_value_array_append_int(col, c->ints[r]);
-                else
-                    ctpl_value_array_append_string(col, c->texts[r] ? c->texts[r] : "");
-            }
-            ctpl_environ_push(v->env, arena_printf(v->req->arena, "%s_%s", t->name, c->name), col);
-            ctpl_value_free(col);
+        CtplValue *rows = new_array();
+        for (size_t r = t->nrows; r-- > 0;) {
+            CtplValue *row = new_array();
+            for (size_t i = t->ncols; i-- > 0;)
+                prepend_cell(row, t->types[i], &t->rows[r][i]);
+            ctpl_value_array_prepend(rows, row); /* copies */
+            ctpl_value_free(row);
         }
+        ctpl_environ_push(v->env, t->name, rows); /* copies */
+        ctpl_value_free(rows);
     }
 }
 

@@ -32,17 +32,27 @@ void view_url(struct view *v, const char *key, const char *url);
 /* Markup built by our own code; aborts unless key ends in "_html". */
 void view_html(struct view *v, const char *key, const char *markup);
 
-/* A table as parallel column arrays: the template loops `{for i in NAME}` and
- * reads `{NAME_COLUMN[i]}`.  columns is NULL-terminated; each must be filled
- * in every row (a column not set in a row renders as "" or 0).
- * Cost: CTPL keeps arrays as lists, so reading cell i walks i steps and a
- * table costs the square of its rows: page lists that can grow past a few
- * hundred rows (the order page shows 200 codes a page). */
-struct view_table *view_table(struct view *v, const char *name, const char *const *columns);
-void view_row(struct view_table *t);  /* starts a new row */
-void view_cell_text(struct view_table *t, const char *column, const char *value); /* escaped */
-void view_cell_int(struct view_table *t, const char *column, long value);
-void view_cell_url(struct view_table *t, const char *column, const char *url);
+/* A table: one array of rows, each row an array of cells in column order.
+ * The template walks it with `{for r in NAME}` and reads `{r[0]}`, `{r[1]}`…;
+ * the handler names the positions with an enum whose last member is the
+ * column count, in the order the template reads them, e.g.
+ *     enum { TENANT_GKZ, TENANT_NAME, TENANT_COLUMNS };
+ *     t = view_table(v, "tenants", TENANT_COLUMNS);
+ *     view_row(t); view_cell_text(t, TENANT_GKZ, gkz); ...
+ * Building and rendering cost O(rows × columns): the rows are kept in the
+ * request's arena and handed to CTPL once, prepended last row first (CTPL
+ * keeps arrays as lists: appending or reading {col[i]} would walk them).
+ * A column holds one kind of cell (text, int or list); a cell not set in a
+ * row renders as "", 0 or an empty list.  Misuse (a column out of range, a
+ * cell before view_row, two kinds in one column) is a programming error
+ * and aborts. */
+struct view_table *view_table(struct view *v, const char *name, size_t ncolumns);
+void view_row(struct view_table *t); /* starts a new row */
+void view_cell_text(struct view_table *t, size_t column, const char *value); /* escaped */
+void view_cell_int(struct view_table *t, size_t column, long value);
+void view_cell_url(struct view_table *t, size_t column, const char *url); /* as view_url */
+/* Appends an escaped text to a list cell, read as `{for x in r[N]}{x}{end}`. */
+void view_cell_list_text(struct view_table *t, size_t column, const char *value);
 
 /* Renders into the response body (text/html). 0, or 500 (logged). */
 int view_render(struct view *v);

@@ -21,7 +21,7 @@ layer_of() {
             echo store ;;
         mime|mail|pdf|qr|xml|outbox|sender|nginx_conf)
             echo out ;;
-        codes|order|order_docs|redeem|invoice|certificate|completion|support|manage|housekeeping|demo|\
+        codes|order|order_docs|redeem|invoice|credit_note|ebinterface|certificate|completion|support|manage|housekeeping|demo|\
         catalog_rules|restore|recipients|reminders|training|vouchers_pdf|*_import)
             echo domain ;;
         worker|req|fields|routes|session|view|handlers)

@@ -6,8 +6,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "mem.h"
@@ -220,28 +222,26 @@ static void test_layout_marks_current_menu_item(void **state)
 }
 
 /* The tables catalog_list.html reads, filled as h_catalog.c fills them. */
-static const char *const item_columns[] = {"title", "description", "hours", "net", "gross", "free", NULL};
-static const char *const package_course_columns[] = {"package", "title", NULL};
+enum { ITEM_TITLE, ITEM_DESCRIPTION, ITEM_HOURS, ITEM_NET, ITEM_GROSS, ITEM_FREE, ITEM_COURSES, ITEM_COLUMNS };
 
 static void item_row(struct view_table *t, const char *title, const char *description, long hours,
                      const char *net, const char *gross, bool free_)
 {
     view_row(t);
-    view_cell_text(t, "title", title);
-    view_cell_text(t, "description", description);
-    view_cell_int(t, "hours", hours);
-    view_cell_text(t, "net", net);
-    view_cell_text(t, "gross", gross);
-    view_cell_int(t, "free", free_);
+    view_cell_text(t, ITEM_TITLE, title);
+    view_cell_text(t, ITEM_DESCRIPTION, description);
+    view_cell_int(t, ITEM_HOURS, hours);
+    view_cell_text(t, ITEM_NET, net);
+    view_cell_text(t, ITEM_GROSS, gross);
+    view_cell_int(t, ITEM_FREE, free_);
 }
 
 static void test_catalog_table_cells_are_escaped(void **state)
 {
     struct fixture *f = *state;
     struct view *v = view_new(&f->req, "catalog_list", "Kurse");
-    struct view_table *courses = view_table(v, "courses", item_columns);
-    view_table(v, "packages", item_columns);
-    view_table(v, "package_courses", package_course_columns);
+    struct view_table *courses = view_table(v, "courses", ITEM_COLUMNS);
+    view_table(v, "packages", ITEM_COLUMNS);
     item_row(courses, "<b>x</b>", "\"quoted\" & <i>", 8, "€ 149,00", "€ 178,80", false);
     view_int(v, "vat_percent", 20);
     const char *html = render(f, v);
@@ -258,46 +258,42 @@ static void test_catalog_free_course_and_package_with_courses(void **state)
 {
     struct fixture *f = *state;
     struct view *v = view_new(&f->req, "catalog_list", "Kurse");
-    struct view_table *courses = view_table(v, "courses", item_columns);
-    struct view_table *packages = view_table(v, "packages", item_columns);
-    struct view_table *pc = view_table(v, "package_courses", package_course_columns);
+    struct view_table *courses = view_table(v, "courses", ITEM_COLUMNS);
+    struct view_table *packages = view_table(v, "packages", ITEM_COLUMNS);
     item_row(courses, "Kurs A", "", 2, "€ 0,00", "€ 0,00", true);
     item_row(courses, "Kurs B", "", 4, "€ 10,00", "€ 12,00", false);
     item_row(packages, "Paket 1", "", 6, "€ 9,00", "€ 10,80", false);
+    view_cell_list_text(packages, ITEM_COURSES, "Kurs B");
+    view_cell_list_text(packages, ITEM_COURSES, "Kurs A");
     item_row(packages, "Paket 2", "", 6, "€ 9,00", "€ 10,80", false);
-    static const struct {
-        long package;
-        const char *title;
-    } rows[] = {{0, "Kurs B"}, {0, "Kurs A"}, {1, "Kurs <C>"}};
-    for (size_t i = 0; i < 3; i++) {
-        view_row(pc);
-        view_cell_int(pc, "package", rows[i].package);
-        view_cell_text(pc, "title", rows[i].title);
-    }
+    view_cell_list_text(packages, ITEM_COURSES, "Kurs <C>");
+    item_row(packages, "Paket 3", "", 6, "€ 9,00", "€ 10,80", false); /* list cell unset: empty */
     view_int(v, "vat_percent", 20);
     const char *html = render(f, v);
     assert_contains(html, "<dd class=\"price\">kostenlos</dd>");
     const char *p1 = strstr(html, "<h3>Paket 1</h3>");
     const char *p2 = strstr(html, "<h3>Paket 2</h3>");
+    const char *p3 = strstr(html, "<h3>Paket 3</h3>");
     assert_non_null(p1);
     assert_non_null(p2);
+    assert_non_null(p3);
     const char *b = strstr(p1, "<li>Kurs B</li>");
     const char *a = strstr(p1, "<li>Kurs A</li>");
     const char *c = strstr(p1, "<li>Kurs &lt;C&gt;</li>");
     assert_non_null(b);
     assert_non_null(a);
     assert_non_null(c);
-    assert_true(b < a && a < p2); /* package 1 lists B then A */
-    assert_true(c > p2);          /* package 2 lists C */
+    assert_true(b < a && a < p2);  /* package 1 lists B then A */
+    assert_true(c > p2 && c < p3); /* package 2 lists C */
+    assert_non_null(strstr(p3, "<ul>\n</ul>"));
 }
 
 static void test_catalog_with_empty_tables_renders(void **state)
 {
     struct fixture *f = *state;
     struct view *v = view_new(&f->req, "catalog_list", "Kurse");
-    view_table(v, "courses", item_columns);
-    view_table(v, "packages", item_columns);
-    view_table(v, "package_courses", package_course_columns);
+    view_table(v, "courses", ITEM_COLUMNS);
+    view_table(v, "packages", ITEM_COLUMNS);
     view_int(v, "vat_percent", 20);
     const char *html = render(f, v);
     assert_contains(html, "<h1>Kurse</h1>");
@@ -308,16 +304,88 @@ static void test_view_cell_url_filters_link_targets(void **state)
 {
     struct fixture *f = *state;
     struct view *v = view_new(&f->req, "catalog_list", "Kurse");
-    struct view_table *courses = view_table(v, "courses", item_columns);
-    view_table(v, "packages", item_columns);
-    view_table(v, "package_courses", package_course_columns);
+    struct view_table *courses = view_table(v, "courses", ITEM_COLUMNS);
+    view_table(v, "packages", ITEM_COLUMNS);
     view_row(courses);
-    view_cell_url(courses, "title", "javascript:alert(1)");
-    view_cell_url(courses, "description", "/kurse");
+    view_cell_url(courses, ITEM_TITLE, "javascript:alert(1)");
+    view_cell_url(courses, ITEM_DESCRIPTION, "/kurse");
     view_int(v, "vat_percent", 20);
     const char *html = render(f, v);
     assert_contains(html, "<h3>#</h3>");
     assert_contains(html, "<p>/kurse</p>");
+    assert_contains(html, "<dd> Stunden</dd>"); /* a column never set renders "" */
+}
+
+/* ---- the table's cost is linear in its rows ---- */
+
+enum { AUDIT_AT, AUDIT_USERNAME, AUDIT_ACTION, AUDIT_SUBJECT, AUDIT_DETAIL, AUDIT_IP, AUDIT_COLUMNS };
+
+static double thread_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Builds and renders the audit page with n rows in a fresh arena; returns
+ * the CPU time it took and checks the first, last and count of rows. */
+static double render_audit_rows(struct fixture *f, size_t n)
+{
+    struct arena *a = arena_new();
+    f->req.arena = a;
+    double t0 = thread_seconds();
+    struct view *v = view_new(&f->req, "admin_audit", "Protokoll");
+    view_text(v, "q", "");
+    view_int(v, "count", (long)n);
+    view_int(v, "limit", (long)n);
+    struct view_table *t = view_table(v, "entries", AUDIT_COLUMNS);
+    for (size_t i = 0; i < n; i++) {
+        view_row(t);
+        view_cell_text(t, AUDIT_AT, "01.02.2026 10:00");
+        view_cell_text(t, AUDIT_USERNAME, arena_printf(a, "user%zu", i));
+        view_cell_text(t, AUDIT_ACTION, "account.create");
+        view_cell_text(t, AUDIT_SUBJECT, "account 1");
+        view_cell_text(t, AUDIT_DETAIL, "<detail>");
+        view_cell_text(t, AUDIT_IP, "192.0.2.1");
+    }
+    size_t len = 0;
+    char *html = view_render_malloc(v, &len);
+    double took = thread_seconds() - t0;
+    assert_non_null(html);
+    char first[64], last[64];
+    snprintf(first, sizeof first, "<td>user0</td>");
+    snprintf(last, sizeof last, "<td>user%zu</td>", n - 1);
+    const char *p = strstr(html, first), *q = strstr(html, last);
+    assert_non_null(p);
+    assert_non_null(q);
+    assert_true(p < q);
+    static const char row_mark[] = "<td><code>account.create</code>";
+    size_t rows = 0;
+    for (size_t i = 0; i + sizeof row_mark - 1 <= len; i++) /* one pass (strstr in a loop is quadratic) */
+        rows += html[i] == '<' && memcmp(html + i, row_mark, sizeof row_mark - 1) == 0;
+    assert_int_equal(rows, n);
+    assert_non_null(strstr(html, "<td>&lt;detail&gt;</td>"));
+    free(html);
+    f->req.arena = f->a;
+    arena_free(a);
+    return took;
+}
+
+/* 20,000 and 40,000 rows: twice the rows may cost at most three times the
+ * CPU time (a quadratic table costs four times).  The best of three runs
+ * each keeps a busy machine from deciding; no absolute time is asserted
+ * (make bench reports figures). */
+static void test_table_of_20000_rows_costs_linear_time(void **state)
+{
+    struct fixture *f = *state;
+    double small = 1e9, big = 1e9;
+    for (int run = 0; run < 3; run++) {
+        double s = render_audit_rows(f, 20000), b = render_audit_rows(f, 40000);
+        small = s < small ? s : small;
+        big = b < big ? b : big;
+    }
+    print_message("20,000 rows %.3f s, 40,000 rows %.3f s (CPU, this build)\n", small, big);
+    assert_true(big <= 3.0 * small);
 }
 
 int main(void)
@@ -339,6 +407,7 @@ int main(void)
         T(test_catalog_free_course_and_package_with_courses),
         T(test_catalog_with_empty_tables_renders),
         T(test_view_cell_url_filters_link_targets),
+        T(test_table_of_20000_rows_costs_linear_time),
     };
 #undef T
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
