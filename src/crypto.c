@@ -95,6 +95,11 @@ void crypto_random(void *buf, size_t n)
     randombytes_buf(buf, n);
 }
 
+void crypto_wipe(void *buf, size_t n)
+{
+    sodium_memzero(buf, n);
+}
+
 void crypto_base64url(const unsigned char *bin, size_t n, char *out, size_t outlen)
 {
     sodium_bin2base64(out, outlen, bin, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -128,7 +133,7 @@ int crypto_password_hash(const char *password, char out[CRYPTO_PASSWORD_HASH_SIZ
 
 bool crypto_password_verify(const char *hash, const char *password)
 {
-    bool known = hash != NULL;
+    bool known = hash != NULL && *hash; /* "" = an account without a password (LMS import) */
     gate_enter();
     if (!known) {
         pthread_once(&dummy_once, make_dummy);
@@ -205,10 +210,29 @@ void crypto_seal(const struct crypto_keys *keys, const void *plain, size_t n, un
     crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, plain, n, out, keys->seal);
 }
 
+void crypto_seal_nonce(const struct crypto_keys *keys, const void *plain, size_t n,
+                       const unsigned char nonce[24], unsigned char *out)
+{
+    memcpy(out, nonce, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, plain, n, out, keys->seal);
+}
+
 int crypto_open(const struct crypto_keys *keys, const unsigned char *sealed, size_t len, void *plain)
 {
     if (len < CRYPTO_SEAL_OVERHEAD)
         return -1;
     return crypto_secretbox_open_easy(plain, sealed + crypto_secretbox_NONCEBYTES,
                                       len - crypto_secretbox_NONCEBYTES, sealed, keys->seal);
+}
+
+void crypto_hmac_sha256_hex(const char *key, size_t keylen, const void *msg, size_t n,
+                            char out[CRYPTO_HMAC_HEX_SIZE])
+{
+    crypto_auth_hmacsha256_state st;
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)key, keylen);
+    crypto_auth_hmacsha256_update(&st, msg, n);
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2hex(out, CRYPTO_HMAC_HEX_SIZE, mac, sizeof mac);
+    sodium_memzero(&st, sizeof st);
 }

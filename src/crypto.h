@@ -25,6 +25,8 @@ int crypto_startup(void);
 
 /* Fills buf with n bytes from the CSPRNG. Cannot fail. */
 void crypto_random(void *buf, size_t n);
+/* Overwrites n bytes with zeros in a way the compiler keeps (secrets on the stack). */
+void crypto_wipe(void *buf, size_t n);
 /* 32 random bytes as base64url text (43 characters). Cannot fail. */
 void crypto_token(char out[CRYPTO_TOKEN_TEXT_SIZE]);
 /* base64url (no padding) of n bytes into out of size outlen (at least
@@ -48,10 +50,17 @@ int crypto_hash_peak(void);
 /* Argon2id hash of a password in libsodium's string format, through the
  * hashing gate above.  -1 when the memory for hashing cannot be had. */
 int crypto_password_hash(const char *password, char out[CRYPTO_PASSWORD_HASH_SIZE]);
-/* True when password matches; hash may be NULL (unknown user), in which case
- * a dummy hash (made on first need) is verified so the time taken does not
- * reveal that.  Through the hashing gate. */
+/* True when password matches; hash may be NULL (unknown user) or "" (an
+ * account without a password), in which case a dummy hash (made on first
+ * need) is verified so the time taken does not reveal that, and the answer
+ * is false.  Through the hashing gate. */
 bool crypto_password_verify(const char *hash, const char *password);
+
+/* HMAC-SHA256 of n bytes under a key of any length, as 64 lower-case hex
+ * digits (webhook signatures).  Cannot fail. */
+#define CRYPTO_HMAC_HEX_SIZE 65
+void crypto_hmac_sha256_hex(const char *key, size_t keylen, const void *msg, size_t n,
+                            char out[CRYPTO_HMAC_HEX_SIZE]);
 
 /* Constant-time comparison of n bytes. */
 bool crypto_equal(const void *a, const void *b, size_t n);
@@ -69,6 +78,10 @@ int crypto_key_file_load(const char *path, struct crypto_keys *keys, char *err, 
 /* Encrypts n bytes: out receives nonce || ciphertext (n + CRYPTO_SEAL_OVERHEAD
  * bytes).  Cannot fail. */
 void crypto_seal(const struct crypto_keys *keys, const void *plain, size_t n, unsigned char *out);
+/* As crypto_seal with a nonce the caller drew from crypto_random (24 bytes,
+ * never used before): lets a batch draw its randomness at once. */
+void crypto_seal_nonce(const struct crypto_keys *keys, const void *plain, size_t n,
+                       const unsigned char nonce[24], unsigned char *out);
 /* Decrypts what crypto_seal wrote (len bytes) into plain (len -
  * CRYPTO_SEAL_OVERHEAD bytes).  -1 when it was tampered with or too short. */
 int crypto_open(const struct crypto_keys *keys, const unsigned char *sealed, size_t len, void *plain);

@@ -68,6 +68,7 @@ static void mail_row(sqlite3_stmt *st, struct arena *a, void *item)
         .body_sealed = column_blob(st, a, MAIL_C_BODY_SEALED),
         .delivered_to = db_text(a, st, MAIL_C_DELIVERED_TO),
         .refused_to = db_text(a, st, MAIL_C_REFUSED_TO),
+        .event_seq = sqlite3_column_int64(st, MAIL_C_EVENT_SEQ),
     };
 }
 

@@ -7,6 +7,7 @@
  * the catalog_version triggers renew the guest page cache of /kurse. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "catalog_rules.h"
 #include "db.h"
@@ -31,10 +32,11 @@ enum { ITEM_KIND, ITEM_SLUG, ITEM_TITLE, ITEM_HOURS, ITEM_NET, ITEM_ACTIVE, ITEM
 /* Columns of table courses in admin_catalog_form.html, in the order it reads them. */
 enum { COURSE_SLUG, COURSE_TITLE, COURSE_COLUMNS };
 static const enum field_id form_fields[] = {F_KIND, F_SLUG, F_TITLE, F_DESCRIPTION, F_HOURS, F_PRICE,
-                                            F_COURSES, F__MAX};
+                                            F_COURSES, F_URL, F__MAX};
 static const enum field_id problem_input[] = {
     [CATALOG_SLUG] = F_SLUG, [CATALOG_TITLE] = F_TITLE, [CATALOG_DESCRIPTION] = F_DESCRIPTION,
     [CATALOG_HOURS] = F_HOURS, [CATALOG_PRICE] = F_PRICE, [CATALOG_COURSES] = F_COURSES,
+    [CATALOG_URL] = F_URL,
 };
 
 static const char *kind_label(enum item_kind kind)
@@ -42,15 +44,52 @@ static const char *kind_label(enum item_kind kind)
     return kind == ITEM_PACKAGE ? "Paket" : "Kurs";
 }
 
+#define ITEMS_PER_PAGE 100
+
+/* Whether needle occurs in haystack, ASCII letters of either case alike. */
+static bool contains_ascii_nocase(const char *haystack, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (const char *p = haystack; *p; p++)
+        if (strncasecmp(p, needle, n) == 0)
+            return true;
+    return n == 0;
+}
+
+/* Whether item matches q: q "" or found in its slug or title. */
+static bool item_matches(const struct catalog_item *it, const char *q)
+{
+    return !*q || contains_ascii_nocase(it->slug, q) || contains_ascii_nocase(it->title, q);
+}
+
+/* /admin/kurse?q=&seite=: a page of the catalog in its order (courses, then
+ * packages, each by position).  The catalog is read whole (tens of items,
+ * the same read the order form does) and filtered here. */
 int h_admin_catalog_list(struct req *r)
 {
+    const char *q = req_text(r, F_Q) ? req_text(r, F_Q) : "";
+    struct list_page p = admin_list_page(r, ITEMS_PER_PAGE);
     struct catalog cat;
     if (db_catalog_list(r->db, r->arena, false, &cat) != DB_OK)
         return 500;
+    const struct catalog_item **page = arena_alloc(r->arena, (size_t)p.limit * sizeof *page);
+    size_t n = 0;
+    int64_t skip = p.offset;
+    for (size_t i = 0; i < cat.nitems && (int64_t)n < p.limit; i++) {
+        if (!item_matches(&cat.items[i], q))
+            continue;
+        if (skip > 0)
+            skip--;
+        else
+            page[n++] = &cat.items[i];
+    }
     struct view *v = view_new(r, "admin_catalog_list", "Kurse und Pakete verwalten");
+    view_text(v, "q", req_raw(r, F_Q));
+    n = admin_pager(r, v, &p, n, "/admin/kurse", (const char *const[]){"q", q, NULL});
+    view_int(v, "count", (long)n);
     struct view_table *t = view_table(v, "items", ITEM_COLUMNS);
-    for (size_t i = 0; i < cat.nitems; i++) {
-        const struct catalog_item *it = &cat.items[i];
+    for (size_t i = 0; i < n; i++) {
+        const struct catalog_item *it = page[i];
         view_row(t);
         view_cell_text(t, ITEM_KIND, kind_label(it->kind));
         view_cell_text(t, ITEM_SLUG, it->slug);
@@ -98,6 +137,7 @@ static int show_form(struct req *r, int status, bool adding, const struct item_f
     view_text(v, "hours", f->hours);
     view_text(v, "price", f->price);
     view_text(v, "courses", f->courses);
+    view_text(v, "url", it->url ? it->url : "");
     view_int(v, "active", it->active);
     admin_view_error(r, v, &f->error, form_fields);
     int rc = view_render(v);
@@ -120,6 +160,7 @@ static void read_form(struct req *r, struct item_form *f, bool adding)
     }
     it->title = admin_input(r, e, F_TITLE, "Der Titel");
     it->description = admin_input(r, e, F_DESCRIPTION, "Die Beschreibung");
+    it->url = admin_input(r, e, F_URL, "Die Adresse in der Lernplattform");
     it->active = req_text(r, F_ACTIVE) != NULL;
     f->hours = req_raw(r, F_HOURS);
     f->price = req_raw(r, F_PRICE);
@@ -151,6 +192,8 @@ static int add_item(struct req *r, void *ctx, char *msg, size_t msglen)
 {
     struct item_form *f = ctx;
     int status = db_catalog_add(r->db, &f->item, &f->item.id);
+    if (status == DB_OK)
+        status = db_catalog_set_url(r->db, f->item.id, f->item.url);
     if (status == DB_CONFLICT) {
         snprintf(msg, msglen, "Das Kürzel %s ist schon vergeben.", f->item.slug);
         f->error.field = F_SLUG;
@@ -161,7 +204,7 @@ static int add_item(struct req *r, void *ctx, char *msg, size_t msglen)
 
 int h_admin_catalog_new(struct req *r)
 {
-    struct item_form f = {.item = {.slug = "", .title = "", .active = true}, .hours = "", .price = "",
+    struct item_form f = {.item = {.slug = "", .title = "", .url = "", .active = true}, .hours = "", .price = "",
                           .courses = ""};
     return show_form(r, 200, true, &f);
 }
@@ -199,6 +242,8 @@ int h_admin_catalog_add(struct req *r)
 static int load_item(struct req *r, struct item_form *f)
 {
     int status = db_catalog_item_by_slug(r->db, r->arena, r->path_arg, &f->item);
+    if (status == DB_OK)
+        status = db_catalog_url(r->db, r->arena, f->item.id, &f->item.url);
     if (status != DB_OK)
         return status == DB_NOT_FOUND ? 404 : 500;
     const char **slugs = NULL;
@@ -224,6 +269,8 @@ static int edit_item(struct req *r, void *ctx, char *msg, size_t msglen)
 {
     struct item_form *f = ctx;
     int status = db_catalog_update(r->db, &f->item);
+    if (status == DB_OK)
+        status = db_catalog_set_url(r->db, f->item.id, f->item.url);
     return status == DB_OK ? write_courses(r, f, msg, msglen) : -1;
 }
 
@@ -237,6 +284,8 @@ static const char *changes(struct req *r, const struct item_form *old, const str
         buf_printf(&d, "Titel „%s“ → „%s“; ", a->title, b->title);
     if (strcmp(a->description, b->description) != 0)
         buf_puts(&d, "Beschreibung geändert; ");
+    if (strcmp(a->url ? a->url : "", b->url ? b->url : "") != 0)
+        buf_printf(&d, "Lernplattform „%s“ → „%s“; ", a->url ? a->url : "", b->url ? b->url : "");
     if (a->hours != b->hours)
         buf_printf(&d, "Dauer %lld → %lld Stunden; ", (long long)a->hours, (long long)b->hours);
     if (a->price_cents != b->price_cents)

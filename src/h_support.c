@@ -23,6 +23,7 @@
 #include "date.h"
 #include "db.h"
 #include "fmt.h"
+#include "h_admin.h"
 #include "handlers.h"
 #include "mem.h"
 #include "order_docs.h"
@@ -63,6 +64,7 @@ struct search {
     struct req *r;
     struct view *v;
     int error_action; /* the change that was refused (its form shows the input again), -1 = none */
+    const char *q;    /* the search term (page links keep it) */
     bool reference, code, similar, accounts, account, order, attempts;
 };
 
@@ -261,15 +263,22 @@ static int show_similar(struct search *s, const char *canon, bool bad_check)
     size_t n = voucher_neighbours(canon, near, VOUCHER_MAX_NEIGHBOURS);
     struct view_table *t = view_table(s->v, "similar", SIMILAR_COLUMNS);
     long found = 0;
+    /* The ~25 look-ups share one read transaction (one snapshot, one lock
+     * acquisition) instead of one each. */
+    if (db_read_begin(r->db) != DB_OK)
+        return 500;
     for (size_t i = 0; i < n; i++) {
         unsigned char hash[CRYPTO_HASH_SIZE];
         struct voucher vc;
         codes_hash(&r->app->keys, near[i], hash);
         int status = db_voucher_by_hash(r->db, r->arena, hash, &vc);
-        if (status == DB_ERROR || (status == DB_OK && similar_row(s, t, &vc) != 0))
+        if (status == DB_ERROR || (status == DB_OK && similar_row(s, t, &vc) != 0)) {
+            db_read_end(r->db);
             return 500;
+        }
         found += status == DB_OK;
     }
+    db_read_end(r->db);
     char typed[VOUCHER_DISPLAY_SIZE];
     voucher_format(canon, typed);
     s->similar = true;
@@ -409,12 +418,11 @@ enum {
     CODE_COLUMNS,
 };
 
-/* Codes of an order listed on the page (CTPL reads table cells from lists,
- * so a table costs the square of its rows); all are counted. */
-#define ORDER_CODES_SHOWN 200
+/* Codes of an order listed a page at a time (?seite=); all are counted. */
+#define ORDER_CODES_PER_PAGE 200
 
-/* The order's codes: counts[] of all by enum code_status, the first
- * ORDER_CODES_SHOWN in the table. */
+/* The order's codes: counts[] of all by enum code_status, one page of them
+ * in the table with its page links. */
 static int order_codes(struct search *s, int64_t order_id, long counts[4])
 {
     struct req *r = s->r;
@@ -422,11 +430,15 @@ static int order_codes(struct search *s, int64_t order_id, long counts[4])
     size_t n;
     if (db_order_codes(r->db, r->arena, order_id, NULL, 0, -1, &codes, &n) != DB_OK)
         return 500;
+    struct list_page p = admin_list_page(r, ORDER_CODES_PER_PAGE);
+    size_t from = (int64_t)n > p.offset ? (size_t)p.offset : n;
+    size_t upto = n - from < (size_t)p.limit ? n : from + (size_t)p.limit; /* one past the page: the pager's look-ahead */
+    size_t shown = admin_pager(r, s->v, &p, upto - from, "/support", (const char *const[]){"q", s->q, NULL});
     struct view_table *t = view_table(s->v, "codes", CODE_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         enum code_status st = codes_status(&codes[i].v, r->now);
         counts[st]++;
-        if (i >= ORDER_CODES_SHOWN)
+        if (i < from || i >= from + shown)
             continue;
         const char *display = display_of(r, &codes[i].v);
         if (!display)
@@ -442,7 +454,7 @@ static int order_codes(struct search *s, int64_t order_id, long counts[4])
                                                                             codes[i].redeemer_name,
                                                                             codes[i].redeemer_username) : "");
     }
-    view_int(s->v, "codes_hidden", n > ORDER_CODES_SHOWN ? (long)(n - ORDER_CODES_SHOWN) : 0);
+    view_int(s->v, "codes_total", (long)n);
     return 0;
 }
 
@@ -597,8 +609,8 @@ static int show_page(struct req *r, const struct page *p, int http_status)
     bool found = false;
     support_classify(p->q, &q);
     struct search s = {.r = r, .v = view_new(r, "support_search", p->q ? "Support: Suchergebnis" : "Support"),
-                       .error_action = p->error_action};
-    view_int(s.v, "codes_hidden", 0); /* set again by an order's code list */
+                       .error_action = p->error_action, .q = p->q};
+    view_int(s.v, "paged", 0); /* set again by an order's code list */
     if (p->q && find(&s, &q, &found) != 0)
         return 500;
     view_text(s.v, "q", p->q);
@@ -613,6 +625,13 @@ static int show_page(struct req *r, const struct page *p, int http_status)
                                            "(RE-2026-000001) oder Fehlerreferenz (F-XXXX).", p->q)
                   : arena_printf(r->arena, "Zu %s wurde nichts gefunden.", searched_text(r, &q)));
     push_blocks(&s);
+    int64_t failing = 0, since = 0;
+    const char *last_error = "";
+    if (db_lms_webhook_failing(r->db, r->arena, &failing, &since, &last_error) != DB_OK)
+        return 500;
+    view_int(s.v, "webhook_failing", (long)failing);
+    view_text(s.v, "webhook_since", since ? fmt_datetime(r->arena, since) : "");
+    view_text(s.v, "webhook_error", last_error);
     int status = view_render(s.v);
     r->status = http_status;
     return status;

@@ -14,6 +14,7 @@
 #include "mail.h"
 #include "mem.h"
 #include "mime.h"
+#include "webhook.h"
 
 #define CLAIM_SECONDS 600 /* longer than any SMTP transfer may take */
 #define GIVE_UP_FACTOR 7200
@@ -163,6 +164,11 @@ static void deliver(struct db *db, struct arena *a, const struct crypto_keys *ke
 {
     size_t len, nrcpts;
     at->outcome = MAIL_TEMPORARY;
+    if (om->event_seq) { /* a webhook delivery, not an e-mail: retried until it succeeds */
+        at->outcome = webhook_deliver(db, cfg, om->event_seq, stop, at->err, sizeof at->err) == 0 ? MAIL_OK
+                                                                                                  : MAIL_TEMPORARY;
+        return;
+    }
     const char *text = compose(a, keys, cfg, om, &len, at->err, sizeof at->err);
     if (!text)
         return;
@@ -221,7 +227,8 @@ static int settle(struct db *db, const struct config *cfg, const struct outbox_m
     }
     run->failed++;
     int base = cfg->mail_retry_base_seconds;
-    bool give_up = at->outcome == MAIL_PERMANENT || outbox_give_up(om->created_at, now, base);
+    bool give_up = !om->event_seq && /* webhooks: never lost */
+                   (at->outcome == MAIL_PERMANENT || outbox_give_up(om->created_at, now, base));
     log_error("mail %lld, attempt %lld: %s%s", (long long)om->id, (long long)om->attempts, at->err,
               give_up ? " (given up)" : "");
     return db_outbox_failed(db, om->id, at->err, now + outbox_retry_delay(om->attempts, base), give_up ? now : 0);
