@@ -51,7 +51,7 @@ static bool valid_support_action(const char *s)
 {
     return strcmp(s, "revoke") == 0 || strcmp(s, "extend") == 0 || strcmp(s, "release") == 0 ||
            strcmp(s, "unrevoke") == 0 || strcmp(s, "lift") == 0 ||
-           strcmp(s, "paid") == 0 || strcmp(s, "storno") == 0; /* the last two: the invoice page */
+           strcmp(s, "mail") == 0 || strcmp(s, "paid") == 0 || strcmp(s, "storno") == 0; /* the last two: the invoice page */
 }
 
 /* A client address as the attempt log holds it: IPv4 or IPv6 characters. */
@@ -179,6 +179,7 @@ const struct field_spec field_specs[F__MAX] = {
     [F_PAID_ON] = {"paid_on", 10, valid_any, FT_DATE, 0, 0, 0, "das Zahlungsdatum"},
     [F_EDIT] = {"edit", 1, valid_flag},
     [F_SCOPE] = {"scope", 4, valid_scope},
+    [F_MAIL] = {"mail", 12, valid_id},
 };
 #pragma GCC diagnostic pop
 

@@ -57,6 +57,7 @@ static const struct {
     {"invoice.cancel", "Rechnung storniert (Gutschrift)"},
     {"invoice.paid", "Rechnung als bezahlt markiert"},
     {"login", "Anmeldung"},
+    {"mail.resend", "E-Mail erneut gesendet"},
     {"login.failed", "Anmeldung fehlgeschlagen"},
     {"logout", "Abmeldung"},
     {"tenant.add", "Gemeinde angelegt"},

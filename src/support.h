@@ -67,5 +67,8 @@ void support_release_mail(struct arena *a, const struct account *acc, const char
 
 /* "/support?q=" with term percent-encoded (all but A-Z a-z 0-9 . _ -), in a. */
 char *support_search_url(struct arena *a, const char *term);
+/* "/support?code_id=ID": the support page of one code, named by its id so
+ * that the code itself never travels in a URL (access logs, histories). */
+char *support_code_url(struct arena *a, int64_t voucher_id);
 
 #endif
