@@ -10,8 +10,9 @@
 #include "db.h"
 #include "mem.h"
 
-static const char *const header[] = {"kind", "slug", "title", "description", "hours", "price_cents", "courses"};
-#define NCOLS 7
+static const char *const header[] = {"kind", "slug", "title", "description", "hours", "price_cents", "courses",
+                                     "url"};
+#define NCOLS 7 /* without the optional last column url */
 
 struct line {
     int number;
@@ -33,6 +34,7 @@ static bool parse_price_cents(const char *s, int64_t *out)
 static const char *const problem_column[] = {
     [CATALOG_SLUG] = "slug", [CATALOG_TITLE] = "title", [CATALOG_DESCRIPTION] = "description",
     [CATALOG_HOURS] = "hours", [CATALOG_PRICE] = "price_cents", [CATALOG_COURSES] = "courses",
+    [CATALOG_URL] = "url",
 };
 
 static const char *problem_text(struct arena *a, const struct catalog_problem *p)
@@ -41,10 +43,10 @@ static const char *problem_text(struct arena *a, const struct catalog_problem *p
 }
 
 /* Checks one record; NULL when fine, else the problem. */
-static const char *parse_line(struct arena *a, const struct csv_record *rec, struct line *l)
+static const char *parse_line(struct arena *a, const struct csv_record *rec, struct line *l, size_t ncols)
 {
-    if (rec->nfields != NCOLS)
-        return "7 Spalten erwartet";
+    if (rec->nfields != ncols)
+        return ncols == NCOLS ? "7 Spalten erwartet" : "8 Spalten erwartet";
     const char *const *f = rec->field;
     if (strcmp(f[0], "course") != 0 && strcmp(f[0], "package") != 0)
         return "kind muss course oder package sein";
@@ -56,6 +58,7 @@ static const char *parse_line(struct arena *a, const struct csv_record *rec, str
     l->item.slug = arena_strdup(a, f[1]);
     l->item.title = arena_strdup(a, f[2]);
     l->item.description = arena_strdup(a, f[3]);
+    l->item.url = ncols > NCOLS ? arena_strdup(a, f[7]) : NULL; /* without the column: unchanged */
     catalog_split_slugs(a, f[6], &l->course_slugs, &l->ncourses);
     const struct catalog_problem *p = catalog_item_problem(&l->item, l->ncourses);
     return p ? problem_text(a, p) : NULL;
@@ -70,7 +73,8 @@ static int read_lines(struct arena *a, const char *text, struct line **lines, si
     char *buf = arena_alloc(a, buflen);
     struct csv_record rec;
     csv_reader_init(&rd, text);
-    if (!csv_reader_header(&rd, header, NCOLS, buf, buflen, msg, msglen))
+    size_t ncols = csv_reader_header_upto(&rd, header, NCOLS, NCOLS + 1, buf, buflen, msg, msglen);
+    if (!ncols)
         return 1;
     *lines = NULL;
     for (*n = 0;; (*n)++) { /* one buffer: parse_line copies what it keeps */
@@ -80,7 +84,7 @@ static int read_lines(struct arena *a, const char *text, struct line **lines, si
         *lines = arena_grow(a, *lines, *n, &cap, sizeof **lines);
         struct line *l = &(*lines)[*n];
         l->number = rd.line;
-        const char *problem = rc < 0 ? "fehlerhaftes CSV" : parse_line(a, &rec, l);
+        const char *problem = rc < 0 ? "fehlerhaftes CSV" : parse_line(a, &rec, l, ncols);
         if (problem) {
             snprintf(msg, msglen, "Zeile %d: %s", rd.line, problem);
             return 1;
@@ -114,6 +118,8 @@ static int write_lines(struct db *db, struct arena *a, const struct line *lines,
                          l->number, l->item.slug);
                 return 1;
             }
+            if (status == DB_OK && l->item.url)
+                status = db_catalog_set_url(db, id, l->item.url);
             if (status != DB_OK)
                 return -1;
             int rc = pass ? write_package_courses(db, a, l, id, msg, msglen) : 0;

@@ -23,6 +23,23 @@ static const struct catalog_problem course_with_courses = {
 static const struct catalog_problem package_without_courses = {
     CATALOG_COURSES, "Ein Paket braucht mindestens einen Kurs."};
 
+const struct catalog_problem catalog_bad_url = {
+    CATALOG_URL, "Die Adresse in der Lernplattform muss leer sein oder mit https:// beginnen (höchstens 500 "
+                 "Zeichen, ohne Leerzeichen), zum Beispiel https://lernen.staedtebund.at/course/17."};
+
+bool catalog_url_valid(const char *url)
+{
+    if (!*url)
+        return true;
+    size_t n = strlen(url);
+    if (n > 500 || strncmp(url, "https://", 8) != 0 || n == 8 || url[8] == '/')
+        return false;
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+        if (*p <= 0x20 || *p == 0x7F || *p == '"' || *p == '<' || *p == '>' || *p == '\\')
+            return false;
+    return true;
+}
+
 static bool valid_slug(const char *s)
 {
     size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-");
@@ -41,6 +58,8 @@ const struct catalog_problem *catalog_item_problem(const struct catalog_item *it
         return &catalog_bad_hours;
     if (item->price_cents < 0 || item->price_cents > CATALOG_PRICE_MAX)
         return &catalog_bad_price;
+    if (item->url && !catalog_url_valid(item->url))
+        return &catalog_bad_url;
     if (item->kind == ITEM_COURSE && ncourses)
         return &course_with_courses;
     if (item->kind == ITEM_PACKAGE && !ncourses)

@@ -18,7 +18,7 @@ struct db;
 
 /* Which value of an item a problem is about. */
 enum catalog_field { CATALOG_SLUG, CATALOG_TITLE, CATALOG_DESCRIPTION, CATALOG_HOURS, CATALOG_PRICE,
-                     CATALOG_COURSES };
+                     CATALOG_COURSES, CATALOG_URL };
 
 /* A broken rule: the field and a German sentence saying what is allowed.
  * Static storage; never freed. */
@@ -28,9 +28,13 @@ struct catalog_problem {
 };
 
 /* The first rule item breaks, or NULL when it keeps them all: slug, title,
- * description, hours and price_cents as set, kind with ncourses course
+ * description, hours, price_cents and url (when not NULL) as set, kind with ncourses course
  * slugs given (a course none, a package at least one).  Pure. */
 const struct catalog_problem *catalog_item_problem(const struct catalog_item *item, size_t ncourses);
+/* The rule of a course's address in the LMS: "" (none) or "https://" and a
+ * host, at most 500 bytes, no spaces or control characters.  Pure. */
+bool catalog_url_valid(const char *url);
+extern const struct catalog_problem catalog_bad_url;
 /* The problems of values that did not even parse. */
 extern const struct catalog_problem catalog_bad_hours, catalog_bad_price;
 

@@ -20,20 +20,20 @@ static enum completion_status find_enrollment(struct db *db, struct arena *a, co
     int status = db_account_by_username(db, a, c->username, &acc);
     if (status == DB_NOT_FOUND) {
         snprintf(msg, msglen, "unbekannter Benutzername %s", c->username);
-        return COMPLETION_REFUSED;
+        return COMPLETION_UNKNOWN;
     }
     if (status == DB_OK && (status = db_catalog_item_by_slug(db, a, c->course, &course)) == DB_OK &&
         course.kind != ITEM_COURSE)
         status = DB_NOT_FOUND;
     if (status == DB_NOT_FOUND) {
         snprintf(msg, msglen, "unbekannter Kurs %s", c->course);
-        return COMPLETION_REFUSED;
+        return COMPLETION_UNKNOWN;
     }
     if (status == DB_OK)
         status = db_enrollment_find(db, a, acc.id, course.id, id, completed_on);
     if (status == DB_NOT_FOUND) {
         snprintf(msg, msglen, "%s ist nicht im Kurs %s eingeschrieben", c->username, c->course);
-        return COMPLETION_REFUSED;
+        return COMPLETION_CONFLICT;
     }
     return status == DB_OK ? COMPLETION_OK : COMPLETION_ERROR;
 }
@@ -54,7 +54,7 @@ static enum completion_status recorded_before(struct db *db, struct arena *a, in
     struct certificate cert;
     if (strcmp(stored, given) != 0) {
         snprintf(msg, msglen, "Kurs ist bereits mit Datum %s abgeschlossen", stored);
-        return COMPLETION_REFUSED;
+        return COMPLETION_CONFLICT;
     }
     if (db_certificate_by_enrollment(db, a, enrollment_id, &cert) != DB_OK)
         return COMPLETION_ERROR;

@@ -30,7 +30,12 @@ struct completion_actor {
     const char *ip;     /* NULL = not from the web */
 };
 
-enum completion_status { COMPLETION_OK = 0, COMPLETION_REFUSED, COMPLETION_ERROR };
+/* REFUSED, UNKNOWN and CONFLICT are all refusals with msg: UNKNOWN when the
+ * username or course names nothing, CONFLICT when the account is not
+ * enrolled in it or it is completed already with another date, REFUSED
+ * for a bad date.  (The API answers them 422, 404 and 409.) */
+enum completion_status { COMPLETION_OK = 0, COMPLETION_REFUSED, COMPLETION_ERROR, COMPLETION_UNKNOWN,
+                         COMPLETION_CONFLICT };
 
 /* Records c inside the caller's transaction.  OK: number holds the
  * certificate number (new, or the one issued before).  REFUSED: msg (German)

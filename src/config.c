@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 extern char **environ;
 
@@ -47,6 +48,7 @@ static const struct key_spec KEYS[] = {
     PATH_KEY(security, key_file, "voucher.key"),
     INT_KEY(security, session_idle_minutes, 5, 1440, 60),
     INT_KEY(security, session_max_hours, 1, 168, 12),
+    INT_KEY(security, password_reset_seconds, 1, 604800, 86400),
     STRING_KEY(mail, smtp_url, ""),
     STRING_KEY(mail, smtp_user, ""),
     STRING_KEY(mail, smtp_password, ""),
@@ -69,16 +71,27 @@ static const struct key_spec KEYS[] = {
     INT_KEY(limits, redeem_window_seconds, 1, 604800, 900),
     INT_KEY(limits, login_max_failures, 1, 1000, 5),
     INT_KEY(limits, login_window_seconds, 1, 604800, 900),
+    INT_KEY(limits, reset_max_requests, 1, 1000, 3),
     INT_KEY(limits, body_max_bytes, 1024, 10485760, 1048576),
     INT_KEY(limits, hash_concurrency, 0, 64, 0),
     INT_KEY(privacy, ip_retention_days, 1, 3650, 90),
-    STRING_KEY(lms, api_token, ""),
+    STRING_KEY(lms, webhook_url, ""),
+    STRING_KEY(lms, webhook_secret, ""),
 };
 #define NKEYS (sizeof KEYS / sizeof KEYS[0])
 
 static const char ENV_PREFIX[] = "VOUCHER_";
 static const char UTF8_BOM[] = "\xef\xbb\xbf";
 #define WHERE_SIZE 128
+
+/* Keys that existed once: naming one is an error that says what replaced it. */
+static const struct {
+    const char *section, *key, *instead;
+} RETIRED[] = {
+    {"lms", "api_token",
+     "was removed with /api/completions: create a named token with 'voucherctl api-token add NAME' "
+     "(the LMS then calls /api/v1/ with it) and delete this key"},
+};
 
 /* ---- memory and errors ---- */
 
@@ -93,6 +106,19 @@ static void set_error(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* ---- table access ---- */
+
+/* "KEY <what replaced it>" of a retired key (any case), or NULL. */
+static const char *retired_key(const char *section, const char *key, size_t key_len)
+{
+    static _Thread_local char text[512];
+    for (size_t i = 0; i < sizeof RETIRED / sizeof RETIRED[0]; i++)
+        if (strcmp(RETIRED[i].section, section) == 0 && strlen(RETIRED[i].key) == key_len &&
+            strncasecmp(RETIRED[i].key, key, key_len) == 0) {
+            snprintf(text, sizeof text, "%s %s", RETIRED[i].key, RETIRED[i].instead);
+            return text;
+        }
+    return NULL;
+}
 
 static const struct key_spec *find_key(const char *section, const char *key)
 {
@@ -267,6 +293,11 @@ static int parse_key_line(struct config *cfg, char *line, struct ini_state *st)
         return -1;
     }
     const struct key_spec *spec = find_key(st->section, key);
+    const char *instead = spec ? NULL : retired_key(st->section, key, strlen(key));
+    if (instead) {
+        set_error(st->err, st->errlen, "%s: [%s] %s", st->where, st->section, instead);
+        return -1;
+    }
     if (spec == NULL) {
         set_error(st->err, st->errlen, "%s: unknown key [%s] %s", st->where,
                   st->section, key);
@@ -361,6 +392,11 @@ static int apply_env_entry(struct config *cfg, const char *entry,
     char where[WHERE_SIZE];
     snprintf(where, sizeof where, "%.*s", (int)(eq - entry), entry);
     const struct key_spec *spec = env_key(section, key, key_len);
+    const char *instead = spec ? NULL : retired_key(section, key, key_len);
+    if (instead) {
+        set_error(err, errlen, "%s: [%s] %s", where, section, instead);
+        return -1;
+    }
     if (spec == NULL) {
         set_error(err, errlen, "%s: unknown key [%s] %.*s", where, section,
                   (int)key_len, key);

@@ -41,6 +41,7 @@ struct config {
     char *security_key_file;            /* PATH "voucher.key" */
     int security_session_idle_minutes;  /* 5..1440, 60 */
     int security_session_max_hours;     /* 1..168, 12 */
+    int security_password_reset_seconds; /* 1..604800, 86400: lifetime of a reset link */
     char *mail_smtp_url;                /* "" = spool .eml files */
     char *mail_smtp_user;               /* "" */
     char *mail_smtp_password;           /* "" (secret) */
@@ -62,10 +63,12 @@ struct config {
     int limits_redeem_window_seconds;   /* 1..604800, 900 */
     int limits_login_max_failures;      /* 1..1000, 5 */
     int limits_login_window_seconds;    /* 1..604800, 900 */
+    int limits_reset_max_requests;      /* 1..1000, 3: reset links per account per login window (10x per IP) */
     int limits_body_max_bytes;          /* 1024..10485760, 1048576 */
     int limits_hash_concurrency;        /* 0..64, 0 = the number of cores: password hashes at once */
     int privacy_ip_retention_days;      /* 1..3650, 90 */
-    char *lms_api_token;                /* "" = POST /api/completions disabled (secret) */
+    char *lms_webhook_url;              /* "" = no webhook; else http(s) URL each feed entry is POSTed to */
+    char *lms_webhook_secret;           /* HMAC-SHA256 key of X-Voucher-Signature (secret) */
 };
 
 /* Sets every member to its default; relative default PATHs are resolved

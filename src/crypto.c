@@ -128,7 +128,7 @@ int crypto_password_hash(const char *password, char out[CRYPTO_PASSWORD_HASH_SIZ
 
 bool crypto_password_verify(const char *hash, const char *password)
 {
-    bool known = hash != NULL;
+    bool known = hash != NULL && *hash; /* "" = an account without a password (LMS import) */
     gate_enter();
     if (!known) {
         pthread_once(&dummy_once, make_dummy);
@@ -211,4 +211,16 @@ int crypto_open(const struct crypto_keys *keys, const unsigned char *sealed, siz
         return -1;
     return crypto_secretbox_open_easy(plain, sealed + crypto_secretbox_NONCEBYTES,
                                       len - crypto_secretbox_NONCEBYTES, sealed, keys->seal);
+}
+
+void crypto_hmac_sha256_hex(const char *key, size_t keylen, const void *msg, size_t n,
+                            char out[CRYPTO_HMAC_HEX_SIZE])
+{
+    crypto_auth_hmacsha256_state st;
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)key, keylen);
+    crypto_auth_hmacsha256_update(&st, msg, n);
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2hex(out, CRYPTO_HMAC_HEX_SIZE, mac, sizeof mac);
+    sodium_memzero(&st, sizeof st);
 }

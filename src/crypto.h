@@ -48,10 +48,17 @@ int crypto_hash_peak(void);
 /* Argon2id hash of a password in libsodium's string format, through the
  * hashing gate above.  -1 when the memory for hashing cannot be had. */
 int crypto_password_hash(const char *password, char out[CRYPTO_PASSWORD_HASH_SIZE]);
-/* True when password matches; hash may be NULL (unknown user), in which case
- * a dummy hash (made on first need) is verified so the time taken does not
- * reveal that.  Through the hashing gate. */
+/* True when password matches; hash may be NULL (unknown user) or "" (an
+ * account without a password), in which case a dummy hash (made on first
+ * need) is verified so the time taken does not reveal that, and the answer
+ * is false.  Through the hashing gate. */
 bool crypto_password_verify(const char *hash, const char *password);
+
+/* HMAC-SHA256 of n bytes under a key of any length, as 64 lower-case hex
+ * digits (webhook signatures).  Cannot fail. */
+#define CRYPTO_HMAC_HEX_SIZE 65
+void crypto_hmac_sha256_hex(const char *key, size_t keylen, const void *msg, size_t n,
+                            char out[CRYPTO_HMAC_HEX_SIZE]);
 
 /* Constant-time comparison of n bytes. */
 bool crypto_equal(const void *a, const void *b, size_t n);

@@ -168,3 +168,20 @@ bool csv_reader_header(struct csv_reader *rd, const char *const *names, size_t n
         snprintf(msg + len, msglen - (size_t)len, " sein");
     return false;
 }
+
+size_t csv_reader_header_upto(struct csv_reader *rd, const char *const *names, size_t nmin, size_t nmax,
+                              char *buf, size_t buflen, char *msg, size_t msglen)
+{
+    struct csv_record rec;
+    if (csv_reader_next(rd, &rec, buf, buflen) == 1)
+        for (size_t n = nmin; n <= nmax; n++)
+            if (header_is(&rec, names, n))
+                return n;
+    int len = snprintf(msg, msglen, "Zeile 1: Kopfzeile muss ");
+    for (size_t i = 0; i < nmax && len >= 0 && (size_t)len < msglen; i++)
+        len += snprintf(msg + len, msglen - (size_t)len, "%s%s", i ? "," : "", names[i]);
+    if (len >= 0 && (size_t)len < msglen)
+        snprintf(msg + len, msglen - (size_t)len, " sein (die letzte%s Spalte%s darf fehlen)",
+                 nmax - nmin > 1 ? "n" : "", nmax - nmin > 1 ? "n" : "");
+    return 0;
+}

@@ -49,6 +49,11 @@ int csv_reader_next(struct csv_reader *rd, struct csv_record *rec, char *buf, si
  * a,b,c sein". */
 bool csv_reader_header(struct csv_reader *rd, const char *const *names, size_t n, char *buf, size_t buflen,
                        char *msg, size_t msglen);
+/* Like csv_reader_header, for a header of names[0..nmin) followed by at
+ * most nmax - nmin optional ones, in order: the number of columns (0 with
+ * msg naming the longest header when it is neither). */
+size_t csv_reader_header_upto(struct csv_reader *rd, const char *const *names, size_t nmin, size_t nmax,
+                              char *buf, size_t buflen, char *msg, size_t msglen);
 
 /* Writes one field for a CSV file into out (outlen bytes).
  * Formula guard: a field starting with '=', '+', '-', '@', TAB or CR gets a

@@ -122,6 +122,7 @@ struct catalog_item {
     const char *slug, *title, *description;
     int64_t hours, price_cents;
     bool active;
+    const char *url;            /* the course in the LMS ("Zum Kurs"), "" = none; NULL = not read/keep */
     const char **course_titles; /* packages: their courses, in order */
     size_t ncourse_titles;
 };
@@ -265,6 +266,7 @@ struct outbox_mail {
     struct outbox_blob body_sealed;   /* the UTF-8 body text, sealed */
     const struct outbox_attachment *attachments;
     size_t nattachments;
+    int64_t event_seq;                /* a webhook delivery of this feed entry (see webhook.h); 0 = e-mail */
 };
 /* Stores a message due at once.  Call inside the caller's transaction. */
 int db_outbox_add(struct db *db, const struct outbox_mail *m, int64_t now, int64_t *id);
@@ -298,6 +300,7 @@ struct enrollment {
     int64_t enrolled_at;
     const char *completed_on; /* "YYYY-MM-DD", "" = not completed */
     int64_t certificate_id;   /* 0 = no certificate */
+    const char *url;          /* the course in the LMS, "" = none */
 };
 /* Number of the voucher's courses the account is not enrolled in yet. */
 int db_enrollment_missing(struct db *db, int64_t voucher_id, int64_t account_id, int64_t *missing);
@@ -429,6 +432,77 @@ struct audit_entry {
  * subject, detail or username regardless of case. */
 int db_audit_list(struct db *db, struct arena *a, const char *term, int64_t limit,
                   struct audit_entry **list, size_t *n);
+
+/* ---- password reset links and own account data (db_reset.c) ---- */
+/* Enabled accounts whose username or e-mail address is login (any case), by
+ * id, at most 20: *list an arena array of *n. */
+int db_reset_accounts(struct db *db, struct arena *a, const char *login, struct account **list, size_t *n);
+/* Stores a link (hash of its token) for the account.  Call inside a transaction. */
+int db_reset_add(struct db *db, const unsigned char hash[32], int64_t account_id, int64_t now, int64_t expires_at);
+/* How many links the account was sent after since. */
+int db_reset_count(struct db *db, int64_t account_id, int64_t since, int64_t *count);
+struct password_reset {
+    int64_t id, expires_at, used_at; /* used_at 0 = not used */
+    struct account acc;              /* whose it is */
+};
+int db_reset_by_hash(struct db *db, struct arena *a, const unsigned char hash[32], struct password_reset *pr);
+/* Uses up every unused link of the account.  Call inside a transaction. */
+int db_reset_use_all(struct db *db, int64_t account_id, int64_t now);
+/* Sets first_name, last_name and email of acc->id. */
+int db_account_set_profile(struct db *db, const struct account *acc);
+/* Sets email, names and municipality_id of acc->id (accounts import). */
+int db_account_import_update(struct db *db, const struct account *acc);
+
+/* ---- the LMS API (db_lms.c) ---- */
+struct api_token {
+    const char *name;
+    int64_t created_at, last_used_at, revoked_at; /* 0 = never / not revoked */
+};
+/* DB_CONFLICT when a valid token has this name. */
+int db_api_token_add(struct db *db, const char *name, const unsigned char hash[32], int64_t now);
+/* Valid tokens first, then revoked ones, by name: *list an arena array of *n. */
+int db_api_token_list(struct db *db, struct arena *a, struct api_token **list, size_t *n);
+/* DB_NOT_FOUND when no valid token has this name. */
+int db_api_token_revoke(struct db *db, const char *name, int64_t now);
+/* DB_OK when a valid token has this hash (compared again in constant time);
+ * records its use (at most once a minute). */
+int db_api_token_use(struct db *db, const unsigned char hash[32], int64_t now);
+
+/* An entry of the enrollment change feed, with the account as it is now. */
+struct feed_entry {
+    int64_t seq, at;
+    const char *event; /* "enrolled", "released", "completed" */
+    const char *username, *email, *first_name, *last_name, *municipality_gkz, *course;
+};
+/* The entries after seq `after`, oldest first, at most limit: *list an arena array of *n. */
+int db_feed_list(struct db *db, struct arena *a, int64_t after, int64_t limit, struct feed_entry **list,
+                 size_t *n);
+/* The entry with this seq. */
+int db_feed_entry(struct db *db, struct arena *a, int64_t seq, struct feed_entry *e);
+/* An account's enrollment as the API shows it. */
+struct api_enrollment {
+    const char *course, *title, *url, *completed_on; /* completed_on "" = not completed */
+    int64_t enrolled_at;
+};
+int db_api_enrollments(struct db *db, struct arena *a, int64_t account_id, struct api_enrollment **list,
+                       size_t *n);
+/* ---- the course's address in the LMS (db_lms.c) ---- */
+/* *url "" when none. */
+int db_catalog_url(struct db *db, struct arena *a, int64_t item_id, const char **url);
+/* Sets it (the rule is catalog_rules.h's).  Call inside the catalog change's transaction. */
+int db_catalog_set_url(struct db *db, int64_t item_id, const char *url);
+/* The courses a voucher enrolled this account in that have a url, in order. */
+struct course_link {
+    const char *title, *url;
+};
+int db_voucher_course_links(struct db *db, struct arena *a, int64_t voucher_id, int64_t account_id,
+                            struct course_link **list, size_t *n);
+
+/* Whether feed entries are queued as webhook deliveries (set at start from [lms] webhook_url). */
+int db_lms_webhook_enable(struct db *db, bool enabled);
+/* Webhook deliveries that failed and are not delivered yet: how many, since
+ * when (created_at of the oldest) and the newest error. */
+int db_lms_webhook_failing(struct db *db, struct arena *a, int64_t *count, int64_t *since, const char **error);
 
 /* ---- accounting (db_accounting.c): the invoice journal, payments, credit notes ---- */
 /* An invoice as the journal lists it. */

@@ -65,6 +65,7 @@ static void mail_row(sqlite3_stmt *st, struct arena *a, void *item)
         .recipients = db_text(a, st, MAIL_C_RECIPIENTS),
         .subject = db_text(a, st, MAIL_C_SUBJECT),
         .body_sealed = column_blob(st, a, MAIL_C_BODY_SEALED),
+        .event_seq = sqlite3_column_int64(st, MAIL_C_EVENT_SEQ),
     };
 }
 

@@ -77,6 +77,7 @@ static void enrollment_row(sqlite3_stmt *st, struct arena *a, void *item)
     e->enrolled_at = sqlite3_column_int64(st, ENROLLMENT_C_ENROLLED_AT);
     e->completed_on = db_text(a, st, ENROLLMENT_C_COMPLETED_ON);
     e->certificate_id = sqlite3_column_int64(st, ENROLLMENT_C_CERTIFICATE_ID);
+    e->url = db_text(a, st, ENROLLMENT_C_URL);
 }
 
 int db_enrollment_list(struct db *db, struct arena *a, int64_t account_id, struct enrollment **list,

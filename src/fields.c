@@ -101,6 +101,12 @@ static bool valid_iso_date(const char *s)
     return date_parse_iso(s, &y, &m, &d);
 }
 
+static bool valid_digits(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+    return n >= 1 && s[n] == '\0';
+}
+
 static bool valid_password(const char *s)
 {
     return *s != '\0';
@@ -160,6 +166,11 @@ const struct field_spec field_specs[F__MAX] = {
     [F_COMPLETED_ON] = {"completed_on", 10, valid_iso_date},
     [F_PAGE] = {"seite", 6, valid_page},
     [F_CURRENT_PASSWORD] = {"current_password", 1024, valid_password},
+    [F_LOGIN] = {"login", 254, valid_nonempty_line},
+    [F_T] = {"t", 64, valid_token},
+    [F_URL] = {"url", 500, valid_line},
+    [F_AFTER] = {"after", 18, valid_digits},
+    [F_LIMIT] = {"limit", 18, valid_digits},
     [F_RECIPIENTS] = {"recipients", 1000000, valid_lines},
     [F_STATUS] = {"status", 20, valid_status},
     [F_ASSIGNED] = {"zugewiesen", 4, valid_yes_no},

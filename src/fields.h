@@ -52,6 +52,11 @@ enum field_id {
     F_COMPLETED_ON, /* YYYY-MM-DD (completions) */
     F_PAGE,        /* "seite": page number of a long list, 1.. */
     F_CURRENT_PASSWORD, /* the password in use, to change it */
+    F_LOGIN,       /* "Passwort vergessen": a username or an e-mail address */
+    F_T,           /* the token of a password reset link */
+    F_URL,         /* a course's address in the learning platform (https://...) */
+    F_AFTER,       /* LMS feed: the last seq seen (digits) */
+    F_LIMIT,       /* LMS feed: how many entries at most (digits) */
     F_RECIPIENTS,  /* pasted lines "Name; E-Mail" (distributing codes) */
     F_STATUS,      /* list filter: a code's, an enrollment's or an invoice's status (see valid_status) */
     F_ASSIGNED,    /* list filter: "ja" or "nein" (code given to someone) */

@@ -31,10 +31,11 @@ enum { ITEM_KIND, ITEM_SLUG, ITEM_TITLE, ITEM_HOURS, ITEM_NET, ITEM_ACTIVE, ITEM
 /* Columns of table courses in admin_catalog_form.html, in the order it reads them. */
 enum { COURSE_SLUG, COURSE_TITLE, COURSE_COLUMNS };
 static const enum field_id form_fields[] = {F_KIND, F_SLUG, F_TITLE, F_DESCRIPTION, F_HOURS, F_PRICE,
-                                            F_COURSES, F__MAX};
+                                            F_COURSES, F_URL, F__MAX};
 static const enum field_id problem_input[] = {
     [CATALOG_SLUG] = F_SLUG, [CATALOG_TITLE] = F_TITLE, [CATALOG_DESCRIPTION] = F_DESCRIPTION,
     [CATALOG_HOURS] = F_HOURS, [CATALOG_PRICE] = F_PRICE, [CATALOG_COURSES] = F_COURSES,
+    [CATALOG_URL] = F_URL,
 };
 
 static const char *kind_label(enum item_kind kind)
@@ -98,6 +99,7 @@ static int show_form(struct req *r, int status, bool adding, const struct item_f
     view_text(v, "hours", f->hours);
     view_text(v, "price", f->price);
     view_text(v, "courses", f->courses);
+    view_text(v, "url", it->url ? it->url : "");
     view_int(v, "active", it->active);
     admin_view_error(r, v, &f->error, form_fields);
     int rc = view_render(v);
@@ -120,6 +122,7 @@ static void read_form(struct req *r, struct item_form *f, bool adding)
     }
     it->title = admin_input(r, e, F_TITLE, "Der Titel");
     it->description = admin_input(r, e, F_DESCRIPTION, "Die Beschreibung");
+    it->url = admin_input(r, e, F_URL, "Die Adresse in der Lernplattform");
     it->active = req_text(r, F_ACTIVE) != NULL;
     f->hours = req_raw(r, F_HOURS);
     f->price = req_raw(r, F_PRICE);
@@ -151,6 +154,8 @@ static int add_item(struct req *r, void *ctx, char *msg, size_t msglen)
 {
     struct item_form *f = ctx;
     int status = db_catalog_add(r->db, &f->item, &f->item.id);
+    if (status == DB_OK)
+        status = db_catalog_set_url(r->db, f->item.id, f->item.url);
     if (status == DB_CONFLICT) {
         snprintf(msg, msglen, "Das Kürzel %s ist schon vergeben.", f->item.slug);
         f->error.field = F_SLUG;
@@ -161,7 +166,7 @@ static int add_item(struct req *r, void *ctx, char *msg, size_t msglen)
 
 int h_admin_catalog_new(struct req *r)
 {
-    struct item_form f = {.item = {.slug = "", .title = "", .active = true}, .hours = "", .price = "",
+    struct item_form f = {.item = {.slug = "", .title = "", .url = "", .active = true}, .hours = "", .price = "",
                           .courses = ""};
     return show_form(r, 200, true, &f);
 }
@@ -199,6 +204,8 @@ int h_admin_catalog_add(struct req *r)
 static int load_item(struct req *r, struct item_form *f)
 {
     int status = db_catalog_item_by_slug(r->db, r->arena, r->path_arg, &f->item);
+    if (status == DB_OK)
+        status = db_catalog_url(r->db, r->arena, f->item.id, &f->item.url);
     if (status != DB_OK)
         return status == DB_NOT_FOUND ? 404 : 500;
     const char **slugs = NULL;
@@ -224,6 +231,8 @@ static int edit_item(struct req *r, void *ctx, char *msg, size_t msglen)
 {
     struct item_form *f = ctx;
     int status = db_catalog_update(r->db, &f->item);
+    if (status == DB_OK)
+        status = db_catalog_set_url(r->db, f->item.id, f->item.url);
     return status == DB_OK ? write_courses(r, f, msg, msglen) : -1;
 }
 
@@ -237,6 +246,8 @@ static const char *changes(struct req *r, const struct item_form *old, const str
         buf_printf(&d, "Titel „%s“ → „%s“; ", a->title, b->title);
     if (strcmp(a->description, b->description) != 0)
         buf_puts(&d, "Beschreibung geändert; ");
+    if (strcmp(a->url ? a->url : "", b->url ? b->url : "") != 0)
+        buf_printf(&d, "Lernplattform „%s“ → „%s“; ", a->url ? a->url : "", b->url ? b->url : "");
     if (a->hours != b->hours)
         buf_printf(&d, "Dauer %lld → %lld Stunden; ", (long long)a->hours, (long long)b->hours);
     if (a->price_cents != b->price_cents)

@@ -112,6 +112,8 @@ int h_certs_complete_submit(struct req *r)
     case COMPLETION_OK:
         return complete_page(r, 200, NULL, number);
     case COMPLETION_REFUSED:
+    case COMPLETION_UNKNOWN:
+    case COMPLETION_CONFLICT:
         return complete_page(r, 422, msg, NULL);
     default:
         return 500;
@@ -126,6 +128,10 @@ int h_certs_api_complete(struct req *r)
         return req_json(r, 200, (const char *const[]){"status", "ok", "certificate", number, NULL});
     case COMPLETION_REFUSED:
         return req_json(r, 422, (const char *const[]){"error", msg, NULL});
+    case COMPLETION_UNKNOWN:
+        return req_json(r, 404, (const char *const[]){"error", msg, NULL});
+    case COMPLETION_CONFLICT:
+        return req_json(r, 409, (const char *const[]){"error", msg, NULL});
     default:
         return 500;
     }

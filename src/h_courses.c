@@ -9,7 +9,7 @@
 #include "view.h"
 
 /* Columns of table courses in courses_mine.html, in the order it reads them. */
-enum { COURSES_TITLE, COURSES_ENROLLED, COURSES_COMPLETED, COURSES_CERTIFICATE, COURSES_COLUMNS };
+enum { COURSES_TITLE, COURSES_ENROLLED, COURSES_COMPLETED, COURSES_CERTIFICATE, COURSES_URL, COURSES_COLUMNS };
 
 int h_courses_mine(struct req *r)
 {
@@ -27,6 +27,7 @@ int h_courses_mine(struct req *r)
         view_cell_text(t, COURSES_ENROLLED, fmt_date(r->arena, list[i].enrolled_at));
         view_cell_text(t, COURSES_COMPLETED, completed);
         view_cell_int(t, COURSES_CERTIFICATE, (long)list[i].certificate_id);
+        view_cell_url(t, COURSES_URL, list[i].url); /* https:// by the catalog rule, or "" */
     }
     view_int(v, "count", (long)n);
     return view_render(v);

@@ -49,6 +49,9 @@ struct attempt {
     char password_hash[CRYPTO_PASSWORD_HASH_SIZE]; /* new users, "" until computed */
     const char **titles;             /* the code's courses, on success */
     size_t ntitles;
+    struct course_link *links;       /* its courses in the LMS ("Zum Kurs"), on success */
+    size_t nlinks;
+    bool links_known;
     char reference[REDEEM_REF_SIZE];
 };
 
@@ -166,9 +169,18 @@ static int queue_mail(struct req *r, struct attempt *a, bool new_account)
     if (new_account && db_municipality_by_id(r->db, r->arena, a->acc.municipality_id, &m) != DB_OK)
         return DB_ERROR;
     struct mail_message mail;
-    redeem_mail(r->arena, &a->acc, new_account, m.name, a->titles, a->ntitles, r->app->cfg->server_base_url,
-                &mail);
+    redeem_mail(r->arena, &a->acc, new_account, m.name, a->titles, a->ntitles, a->links, a->nlinks,
+                r->app->cfg->server_base_url, &mail);
     return outbox_queue(r->db, &r->app->keys, r->arena, &mail, r->now);
+}
+
+/* The voucher's courses of this account with an address in the LMS. */
+static int load_links(struct req *r, struct attempt *a)
+{
+    if (a->links_known)
+        return DB_OK;
+    a->links_known = true;
+    return db_voucher_course_links(r->db, r->arena, a->voucher.id, a->acc.id, &a->links, &a->nlinks);
 }
 
 /* Everything a success writes (inside the transaction). */
@@ -179,6 +191,8 @@ static int write_redemption(struct req *r, struct attempt *a)
         status = db_voucher_redeem(r->db, a->voucher.id, a->acc.id, r->now);
     if (status == DB_OK)
         status = db_enrollment_add_for_voucher(r->db, a->voucher.id, a->acc.id, r->now);
+    if (status == DB_OK)
+        status = load_links(r, a);
     if (status == DB_OK)
         status = queue_mail(r, a, a->f.new_user);
     return status == DB_CONFLICT ? DB_ERROR : status; /* a conflict here cannot happen under the lock */
@@ -295,6 +309,27 @@ static const char *described_by(struct arena *ar, const char *hint_id, const cha
     return b.data;
 }
 
+/* What a fresh form shows in a field: the code of a link
+ * /voucher/einloesen?code=C (normalised for display when well-formed, else
+ * as typed) and, in the existing-user form, the logged-in person's username. */
+static const char *prefill(struct req *r, const struct form_input *in, const struct page_state *ps)
+{
+    if (ps->a)
+        return "";
+    if (in->field == F_CODE) {
+        const char *typed = req_text(r, F_CODE);
+        char canon[VOUCHER_CANON_SIZE];
+        if (!typed || voucher_normalize(typed, canon) == VOUCHER_MALFORMED)
+            return typed ? typed : "";
+        char *display = arena_alloc(r->arena, VOUCHER_DISPLAY_SIZE);
+        voucher_format(canon, display);
+        return display;
+    }
+    if (in->field == F_USERNAME && strcmp(in->var, "ex_username") == 0 && r->who)
+        return r->who->username;
+    return "";
+}
+
 /* Sets var (the value), var_error, var_invalid and var_describedby. */
 static void fill_input(struct view *v, struct req *r, const struct form_input *in, bool sent,
                        const struct page_state *ps)
@@ -302,7 +337,7 @@ static void fill_input(struct view *v, struct req *r, const struct form_input *i
     const char *error = sent ? ps->a->errors[in->field] : NULL;
     bool about = sent && ps->about == in->field;
     const char *id = dashed(r->arena, in->var);
-    view_text(v, in->var, sent && in->keep ? req_raw(r, in->field) : "");
+    view_text(v, in->var, sent && in->keep ? req_raw(r, in->field) : prefill(r, in, ps));
     view_text(v, arena_printf(r->arena, "%s_error", in->var), error);
     view_int(v, arena_printf(r->arena, "%s_invalid", in->var), error || about);
     view_text(v, arena_printf(r->arena, "%s_describedby", in->var),
@@ -361,7 +396,9 @@ static const struct {
                                     "wenden Sie sich an die Mandanten-Administration Ihrer Gemeinde."},
     [REDEEM_V07_NO_ACCOUNT] = {F_USERNAME, "Zu diesem Benutzernamen gibt es kein aktives Konto. Bitte prüfen Sie "
                                            "die Schreibweise, oder legen Sie unter „Ich bin neu hier“ ein "
-                                           "neues Konto an."},
+                                           "neues Konto an. Benutzername vergessen? Unter „Passwort "
+                                           "vergessen“ (/passwort-vergessen) schicken wir ihn mit einem Link "
+                                           "an die E-Mail-Adresse Ihres Kontos."},
     [REDEEM_V08_ENROLLED] = {F__MAX, "Sie sind in diesem Kurs (bei einem Paket: in allen seinen Kursen) bereits "
                                      "eingeschrieben. Der Code wurde nicht verbraucht: Geben Sie ihn bitte an die Mandanten-Administration Ihrer "
                                      "Gemeinde zurück, damit eine andere Person ihn nutzen kann."},
@@ -397,8 +434,10 @@ static int show_refusal(struct req *r, const struct attempt *a, enum redeem_outc
     return show_form(r, &ps);
 }
 
-static int show_success(struct req *r, const struct attempt *a)
+static int show_success(struct req *r, struct attempt *a)
 {
+    if (load_links(r, a) != DB_OK) /* a repeat: read now */
+        return 500;
     if (a->f.new_user)
         return req_redirect(r, "/meine-kurse");
     struct view *v = view_new(r, "redeem_done", "Voucher eingelöst");
@@ -413,6 +452,14 @@ static int show_success(struct req *r, const struct attempt *a)
     view_int(v, "package", a->voucher.item_kind == ITEM_PACKAGE);
     view_text(v, "account", a->acc.username);
     view_int(v, "is_owner", r->who && r->who->id == a->acc.id);
+    enum { LINK_TITLE, LINK_URL, LINK_COLUMNS }; /* table links in redeem_done.html */
+    struct view_table *lt = view_table(v, "links", LINK_COLUMNS);
+    for (size_t i = 0; i < a->nlinks; i++) {
+        view_row(lt);
+        view_cell_text(lt, LINK_TITLE, a->links[i].title);
+        view_cell_url(lt, LINK_URL, a->links[i].url);
+    }
+    view_int(v, "nlinks", (long)a->nlinks);
     return view_render(v);
 }
 

@@ -577,6 +577,13 @@ static int show_page(struct req *r, const struct page *p, int http_status)
                                            "(RE-2026-000001) oder Fehlerreferenz (F-XXXX).", p->q)
                   : arena_printf(r->arena, "Zu %s wurde nichts gefunden.", searched_text(r, &q)));
     push_blocks(&s);
+    int64_t failing = 0, since = 0;
+    const char *last_error = "";
+    if (db_lms_webhook_failing(r->db, r->arena, &failing, &since, &last_error) != DB_OK)
+        return 500;
+    view_int(s.v, "webhook_failing", (long)failing);
+    view_text(s.v, "webhook_since", since ? fmt_datetime(r->arena, since) : "");
+    view_text(s.v, "webhook_error", last_error);
     int status = view_render(s.v);
     r->status = http_status;
     return status;

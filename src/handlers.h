@@ -32,6 +32,16 @@ int h_redeem_submit(struct req *r);
 /* h_account.c: the logged-in person's own password */
 int h_account_password_form(struct req *r);
 int h_account_password_submit(struct req *r);
+int h_account_profile_form(struct req *r);
+int h_account_profile_submit(struct req *r);
+/* h_api.c: the LMS API v1 (bearer token) */
+int h_api_enrollments(struct req *r);
+int h_api_account(struct req *r);
+/* h_reset.c: "Passwort vergessen" and the link's page */
+int h_reset_ask_form(struct req *r);
+int h_reset_ask_submit(struct req *r);
+int h_reset_new_form(struct req *r);
+int h_reset_new_submit(struct req *r);
 
 /* h_courses.c: /meine-kurse */
 int h_courses_mine(struct req *r);

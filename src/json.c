@@ -146,9 +146,7 @@ int json_parse_flat(const char *text, size_t len, struct form_pair *members, siz
     return ps.p == ps.end ? 0 : -1;
 }
 
-/* Appends s (valid UTF-8) as a quoted JSON string to b: '"' and '\\' and
- * control characters escaped.  Cannot fail. */
-static void json_append_string(struct buf *b, const char *s)
+void json_append_string(struct buf *b, const char *s)
 {
     buf_putc(b, '"');
     for (; *s; s++) {

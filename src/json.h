@@ -32,4 +32,8 @@ int json_parse_flat(const char *text, size_t len, struct form_pair *members, siz
  * NUL-terminated in the arena.  Cannot fail. */
 const char *json_object(struct arena *a, const char *const *kv);
 
+/* Appends s (valid UTF-8) as a quoted JSON string to b: '"' and '\\' and
+ * control characters escaped.  Cannot fail. */
+void json_append_string(struct buf *b, const char *s);
+
 #endif

@@ -119,3 +119,51 @@ int mail_deliver(const struct config *cfg, const struct mail_delivery *d, char *
 {
     return cfg->mail_smtp_url[0] ? smtp(cfg, d, err, errlen) : spool(cfg, d, err, errlen);
 }
+
+static size_t discard_cb(char *data, size_t size, size_t nitems, void *arg)
+{
+    (void)data, (void)arg;
+    return size * nitems;
+}
+
+int mail_http_post(const char *url, const char *body, size_t len, const char *const *headers, long timeout_seconds,
+                   const atomic_bool *stop, long *http_status, char *err, size_t errlen)
+{
+    *http_status = 0;
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+        snprintf(err, errlen, "not an http(s) URL");
+        return -1;
+    }
+    CURL *c = curl_easy_init();
+    if (!c) {
+        snprintf(err, errlen, "libcurl: cannot create a handle");
+        return -1;
+    }
+    struct curl_slist *list = NULL;
+    for (size_t i = 0; headers && headers[i]; i++)
+        list = curl_slist_append(list, headers[i]);
+    list = curl_slist_append(list, "Expect:"); /* no 100-continue round trip */
+    char errbuf[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_cb);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, timeout_seconds);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_seconds);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)stop);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    CURLcode rc = curl_easy_perform(c);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, http_status);
+    else
+        snprintf(err, errlen, "%s: %s", curl_easy_strerror(rc), errbuf);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(c);
+    return rc == CURLE_OK ? 0 : -1;
+}

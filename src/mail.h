@@ -31,4 +31,13 @@ struct mail_delivery {
  * complete), else -1 with a one-line reason in err. */
 int mail_deliver(const struct config *cfg, const struct mail_delivery *d, char *err, size_t errlen);
 
+/* POSTs body[0..len) to an http:// or https:// url with the given header
+ * lines (NULL-terminated), within timeout_seconds; the answer's body is
+ * read and dropped.  0 with *http_status set when an HTTP answer came
+ * (whatever its status), else -1 with a one-line reason in err (no
+ * connection, timeout, aborted by *stop, a URL of another scheme).  Lives
+ * here because this is the one module that uses libcurl (the webhook). */
+int mail_http_post(const char *url, const char *body, size_t len, const char *const *headers, long timeout_seconds,
+                   const atomic_bool *stop, long *http_status, char *err, size_t errlen);
+
 #endif

@@ -11,6 +11,7 @@
 #include "mail.h"
 #include "mem.h"
 #include "mime.h"
+#include "webhook.h"
 
 #define CLAIM_SECONDS 600 /* longer than any SMTP transfer may take */
 #define GIVE_UP_FACTOR 7200
@@ -104,9 +105,11 @@ static const char *compose(struct arena *a, const struct crypto_keys *keys, cons
 }
 
 /* Builds and delivers one claimed message: 0, or -1 with err filled. */
-static int deliver(struct arena *a, const struct crypto_keys *keys, const struct config *cfg,
+static int deliver(struct db *db, struct arena *a, const struct crypto_keys *keys, const struct config *cfg,
                    const struct outbox_mail *om, const atomic_bool *stop, char *err, size_t errlen)
 {
+    if (om->event_seq) /* a webhook delivery, not an e-mail */
+        return webhook_deliver(db, cfg, om->event_seq, stop, err, errlen);
     size_t len;
     const char *text = compose(a, keys, cfg, om, &len, err, errlen);
     if (!text)
@@ -128,7 +131,7 @@ static int settle(struct db *db, const struct config *cfg, const struct outbox_m
     }
     run->failed++;
     int base = cfg->mail_retry_base_seconds;
-    bool give_up = outbox_give_up(om->created_at, now, base);
+    bool give_up = !om->event_seq && outbox_give_up(om->created_at, now, base); /* webhooks: never lost */
     log_error("mail %lld, attempt %lld: %s%s", (long long)om->id, (long long)om->attempts, err,
               give_up ? " (given up)" : "");
     return db_outbox_failed(db, om->id, err, now + outbox_retry_delay(om->attempts, base), give_up ? now : 0);
@@ -146,7 +149,7 @@ int outbox_send_due(struct db *db, const struct crypto_keys *keys, const struct 
         if (status != DB_OK)
             break;
         char err[512] = "";
-        int outcome = deliver(a, keys, cfg, &om, stop, err, sizeof err);
+        int outcome = deliver(db, a, keys, cfg, &om, stop, err, sizeof err);
         status = settle(db, cfg, &om, outcome, err, run);
         arena_reset(a);
     }

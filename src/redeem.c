@@ -132,7 +132,8 @@ void redeem_reference(const unsigned char random[REDEEM_REF_RANDOM], char out[RE
 /* ---- the confirmation e-mail ---- */
 
 void redeem_mail(struct arena *a, const struct account *acc, bool new_account, const char *municipality,
-                 const char *const *titles, size_t ntitles, const char *base_url, struct mail_message *m)
+                 const char *const *titles, size_t ntitles, const struct course_link *links, size_t nlinks,
+                 const char *base_url, struct mail_message *m)
 {
     struct buf b;
     buf_init(&b, a);
@@ -144,6 +145,10 @@ void redeem_mail(struct arena *a, const struct account *acc, bool new_account, c
                ntitles == 1 ? "wurde dieser Kurs zugeordnet" : "wurden diese Kurse zugeordnet");
     for (size_t i = 0; i < ntitles; i++)
         buf_printf(&b, "  - %s\n", titles[i]);
+    if (nlinks)
+        buf_puts(&b, "\nZum Kurs in der Lernplattform:\n");
+    for (size_t i = 0; i < nlinks; i++)
+        buf_printf(&b, "  - %s: %s\n", links[i].title, links[i].url);
     buf_printf(&b, "\nSie finden Ihre Kurse nach der Anmeldung unter „Meine Kurse“:\n%s/meine-kurse\n\n"
                    "Wenn Sie den Code nicht selbst eingelöst haben, wenden Sie sich bitte an die "
                    "Mandanten-Administration Ihrer Gemeinde.\n\n"

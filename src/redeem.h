@@ -121,9 +121,11 @@ bool redeem_same_person(const struct account *redeemer, const char *username, co
 void redeem_reference(const unsigned char random[REDEEM_REF_RANDOM], char out[REDEEM_REF_SIZE]);
 
 /* The confirmation e-mail after a redemption, to acc's address: the courses
- * now in the account, and for a new account its username and municipality.
- * Strings in a; base_url without a trailing slash. */
+ * now in the account, the links to those in the learning platform ("Zum
+ * Kurs", nlinks of them, may be 0), and for a new account its username and
+ * municipality.  Strings in a; base_url without a trailing slash. */
 void redeem_mail(struct arena *a, const struct account *acc, bool new_account, const char *municipality,
-                 const char *const *titles, size_t ntitles, const char *base_url, struct mail_message *m);
+                 const char *const *titles, size_t ntitles, const struct course_link *links, size_t nlinks,
+                 const char *base_url, struct mail_message *m);
 
 #endif

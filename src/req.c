@@ -231,15 +231,6 @@ int req_json(struct req *r, int status, const char *const *kv)
     return req_bytes(r, "application/json", body, strlen(body));
 }
 
-bool req_bearer_valid(const struct req *r, const char *token)
-{
-    static const char scheme[] = "Bearer ";
-    const char *sent = r->authorization;
-    if (!sent || strncmp(sent, scheme, sizeof scheme - 1) != 0)
-        return false;
-    return crypto_text_equal(sent + sizeof scheme - 1, token);
-}
-
 static const char *csrf_for_secret(struct req *r, const char *secret)
 {
     unsigned char mac[CRYPTO_HASH_SIZE];

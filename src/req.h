@@ -85,10 +85,6 @@ int req_download(struct req *r, const char *content_type, const char *dispositio
 /* Sends a flat JSON object {kv[0]: kv[1], ...} (kv NULL-terminated) with
  * the given status; returns 0. */
 int req_json(struct req *r, int status, const char *const *kv);
-/* True when the request carries "Authorization: Bearer <token>" with this
- * token (compared in constant time).  token must not be empty. */
-bool req_bearer_valid(const struct req *r, const char *token);
-
 /* The CSRF token for this request's forms, bound to the "vp_session" cookie
  * when there is one, else to a "vp_csrf" cookie set now if missing. */
 const char *req_csrf_token(struct req *r);

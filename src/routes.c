@@ -4,10 +4,11 @@
  *   1. path matches no route            -> 404
  *   2. method not allowed for the path  -> 405 (with Allow)
  *   3. route for the LMS (roles = LMS), instead of 4 and 5: no session and no
- *      CSRF field; "Authorization: Bearer <[lms] api_token>" (constant time)
- *      or 401; an empty api_token disables the route -> 404.  Its errors are
- *      JSON {"error": "..."}.  Only bearer-token routes may skip CSRF: a
- *      browser never sends that header on its own.
+ *      CSRF field; "Authorization: Bearer TOKEN" with a valid token of
+ *      'voucherctl api-token add' (stored hashed, compared in constant time)
+ *      or 401.  Errors under /api/ are JSON {"error": "..."}.  Only
+ *      bearer-token routes may skip CSRF: a browser never sends that header
+ *      on its own.
  *   4. session cookie -> r->who (unknown or expired = guest);
  *      route needs a role: guest -> 303 to /login (GET) or 403 (POST);
  *      logged in without the role -> 403
@@ -21,6 +22,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "crypto.h"
 #include "db.h"
 #include "handlers.h"
 #include "req.h"
@@ -37,7 +39,7 @@
 
 struct route {
     unsigned methods;    /* M_GET also allows HEAD */
-    const char *pattern; /* literal, '*' matches one run of [A-Za-z0-9-] */
+    const char *pattern; /* literal, '*' matches one run of [A-Za-z0-9-], '~' one of [A-Za-z0-9._-] (usernames) */
     int (*handler)(struct req *r);
     unsigned roles;      /* PUBLIC, the roles allowed, or LMS */
 };
@@ -52,6 +54,12 @@ static const struct route routes[] = {
     {M_GET, "/login", h_login_form, PUBLIC},
     {M_POST, "/login", h_login_submit, PUBLIC},
     {M_POST, "/logout", h_login_logout, PUBLIC},
+    {M_GET, "/passwort-vergessen", h_reset_ask_form, PUBLIC},
+    {M_POST, "/passwort-vergessen", h_reset_ask_submit, PUBLIC},
+    {M_GET, "/passwort-neu", h_reset_new_form, PUBLIC},
+    {M_POST, "/passwort-neu", h_reset_new_submit, PUBLIC},
+    {M_GET, "/konto", h_account_profile_form, ANY_ACCOUNT},
+    {M_POST, "/konto", h_account_profile_submit, ANY_ACCOUNT},
     {M_GET, "/konto/passwort", h_account_password_form, ANY_ACCOUNT},
     {M_POST, "/konto/passwort", h_account_password_submit, ANY_ACCOUNT},
     {M_GET, "/voucher/einloesen", h_redeem_form, PUBLIC},
@@ -106,7 +114,10 @@ static const struct route routes[] = {
     {M_GET, "/zertifikat/*.pdf", h_certs_pdf, ANY_ACCOUNT},
     {M_GET, "/support/abschluss", h_certs_complete_form, STAFF},
     {M_POST, "/support/abschluss", h_certs_complete_submit, STAFF},
-    {M_POST, "/api/completions", h_certs_api_complete, LMS},
+    /* the LMS API v1: bearer tokens of 'voucherctl api-token add', JSON errors */
+    {M_GET, "/api/v1/enrollments", h_api_enrollments, LMS},
+    {M_POST, "/api/v1/completions", h_certs_api_complete, LMS},
+    {M_GET, "/api/v1/accounts/~", h_api_account, LMS},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -116,14 +127,20 @@ static bool arg_char(char c)
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-';
 }
 
-/* Matches path against pattern; on success *arg is the '*' part (or NULL). */
+static bool username_char(char c)
+{
+    return arg_char(c) || c == '.' || c == '_';
+}
+
+/* Matches path against pattern; on success *arg is the '*' or '~' part (or NULL). */
 static bool match(struct req *r, const char *pattern, const char *path, const char **arg)
 {
     *arg = NULL;
     while (*pattern) {
-        if (*pattern == '*') {
+        if (*pattern == '*' || *pattern == '~') {
+            bool (*allowed)(char) = *pattern == '*' ? arg_char : username_char;
             const char *start = path;
-            while (arg_char(*path))
+            while (allowed(*path))
                 path++;
             if (path == start || path - start > 64)
                 return false;
@@ -174,13 +191,22 @@ static int check_role(struct req *r, const struct route *rt)
     return 303;
 }
 
+/* "Authorization: Bearer TOKEN" naming a valid token of api_tokens (only
+ * hashes are stored; the hash is compared again in constant time). */
 static int check_lms_token(struct req *r)
 {
-    const char *token = r->app->cfg->lms_api_token;
-    if (!*token)
-        return 404;
-    if (req_bearer_valid(r, token))
-        return 0;
+    static const char scheme[] = "Bearer ";
+    const char *sent = r->authorization;
+    if (sent && strncmp(sent, scheme, sizeof scheme - 1) == 0 &&
+        strlen(sent + sizeof scheme - 1) == CRYPTO_TOKEN_TEXT_SIZE - 1) {
+        unsigned char hash[CRYPTO_HASH_SIZE];
+        crypto_hash_text(sent + sizeof scheme - 1, hash);
+        int status = db_api_token_use(r->db, hash, r->now);
+        if (status == DB_OK)
+            return 0;
+        if (status == DB_ERROR)
+            return 500;
+    }
     req_header(r, "WWW-Authenticate", "Bearer");
     return 401;
 }
@@ -216,7 +242,7 @@ void routes_dispatch(struct req *r)
     if (status == 303 || status == 0)
         return;
     db_rollback(r->db); /* a handler that failed half-way leaves nothing behind */
-    if (rt && rt->roles == LMS)
+    if ((rt && rt->roles == LMS) || strncmp(r->path, "/api/", 5) == 0)
         json_error(r, status);
     else
         routes_error_page(r, status);

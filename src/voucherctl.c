@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accounts_import.h"
 #include "catalog_import.h"
 #include "cli.h"
 #include "completions_import.h"
@@ -19,6 +20,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "demo.h"
+#include "fmt.h"
 #include "housekeeping.h"
 #include "mail.h"
 #include "manage.h"
@@ -26,6 +28,7 @@
 #include "nginx_conf.h"
 #include "order.h"
 #include "outbox.h"
+#include "valid.h"
 #include "restore.h"
 #include "voucher.h"
 
@@ -43,12 +46,19 @@ static int fail(const char *fmt, const char *arg)
     return 1;
 }
 
+/* Opens the database; whether enrollment changes are queued for the LMS
+ * webhook follows this configuration's [lms] webhook_url. */
 static struct db *open_db(struct ctl *c)
 {
     char err[512];
     struct db *db = db_open(c->cfg.database_path, DB_OPEN_CHECK, err, sizeof err);
     if (!db)
         fail("%s", err);
+    else if (db_lms_webhook_enable(db, c->cfg.lms_webhook_url[0] != '\0') != DB_OK) {
+        db_close(db);
+        fail("%s", "database error (see above)");
+        return NULL;
+    }
     return db;
 }
 
@@ -78,7 +88,10 @@ static int cmd_init(struct ctl *c)
     struct db *db = db_open(c->cfg.database_path, DB_OPEN_MIGRATE, err, sizeof err);
     if (!db)
         return fail("%s", err);
+    int status = db_lms_webhook_enable(db, c->cfg.lms_webhook_url[0] != '\0');
     db_close(db);
+    if (status != DB_OK)
+        return fail("%s", "database error (see above)");
     printf("database %s is at schema %d\n", c->cfg.database_path, db_schema_latest());
     return 0;
 }
@@ -201,6 +214,28 @@ static int cmd_catalog_import(struct ctl *c)
 static int import_completions_now(struct db *db, const char *text, size_t *count, char *msg, size_t msglen)
 {
     return completions_import_csv(db, text, (int64_t)time(NULL), count, msg, msglen);
+}
+
+/* accounts import FILE.csv: LMS accounts (no password), all lines or none. */
+static int cmd_accounts_import(struct ctl *c)
+{
+    if (c->argc != 1)
+        return fail("%s", "usage: accounts import FILE.csv (username,email,first_name,last_name,gkz)");
+    char *text = read_file(c->argv[0]);
+    if (!text)
+        return fail("cannot read %s", c->argv[0]);
+    struct db *db = open_db(c);
+    if (!db) {
+        free(text);
+        return 1;
+    }
+    char msg[512];
+    size_t added = 0, updated = 0;
+    int rc = accounts_import_csv(db, text, (int64_t)time(NULL), &added, &updated, msg, sizeof msg);
+    free(text);
+    if (rc == 0)
+        printf("%zu Konten angelegt, %zu aktualisiert\n", added, updated);
+    return finish(db, rc, msg);
 }
 
 static int cmd_completions_import(struct ctl *c)
@@ -337,7 +372,7 @@ static int cmd_nginx_conf(struct ctl *c)
 /* Keys whose values are secrets: `config` prints them masked. */
 static bool secret_key(const char *key)
 {
-    return strcmp(key, "smtp_password") == 0 || strcmp(key, "api_token") == 0;
+    return strcmp(key, "smtp_password") == 0 || strcmp(key, "webhook_secret") == 0;
 }
 
 /* config: the effective configuration (file, defaults and VOUCHER_* overrides) as INI. */
@@ -355,6 +390,84 @@ static int cmd_config(struct ctl *c)
         last = section;
     }
     return 0;
+}
+
+/* api-token add NAME: a new bearer token for the LMS, printed once; only
+ * its hash is stored. */
+static int cmd_api_token_add(struct ctl *c)
+{
+    if (c->argc != 1 || !valid_person_name(c->argv[0]))
+        return fail("%s", "usage: api-token add NAME (1-100 printable characters, e.g. moodle)");
+    struct db *db = open_db(c);
+    if (!db)
+        return 1;
+    char token[CRYPTO_TOKEN_TEXT_SIZE];
+    unsigned char hash[CRYPTO_HASH_SIZE];
+    crypto_token(token);
+    crypto_hash_text(token, hash);
+    int64_t now = (int64_t)time(NULL);
+    int status = db_begin(db);
+    if (status == DB_OK)
+        status = db_api_token_add(db, c->argv[0], hash, now);
+    if (status == DB_OK)
+        status = db_audit_add(db, 0, "api_token.add", c->argv[0], "", NULL, now);
+    if (db_end(db, status == DB_OK ? 0 : -1) != 0 || status != DB_OK) {
+        db_close(db);
+        return status == DB_CONFLICT ? fail("a valid token named %s exists: revoke it first", c->argv[0])
+                                     : fail("%s", "database error (see above)");
+    }
+    db_close(db);
+    printf("%s\n", token);
+    return 0;
+}
+
+static const char *when(struct arena *a, int64_t t)
+{
+    return t ? fmt_datetime(a, t) : "-";
+}
+
+/* api-token list: name, created, last used, revoked (tab-separated). */
+static int cmd_api_token_list(struct ctl *c)
+{
+    if (c->argc != 0)
+        return fail("%s", "usage: api-token list");
+    struct db *db = open_db(c);
+    if (!db)
+        return 1;
+    struct arena *a = arena_new();
+    struct api_token *list;
+    size_t n;
+    int status = db_api_token_list(db, a, &list, &n);
+    if (status == DB_OK) {
+        printf("name\tcreated\tlast_used\trevoked\n");
+        for (size_t i = 0; i < n; i++)
+            printf("%s\t%s\t%s\t%s\n", list[i].name, when(a, list[i].created_at), when(a, list[i].last_used_at),
+                   when(a, list[i].revoked_at));
+    }
+    arena_free(a);
+    return finish(db, status == DB_OK ? 0 : -1, "");
+}
+
+/* api-token revoke NAME: the token stops working at once. */
+static int cmd_api_token_revoke(struct ctl *c)
+{
+    if (c->argc != 1)
+        return fail("%s", "usage: api-token revoke NAME");
+    struct db *db = open_db(c);
+    if (!db)
+        return 1;
+    int64_t now = (int64_t)time(NULL);
+    int status = db_begin(db);
+    if (status == DB_OK)
+        status = db_api_token_revoke(db, c->argv[0], now);
+    if (status == DB_OK)
+        status = db_audit_add(db, 0, "api_token.revoke", c->argv[0], "", NULL, now);
+    int rc = db_end(db, status == DB_OK ? 0 : -1);
+    if (status == DB_NOT_FOUND) {
+        db_close(db);
+        return fail("no valid token is named %s", c->argv[0]);
+    }
+    return finish(db, rc, "");
 }
 
 /* backup FILE: a consistent copy while voucherd runs; FILE appears only
@@ -400,6 +513,7 @@ static const struct command commands[] = {
     {"user", "add", cmd_user_add,
      "user add --username U --email E --first-name F --last-name L --role R [--tenant GKZ] < password"},
     {"catalog", "import", cmd_catalog_import, "catalog import FILE.csv"},
+    {"accounts", "import", cmd_accounts_import, "accounts import FILE.csv (username,email,first_name,last_name,gkz)"},
     {"completions", "import", cmd_completions_import, "completions import FILE.csv (username,course,completed_on)"},
     {"order", "add", cmd_order_add, "order add --username ADMIN --item SLUG=QTY [--item ...] [--reference R]"},
     {"mail", "send", cmd_mail_send, "mail send"},
@@ -407,6 +521,9 @@ static const struct command commands[] = {
     {"nginx-conf", NULL, cmd_nginx_conf, "nginx-conf [--port 8080] [--prefix DIR] [--static DIR (default ./static)]"},
     {"config", NULL, cmd_config, "config (prints the effective configuration, secrets masked)"},
     {"backup", NULL, cmd_backup, "backup FILE"},
+    {"api-token", "add", cmd_api_token_add, "api-token add NAME (prints a new LMS API token once)"},
+    {"api-token", "list", cmd_api_token_list, "api-token list"},
+    {"api-token", "revoke", cmd_api_token_revoke, "api-token revoke NAME"},
     {"restore", NULL, cmd_restore, "restore FILE (voucherd stopped; checks the file and the key first)"},
 };
 

@@ -35,8 +35,10 @@ static int check_database(const struct config *cfg)
         log_error("%s", err);
         return -1;
     }
+    /* enrollment changes are queued for the LMS webhook while it is configured */
+    int status = db_lms_webhook_enable(db, cfg->lms_webhook_url[0] != '\0');
     db_close(db);
-    return 0;
+    return status == DB_OK ? 0 : -1;
 }
 
 /* The listen queue: bursts of new connections wait here for a free worker

@@ -82,8 +82,15 @@ test('logging in as gemeinde through the form shows "Abmelden"', async () => {
     assert.ok(await page.locator('a.btn-redeem').isVisible(), 'red button still there when logged in');
     await shot(page, 'start-logged-in');
     await Promise.all([
+      page.waitForURL(suite.srv.baseUrl + '/konto'),
+      page.getByRole('link', { name: /Gerda Gemeindeamt\s*: Mein Konto/ }).click(),
+    ]);
+    const accountViolations = await axeViolations(page);
+    assert.equal(accountViolations.length, 0, formatViolations('/konto', accountViolations));
+    await shot(page, 'account-profile');
+    await Promise.all([
       page.waitForURL(suite.srv.baseUrl + '/konto/passwort'),
-      page.getByRole('link', { name: /Gerda Gemeindeamt\s*: Passwort ändern/ }).click(),
+      page.getByRole('main').getByRole('link', { name: 'Passwort ändern' }).click(),
     ]);
     await page.getByRole('button', { name: 'Passwort ändern' }).click();
     await page.getByRole('alert').waitFor();

@@ -14,6 +14,7 @@ static const struct {
     {"server", "threads", 1, 64},
     {"security", "session_idle_minutes", 5, 1440},
     {"security", "session_max_hours", 1, 168},
+    {"security", "password_reset_seconds", 1, 604800},
     {"mail", "retry_base_seconds", 1, 3600},
     {"invoice", "vat_percent", 0, 100},
     {"invoice", "payment_days", 0, 365},
@@ -21,6 +22,7 @@ static const struct {
     {"limits", "redeem_window_seconds", 1, 604800},
     {"limits", "login_max_failures", 1, 1000},
     {"limits", "login_window_seconds", 1, 604800},
+    {"limits", "reset_max_requests", 1, 1000},
     {"limits", "body_max_bytes", 1024, 10485760},
     {"privacy", "ip_retention_days", 1, 3650},
     {"limits", "hash_concurrency", 0, 64},
@@ -42,7 +44,7 @@ static void check_config(const struct config *cfg, const char *base_dir)
             FUZZ_CHECK(*v && *end == '\0' && n >= INT_RANGES[k].min && n <= INT_RANGES[k].max);
         }
     }
-    FUZZ_CHECK(i == 34);
+    FUZZ_CHECK(i == 37);
     /* CHOICE keys hold one of their words. */
     FUZZ_CHECK(strcmp(cfg->database_synchronous, "off") == 0 || strcmp(cfg->database_synchronous, "normal") == 0 ||
                strcmp(cfg->database_synchronous, "full") == 0 || strcmp(cfg->database_synchronous, "extra") == 0);

@@ -11,7 +11,7 @@ import { Client, csrfFrom, links, login, textOf } from '../lib/http.mjs';
 import { pdfText } from '../lib/pdf.mjs';
 import { sql, sqlValue, order, redeemExisting } from '../lib/redeem.mjs';
 
-const TOKEN = 'lms-test-token-0123456789abcdef';
+let TOKEN; // made by `voucherctl api-token add` in before()
 const PW = 'ein-gutes-passwort';
 const NUMBER_RE = /^Z-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
 
@@ -19,7 +19,10 @@ let srv;
 let seq = 0;
 
 before(async () => {
-  srv = await startServer({ extraConf: { lms: { api_token: TOKEN } } });
+  srv = await startServer();
+  const made = srv.ctl(['api-token', 'add', 'certs-test']);
+  assert.equal(made.code, 0, made.stderr);
+  TOKEN = made.stdout.trim();
 }, { timeout: 120000 });
 
 after(async () => {
@@ -61,11 +64,11 @@ function importCsv(text) {
 
 const HEADER = 'username,course,completed_on\n';
 
-/** POST /api/completions as the LMS. */
+/** POST /api/v1/completions as the LMS. */
 function api(body, { token = TOKEN, base = srv.baseUrl } = {}) {
   const headers = { 'content-type': 'application/json' };
   if (token !== null) headers.authorization = `Bearer ${token}`;
-  return fetch(`${base}/api/completions`, { method: 'POST', headers, body: typeof body === 'string' ? body
+  return fetch(`${base}/api/v1/completions`, { method: 'POST', headers, body: typeof body === 'string' ? body
     : JSON.stringify(body), signal: AbortSignal.timeout(15000) });
 }
 
@@ -152,7 +155,7 @@ test('completions import: a different date for a completed course is refused', a
 // ---------------------------------------------------------------------------
 // the LMS endpoint
 
-test('POST /api/completions without a token or with a wrong one answers 401 in JSON', async () => {
+test('POST /api/v1/completions without a token or with a wrong one answers 401 in JSON', async () => {
   const u = newUser();
   await enroll(u);
   const body = { username: u, course: 'dsgvo-grundlagen', completed_on: '2025-02-01' };
@@ -165,7 +168,7 @@ test('POST /api/completions without a token or with a wrong one answers 401 in J
   assert.equal(completedOn(u, 'dsgvo-grundlagen'), 'null');
 });
 
-test('POST /api/completions with the token records the completion and answers the number', async () => {
+test('POST /api/v1/completions with the token records the completion and answers the number', async () => {
   const u = newUser();
   await enroll(u);
   const res = await api({ username: u, course: 'dsgvo-grundlagen', completed_on: '2025-02-01' });
@@ -178,7 +181,7 @@ test('POST /api/completions with the token records the completion and answers th
   assert.equal((await again.json()).certificate, json.certificate, 'sent twice: the same certificate');
 });
 
-test('POST /api/completions decodes JSON escapes', async () => {
+test('POST /api/v1/completions decodes JSON escapes', async () => {
   const u = newUser();
   await enroll(u);
   const body = `{"username":"${u.replace('c', '\\u0063')}", "course" : "dsgvo\\u002dgrundlagen",\n"completed_on":"2025-02-02"}`;
@@ -187,7 +190,7 @@ test('POST /api/completions decodes JSON escapes', async () => {
   assert.equal(completedOn(u, 'dsgvo-grundlagen'), '2025-02-02');
 });
 
-test('POST /api/completions with malformed JSON answers 400 in JSON', async () => {
+test('POST /api/v1/completions with malformed JSON answers 400 in JSON', async () => {
   for (const body of ['{"username": "a"', '[]', '{"username": 1}', '{"a":{"b":"c"}}', 'username=a', '']) {
     const res = await api(body);
     assert.equal(res.status, 400, body);
@@ -195,30 +198,48 @@ test('POST /api/completions with malformed JSON answers 400 in JSON', async () =
   }
 });
 
-test('POST /api/completions refuses missing fields and a user not enrolled with 422', async () => {
+test('POST /api/v1/completions refuses missing fields with 422, a user not enrolled with 409', async () => {
   const u = newUser();
-  for (const body of [{ username: u }, { username: u, course: 'dsgvo-grundlagen', completed_on: '2025-02-01' }]) {
+  const missing = await api({ username: u });
+  assert.equal(missing.status, 422);
+  assert.ok((await missing.json()).error.length > 10);
+  const notEnrolled = await api({ username: u, course: 'dsgvo-grundlagen', completed_on: '2025-02-01' });
+  assert.equal(notEnrolled.status, 409);
+  assert.match((await notEnrolled.json()).error, /nicht im Kurs/);
+});
+
+test('POST /api/v1/completions answers 404 for an unknown user or course, 409 for another date', async () => {
+  const u = newUser();
+  await enroll(u);
+  for (const body of [{ username: 'gibt-es-nicht', course: 'dsgvo-grundlagen', completed_on: '2025-02-01' },
+    { username: u, course: 'gibt-es-nicht', completed_on: '2025-02-01' }]) {
     const res = await api(body);
-    assert.equal(res.status, 422, JSON.stringify(body));
-    assert.ok((await res.json()).error.length > 10);
+    assert.equal(res.status, 404, JSON.stringify(body));
+    assert.ok((await res.json()).error);
   }
+  assert.equal((await api({ username: u, course: 'dsgvo-grundlagen', completed_on: '2025-02-01' })).status, 200);
+  const other = await api({ username: u, course: 'dsgvo-grundlagen', completed_on: '2025-02-03' });
+  assert.equal(other.status, 409);
+  assert.match((await other.json()).error, /bereits/);
 });
 
-test('POST /api/completions does not exist while [lms] api_token is empty', async () => {
-  const off = await startServer({ demo: false });
-  try {
-    const res = await api({ username: 'x', course: 'y', completed_on: '2025-01-01' }, { base: off.baseUrl, token: '' });
-    assert.equal(res.status, 404);
-    const res2 = await api({}, { base: off.baseUrl, token: 'anything' });
-    assert.equal(res2.status, 404);
-  } finally {
-    await off.stop();
-  }
+test('the old POST /api/completions is gone (404 in JSON)', async () => {
+  const res = await fetch(`${srv.baseUrl}/api/completions`, { method: 'POST', headers: {
+    'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: '{}' });
+  assert.equal(res.status, 404);
+  assert.ok((await res.json()).error);
 });
 
-test('a form POST to /api/completions with a session but no token is refused', async () => {
+test('a config that still names [lms] api_token is refused with a message saying what replaced it', () => {
+  const r = srv.ctl(['config'], { env: { VOUCHER_LMS_API_TOKEN: 'altes-geheimnis' } });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /api_token was removed.*voucherctl api-token add NAME/);
+  assert.doesNotMatch(r.stderr + r.stdout, /altes-geheimnis/);
+});
+
+test('a form POST to /api/v1/completions with a session but no token is refused', async () => {
   const c = await loggedIn('support', 'demo-passwort');
-  const res = await c.post('/api/completions', { username: 'x', course: 'y', completed_on: '2025-01-01' });
+  const res = await c.post('/api/v1/completions', { username: 'x', course: 'y', completed_on: '2025-01-01' });
   assert.equal(res.status, 401);
 });
 
@@ -335,6 +356,22 @@ test('the verification page confirms a genuine certificate with holder, course a
   for (const s of ['Vera Verifiziert', 'DSGVO-Grundlagen für Gemeinden', '15.01.2025', cert.number]) {
     assert.ok(text.includes(s), s);
   }
+});
+
+test('a name corrected at /konto shows on the verification page and the PDF; the number stays', async () => {
+  const { username, cert } = await completedUser('Rita', 'Tippfehlr');
+  const c = await loggedIn(username);
+  const page = await c.get('/konto');
+  const saved = await c.post('/konto', { csrf: csrfFrom(page.text), first_name: 'Rita', last_name: 'Tippfehler',
+    email: `${username}@musterstadt.gv.at` });
+  assert.equal(saved.status, 200);
+  const check = textOf((await new Client(srv.baseUrl).get(`/zertifikat/pruefen?nr=${cert.number}`)).text);
+  assert.ok(check.includes('Rita Tippfehler'), 'the name as it is now');
+  assert.ok(!check.includes('Rita Tippfehlr'));
+  const pdf = await fetch(`${srv.baseUrl}/zertifikat/${cert.id}.pdf`, { headers: { cookie: c.cookieHeader() } });
+  assert.equal(pdf.status, 200);
+  assert.ok(pdfText(Buffer.from(await pdf.arrayBuffer())).includes('Rita Tippfehler'), 'the PDF too');
+  assert.equal(certificateOf(username).number, cert.number, 'the number is kept');
 });
 
 test('the verification page accepts the number in lower case, without dashes, with O/I/L mix-ups', async () => {

@@ -585,7 +585,8 @@ test('a logged-in person changes their own password: checks, new password works,
   const c = new Client(srv.baseUrl);
   assert.equal((await login(c, 'pwchange', 'altes-passwort-1')).status, 303);
   const home = await c.get('/');
-  assert.ok(home.text.includes('href="/konto/passwort"'), 'the name in the header links to the password page');
+  assert.ok(home.text.includes('href="/konto"'), 'the name in the header links to the own account page');
+  assert.ok((await c.get('/konto')).text.includes('href="/konto/passwort"'), 'which links to the password page');
   const change = async (fields) => {
     const form = await c.get('/konto/passwort');
     assert.equal(form.status, 200);

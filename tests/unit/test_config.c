@@ -256,6 +256,19 @@ static void test_env_ignores_unrelated_variables(void **state)
     assert_int_equal(apply_env(f, NULL, NULL), 0);
 }
 
+static void test_retired_api_token_says_what_replaced_it(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(parse(f, "[lms]\napi_token = geheim\n"), -1);
+    assert_non_null(strstr(f->err, "line 2: [lms] api_token was removed"));
+    assert_non_null(strstr(f->err, "voucherctl api-token add NAME"));
+    assert_null(strstr(f->err, "geheim"));
+    char *envp[] = {"VOUCHER_LMS_API_TOKEN=geheim", NULL};
+    assert_int_equal(apply_env(f, envp, NULL), -1);
+    assert_non_null(strstr(f->err, "VOUCHER_LMS_API_TOKEN: [lms] api_token was removed"));
+    assert_null(strstr(f->err, "geheim"));
+}
+
 static void test_env_rejects_unknown_key_of_known_section(void **state)
 {
     struct fixture *f = *state;
@@ -311,7 +324,7 @@ static void test_key_at_enumerates_every_key(void **state)
         assert_non_null(config_get_text(&f->cfg, section, key, buf, sizeof buf));
         n++;
     }
-    assert_int_equal(n, 34);
+    assert_int_equal(n, 37);
     assert_true(config_key_at(0, &section, &key));
     assert_string_equal(section, "server");
     assert_string_equal(key, "socket");
@@ -403,6 +416,7 @@ int main(void)
         T(test_synchronous_is_one_of_its_words),
         T(test_load_resolves_paths_against_file_directory),
         T(test_load_reports_errors_with_file_name),
+        T(test_retired_api_token_says_what_replaced_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

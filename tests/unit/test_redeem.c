@@ -328,13 +328,13 @@ static void test_mail_lists_courses_and_new_account(void **state)
                           .email = "maria@musterstadt.gv.at"};
     const char *titles[] = {"Kurs A", "Kurs B"};
     struct mail_message m;
-    redeem_mail(a, &acc, true, "Stadtgemeinde Musterstadt", titles, 2, "https://academy.example", &m);
+    redeem_mail(a, &acc, true, "Stadtgemeinde Musterstadt", titles, 2, NULL, 0, "https://academy.example", &m);
     assert_string_equal(m.recipients, "maria@musterstadt.gv.at");
     assert_non_null(strstr(m.body_text, "  - Kurs A\n  - Kurs B\n"));
     assert_non_null(strstr(m.body_text, "Benutzername: maria.m"));
     assert_non_null(strstr(m.body_text, "Stadtgemeinde Musterstadt"));
     assert_non_null(strstr(m.body_text, "https://academy.example/meine-kurse"));
-    redeem_mail(a, &acc, false, "", titles, 1, "https://academy.example", &m);
+    redeem_mail(a, &acc, false, "", titles, 1, NULL, 0, "https://academy.example", &m);
     assert_null(strstr(m.body_text, "Benutzername"));
     assert_non_null(strstr(m.body_text, "wurde dieser Kurs zugeordnet"));
     arena_free(a);
