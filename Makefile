@@ -175,12 +175,15 @@ test: test-deps
 
 bench: deps
 	$(call install_missing,$(BENCH_PACKAGES))
-	@$(MAKE) --no-print-directory all build/bench/hello
+	@$(MAKE) --no-print-directory all build/bench/hello build/bench/codegen
 	@sh tests/bench/run.sh
 
 build/bench/hello: tests/bench/hello.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $< -lfcgi -o $@
+build/bench/codegen: tests/bench/codegen.c build/rel/libvoucher.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) $< build/rel/libvoucher.a $(LIBS) -o $@
 
 clean:
 	rm -rf bin build

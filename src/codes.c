@@ -11,19 +11,40 @@ void codes_hash(const struct crypto_keys *keys, const char canon[VOUCHER_SYMBOLS
     crypto_keyed_hash(keys->lookup, canon, VOUCHER_SYMBOLS, hash);
 }
 
+void codes_generate(const struct crypto_keys *keys, struct new_code *out, size_t n)
+{
+    enum { PER_CODE = VOUCHER_RANDOM_BYTES + 24 }; /* symbols, then the seal's nonce */
+    unsigned char random[CODES_BATCH * PER_CODE];
+    for (size_t done = 0; done < n;) {
+        size_t m = n - done < CODES_BATCH ? n - done : CODES_BATCH;
+        crypto_random(random, m * PER_CODE);
+        for (size_t i = 0; i < m; i++) {
+            struct new_code *c = &out[done + i];
+            const unsigned char *r = random + i * PER_CODE;
+            voucher_from_random(r, c->canon);
+            codes_hash(keys, c->canon, c->hash);
+            crypto_seal_nonce(keys, c->canon, VOUCHER_SYMBOLS, r + VOUCHER_RANDOM_BYTES, c->sealed);
+        }
+        done += m;
+    }
+    crypto_wipe(random, sizeof random);
+}
+
+int codes_store(struct db *db, const struct new_code *c, const struct voucher *v, int64_t order_line_id)
+{
+    return db_voucher_add(db, c->hash, c->sealed, sizeof c->sealed, v, order_line_id, NULL);
+}
+
 int codes_issue(struct db *db, const struct crypto_keys *keys, const struct voucher *v,
                 int64_t order_line_id, char canon[VOUCHER_CANON_SIZE])
 {
     /* A collision of 115 random bits will not happen; retrying keeps the
      * UNIQUE index from ever failing an order if it did. */
     for (int attempt = 0; attempt < 3; attempt++) {
-        unsigned char random[VOUCHER_RANDOM_BYTES], hash[CRYPTO_HASH_SIZE];
-        unsigned char sealed[VOUCHER_SYMBOLS + CRYPTO_SEAL_OVERHEAD];
-        crypto_random(random, sizeof random);
-        voucher_from_random(random, canon);
-        codes_hash(keys, canon, hash);
-        crypto_seal(keys, canon, VOUCHER_SYMBOLS, sealed);
-        int status = db_voucher_add(db, hash, sealed, sizeof sealed, v, order_line_id, NULL);
+        struct new_code c;
+        codes_generate(keys, &c, 1);
+        int status = codes_store(db, &c, v, order_line_id);
+        memcpy(canon, c.canon, VOUCHER_CANON_SIZE);
         if (status != DB_CONFLICT)
             return status;
     }

@@ -20,6 +20,22 @@ void codes_hash(const struct crypto_keys *keys, const char canon[VOUCHER_SYMBOLS
 int codes_issue(struct db *db, const struct crypto_keys *keys, const struct voucher *v,
                 int64_t order_line_id, char canon[VOUCHER_CANON_SIZE]);
 
+/* A code made by codes_generate, not stored yet. */
+struct new_code {
+    char canon[VOUCHER_CANON_SIZE];
+    unsigned char hash[CRYPTO_HASH_SIZE];
+    unsigned char sealed[VOUCHER_SYMBOLS + CRYPTO_SEAL_OVERHEAD];
+};
+/* Makes n new random codes with their look-up hash and sealed copy.  The
+ * randomness of up to CODES_BATCH codes (symbols and nonces) is drawn from
+ * the CSPRNG at once: one system call per code cost more than hashing and
+ * sealing it.  Pure apart from the CSPRNG; cannot fail. */
+#define CODES_BATCH 128
+void codes_generate(const struct crypto_keys *keys, struct new_code *out, size_t n);
+/* Stores a generated code for v (as codes_issue); DB_OK, DB_CONFLICT (its
+ * hash exists: generate another) or DB_ERROR. */
+int codes_store(struct db *db, const struct new_code *c, const struct voucher *v, int64_t order_line_id);
+
 /* Decrypts a stored code into canon.  -1 when the sealed copy does not open
  * with this key file (wrong key or tampered data). */
 int codes_reveal(const struct crypto_keys *keys, const struct voucher *v, char canon[VOUCHER_CANON_SIZE]);

@@ -95,6 +95,11 @@ void crypto_random(void *buf, size_t n)
     randombytes_buf(buf, n);
 }
 
+void crypto_wipe(void *buf, size_t n)
+{
+    sodium_memzero(buf, n);
+}
+
 void crypto_base64url(const unsigned char *bin, size_t n, char *out, size_t outlen)
 {
     sodium_bin2base64(out, outlen, bin, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -202,6 +207,13 @@ int crypto_key_file_load(const char *path, struct crypto_keys *keys, char *err, 
 void crypto_seal(const struct crypto_keys *keys, const void *plain, size_t n, unsigned char *out)
 {
     randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, plain, n, out, keys->seal);
+}
+
+void crypto_seal_nonce(const struct crypto_keys *keys, const void *plain, size_t n,
+                       const unsigned char nonce[24], unsigned char *out)
+{
+    memcpy(out, nonce, crypto_secretbox_NONCEBYTES);
     crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, plain, n, out, keys->seal);
 }
 

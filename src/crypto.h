@@ -25,6 +25,8 @@ int crypto_startup(void);
 
 /* Fills buf with n bytes from the CSPRNG. Cannot fail. */
 void crypto_random(void *buf, size_t n);
+/* Overwrites n bytes with zeros in a way the compiler keeps (secrets on the stack). */
+void crypto_wipe(void *buf, size_t n);
 /* 32 random bytes as base64url text (43 characters). Cannot fail. */
 void crypto_token(char out[CRYPTO_TOKEN_TEXT_SIZE]);
 /* base64url (no padding) of n bytes into out of size outlen (at least
@@ -76,6 +78,10 @@ int crypto_key_file_load(const char *path, struct crypto_keys *keys, char *err, 
 /* Encrypts n bytes: out receives nonce || ciphertext (n + CRYPTO_SEAL_OVERHEAD
  * bytes).  Cannot fail. */
 void crypto_seal(const struct crypto_keys *keys, const void *plain, size_t n, unsigned char *out);
+/* As crypto_seal with a nonce the caller drew from crypto_random (24 bytes,
+ * never used before): lets a batch draw its randomness at once. */
+void crypto_seal_nonce(const struct crypto_keys *keys, const void *plain, size_t n,
+                       const unsigned char nonce[24], unsigned char *out);
 /* Decrypts what crypto_seal wrote (len bytes) into plain (len -
  * CRYPTO_SEAL_OVERHEAD bytes).  -1 when it was tampered with or too short. */
 int crypto_open(const struct crypto_keys *keys, const unsigned char *sealed, size_t len, void *plain);

@@ -298,6 +298,17 @@ int db_begin(struct db *db)
     return exec_simple(db, "BEGIN IMMEDIATE");
 }
 
+int db_read_begin(struct db *db)
+{
+    return exec_simple(db, "BEGIN DEFERRED");
+}
+
+void db_read_end(struct db *db)
+{
+    if (!sqlite3_get_autocommit(db->conn))
+        sqlite3_exec(db->conn, "COMMIT", NULL, NULL, NULL);
+}
+
 int db_commit(struct db *db)
 {
     int status = exec_simple(db, "COMMIT");

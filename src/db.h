@@ -39,6 +39,11 @@ int db_schema_latest(void);
 /* BEGIN IMMEDIATE (waits for the write lock up to the busy timeout). */
 int db_begin(struct db *db);
 int db_commit(struct db *db);
+/* A read transaction (BEGIN DEFERRED): the reads until db_read_end see one
+ * snapshot and take it once, instead of once per statement.  Takes no write
+ * lock.  DB_OK or DB_ERROR; db_read_end cannot fail (it only ends a read). */
+int db_read_begin(struct db *db);
+void db_read_end(struct db *db);
 /* Rolls back if a transaction is open; harmless otherwise. */
 void db_rollback(struct db *db);
 /* Ends what db_begin started by the caller's outcome rc: commits when rc is
@@ -343,8 +348,16 @@ struct municipality_summary {
     struct municipality m;
     int64_t accounts, orders;
 };
-/* Every municipality by name: *list an arena array of *n. */
-int db_municipality_list(struct db *db, struct arena *a, struct municipality_summary **list, size_t *n);
+/* At most limit municipalities by name and GKZ from offset: q "" = all, else
+ * those whose GKZ starts with q or whose name contains q (any ASCII case).
+ * *list an arena array of *n. */
+int db_municipality_list(struct db *db, struct arena *a, const char *q, int64_t offset, int64_t limit,
+                         struct municipality_summary **list, size_t *n);
+/* Every municipality's GKZ and name by name (suggestions of a GKZ field). */
+struct municipality_name {
+    const char *gkz, *name;
+};
+int db_municipality_names(struct db *db, struct arena *a, struct municipality_name **list, size_t *n);
 /* Sets name, address, invoice_email and uid of m->id (the GKZ never changes). */
 int db_municipality_update(struct db *db, const struct municipality *m);
 
@@ -353,10 +366,11 @@ struct account_summary {
     struct account acc;
     const char *gkz, *municipality_name; /* "" for support and admin */
 };
-/* Accounts by username, at most limit: q ("" = any) found in username,
- * names or e-mail regardless of case; role ("" = any); gkz ("" = any). */
+/* At most limit accounts by username from offset: q ("" = any) the start of
+ * the username, e-mail, first or last name regardless of case; role ("" =
+ * any); gkz ("" = any).  Each combination is answered from an index. */
 int db_account_list(struct db *db, struct arena *a, const char *q, const char *role, const char *gkz,
-                    int64_t limit, struct account_summary **list, size_t *n);
+                    int64_t offset, int64_t limit, struct account_summary **list, size_t *n);
 int db_account_set_disabled(struct db *db, int64_t account_id, bool disabled);
 int db_account_set_password(struct db *db, int64_t account_id, const char *password_hash);
 /* Ends every session of the account. */
@@ -428,9 +442,10 @@ struct audit_entry {
     const char *action, *subject, *detail;
     const char *ip;       /* "" once erased */
 };
-/* The newest entries first, at most limit; term ("" = all) found in action,
- * subject, detail or username regardless of case. */
-int db_audit_list(struct db *db, struct arena *a, const char *term, int64_t limit,
+/* The newest entries first, at most limit from offset; term ("" = all)
+ * found in action, subject, detail or username regardless of case (read
+ * from the newest back until the page is full). */
+int db_audit_list(struct db *db, struct arena *a, const char *term, int64_t offset, int64_t limit,
                   struct audit_entry **list, size_t *n);
 
 /* ---- password reset links and own account data (db_reset.c) ---- */

@@ -49,10 +49,27 @@ static void municipality_row(sqlite3_stmt *st, struct arena *a, void *item)
     s->orders = sqlite3_column_int64(st, MSUMMARY_C_ORDERS);
 }
 
-int db_municipality_list(struct db *db, struct arena *a, struct municipality_summary **list, size_t *n)
+int db_municipality_list(struct db *db, struct arena *a, const char *q, int64_t offset, int64_t limit,
+                         struct municipality_summary **list, size_t *n)
 {
     sqlite3_stmt *st = db_stmt(db, Q_ADMIN_MUNICIPALITY_LIST);
+    db_bind_text(st, 1, q ? q : "");
+    sqlite3_bind_int64(st, 2, offset);
+    sqlite3_bind_int64(st, 3, limit);
     return db_collect(db, a, st, sizeof **list, municipality_row, (void **)list, n);
+}
+
+static void municipality_name_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct municipality_name *m = item;
+    m->gkz = db_text(a, st, MNAME_C_GKZ);
+    m->name = db_text(a, st, MNAME_C_NAME);
+}
+
+int db_municipality_names(struct db *db, struct arena *a, struct municipality_name **list, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ADMIN_MUNICIPALITY_NAMES);
+    return db_collect(db, a, st, sizeof **list, municipality_name_row, (void **)list, n);
 }
 
 int db_municipality_update(struct db *db, const struct municipality *m)
@@ -75,13 +92,25 @@ static void account_row(sqlite3_stmt *st, struct arena *a, void *item)
 }
 
 int db_account_list(struct db *db, struct arena *a, const char *q, const char *role, const char *gkz,
-                    int64_t limit, struct account_summary **list, size_t *n)
+                    int64_t offset, int64_t limit, struct account_summary **list, size_t *n)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_ADMIN_ACCOUNT_LIST);
-    db_bind_text(st, 1, q ? q : "");
-    db_bind_text(st, 2, role ? role : "");
-    db_bind_text(st, 3, gkz ? gkz : "");
-    sqlite3_bind_int64(st, 4, limit);
+    q = q ? q : "";
+    role = role ? role : "";
+    gkz = gkz ? gkz : "";
+    enum query_id id = *q     ? Q_ADMIN_ACCOUNT_SEARCH
+                       : *gkz ? Q_ADMIN_ACCOUNT_PAGE_TENANT
+                       : *role ? Q_ADMIN_ACCOUNT_PAGE_ROLE
+                               : Q_ADMIN_ACCOUNT_PAGE;
+    sqlite3_stmt *st = db_stmt(db, id);
+    db_bind_text(st, 1, role);
+    sqlite3_bind_int64(st, 2, offset);
+    sqlite3_bind_int64(st, 3, limit);
+    if (id == Q_ADMIN_ACCOUNT_PAGE_TENANT || id == Q_ADMIN_ACCOUNT_SEARCH)
+        db_bind_text(st, 4, gkz);
+    if (id == Q_ADMIN_ACCOUNT_SEARCH) {
+        db_bind_text(st, 5, q);
+        db_bind_text(st, 6, arena_printf(a, "%s\xf4\x8f\xbf\xbf", q)); /* q followed by U+10FFFF */
+    }
     return db_collect(db, a, st, sizeof **list, account_row, (void **)list, n);
 }
 
@@ -119,11 +148,12 @@ static void audit_row(sqlite3_stmt *st, struct arena *a, void *item)
     e->ip = db_text(a, st, AUDIT_C_IP);
 }
 
-int db_audit_list(struct db *db, struct arena *a, const char *term, int64_t limit,
+int db_audit_list(struct db *db, struct arena *a, const char *term, int64_t offset, int64_t limit,
                   struct audit_entry **list, size_t *n)
 {
     sqlite3_stmt *st = db_stmt(db, Q_ADMIN_AUDIT_LIST);
     db_bind_text(st, 1, term);
-    sqlite3_bind_int64(st, 2, limit);
+    sqlite3_bind_int64(st, 2, offset);
+    sqlite3_bind_int64(st, 3, limit);
     return db_collect(db, a, st, sizeof **list, audit_row, (void **)list, n);
 }

@@ -5,6 +5,7 @@
 #define H_ADMIN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fields.h"
 
@@ -40,5 +41,20 @@ struct admin_change {
  * committed; 1 when refused (msg, nothing written); 500 on an error
  * (nothing written). */
 int admin_write(struct req *r, const struct admin_change *c, char *msg, size_t msglen);
+
+/* A long list shown a page at a time (?seite=N, 1..; a page past the end is
+ * empty and links back).  Ask the database for `limit` rows from `offset`:
+ * one more than a page, so the pager knows whether a next page exists. */
+struct list_page {
+    int64_t page, per_page, offset, limit;
+};
+struct list_page admin_list_page(struct req *r, int64_t per_page);
+/* Puts the page navigation into v ("page", "has_prev", "has_next", "first_url",
+ * "prev_url", "next_url", "paged" = either link exists, "from", "to" = the
+ * positions shown) for a list at path whose filters are the NULL-terminated
+ * name/value pairs of query (empty values left out); returns how many of the
+ * n rows fetched belong on this page. */
+size_t admin_pager(struct req *r, struct view *v, const struct list_page *p, size_t n, const char *path,
+                   const char *const *query);
 
 #endif

@@ -18,7 +18,7 @@
 #include "support.h"
 #include "view.h"
 
-#define LIST_LIMIT 500
+#define ACCOUNTS_PER_PAGE 100
 
 /* Columns of table accounts in admin_accounts_list.html, in the order it reads them. */
 enum {
@@ -45,20 +45,22 @@ static void role_options(struct view *v)
     }
 }
 
-/* The roles and municipalities for the selects (tables "roles" and
- * "tenants"). 0 or 500. */
+/* The roles for the select and the municipalities the GKZ field suggests
+ * (tables "roles" and "tenants"; the template puts the municipalities into
+ * a <datalist>, so the field is typed into, not a select of 2,100). 0 or
+ * 500. */
 static int select_options(struct req *r, struct view *v)
 {
     role_options(v);
-    struct municipality_summary *list;
+    struct municipality_name *list;
     size_t n;
-    if (db_municipality_list(r->db, r->arena, &list, &n) != DB_OK)
+    if (db_municipality_names(r->db, r->arena, &list, &n) != DB_OK)
         return 500;
     struct view_table *t = view_table(v, "tenants", TENANT_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         view_row(t);
-        view_cell_text(t, TENANT_GKZ, list[i].m.gkz);
-        view_cell_text(t, TENANT_NAME, list[i].m.name);
+        view_cell_text(t, TENANT_GKZ, list[i].gkz);
+        view_cell_text(t, TENANT_NAME, list[i].name);
     }
     return 0;
 }
@@ -75,16 +77,21 @@ static void account_row(struct req *r, struct view_table *t, const struct accoun
     view_cell_int(t, ACCOUNT_DISABLED, s->acc.disabled);
 }
 
+/* /admin/konten?q=&role=&tenant=&seite=: a page of accounts by username;
+ * q the start of a username, e-mail, first or last name. */
 int h_admin_accounts_list(struct req *r)
 {
     const char *q = req_text(r, F_Q), *role = req_text(r, F_ROLE), *tenant = req_text(r, F_TENANT);
+    struct list_page p = admin_list_page(r, ACCOUNTS_PER_PAGE);
     struct account_summary *list;
     size_t n;
-    if (db_account_list(r->db, r->arena, q, role, tenant, LIST_LIMIT, &list, &n) != DB_OK)
+    if (db_account_list(r->db, r->arena, q, role, tenant, p.offset, p.limit, &list, &n) != DB_OK)
         return 500;
     struct view *v = view_new(r, "admin_accounts_list", "Konten verwalten");
     if (select_options(r, v) != 0)
         return 500;
+    n = admin_pager(r, v, &p, n, "/admin/konten",
+                    (const char *const[]){"q", q, "role", role, "tenant", tenant, NULL});
     struct view_table *t = view_table(v, "accounts", ACCOUNT_COLUMNS);
     for (size_t i = 0; i < n; i++)
         account_row(r, t, &list[i]);
@@ -92,7 +99,6 @@ int h_admin_accounts_list(struct req *r)
     view_text(v, "role", req_raw(r, F_ROLE));
     view_text(v, "tenant", req_raw(r, F_TENANT));
     view_int(v, "count", (long)n);
-    view_int(v, "limited", n == LIST_LIMIT);
     return view_render(v);
 }
 

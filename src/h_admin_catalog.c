@@ -7,6 +7,7 @@
  * the catalog_version triggers renew the guest page cache of /kurse. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "catalog_rules.h"
 #include "db.h"
@@ -43,15 +44,52 @@ static const char *kind_label(enum item_kind kind)
     return kind == ITEM_PACKAGE ? "Paket" : "Kurs";
 }
 
+#define ITEMS_PER_PAGE 100
+
+/* Whether needle occurs in haystack, ASCII letters of either case alike. */
+static bool contains_ascii_nocase(const char *haystack, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (const char *p = haystack; *p; p++)
+        if (strncasecmp(p, needle, n) == 0)
+            return true;
+    return n == 0;
+}
+
+/* Whether item matches q: q "" or found in its slug or title. */
+static bool item_matches(const struct catalog_item *it, const char *q)
+{
+    return !*q || contains_ascii_nocase(it->slug, q) || contains_ascii_nocase(it->title, q);
+}
+
+/* /admin/kurse?q=&seite=: a page of the catalog in its order (courses, then
+ * packages, each by position).  The catalog is read whole (tens of items,
+ * the same read the order form does) and filtered here. */
 int h_admin_catalog_list(struct req *r)
 {
+    const char *q = req_text(r, F_Q) ? req_text(r, F_Q) : "";
+    struct list_page p = admin_list_page(r, ITEMS_PER_PAGE);
     struct catalog cat;
     if (db_catalog_list(r->db, r->arena, false, &cat) != DB_OK)
         return 500;
+    const struct catalog_item **page = arena_alloc(r->arena, (size_t)p.limit * sizeof *page);
+    size_t n = 0;
+    int64_t skip = p.offset;
+    for (size_t i = 0; i < cat.nitems && (int64_t)n < p.limit; i++) {
+        if (!item_matches(&cat.items[i], q))
+            continue;
+        if (skip > 0)
+            skip--;
+        else
+            page[n++] = &cat.items[i];
+    }
     struct view *v = view_new(r, "admin_catalog_list", "Kurse und Pakete verwalten");
+    view_text(v, "q", req_raw(r, F_Q));
+    n = admin_pager(r, v, &p, n, "/admin/kurse", (const char *const[]){"q", q, NULL});
+    view_int(v, "count", (long)n);
     struct view_table *t = view_table(v, "items", ITEM_COLUMNS);
-    for (size_t i = 0; i < cat.nitems; i++) {
-        const struct catalog_item *it = &cat.items[i];
+    for (size_t i = 0; i < n; i++) {
+        const struct catalog_item *it = page[i];
         view_row(t);
         view_cell_text(t, ITEM_KIND, kind_label(it->kind));
         view_cell_text(t, ITEM_SLUG, it->slug);
@@ -128,11 +166,12 @@ static void read_form(struct req *r, struct item_form *f, bool adding)
     f->price = req_raw(r, F_PRICE);
     f->courses = it->kind == ITEM_PACKAGE ? admin_input(r, e, F_COURSES, "Die Kursliste") : "";
     catalog_split_slugs(r->arena, f->courses, &f->slugs, &f->nslugs);
-    long long cents = 0;
-    if (!catalog_parse_hours(f->hours, &it->hours))
-        admin_error_set(e, F_HOURS, catalog_bad_hours.text);
-    if (!money_parse_cents(f->price, &cents))
-        admin_error_set(e, F_PRICE, catalog_bad_price.text);
+    long long hours = 0, cents = 0; /* typed and range-checked by the input table */
+    if (!req_number(r, F_HOURS, &hours))
+        admin_error_set(e, F_HOURS, req_problem(r, F_HOURS));
+    if (!req_number(r, F_PRICE, &cents))
+        admin_error_set(e, F_PRICE, req_problem(r, F_PRICE));
+    it->hours = hours;
     it->price_cents = cents;
     const struct catalog_problem *p = catalog_item_problem(it, f->nslugs);
     if (p)

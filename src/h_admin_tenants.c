@@ -21,13 +21,22 @@ struct tenant_form {
 enum { TENANT_GKZ, TENANT_NAME, TENANT_EMAIL, TENANT_UID, TENANT_ACCOUNTS, TENANT_ORDERS, TENANT_COLUMNS };
 static const enum field_id form_fields[] = {F_GKZ, F_NAME, F_ADDRESS, F_EMAIL, F_UID, F__MAX};
 
+#define TENANTS_PER_PAGE 100
+
+/* /admin/gemeinden?q=&seite=: a page of municipalities by name; q the start
+ * of a GKZ or a part of a name. */
 int h_admin_tenants_list(struct req *r)
 {
+    const char *q = req_text(r, F_Q) ? req_text(r, F_Q) : "";
+    struct list_page p = admin_list_page(r, TENANTS_PER_PAGE);
     struct municipality_summary *list;
     size_t n;
-    if (db_municipality_list(r->db, r->arena, &list, &n) != DB_OK)
+    if (db_municipality_list(r->db, r->arena, q, p.offset, p.limit, &list, &n) != DB_OK)
         return 500;
     struct view *v = view_new(r, "admin_tenants_list", "Gemeinden verwalten");
+    view_text(v, "q", req_raw(r, F_Q));
+    n = admin_pager(r, v, &p, n, "/admin/gemeinden", (const char *const[]){"q", q, NULL});
+    view_int(v, "count", (long)n);
     struct view_table *t = view_table(v, "tenants", TENANT_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         view_row(t);

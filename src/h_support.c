@@ -22,6 +22,7 @@
 #include "date.h"
 #include "db.h"
 #include "fmt.h"
+#include "h_admin.h"
 #include "handlers.h"
 #include "mem.h"
 #include "order_docs.h"
@@ -61,6 +62,7 @@ struct search {
     struct req *r;
     struct view *v;
     int error_action; /* the change that was refused (its form shows the input again), -1 = none */
+    const char *q;    /* the search term (page links keep it) */
     bool reference, code, similar, accounts, account, order, attempts;
 };
 
@@ -259,15 +261,22 @@ static int show_similar(struct search *s, const char *canon, bool bad_check)
     size_t n = voucher_neighbours(canon, near, VOUCHER_MAX_NEIGHBOURS);
     struct view_table *t = view_table(s->v, "similar", SIMILAR_COLUMNS);
     long found = 0;
+    /* The ~25 look-ups share one read transaction (one snapshot, one lock
+     * acquisition) instead of one each. */
+    if (db_read_begin(r->db) != DB_OK)
+        return 500;
     for (size_t i = 0; i < n; i++) {
         unsigned char hash[CRYPTO_HASH_SIZE];
         struct voucher vc;
         codes_hash(&r->app->keys, near[i], hash);
         int status = db_voucher_by_hash(r->db, r->arena, hash, &vc);
-        if (status == DB_ERROR || (status == DB_OK && similar_row(s, t, &vc) != 0))
+        if (status == DB_ERROR || (status == DB_OK && similar_row(s, t, &vc) != 0)) {
+            db_read_end(r->db);
             return 500;
+        }
         found += status == DB_OK;
     }
+    db_read_end(r->db);
     char typed[VOUCHER_DISPLAY_SIZE];
     voucher_format(canon, typed);
     s->similar = true;
@@ -407,12 +416,11 @@ enum {
     CODE_COLUMNS,
 };
 
-/* Codes of an order listed on the page (CTPL reads table cells from lists,
- * so a table costs the square of its rows); all are counted. */
-#define ORDER_CODES_SHOWN 200
+/* Codes of an order listed a page at a time (?seite=); all are counted. */
+#define ORDER_CODES_PER_PAGE 200
 
-/* The order's codes: counts[] of all by enum code_status, the first
- * ORDER_CODES_SHOWN in the table. */
+/* The order's codes: counts[] of all by enum code_status, one page of them
+ * in the table with its page links. */
 static int order_codes(struct search *s, int64_t order_id, long counts[4])
 {
     struct req *r = s->r;
@@ -420,11 +428,15 @@ static int order_codes(struct search *s, int64_t order_id, long counts[4])
     size_t n;
     if (db_order_codes(r->db, r->arena, order_id, NULL, 0, -1, &codes, &n) != DB_OK)
         return 500;
+    struct list_page p = admin_list_page(r, ORDER_CODES_PER_PAGE);
+    size_t from = (int64_t)n > p.offset ? (size_t)p.offset : n;
+    size_t upto = n - from < (size_t)p.limit ? n : from + (size_t)p.limit; /* one past the page: the pager's look-ahead */
+    size_t shown = admin_pager(r, s->v, &p, upto - from, "/support", (const char *const[]){"q", s->q, NULL});
     struct view_table *t = view_table(s->v, "codes", CODE_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         enum code_status st = codes_status(&codes[i].v, r->now);
         counts[st]++;
-        if (i >= ORDER_CODES_SHOWN)
+        if (i < from || i >= from + shown)
             continue;
         const char *display = display_of(r, &codes[i].v);
         if (!display)
@@ -440,7 +452,7 @@ static int order_codes(struct search *s, int64_t order_id, long counts[4])
                                                                             codes[i].redeemer_name,
                                                                             codes[i].redeemer_username) : "");
     }
-    view_int(s->v, "codes_hidden", n > ORDER_CODES_SHOWN ? (long)(n - ORDER_CODES_SHOWN) : 0);
+    view_int(s->v, "codes_total", (long)n);
     return 0;
 }
 
@@ -561,8 +573,8 @@ static int show_page(struct req *r, const struct page *p, int http_status)
     bool found = false;
     support_classify(p->q, &q);
     struct search s = {.r = r, .v = view_new(r, "support_search", p->q ? "Support: Suchergebnis" : "Support"),
-                       .error_action = p->error_action};
-    view_int(s.v, "codes_hidden", 0); /* set again by an order's code list */
+                       .error_action = p->error_action, .q = p->q};
+    view_int(s.v, "paged", 0); /* set again by an order's code list */
     if (p->q && find(&s, &q, &found) != 0)
         return 500;
     view_text(s.v, "q", p->q);
@@ -636,8 +648,8 @@ static const char *read_change(struct req *r, struct change *c)
         return "Bitte geben Sie einen Grund an: Er wird im Protokoll gespeichert.";
     if (c->action != SUPPORT_EXTEND)
         return NULL;
-    if (!date_parse_iso(req_text(r, F_VALID_UNTIL), &y, &m, &d))
-        return "Bitte geben Sie das neue Ablaufdatum als Datum an (zum Beispiel 2027-12-31).";
+    if (!req_date(r, F_VALID_UNTIL, &y, &m, &d))
+        return req_problem(r, F_VALID_UNTIL);
     c->new_until = date_end_of_day_vienna(y, m, d);
     return NULL;
 }

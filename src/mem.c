@@ -111,13 +111,15 @@ static void run_cleanups(struct arena *a)
     }
 }
 
-void arena_reset(struct arena *a)
+size_t arena_reset(struct arena *a)
 {
     run_cleanups(a);
+    size_t freed = 0;
     for (struct block *b = a->blocks, *next; b; b = next) {
         next = b->next;
         if (b != a->first) {
             UNPOISON(b->data, b->size);
+            freed += b->size;
             free(b);
         }
     }
@@ -125,6 +127,7 @@ void arena_reset(struct arena *a)
     a->first->next = NULL;
     a->first->used = 0;
     POISON(a->first->data, a->first->size);
+    return freed;
 }
 
 void arena_free(struct arena *a)

@@ -26,8 +26,9 @@ char *xstrndup(const char *s, size_t n);
 struct arena *arena_new(void);
 /* Runs the cleanups and frees the arena and all it holds. NULL is fine. */
 void arena_free(struct arena *a);
-/* Runs the cleanups and forgets every allocation; keeps the first block. */
-void arena_reset(struct arena *a);
+/* Runs the cleanups and forgets every allocation; keeps the first block.
+ * Returns the bytes of the other blocks it gave back to malloc. */
+size_t arena_reset(struct arena *a);
 
 /* Zeroed memory of `size` bytes, 16-byte aligned, alive until reset. */
 void *arena_alloc(struct arena *a, size_t size);

@@ -93,10 +93,21 @@ static int write_lines_and_codes(struct db *db, const struct crypto_keys *keys, 
         int status = db_order_line_add(db, &line, &line.id);
         struct voucher v = {.order_id = o->id, .item_id = item->id, .municipality_id = o->municipality_id,
                             .created_at = o->created_at, .valid_until = valid_until};
-        for (long q = 0; q < lines[i].quantity && status == DB_OK; q++, k++) {
-            res->codes[k].line = i;
-            status = codes_issue(db, keys, &v, line.id, res->codes[k].canon);
+        /* Codes are made CODES_BATCH at a time (codes_generate); one whose
+         * hash exists already (it will not happen) is replaced by codes_issue. */
+        struct new_code batch[CODES_BATCH];
+        for (long q = 0; q < lines[i].quantity && status == DB_OK;) {
+            size_t m = (size_t)(lines[i].quantity - q) < CODES_BATCH ? (size_t)(lines[i].quantity - q) : CODES_BATCH;
+            codes_generate(keys, batch, m);
+            for (size_t j = 0; j < m && status == DB_OK; j++, q++, k++) {
+                res->codes[k].line = i;
+                memcpy(res->codes[k].canon, batch[j].canon, VOUCHER_CANON_SIZE);
+                status = codes_store(db, &batch[j], &v, line.id);
+                if (status == DB_CONFLICT)
+                    status = codes_issue(db, keys, &v, line.id, res->codes[k].canon);
+            }
         }
+        crypto_wipe(batch, sizeof batch);
         if (status != DB_OK)
             return status;
     }

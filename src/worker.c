@@ -2,6 +2,7 @@
 #include "worker.h"
 
 #include <fcgiapp.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -30,6 +31,9 @@ static void answer(struct worker *w, FCGX_Request *f)
     req_send(&r, f);
 }
 
+/* Arena growth past its first block that makes a worker trim the heap. */
+#define TRIM_AFTER_BYTES (4u << 20)
+
 void *worker_run(void *arg)
 {
     struct worker_start *start = arg;
@@ -45,7 +49,11 @@ void *worker_run(void *arg)
     while (FCGX_Accept_r(&f) >= 0) {
         answer(&w, &f);
         FCGX_Finish_r(&f);
-        arena_reset(w.arena);
+        /* After a large request (a long page, an order's PDF) the freed
+         * memory goes back to the system instead of staying in this
+         * thread's malloc arena. */
+        if (arena_reset(w.arena) >= TRIM_AFTER_BYTES)
+            malloc_trim(0);
     }
     FCGX_Free(&f, 0);
     free(w.catalog_for_guests.html);

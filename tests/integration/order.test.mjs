@@ -462,7 +462,12 @@ test('an order of 450 codes shows them 200 per page; a saved recipient keeps its
   const support = await s.get(`/support?q=${invoice}`);
   assert.equal(support.status, 200);
   assert.equal((support.text.match(CODE_RE) ?? []).length >= 200, true);
-  assert.match(textOf(support.text), /Die ersten 200 Codes sind gezeigt; 250 weitere/);
+  assert.match(textOf(support.text), /Codes 1 bis 200 von 450 \(Seite 1\)/);
+  const next = tags(support.text, 'a').find((a) => a.attrs.rel === 'next')?.attrs.href;
+  assert.equal(next, `/support?q=${invoice}&seite=2`, 'support pages the codes too');
+  const third = await s.get(next.replace('seite=2', 'seite=3'));
+  assert.match(textOf(third.text), /Codes 401 bis 450 von 450 \(Seite 3\)/);
+  assert.ok(third.text.includes(lines[449].split('\t')[1]), 'the last code on the last support page');
 });
 
 test('a failure half-way through a page becomes a clean 500 page in the layout, not a broken page', async () => {

@@ -337,7 +337,9 @@ static double render_audit_rows(struct fixture *f, size_t n)
     struct view *v = view_new(&f->req, "admin_audit", "Protokoll");
     view_text(v, "q", "");
     view_int(v, "count", (long)n);
-    view_int(v, "limit", (long)n);
+    view_int(v, "paged", 0);
+    view_int(v, "from", 1);
+    view_int(v, "to", (long)n);
     struct view_table *t = view_table(v, "entries", AUDIT_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         view_row(t);
