@@ -70,10 +70,25 @@ enum field_id {
     F__MAX
 };
 
+/* What an input holds.  fields_read checks the type and its limits before
+ * valid(); a typed input that fails them is invalid (its text kept for
+ * re-showing), and field_problem() says in German what is wrong. */
+enum field_type {
+    FT_TEXT = 0, /* text; with max_chars set, at most that many characters (max_bytes = 4 per character) */
+    FT_INT,      /* a whole number min..max, digits only */
+    FT_CENTS,    /* a euro amount as people type it ("1.234,50", "149", "149,5"), min..max cents */
+    FT_DATE,     /* YYYY-MM-DD, a real calendar day (number = yyyymmdd) */
+};
+
 struct field_spec {
     const char *name;
-    size_t max_bytes;
-    bool (*valid)(const char *value); /* pure; value is valid UTF-8 within max_bytes */
+    size_t max_bytes;                 /* FT_TEXT without max_chars: the limit in bytes */
+    bool (*valid)(const char *value); /* pure; value is valid UTF-8 within the limits */
+    enum field_type type;
+    size_t max_chars;                 /* FT_TEXT: most characters (0 = max_bytes decides); forms' maxlength */
+    long long min, max;               /* FT_INT, FT_CENTS: the accepted range */
+    const char *label; /* how messages name it: nominative for numbers and text ("Die Dauer"),
+                        * accusative for dates ("das Abschlussdatum") */
 };
 
 extern const struct field_spec field_specs[F__MAX];
@@ -83,6 +98,7 @@ extern const struct field_spec field_specs[F__MAX];
 struct field_value {
     const char *text;
     bool valid;
+    long long number; /* FT_INT, FT_CENTS, FT_DATE when valid */
 };
 
 /* A quantity field qty_{slug}: slug and value (valid when 0..10000). */
@@ -98,6 +114,16 @@ struct qty_input {
  * in the arena) from decoded pairs.  Cannot fail. */
 void fields_read(struct arena *a, const struct form_pair *pairs, size_t n,
                  struct field_value values[F__MAX], struct qty_input **qty, size_t *nqty);
+
+/* The German sentence for field f when it is invalid ("Der Preis muss ein
+ * Betrag von 0,00 € bis … sein."), in the arena; a generic one for text. */
+const char *field_problem(struct arena *a, enum field_id f);
+/* The forms' maxlength of field f: its characters for text, its digits for
+ * numbers and dates.  Templates write it as @max:NAME@ (view.c fills it in
+ * when it lexes them), so the form and the validator cannot disagree. */
+size_t field_maxlength(enum field_id f);
+/* The field named name, or F__MAX. */
+enum field_id field_by_name(const char *name);
 
 /* The quantity rule of qty_{slug} (0..QTY_MAX), exported for the unit tests;
  * the text checks shared with other layers are in valid.h. */

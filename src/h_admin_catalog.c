@@ -166,11 +166,12 @@ static void read_form(struct req *r, struct item_form *f, bool adding)
     f->price = req_raw(r, F_PRICE);
     f->courses = it->kind == ITEM_PACKAGE ? admin_input(r, e, F_COURSES, "Die Kursliste") : "";
     catalog_split_slugs(r->arena, f->courses, &f->slugs, &f->nslugs);
-    long long cents = 0;
-    if (!catalog_parse_hours(f->hours, &it->hours))
-        admin_error_set(e, F_HOURS, catalog_bad_hours.text);
-    if (!money_parse_cents(f->price, &cents))
-        admin_error_set(e, F_PRICE, catalog_bad_price.text);
+    long long hours = 0, cents = 0; /* typed and range-checked by the input table */
+    if (!req_number(r, F_HOURS, &hours))
+        admin_error_set(e, F_HOURS, req_problem(r, F_HOURS));
+    if (!req_number(r, F_PRICE, &cents))
+        admin_error_set(e, F_PRICE, req_problem(r, F_PRICE));
+    it->hours = hours;
     it->price_cents = cents;
     const struct catalog_problem *p = catalog_item_problem(it, f->nslugs);
     if (p)

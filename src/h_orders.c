@@ -118,8 +118,8 @@ static void code_row(struct req *r, struct view_table *t, const struct order_cod
 /* The page asked for (?seite=, default 1), kept within 1..pages. */
 static int64_t page_of(const struct req *r, int64_t pages)
 {
-    const char *text = req_text(r, F_PAGE);
-    int64_t page = text ? strtoll(text, NULL, 10) : 1;
+    long long page = 1;
+    req_number(r, F_PAGE, &page); /* absent or invalid: the first page */
     return page < 1 ? 1 : page > pages ? pages : page;
 }
 

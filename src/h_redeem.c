@@ -397,8 +397,8 @@ static const struct {
     [REDEEM_V07_NO_ACCOUNT] = {F_USERNAME, "Zu diesem Benutzernamen gibt es kein aktives Konto. Bitte prüfen Sie "
                                            "die Schreibweise, oder legen Sie unter „Ich bin neu hier“ ein "
                                            "neues Konto an. Benutzername vergessen? Unter „Passwort "
-                                           "vergessen“ (/passwort-vergessen) schicken wir ihn mit einem Link "
-                                           "an die E-Mail-Adresse Ihres Kontos."},
+                                           "vergessen“ schicken wir ihn mit einem Link an die E-Mail-Adresse "
+                                           "Ihres Kontos."},
     [REDEEM_V08_ENROLLED] = {F__MAX, "Sie sind in diesem Kurs (bei einem Paket: in allen seinen Kursen) bereits "
                                      "eingeschrieben. Der Code wurde nicht verbraucht: Geben Sie ihn bitte an die Mandanten-Administration Ihrer "
                                      "Gemeinde zurück, damit eine andere Person ihn nutzen kann."},

@@ -648,8 +648,8 @@ static const char *read_change(struct req *r, struct change *c)
         return "Bitte geben Sie einen Grund an: Er wird im Protokoll gespeichert.";
     if (c->action != SUPPORT_EXTEND)
         return NULL;
-    if (!date_parse_iso(req_text(r, F_VALID_UNTIL), &y, &m, &d))
-        return "Bitte geben Sie das neue Ablaufdatum als Datum an (zum Beispiel 2027-12-31).";
+    if (!req_date(r, F_VALID_UNTIL, &y, &m, &d))
+        return req_problem(r, F_VALID_UNTIL);
     c->new_until = date_end_of_day_vienna(y, m, d);
     return NULL;
 }

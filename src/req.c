@@ -168,6 +168,30 @@ const char *req_text(const struct req *r, enum field_id f)
     return r->in[f].valid ? r->in[f].text : NULL;
 }
 
+bool req_number(const struct req *r, enum field_id f, long long *value)
+{
+    if (!r->in[f].valid || field_specs[f].type == FT_TEXT)
+        return false;
+    *value = r->in[f].number;
+    return true;
+}
+
+bool req_date(const struct req *r, enum field_id f, int *y, int *m, int *d)
+{
+    long long n;
+    if (field_specs[f].type != FT_DATE || !req_number(r, f, &n))
+        return false;
+    *y = (int)(n / 10000);
+    *m = (int)(n / 100 % 100);
+    *d = (int)(n % 100);
+    return true;
+}
+
+const char *req_problem(struct req *r, enum field_id f)
+{
+    return r->in[f].valid ? NULL : field_problem(r->arena, f);
+}
+
 const char *req_raw(const struct req *r, enum field_id f)
 {
     return r->in[f].text ? r->in[f].text : "";

@@ -61,6 +61,15 @@ int req_send(struct req *r, FCGX_Request *f);
 
 /* The value of a valid input, or NULL when absent or invalid. */
 const char *req_text(const struct req *r, enum field_id f);
+/* A typed input (FT_INT, FT_CENTS, FT_DATE in fields.c): true with its
+ * value when present and valid, else false (req_problem says why). */
+bool req_number(const struct req *r, enum field_id f, long long *value);
+/* An FT_DATE input as year, month, day: true when present and valid. */
+bool req_date(const struct req *r, enum field_id f, int *y, int *m, int *d);
+/* What is wrong with input f, in German, for the form to show at that
+ * field: NULL when it is valid, the field table's sentence otherwise
+ * (also when it is missing). */
+const char *req_problem(struct req *r, enum field_id f);
 /* The input as sent (for re-showing in a form), "" when absent. */
 const char *req_raw(const struct req *r, enum field_id f);
 const char *req_cookie(const struct req *r, const char *name);

@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "assets.h"
+#include "fields.h"
 #include "log.h"
 #include "mem.h"
 #include "req.h"
@@ -70,6 +71,35 @@ static bool is_page_template(const struct asset *as)
            strcmp(as->name + n - 5, ".html") == 0 && strcmp(as->name, LAYOUT) != 0;
 }
 
+#define MAX_MARK "@max:"
+
+/* Replaces every @max:NAME@ in s by the maxlength of input NAME of the
+ * field table (fields.c), so a form's limit is the validator's.  -1 with
+ * err filled on an unknown or unterminated name (a template error, found at
+ * start-up). */
+static int fill_maxlengths(GString *s, const char *template_name, char *err, size_t errlen)
+{
+    for (char *at = strstr(s->str, MAX_MARK); at; at = strstr(s->str, MAX_MARK)) {
+        char *name = at + strlen(MAX_MARK), *end = strchr(name, '@');
+        enum field_id f = F__MAX;
+        if (end) {
+            *end = '\0';
+            f = field_by_name(name);
+            *end = '@';
+        }
+        if (f == F__MAX) {
+            snprintf(err, errlen, "%s: %.40s names no input of the field table", template_name, at);
+            return -1;
+        }
+        char number[24];
+        snprintf(number, sizeof number, "%zu", field_maxlength(f));
+        gssize pos = at - s->str;
+        g_string_erase(s, pos, end + 1 - at);
+        g_string_insert(s, pos, number);
+    }
+    return 0;
+}
+
 static CtplToken *lex_page(const struct asset *layout, const char *mark, const struct asset *page,
                            char *err, size_t errlen)
 {
@@ -78,6 +108,10 @@ static CtplToken *lex_page(const struct asset *layout, const char *mark, const s
     g_string_append_len(s, layout->text, (gssize)before);
     g_string_append_len(s, page->text, (gssize)page->len);
     g_string_append(s, layout->text + after_at);
+    if (fill_maxlengths(s, page->name, err, errlen) != 0) {
+        g_string_free(s, TRUE);
+        return NULL;
+    }
     GError *e = NULL;
     CtplToken *tree = ctpl_lexer_lex_string(s->str, &e);
     g_string_free(s, TRUE);

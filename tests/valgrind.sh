@@ -38,7 +38,7 @@ WRAP
 done
 files=${VG_INTEGRATION:-tests/integration/foundation.test.mjs}
 echo "### integration under memcheck: $files"
-if ! TEST_BIN_DIR=build/vg/bin node --test --test-concurrency=1 $files; then
+if ! TEST_BIN_DIR=build/vg/bin TEST_TIME_SCALE=40 node --test --test-concurrency=1 $files; then
     echo "!!! integration tests failed under memcheck"
     bad=1
 fi

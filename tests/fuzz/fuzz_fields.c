@@ -9,6 +9,7 @@
 #include "valid.h"
 #include "form.h"
 #include "mem.h"
+#include "text.h"
 
 static struct arena *arena;
 
@@ -43,14 +44,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *t = values[f].text;
         FUZZ_CHECK(t != NULL);
         size_t tlen = strlen(t), vlen = strlen(first->value);
-        FUZZ_CHECK(tlen <= spec->max_bytes && tlen <= vlen);
+        size_t limit = spec->type == FT_TEXT && spec->max_chars ? 4 * spec->max_chars : spec->max_bytes;
+        FUZZ_CHECK(tlen <= limit && tlen <= vlen);
         FUZZ_CHECK(memcmp(t, first->value, tlen) == 0);
         FUZZ_CHECK(utf8_valid(t, tlen));
         /* Cut only as far as needed: at most 3 bytes of a character short of the limit. */
-        FUZZ_CHECK(tlen == vlen || tlen + 3 >= spec->max_bytes);
-        FUZZ_CHECK(values[f].valid == (vlen <= spec->max_bytes && spec->valid(first->value)));
-        if (values[f].valid)
-            FUZZ_CHECK(tlen == vlen);
+        FUZZ_CHECK(tlen == vlen || tlen + 3 >= limit);
+        if (spec->type == FT_TEXT && !spec->max_chars)
+            FUZZ_CHECK(values[f].valid == (vlen <= limit && spec->valid(first->value)));
+        if (values[f].valid) {
+            FUZZ_CHECK(tlen == vlen && spec->valid(first->value));
+            if (spec->type == FT_TEXT && spec->max_chars)
+                FUZZ_CHECK(text_utf8_length(t) <= spec->max_chars);
+            if (spec->type == FT_INT || spec->type == FT_CENTS)
+                FUZZ_CHECK(values[f].number >= spec->min && values[f].number <= spec->max);
+            if (spec->type == FT_INT) /* digits only, and they read back as the number */
+                FUZZ_CHECK(strspn(t, "0123456789") == tlen && strtoll(t, NULL, 10) == values[f].number);
+        }
     }
 
     size_t k = 0;

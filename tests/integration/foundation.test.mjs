@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer } from '../lib/server.mjs';
+import { startServer, timeScale } from '../lib/server.mjs';
 import {
   Client, csrfFrom, login, links, tags, textOf, element, attrsOf,
 } from '../lib/http.mjs';
@@ -17,11 +17,11 @@ let srv;
 
 before(async () => {
   srv = await startServer({ limits: { login_max_failures: 3, login_window_seconds: 900 } });
-}, { timeout: 120000 });
+}, { timeout: 120000 * timeScale });
 
 after(async () => {
   if (srv) await srv.stop();
-}, { timeout: 30000 });
+}, { timeout: 30000 * timeScale });
 
 const client = () => new Client(srv.baseUrl);
 

@@ -1,3 +1,4 @@
+import { timeScale } from './server.mjs';
 // Tiny HTTP helpers for the integration tests: a cookie-jar client on top of
 // the global fetch (redirects never followed), HTML helpers, login.
 
@@ -108,7 +109,7 @@ export class Client {
       headers: h,
       body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(15000),
+      signal: AbortSignal.timeout(15000 * timeScale),
     });
     this.keepCookies(res.headers);
     const text = await res.text();

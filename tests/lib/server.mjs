@@ -55,6 +55,11 @@ function readTail(file, max = 4000) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** How much slower the programs under test run than natively: 1, or more
+ * when `make valgrind` runs them under memcheck (TEST_TIME_SCALE=40).  Every
+ * wait for a child scales with it; what a test asserts never does. */
+export const timeScale = Math.max(1, Number(process.env.TEST_TIME_SCALE) || 1);
+
 /**
  * opts: { port?, demo? (default true), limits?: {key: value}, smtpUrl?,
  *         extraConf?: {section: {key: value}} | string, env?: {...} }
@@ -101,7 +106,7 @@ export async function startServer(opts = {}) {
       env: extraEnv ? { ...env, ...extraEnv } : env,
       input: input ?? '',
       encoding: 'utf8',
-      timeout: 60000,
+      timeout: 60000 * timeScale,
     });
     if (r.error) throw r.error;
     return { code: r.status ?? (r.signal ? 128 : -1), signal: r.signal, stdout: r.stdout, stderr: r.stderr };
@@ -154,7 +159,7 @@ export async function startServer(opts = {}) {
   let demoOutput = '';
   /** Polls GET /healthz until 200 (15 s), failing early when a child exited. */
   const waitHealthy = async () => {
-    const deadline = Date.now() + 15000;
+    const deadline = Date.now() + 15000 * timeScale;
     let last = 'no answer';
     for (;;) {
       for (const c of [voucherd, nginx]) {
@@ -163,14 +168,14 @@ export async function startServer(opts = {}) {
         }
       }
       try {
-        const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
+        const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000 * timeScale) });
         const body = await res.text();
         if (res.status === 200) return;
         last = `HTTP ${res.status}: ${body.slice(0, 200)}`;
       } catch (e) {
         last = String(e.cause?.code || e.message);
       }
-      if (Date.now() > deadline) throw new Error(`GET /healthz did not answer 200 within 15 s (last: ${last})`);
+      if (Date.now() > deadline) throw new Error(`GET /healthz did not answer 200 within ${15 * timeScale} s (last: ${last})`);
       await sleep(100);
     }
   };

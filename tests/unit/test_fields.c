@@ -381,6 +381,95 @@ static void test_fields_read_overlong_value_is_invalid_and_truncated(void **stat
     assert_int_equal(strlen(r->in[F_USERNAME].text), field_specs[F_USERNAME].max_bytes);
 }
 
+/* ---- typed inputs: the table's type and limits ---- */
+
+static void test_typed_int_within_range_gives_its_number(void **state)
+{
+    struct read_result *r = *state;
+    struct form_pair pairs[] = {{"hours", "10000"}, {"seite", "7"}};
+    read_pairs(r, pairs, 2);
+    assert_true(r->in[F_HOURS].valid);
+    assert_int_equal(r->in[F_HOURS].number, 10000);
+    assert_true(r->in[F_PAGE].valid);
+    assert_int_equal(r->in[F_PAGE].number, 7);
+}
+
+static void test_typed_int_out_of_range_or_not_digits_is_invalid(void **state)
+{
+    struct read_result *r = *state;
+    const char *bad[] = {"10001", "-1", "3 ", "1e3", "", "abc"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        struct form_pair pairs[] = {{"hours", bad[i]}};
+        read_pairs(r, pairs, 1);
+        assert_false(r->in[F_HOURS].valid);
+        assert_string_equal(r->in[F_HOURS].text, bad[i]); /* kept for re-showing */
+    }
+    struct form_pair zero_page[] = {{"seite", "0"}};
+    read_pairs(r, zero_page, 1);
+    assert_false(r->in[F_PAGE].valid);
+}
+
+static void test_typed_cents_reads_amounts_as_typed(void **state)
+{
+    struct read_result *r = *state;
+    struct form_pair pairs[] = {{"price", "149,5"}};
+    read_pairs(r, pairs, 1);
+    assert_true(r->in[F_PRICE].valid);
+    assert_int_equal(r->in[F_PRICE].number, 14950);
+    struct form_pair too_much[] = {{"price", "1000000,01"}};
+    read_pairs(r, too_much, 1);
+    assert_false(r->in[F_PRICE].valid);
+}
+
+static void test_typed_date_is_a_real_day(void **state)
+{
+    struct read_result *r = *state;
+    struct form_pair good[] = {{"valid_until", "2028-02-29"}};
+    read_pairs(r, good, 1);
+    assert_true(r->in[F_VALID_UNTIL].valid);
+    assert_int_equal(r->in[F_VALID_UNTIL].number, 20280229);
+    struct form_pair bad[] = {{"valid_until", "2027-02-29"}};
+    read_pairs(r, bad, 1);
+    assert_false(r->in[F_VALID_UNTIL].valid);
+}
+
+static void test_text_limit_counts_characters_not_bytes(void **state)
+{
+    struct read_result *r = *state;
+    char s[1300];
+    /* 300 umlauts are 600 bytes: a title of 300 characters, as the form allows */
+    repeat(s, "\xc3\xa4", field_specs[F_TITLE].max_chars);
+    struct form_pair pairs[] = {{"title", s}};
+    read_pairs(r, pairs, 1);
+    assert_true(r->in[F_TITLE].valid);
+    strcat(s, "a");
+    read_pairs(r, pairs, 1);
+    assert_false(r->in[F_TITLE].valid);
+}
+
+static void test_maxlength_of_the_form_is_the_validators_limit(void **state)
+{
+    (void)state;
+    assert_int_equal(field_maxlength(F_TITLE), field_specs[F_TITLE].max_chars);
+    assert_int_equal(field_maxlength(F_FIRST_NAME), 100);
+    assert_int_equal(field_maxlength(F_HOURS), 5);          /* 10000 */
+    assert_int_equal(field_maxlength(F_PRICE), strlen("1.000.000,00"));
+    assert_int_equal(field_maxlength(F_VALID_UNTIL), 10);
+    assert_int_equal(field_maxlength(F_USERNAME), field_specs[F_USERNAME].max_bytes);
+    assert_int_equal(field_by_name("title"), F_TITLE);
+    assert_int_equal(field_by_name("no_such_input"), F__MAX);
+}
+
+static void test_problem_names_the_field_and_its_limits_in_german(void **state)
+{
+    struct read_result *r = *state;
+    assert_string_equal(field_problem(r->a, F_HOURS), "Die Dauer in Stunden muss eine ganze Zahl von 0 bis 10.000 sein.");
+    assert_string_equal(field_problem(r->a, F_PRICE),
+                        "Der Preis (netto) muss ein Betrag von 0,00 € bis 1.000.000,00 € sein, zum Beispiel 149,00.");
+    assert_non_null(strstr(field_problem(r->a, F_VALID_UNTIL), "das neue Ablaufdatum als Datum an"));
+    assert_non_null(strstr(field_problem(r->a, F_TITLE), "höchstens 300 Zeichen"));
+}
+
 static void test_fields_read_value_at_limit_is_valid(void **state)
 {
     struct read_result *r = *state;
@@ -497,6 +586,13 @@ int main(void)
                                         teardown_arena),
         cmocka_unit_test_setup_teardown(test_fields_read_overlong_value_is_invalid_and_truncated,
                                         setup_arena, teardown_arena),
+        cmocka_unit_test_setup_teardown(test_typed_int_within_range_gives_its_number, setup_arena, teardown_arena),
+        cmocka_unit_test_setup_teardown(test_typed_int_out_of_range_or_not_digits_is_invalid, setup_arena, teardown_arena),
+        cmocka_unit_test_setup_teardown(test_typed_cents_reads_amounts_as_typed, setup_arena, teardown_arena),
+        cmocka_unit_test_setup_teardown(test_typed_date_is_a_real_day, setup_arena, teardown_arena),
+        cmocka_unit_test_setup_teardown(test_text_limit_counts_characters_not_bytes, setup_arena, teardown_arena),
+        cmocka_unit_test_setup_teardown(test_maxlength_of_the_form_is_the_validators_limit, setup_arena, teardown_arena),
+        cmocka_unit_test_setup_teardown(test_problem_names_the_field_and_its_limits_in_german, setup_arena, teardown_arena),
         cmocka_unit_test_setup_teardown(test_fields_read_value_at_limit_is_valid, setup_arena,
                                         teardown_arena),
         cmocka_unit_test_setup_teardown(test_fields_read_ignores_unknown_names, setup_arena,
