@@ -179,9 +179,11 @@ struct order_summary {
     struct order o; /* id, created_at, invoice_number, reference and totals */
     int64_t open, redeemed, expired, revoked;
 };
-/* The municipality's orders, newest first (array in the arena). */
-int db_order_list(struct db *db, struct arena *a, int64_t municipality_id, int64_t now,
-                  struct order_summary **list, size_t *n);
+/* One page of the municipality's orders whose reference, invoice number or
+ * a line's title contains q ("" = all; ASCII letters in any case), newest
+ * first (array in the arena); *total counts all that match. */
+int db_order_list(struct db *db, struct arena *a, int64_t municipality_id, int64_t now, const char *q,
+                  int64_t offset, int64_t limit, struct order_summary **list, size_t *n, int64_t *total);
 
 /* ---- vouchers ---- */
 struct voucher {
@@ -255,6 +257,35 @@ int db_order_free_codes(struct db *db, struct arena *a, int64_t order_id, const 
 /* How many open codes of the item in the order this address holds (any case). */
 int db_order_codes_for_email(struct db *db, int64_t order_id, const char *slug, const char *email,
                              int64_t *count);
+
+/* ---- proof of training (db_account.c) ---- */
+struct training_row {
+    const char *last_name, *first_name, *username, *email, *course_title;
+    int64_t enrolled_at;
+    const char *completed_on;       /* "YYYY-MM-DD", "" = not completed */
+    const char *certificate_number; /* "" = none */
+};
+/* The enrollments of the municipality's accounts by name and course,
+ * course (slug) and status ("eingeschrieben", "abgeschlossen") each ""
+ * = any; offset/limit as db_order_codes.  *count: all that match. */
+int db_training_list(struct db *db, struct arena *a, int64_t municipality_id, const char *course,
+                     const char *status, int64_t offset, int64_t limit, struct training_row **rows, size_t *n);
+int db_training_count(struct db *db, int64_t municipality_id, const char *course, const char *status,
+                      int64_t *count);
+/* The courses the municipality's staff are enrolled in, by title. */
+int db_training_courses(struct db *db, struct arena *a, int64_t municipality_id, const char ***slugs,
+                        const char ***titles, size_t *n);
+
+/* ---- expiry reminders (db_order.c; the rules are in reminders.h) ---- */
+/* Orders with open codes valid until from..to (inclusive) that have no
+ * reminder for this threshold yet: *ids an arena array of *n. */
+int db_reminder_due_orders(struct db *db, struct arena *a, int64_t from, int64_t to, int days_before,
+                           int64_t **ids, size_t *n);
+/* The order's open codes valid until from..to, as the order page lists them. */
+int db_order_expiring_codes(struct db *db, struct arena *a, int64_t order_id, int64_t from, int64_t to,
+                            struct order_code **codes, size_t *n);
+/* Records the reminder (nothing when one is recorded for the threshold). */
+int db_reminder_add(struct db *db, int64_t order_id, int days_before, int64_t at, int64_t outbox_id);
 
 /* ---- outbox: e-mail written in the caller's transaction, sent later (see outbox.h) ---- */
 struct outbox_blob {

@@ -73,9 +73,12 @@ static const struct route routes[] = {
     {M_GET, "/bestellungen/*/codes.csv", h_orders_codes, ROLE_TENANT_ADMIN | STAFF},
     {M_GET, "/bestellungen/*/rechnung.pdf", h_orders_invoice, ROLE_TENANT_ADMIN | STAFF},
     {M_GET, "/bestellungen/*/rechnung.xml", h_accounting_order_xml, ROLE_TENANT_ADMIN | STAFF},
+    {M_GET, "/bestellungen/*/voucher.pdf", h_orders_vouchers, ROLE_TENANT_ADMIN},
     {M_POST, "/bestellungen/*/verteilen", h_orders_distribute, ROLE_TENANT_ADMIN},
     {M_POST, "/bestellungen/codes/*", h_orders_assign, ROLE_TENANT_ADMIN},
     {M_POST, "/bestellungen/codes/*/senden", h_orders_send, ROLE_TENANT_ADMIN},
+    {M_GET, "/gemeinde/schulungen", h_training_list, ROLE_TENANT_ADMIN},
+    {M_GET, "/gemeinde/schulungen.csv", h_training_csv, ROLE_TENANT_ADMIN},
     /* administration: an item is changed under .../{slug or gkz}/bearbeiten,
      * so ".../neu" (the add forms) never hides one; account ids are digits */
     {M_GET, "/admin", h_admin_home, ROLE_ADMIN},

@@ -60,7 +60,7 @@ static void run_due_jobs(struct sender *s)
         const struct sender_job *job = &s->jobs[i];
         if (s->last_run[i] != 0 && now - s->last_run[i] < job->period_seconds)
             continue;
-        if (job->run(s->db, s->app->cfg, now) != DB_OK)
+        if (job->run(s->db, s->app->cfg, &s->app->keys, now) != DB_OK)
             log_error("%s: database error, trying again later", job->name);
         s->last_run[i] = now;
     }
