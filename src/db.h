@@ -107,8 +107,11 @@ int db_session_lookup(struct db *db, struct arena *a, const unsigned char hash[3
 int db_session_delete(struct db *db, const unsigned char hash[32]);
 int db_session_purge(struct db *db, int64_t idle_since, int64_t created_since);
 
-/* ---- login failures, keyed "u:<username>" or "ip:<address>" ---- */
-int db_login_failure_add(struct db *db, const char *key, int64_t now);
+/* ---- login failures, keyed "a:<account id>" or "ip:<address>" ---- */
+/* key: "a:<account id>" or "ip:<address>" (never a typed username); *id
+ * (may be NULL) receives the row's id. */
+int db_login_failure_add(struct db *db, const char *key, int64_t now, int64_t *id);
+int db_login_failure_delete(struct db *db, int64_t id);
 int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_t *count);
 int db_login_failure_clear(struct db *db, const char *key);
 int db_login_failure_purge(struct db *db, int64_t before);
@@ -201,6 +204,7 @@ struct voucher {
 int db_voucher_add(struct db *db, const unsigned char hash[32], const unsigned char *sealed,
                    size_t sealed_len, const struct voucher *v, int64_t order_line_id, int64_t *id);
 int db_voucher_by_hash(struct db *db, struct arena *a, const unsigned char hash[32], struct voucher *v);
+int db_voucher_by_id(struct db *db, struct arena *a, int64_t id, struct voucher *v);
 /* The oldest voucher's look-up hash and sealed code (only code_sealed* of v
  * set): DB_OK, DB_NOT_FOUND when there is none, DB_ERROR. */
 int db_voucher_first_sealed(struct db *db, struct arena *a, unsigned char hash[32], struct voucher *v);
@@ -297,8 +301,10 @@ struct outbox_attachment {
     struct outbox_blob sealed;
 };
 struct outbox_mail {
-    int64_t id, created_at, attempts;
+    int64_t id, created_at, attempts; /* created_at: when the current series of retries began */
+    int64_t order_id;                 /* the order it reports, 0 for other mail */
     const char *recipients, *subject; /* in clear: they hold no code */
+    const char *delivered_to, *refused_to; /* recipients done ("" none), ", " separated */
     struct outbox_blob body_sealed;   /* the UTF-8 body text, sealed */
     const struct outbox_attachment *attachments;
     size_t nattachments;
@@ -311,7 +317,24 @@ int db_outbox_add(struct db *db, const struct outbox_mail *m, int64_t now, int64
  * there is none.  One conditional UPDATE: two senders never claim the same
  * message. */
 int db_outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t claimed_until,
-                    struct outbox_mail *m);
+                    int64_t claimed_by, struct outbox_mail *m);
+/* Stores which recipients accepted and which refused a message for good. */
+int db_outbox_progress(struct db *db, int64_t id, const char *delivered_to, const char *refused_to);
+/* The process ids holding claims at now (*pids in the arena, *n of them). */
+int db_outbox_claimers(struct db *db, struct arena *a, int64_t now, int64_t **pids, size_t *n);
+/* Releases every claim process pid holds at now (it died): its messages are due again. */
+int db_outbox_release(struct db *db, int64_t pid, int64_t now);
+/* One message of an order as support sees it. */
+struct outbox_status {
+    int64_t id, created_at, attempts, sent_at, given_up_at; /* 0 = not (yet) */
+    const char *recipients, *last_error, *delivered_to, *refused_to;
+};
+/* The messages of an order, newest first. */
+int db_outbox_of_order(struct db *db, struct arena *a, int64_t order_id, struct outbox_status **list, size_t *n);
+/* Makes a given-up message of order_id due again at now, to recipients, with
+ * a fresh series of retries: DB_OK, DB_NOT_FOUND when it is no given-up
+ * message of that order. */
+int db_outbox_resend(struct db *db, int64_t id, int64_t order_id, const char *recipients, int64_t now);
 /* Makes every unsent message that is waiting for a retry due at now. */
 int db_outbox_reschedule(struct db *db, int64_t now);
 int db_outbox_sent(struct db *db, int64_t id, int64_t now);

@@ -181,17 +181,19 @@ int db_session_purge(struct db *db, int64_t idle_since, int64_t created_since)
 
 /* ---- login failures ---- */
 
-static int key_and_time(struct db *db, enum query_id q, const char *key, int64_t t)
+int db_login_failure_add(struct db *db, const char *key, int64_t now, int64_t *id)
 {
-    sqlite3_stmt *st = db_stmt(db, q);
+    sqlite3_stmt *st = db_stmt(db, Q_LOGIN_FAILURE_ADD);
     db_bind_text(st, 1, key);
-    sqlite3_bind_int64(st, 2, t);
-    return db_exec_stmt(db, st);
+    sqlite3_bind_int64(st, 2, now);
+    return db_insert_stmt(db, st, id);
 }
 
-int db_login_failure_add(struct db *db, const char *key, int64_t now)
+int db_login_failure_delete(struct db *db, int64_t id)
 {
-    return key_and_time(db, Q_LOGIN_FAILURE_ADD, key, now);
+    sqlite3_stmt *st = db_stmt(db, Q_LOGIN_FAILURE_DELETE);
+    sqlite3_bind_int64(st, 1, id);
+    return db_exec_stmt(db, st);
 }
 
 int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_t *count)

@@ -123,6 +123,13 @@ int db_voucher_by_hash(struct db *db, struct arena *a, const unsigned char hash[
     return db_read_one(db, a, st, voucher_row, v);
 }
 
+int db_voucher_by_id(struct db *db, struct arena *a, int64_t id, struct voucher *v)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_BY_ID);
+    sqlite3_bind_int64(st, 1, id);
+    return db_read_one(db, a, st, voucher_row, v);
+}
+
 struct first_sealed {
     unsigned char *hash;
     struct voucher *v;

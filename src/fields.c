@@ -50,7 +50,7 @@ static bool valid_token(const char *s)
 static bool valid_support_action(const char *s)
 {
     return strcmp(s, "revoke") == 0 || strcmp(s, "extend") == 0 || strcmp(s, "release") == 0 ||
-           strcmp(s, "paid") == 0 || strcmp(s, "storno") == 0; /* the last two: the invoice page */
+           strcmp(s, "mail") == 0 || strcmp(s, "paid") == 0 || strcmp(s, "storno") == 0; /* the last two: the invoice page */
 }
 
 static bool one_of(const char *s, const char *const *words)
@@ -169,6 +169,7 @@ const struct field_spec field_specs[F__MAX] = {
     [F_TO] = {"to", 10, valid_any, FT_DATE, 0, 0, 0, "das Ende des Zeitraums"},
     [F_PAID_ON] = {"paid_on", 10, valid_any, FT_DATE, 0, 0, 0, "das Zahlungsdatum"},
     [F_SCOPE] = {"scope", 4, valid_scope},
+    [F_MAIL] = {"mail", 12, valid_id},
 };
 #pragma GCC diagnostic pop
 

@@ -47,7 +47,7 @@ enum field_id {
     F_ROLE,        /* "user", "tenant_admin", "support", "admin" (checked by role_from_name) */
     F_COURSES,     /* a package's course slugs, separated by spaces */
     F_TENANT,      /* GKZ of an account's municipality (account form, filter) */
-    F_DONE,        /* support: the action just done ("revoke", "extend", "release"), for its notice */
+    F_DONE,        /* support: the action just done ("revoke", "extend", "release", "mail"), for its notice */
     F_COURSE,      /* course slug (completions) */
     F_COMPLETED_ON, /* YYYY-MM-DD (completions) */
     F_PAGE,        /* "seite": page number of a long list, 1.. */
@@ -67,6 +67,7 @@ enum field_id {
     F_TO,          /* journal: last invoice date, YYYY-MM-DD */
     F_PAID_ON,     /* payment date, YYYY-MM-DD */
     F_SCOPE,       /* credit note: "all" or "open" */
+    F_MAIL,        /* "mail": the outbox id of an order's e-mail support sends again */
     F__MAX
 };
 

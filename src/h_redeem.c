@@ -203,8 +203,20 @@ static int log_attempt(struct req *r, struct attempt *a, enum redeem_outcome o)
     unsigned char random[REDEEM_REF_RANDOM];
     crypto_random(random, sizeof random);
     redeem_reference(random, a->reference);
+    /* Only a username that names an account is kept: whatever else was
+     * typed (a password in the wrong field) never reaches the database. */
+    const char *username = NULL;
+    if (o == REDEEM_OK || o == REDEEM_REPEAT || (a->f.account_known && a->f.account_found)) {
+        username = a->acc.username;
+    } else if (!a->f.account_known && a->username) { /* decided before the account was looked up */
+        struct account acc;
+        int status = db_account_by_username(r->db, r->arena, a->username, &acc);
+        if (status == DB_ERROR)
+            return status;
+        username = status == DB_OK ? acc.username : NULL;
+    }
     struct redemption_attempt at = {
-        .at = r->now, .ip = r->remote_addr, .username = a->username,
+        .at = r->now, .ip = r->remote_addr, .username = username,
         .code_hash = a->f.code == VOUCHER_MALFORMED ? NULL : a->hash,
         .result = redeem_number(o), .reference = a->reference,
         .voucher_id = a->f.voucher ? a->f.voucher->id : 0,

@@ -14,6 +14,7 @@
  * transaction.  A refusal rolls back and shows the code's page again with
  * the message (422); a success redirects to /support?q=<code>&done=<action>.
  * Everything lives in the request's arena. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -27,6 +28,7 @@
 #include "mem.h"
 #include "order_docs.h"
 #include "req.h"
+#include "sender.h"
 #include "support.h"
 #include "view.h"
 
@@ -245,7 +247,7 @@ static int similar_row(struct search *s, struct view_table *t, const struct vouc
     enum code_status st = codes_status(vc, s->r->now);
     view_row(t);
     view_cell_text(t, SIMILAR_CODE, display);
-    view_cell_url(t, SIMILAR_URL, support_search_url(s->r->arena, display));
+    view_cell_url(t, SIMILAR_URL, support_code_url(s->r->arena, vc->id));
     view_cell_text(t, SIMILAR_TITLE, vc->item_title);
     view_cell_text(t, SIMILAR_STATUS, codes_status_label(st));
     view_cell_text(t, SIMILAR_STATUS_CLASS, codes_status_class(st));
@@ -370,7 +372,7 @@ static int account_codes(struct search *s, const struct account *acc)
             return 500;
         view_row(t);
         view_cell_text(t, REDEEMED_CODE, display);
-        view_cell_url(t, REDEEMED_URL, support_search_url(r->arena, display));
+        view_cell_url(t, REDEEMED_URL, support_code_url(r->arena, vc.id));
         view_cell_text(t, REDEEMED_TITLE, vc.item_title);
         view_cell_text(t, REDEEMED_AT, fmt_datetime(r->arena, vc.redeemed_at));
     }
@@ -443,7 +445,7 @@ static int order_codes(struct search *s, int64_t order_id, long counts[4])
             return 500;
         view_row(t);
         view_cell_text(t, CODE_CODE, display);
-        view_cell_url(t, CODE_URL, support_search_url(r->arena, display));
+        view_cell_url(t, CODE_URL, support_code_url(r->arena, codes[i].v.id));
         view_cell_text(t, CODE_TITLE, codes[i].v.item_title);
         view_cell_text(t, CODE_VALID_UNTIL, fmt_date(r->arena, codes[i].v.valid_until));
         view_cell_text(t, CODE_STATUS, codes_status_label(st));
@@ -453,6 +455,40 @@ static int order_codes(struct search *s, int64_t order_id, long counts[4])
                                                                             codes[i].redeemer_username) : "");
     }
     view_int(s->v, "codes_total", (long)n);
+    return 0;
+}
+
+/* The order's e-mails with their state; a failed one offers "Erneut senden". */
+enum { MAIL_ID, MAIL_CREATED, MAIL_RECIPIENTS, MAIL_STATE, MAIL_ERROR, MAIL_RESEND, MAIL_COLUMNS };
+
+static int order_mails(struct search *s, int64_t order_id)
+{
+    struct req *r = s->r;
+    struct outbox_status *list;
+    size_t n;
+    if (db_outbox_of_order(r->db, r->arena, order_id, &list, &n) != DB_OK)
+        return 500;
+    struct view_table *t = view_table(s->v, "mails", MAIL_COLUMNS);
+    for (size_t i = 0; i < n; i++) {
+        const struct outbox_status *m = &list[i];
+        const char *state =
+            m->sent_at ? arena_printf(r->arena, "zugestellt am %s", fmt_date(r->arena, m->sent_at))
+            : m->given_up_at ? (m->refused_to[0] ? arena_printf(r->arena, "fehlgeschlagen: abgelehnt für %s%s%s",
+                                                                m->refused_to, m->delivered_to[0] ? "; zugestellt an " : "",
+                                                                m->delivered_to)
+                                                 : "aufgegeben nach 5 Tagen Zustellversuchen")
+            : m->attempts ? arena_printf(r->arena, "noch nicht zugestellt, %lld Versuch(e), wird wiederholt",
+                                         (long long)m->attempts)
+            : "wartet auf Versand";
+        view_row(t);
+        view_cell_int(t, MAIL_ID, (long)m->id);
+        view_cell_text(t, MAIL_CREATED, fmt_date(r->arena, m->created_at));
+        view_cell_text(t, MAIL_RECIPIENTS, m->recipients);
+        view_cell_text(t, MAIL_STATE, state);
+        view_cell_text(t, MAIL_ERROR, m->last_error);
+        view_cell_text(t, MAIL_RESEND, m->given_up_at && !m->sent_at ? "1" : "");
+    }
+    view_int(s->v, "mails_count", (long)n);
     return 0;
 }
 
@@ -466,7 +502,7 @@ static int show_order(struct search *s, int64_t order_id, bool *found)
     if (status == DB_NOT_FOUND)
         return 0;
     if (status != DB_OK || db_municipality_by_id(r->db, r->arena, o.municipality_id, &m) != DB_OK ||
-        order_codes(s, o.id, counts) != 0)
+        order_codes(s, o.id, counts) != 0 || order_mails(s, o.id) != 0)
         return 500;
     *found = s->order = true;
     view_int(s->v, "order_id", (long)o.id);
@@ -604,15 +640,28 @@ static int show_page(struct req *r, const struct page *p, int http_status)
 /* The notice for done=<action> after a redirect. */
 static const char *done_notice(const char *done)
 {
+    if (done && strcmp(done, "mail") == 0)
+        return "Die E-Mail wird erneut gesendet, an die Adressen, die jetzt hinterlegt sind.";
     for (size_t i = 0; done && i < N(actions); i++)
         if (strcmp(done, actions[i].key) == 0)
             return actions[i].notice;
     return NULL;
 }
 
+/* GET /support (q, or code_id from the page's own links and redirects) and
+ * POST /support (the search form: a code typed in never goes into a URL). */
 int h_support_search(struct req *r)
 {
     struct page p = {.q = req_text(r, F_Q), .notice = done_notice(req_text(r, F_DONE)), .error_action = -1};
+    const char *code_id = req_text(r, F_CODE_ID);
+    if (!p.q && code_id) {
+        struct voucher vc;
+        int status = db_voucher_by_id(r->db, r->arena, strtoll(code_id, NULL, 10), &vc);
+        if (status == DB_ERROR)
+            return 500;
+        if (status == DB_OK && !(p.q = display_of(r, &vc)))
+            return 500;
+    }
     return show_page(r, &p, 200);
 }
 
@@ -732,9 +781,7 @@ static int handle_change(struct req *r, enum support_action action)
         return refuse(r, &c, why);
     if (status != DB_OK)
         return 500;
-    char display[VOUCHER_DISPLAY_SIZE];
-    voucher_format(c.canon, display);
-    return req_redirect(r, arena_printf(r->arena, "%s&done=%s", support_search_url(r->arena, display),
+    return req_redirect(r, arena_printf(r->arena, "%s&done=%s", support_code_url(r->arena, c.vc.id),
                                         actions[action].key));
 }
 
@@ -751,4 +798,44 @@ int h_support_extend(struct req *r)
 int h_support_release(struct req *r)
 {
     return handle_change(r, SUPPORT_RELEASE);
+}
+
+/* ---- sending an order's e-mail again ---- */
+
+/* POST /support/bestellungen/mail (mail = outbox id, q = order id): a
+ * failed or given-up e-mail of the order goes out again, to the addresses
+ * the municipality and the ordering admin have now (those that already got
+ * it are skipped), with a fresh series of retries; audited; back to the
+ * order on the support page. */
+int h_support_mail_resend(struct req *r)
+{
+    const char *mail = req_text(r, F_MAIL), *order = req_text(r, F_Q);
+    char *end;
+    long long order_id = order ? strtoll(order, &end, 10) : 0;
+    if (!mail || !order || *end || order_id <= 0)
+        return 400;
+    int64_t mail_id = strtoll(mail, NULL, 10);
+    const char *recipients = NULL;
+    if (db_begin(r->db) != DB_OK)
+        return 500;
+    int status = order_mail_recipients(r->db, r->arena, order_id, &recipients);
+    if (status == DB_OK)
+        status = db_outbox_resend(r->db, mail_id, order_id, recipients, r->now);
+    if (status == DB_OK)
+        status = db_audit_add(r->db, r->who->id, "mail.resend", arena_printf(r->arena, "order %lld", order_id),
+                              arena_printf(r->arena, "E-Mail %lld erneut an %s", (long long)mail_id, recipients),
+                              r->remote_addr, r->now);
+    if (status == DB_OK)
+        status = db_commit(r->db);
+    else
+        db_rollback(r->db);
+    if (status == DB_NOT_FOUND) {
+        struct page p = {.q = order, .error = "Diese E-Mail ist zugestellt oder wird noch versucht: "
+                                              "sie kann nicht erneut gesendet werden.", .error_action = -1};
+        return show_page(r, &p, 422);
+    }
+    if (status != DB_OK)
+        return 500;
+    sender_wake(r->app->sender);
+    return req_redirect(r, arena_printf(r->arena, "%s&done=mail", support_search_url(r->arena, order)));
 }

@@ -106,6 +106,7 @@ int h_support_search(struct req *r);
 int h_support_revoke(struct req *r);
 int h_support_extend(struct req *r);
 int h_support_release(struct req *r);
+int h_support_mail_resend(struct req *r);
 
 /* h_certs.c: certificates (PDF, public check) and recording completions
  * (support form; the LMS by JSON with a bearer token) */

@@ -96,6 +96,8 @@ struct sender *sender_start(const struct app *app, const struct sender_job *jobs
         free(s);
         return NULL;
     }
+    if (outbox_release_dead_claims(s->db) != 0)
+        log_error("mail sender: cannot release the claims of ended senders (they wait out their time)");
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->wake, NULL);
     atomic_init(&s->stop, false);

@@ -163,3 +163,8 @@ char *support_search_url(struct arena *a, const char *term)
     }
     return b.data;
 }
+
+char *support_code_url(struct arena *a, int64_t voucher_id)
+{
+    return arena_printf(a, "/support?code_id=%lld", (long long)voucher_id);
+}

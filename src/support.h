@@ -60,5 +60,8 @@ const char *support_refusal(enum support_action a, const struct voucher *v, int6
 
 /* "/support?q=" with term percent-encoded (all but A-Z a-z 0-9 . _ -), in a. */
 char *support_search_url(struct arena *a, const char *term);
+/* "/support?code_id=ID": the support page of one code, named by its id so
+ * that the code itself never travels in a URL (access logs, histories). */
+char *support_code_url(struct arena *a, int64_t voucher_id);
 
 #endif

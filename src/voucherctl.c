@@ -342,7 +342,8 @@ static int cmd_mail_send(struct ctl *c)
         return fail("%s", "libcurl cannot start");
     struct db *db = open_db(c);
     struct outbox_run run = {0};
-    int rc = db ? outbox_send_due(db, &keys, &c->cfg, OUTBOX_ALL_UNSENT, NULL, &run) : -1;
+    int rc = db && outbox_release_dead_claims(db) == 0 ? outbox_send_due(db, &keys, &c->cfg, OUTBOX_ALL_UNSENT, NULL, &run)
+                                                        : -1;
     db_close(db);
     mail_cleanup();
     if (!db)
