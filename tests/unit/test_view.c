@@ -221,7 +221,7 @@ static void test_layout_marks_current_menu_item(void **state)
     assert_contains(html, "<a href=\"/faq\">FAQ</a>");
 }
 
-/* The tables catalog_list.html reads, filled as h_catalog.c fills them. */
+/* The tables part_catalog.html reads, filled as h_catalog.c fills them. */
 enum { ITEM_TITLE, ITEM_DESCRIPTION, ITEM_HOURS, ITEM_NET, ITEM_GROSS, ITEM_FREE, ITEM_COURSES, ITEM_COLUMNS };
 
 static void item_row(struct view_table *t, const char *title, const char *description, long hours,
@@ -241,7 +241,7 @@ static void item_row(struct view_table *t, const char *title, const char *descri
 static void test_catalog_table_cells_are_escaped(void **state)
 {
     struct fixture *f = *state;
-    struct view *v = view_new(&f->req, "catalog_list", "Kurse");
+    struct view *v = view_new_part(&f->req, "part_catalog");
     struct view_table *courses = view_table(v, "courses", ITEM_COLUMNS);
     view_table(v, "packages", ITEM_COLUMNS);
     item_row(courses, "<b>x</b>", "\"quoted\" & <i>", 8, "€ 149,00", "€ 178,80", false);
@@ -259,7 +259,7 @@ static void test_catalog_table_cells_are_escaped(void **state)
 static void test_catalog_free_course_and_package_with_courses(void **state)
 {
     struct fixture *f = *state;
-    struct view *v = view_new(&f->req, "catalog_list", "Kurse");
+    struct view *v = view_new_part(&f->req, "part_catalog");
     struct view_table *courses = view_table(v, "courses", ITEM_COLUMNS);
     struct view_table *packages = view_table(v, "packages", ITEM_COLUMNS);
     item_row(courses, "Kurs A", "", 2, "€ 0,00", "€ 0,00", true);
@@ -293,7 +293,7 @@ static void test_catalog_free_course_and_package_with_courses(void **state)
 static void test_catalog_with_empty_tables_renders(void **state)
 {
     struct fixture *f = *state;
-    struct view *v = view_new(&f->req, "catalog_list", "Kurse");
+    struct view *v = view_new_part(&f->req, "part_catalog");
     view_table(v, "courses", ITEM_COLUMNS);
     view_table(v, "packages", ITEM_COLUMNS);
     view_int(v, "vat_percent", 20);
@@ -302,10 +302,33 @@ static void test_catalog_with_empty_tables_renders(void **state)
     assert_lacks(html, "catalog-item");
 }
 
+/* A part has no layout; a page takes its markup unescaped through view_html. */
+static void test_part_renders_without_layout_into_a_page(void **state)
+{
+    struct fixture *f = *state;
+    struct view *part = view_new_part(&f->req, "part_catalog");
+    struct view_table *courses = view_table(part, "courses", ITEM_COLUMNS);
+    view_table(part, "packages", ITEM_COLUMNS);
+    item_row(courses, "Kurs <A>", "", 2, "€ 1,00", "€ 1,20", false);
+    view_int(part, "vat_percent", 20);
+    size_t len;
+    char *body = view_render_malloc(part, &len);
+    assert_non_null(body);
+    assert_lacks(body, "<!DOCTYPE html>");
+    assert_contains(body, "<h3>Kurs &lt;A&gt;</h3>");
+    struct view *v = view_new(&f->req, "catalog_list", "Kurse");
+    view_html(v, "catalog_html", body);
+    const char *html = render(f, v);
+    free(body);
+    assert_true(strncmp(html, "<!DOCTYPE html>", 15) == 0);
+    assert_contains(html, "<h3>Kurs &lt;A&gt;</h3>");
+    assert_contains(html, "<title>Kurse – Städtebund Academy</title>");
+}
+
 static void test_view_cell_url_filters_link_targets(void **state)
 {
     struct fixture *f = *state;
-    struct view *v = view_new(&f->req, "catalog_list", "Kurse");
+    struct view *v = view_new_part(&f->req, "part_catalog");
     struct view_table *courses = view_table(v, "courses", ITEM_COLUMNS);
     view_table(v, "packages", ITEM_COLUMNS);
     view_row(courses);
@@ -411,6 +434,7 @@ int main(void)
         T(test_catalog_free_course_and_package_with_courses),
         T(test_catalog_with_empty_tables_renders),
         T(test_view_cell_url_filters_link_targets),
+        T(test_part_renders_without_layout_into_a_page),
         T(test_table_of_20000_rows_costs_linear_time),
     };
 #undef T
