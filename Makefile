@@ -12,13 +12,13 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 # Debian 12 packages: to build and run, to test, to benchmark.
 RUN_PACKAGES = gcc make pkg-config libfcgi-dev libctpl-dev libglib2.0-dev libsqlite3-dev sqlite3 \
-  libsodium-dev libcurl4-openssl-dev libhpdf-dev libxml2-dev fonts-dejavu-core nginx
+  libsodium-dev libcurl4-openssl-dev libhpdf-dev libqrencode-dev libxml2-dev fonts-dejavu-core nginx
 # clang and libclang-rt-14-dev (the libFuzzer runtime, only recommended by clang) build tests/fuzz/;
 # libxml2-utils: xmllint validates every ebInterface XML of the tests against the schema.
-TEST_PACKAGES = libcmocka-dev chromium poppler-utils libxml2-utils nodejs clang libclang-rt-14-dev
+TEST_PACKAGES = libcmocka-dev chromium poppler-utils zbar-tools libxml2-utils nodejs clang libclang-rt-14-dev
 BENCH_PACKAGES = wrk
 
-PKGS = glib-2.0 gio-2.0 ctpl sqlite3 libsodium libcurl libxml-2.0
+PKGS = glib-2.0 gio-2.0 ctpl sqlite3 libsodium libcurl libxml-2.0 libqrencode
 WARN = -Wall -Wextra -Werror
 CFLAGS_COMMON = -std=c17 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE $(WARN) -Isrc -Ibuild -pthread \
   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

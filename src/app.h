@@ -32,7 +32,8 @@ struct worker {
     const struct app *app;
     struct db *db;          /* this thread's connection */
     struct arena *arena;    /* reset after every request */
-    struct page_cache catalog_for_guests;
+    struct page_cache catalog_for_guests; /* the whole /kurse page of a guest */
+    struct page_cache catalog_body;       /* its body (part_catalog), also for logged-in pages */
 };
 
 #endif

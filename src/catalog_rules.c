@@ -46,25 +46,33 @@ static bool valid_slug(const char *s)
     return n >= 1 && n <= 40 && s[n] == '\0';
 }
 
+size_t catalog_item_problems(const struct catalog_item *item, size_t ncourses,
+                             const struct catalog_problem *out[CATALOG_PROBLEMS_MAX])
+{
+    size_t n = 0;
+    if (!item->slug || !valid_slug(item->slug))
+        out[n++] = &bad_slug;
+    if (!item->title || !item->title[0] || strlen(item->title) > 300)
+        out[n++] = &bad_title;
+    if (item->description && strlen(item->description) > 1000)
+        out[n++] = &bad_description;
+    if (item->hours < 0 || item->hours > CATALOG_HOURS_MAX)
+        out[n++] = &catalog_bad_hours;
+    if (item->price_cents < 0 || item->price_cents > CATALOG_PRICE_MAX)
+        out[n++] = &catalog_bad_price;
+    if (item->url && !catalog_url_valid(item->url))
+        out[n++] = &catalog_bad_url;
+    if (item->kind == ITEM_COURSE && ncourses)
+        out[n++] = &course_with_courses;
+    else if (item->kind == ITEM_PACKAGE && !ncourses)
+        out[n++] = &package_without_courses;
+    return n;
+}
+
 const struct catalog_problem *catalog_item_problem(const struct catalog_item *item, size_t ncourses)
 {
-    if (!item->slug || !valid_slug(item->slug))
-        return &bad_slug;
-    if (!item->title || !item->title[0] || strlen(item->title) > 300)
-        return &bad_title;
-    if (item->description && strlen(item->description) > 1000)
-        return &bad_description;
-    if (item->hours < 0 || item->hours > CATALOG_HOURS_MAX)
-        return &catalog_bad_hours;
-    if (item->price_cents < 0 || item->price_cents > CATALOG_PRICE_MAX)
-        return &catalog_bad_price;
-    if (item->url && !catalog_url_valid(item->url))
-        return &catalog_bad_url;
-    if (item->kind == ITEM_COURSE && ncourses)
-        return &course_with_courses;
-    if (item->kind == ITEM_PACKAGE && !ncourses)
-        return &package_without_courses;
-    return NULL;
+    const struct catalog_problem *all[CATALOG_PROBLEMS_MAX];
+    return catalog_item_problems(item, ncourses, all) ? all[0] : NULL;
 }
 
 bool catalog_parse_hours(const char *text, int64_t *hours)

@@ -31,6 +31,11 @@ struct catalog_problem {
  * description, hours, price_cents and url (when not NULL) as set, kind with ncourses course
  * slugs given (a course none, a package at least one).  Pure. */
 const struct catalog_problem *catalog_item_problem(const struct catalog_item *item, size_t ncourses);
+/* Every rule item breaks, in the same order, at most one per field, into
+ * out (room for CATALOG_PROBLEMS_MAX); returns how many.  Pure. */
+#define CATALOG_PROBLEMS_MAX 7
+size_t catalog_item_problems(const struct catalog_item *item, size_t ncourses,
+                             const struct catalog_problem *out[CATALOG_PROBLEMS_MAX]);
 /* The rule of a course's address in the LMS: "" (none) or "https://" and a
  * host, at most 500 bytes, no spaces or control characters.  Pure. */
 bool catalog_url_valid(const char *url);

@@ -90,6 +90,16 @@ enum completion_status completion_record(struct db *db, struct arena *a, const s
         return cs;
     if (*stored)
         return recorded_before(db, a, id, stored, c->completed_on, number, msg, msglen);
+    int64_t enrolled_at;
+    char enrolled[DATE_TEXT_SIZE], enrolled_text[DATE_TEXT_SIZE];
+    if (db_enrollment_enrolled_at(db, id, &enrolled_at) != DB_OK)
+        return COMPLETION_ERROR;
+    date_iso_vienna(enrolled_at, enrolled);
+    if (strcmp(c->completed_on, enrolled) < 0) {
+        date_iso_to_text(enrolled, enrolled_text);
+        snprintf(msg, msglen, "Das Abschlussdatum liegt vor der Einschreibung in den Kurs am %s", enrolled_text);
+        return COMPLETION_REFUSED;
+    }
     if (db_enrollment_complete(db, id, c->completed_on) != DB_OK || issue(db, id, now, number) != DB_OK)
         return COMPLETION_ERROR;
     const char *subject = arena_printf(a, "%s %s", c->username, c->course);

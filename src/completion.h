@@ -4,7 +4,8 @@
  *
  * Rules: the username must name an account, the course slug a course (not a
  * package), the account must be enrolled in it, and completed_on must be an
- * ISO date (YYYY-MM-DD) not after today in Vienna.  Recording the same
+ * ISO date (YYYY-MM-DD) not after today in Vienna and not before the day
+ * of the enrollment.  Recording the same
  * completion again is harmless and answers the certificate already issued;
  * a different date for a completed enrollment is refused (its certificate
  * is out already). */

@@ -77,6 +77,7 @@ static const struct key_spec KEYS[] = {
     INT_KEY(privacy, ip_retention_days, 1, 3650, 90),
     STRING_KEY(lms, webhook_url, ""),
     STRING_KEY(lms, webhook_secret, ""),
+    STRING_KEY(reminders, days_before, "30,7"),
 };
 #define NKEYS (sizeof KEYS / sizeof KEYS[0])
 

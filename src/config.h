@@ -69,6 +69,7 @@ struct config {
     int privacy_ip_retention_days;      /* 1..3650, 90 */
     char *lms_webhook_url;              /* "" = no webhook; else http(s) URL each feed entry is POSTed to */
     char *lms_webhook_secret;           /* HMAC-SHA256 key of X-Voucher-Signature (secret) */
+    char *reminders_days_before;        /* "30,7": expiry reminders that many days before (reminders.h) */
 };
 
 /* Sets every member to its default; relative default PATHs are resolved

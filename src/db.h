@@ -107,8 +107,11 @@ int db_session_lookup(struct db *db, struct arena *a, const unsigned char hash[3
 int db_session_delete(struct db *db, const unsigned char hash[32]);
 int db_session_purge(struct db *db, int64_t idle_since, int64_t created_since);
 
-/* ---- login failures, keyed "u:<username>" or "ip:<address>" ---- */
-int db_login_failure_add(struct db *db, const char *key, int64_t now);
+/* ---- login failures, keyed "a:<account id>" or "ip:<address>" ---- */
+/* key: "a:<account id>" or "ip:<address>" (never a typed username); *id
+ * (may be NULL) receives the row's id. */
+int db_login_failure_add(struct db *db, const char *key, int64_t now, int64_t *id);
+int db_login_failure_delete(struct db *db, int64_t id);
 int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_t *count);
 int db_login_failure_clear(struct db *db, const char *key);
 int db_login_failure_purge(struct db *db, int64_t before);
@@ -179,9 +182,11 @@ struct order_summary {
     struct order o; /* id, created_at, invoice_number, reference and totals */
     int64_t open, redeemed, expired, revoked;
 };
-/* The municipality's orders, newest first (array in the arena). */
-int db_order_list(struct db *db, struct arena *a, int64_t municipality_id, int64_t now,
-                  struct order_summary **list, size_t *n);
+/* One page of the municipality's orders whose reference, invoice number or
+ * a line's title contains q ("" = all; ASCII letters in any case), newest
+ * first (array in the arena); *total counts all that match. */
+int db_order_list(struct db *db, struct arena *a, int64_t municipality_id, int64_t now, const char *q,
+                  int64_t offset, int64_t limit, struct order_summary **list, size_t *n, int64_t *total);
 
 /* ---- vouchers ---- */
 struct voucher {
@@ -199,6 +204,7 @@ struct voucher {
 int db_voucher_add(struct db *db, const unsigned char hash[32], const unsigned char *sealed,
                    size_t sealed_len, const struct voucher *v, int64_t order_line_id, int64_t *id);
 int db_voucher_by_hash(struct db *db, struct arena *a, const unsigned char hash[32], struct voucher *v);
+int db_voucher_by_id(struct db *db, struct arena *a, int64_t id, struct voucher *v);
 /* The oldest voucher's look-up hash and sealed code (only code_sealed* of v
  * set): DB_OK, DB_NOT_FOUND when there is none, DB_ERROR. */
 int db_voucher_first_sealed(struct db *db, struct arena *a, unsigned char hash[32], struct voucher *v);
@@ -256,6 +262,35 @@ int db_order_free_codes(struct db *db, struct arena *a, int64_t order_id, const 
 int db_order_codes_for_email(struct db *db, int64_t order_id, const char *slug, const char *email,
                              int64_t *count);
 
+/* ---- proof of training (db_account.c) ---- */
+struct training_row {
+    const char *last_name, *first_name, *username, *email, *course_title;
+    int64_t enrolled_at;
+    const char *completed_on;       /* "YYYY-MM-DD", "" = not completed */
+    const char *certificate_number; /* "" = none */
+};
+/* The enrollments of the municipality's accounts by name and course,
+ * course (slug) and status ("eingeschrieben", "abgeschlossen") each ""
+ * = any; offset/limit as db_order_codes.  *count: all that match. */
+int db_training_list(struct db *db, struct arena *a, int64_t municipality_id, const char *course,
+                     const char *status, int64_t offset, int64_t limit, struct training_row **rows, size_t *n);
+int db_training_count(struct db *db, int64_t municipality_id, const char *course, const char *status,
+                      int64_t *count);
+/* The courses the municipality's staff are enrolled in, by title. */
+int db_training_courses(struct db *db, struct arena *a, int64_t municipality_id, const char ***slugs,
+                        const char ***titles, size_t *n);
+
+/* ---- expiry reminders (db_order.c; the rules are in reminders.h) ---- */
+/* Orders with open codes valid until from..to (inclusive) that have no
+ * reminder for this threshold yet: *ids an arena array of *n. */
+int db_reminder_due_orders(struct db *db, struct arena *a, int64_t from, int64_t to, int days_before,
+                           int64_t **ids, size_t *n);
+/* The order's open codes valid until from..to, as the order page lists them. */
+int db_order_expiring_codes(struct db *db, struct arena *a, int64_t order_id, int64_t from, int64_t to,
+                            struct order_code **codes, size_t *n);
+/* Records the reminder (nothing when one is recorded for the threshold). */
+int db_reminder_add(struct db *db, int64_t order_id, int days_before, int64_t at, int64_t outbox_id);
+
 /* ---- outbox: e-mail written in the caller's transaction, sent later (see outbox.h) ---- */
 struct outbox_blob {
     const unsigned char *data;
@@ -266,8 +301,10 @@ struct outbox_attachment {
     struct outbox_blob sealed;
 };
 struct outbox_mail {
-    int64_t id, created_at, attempts;
+    int64_t id, created_at, attempts; /* created_at: when the current series of retries began */
+    int64_t order_id;                 /* the order it reports, 0 for other mail */
     const char *recipients, *subject; /* in clear: they hold no code */
+    const char *delivered_to, *refused_to; /* recipients done ("" none), ", " separated */
     struct outbox_blob body_sealed;   /* the UTF-8 body text, sealed */
     const struct outbox_attachment *attachments;
     size_t nattachments;
@@ -280,7 +317,24 @@ int db_outbox_add(struct db *db, const struct outbox_mail *m, int64_t now, int64
  * there is none.  One conditional UPDATE: two senders never claim the same
  * message. */
 int db_outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t claimed_until,
-                    struct outbox_mail *m);
+                    int64_t claimed_by, struct outbox_mail *m);
+/* Stores which recipients accepted and which refused a message for good. */
+int db_outbox_progress(struct db *db, int64_t id, const char *delivered_to, const char *refused_to);
+/* The process ids holding claims at now (*pids in the arena, *n of them). */
+int db_outbox_claimers(struct db *db, struct arena *a, int64_t now, int64_t **pids, size_t *n);
+/* Releases every claim process pid holds at now (it died): its messages are due again. */
+int db_outbox_release(struct db *db, int64_t pid, int64_t now);
+/* One message of an order as support sees it. */
+struct outbox_status {
+    int64_t id, created_at, attempts, sent_at, given_up_at; /* 0 = not (yet) */
+    const char *recipients, *last_error, *delivered_to, *refused_to;
+};
+/* The messages of an order, newest first. */
+int db_outbox_of_order(struct db *db, struct arena *a, int64_t order_id, struct outbox_status **list, size_t *n);
+/* Makes a given-up message of order_id due again at now, to recipients, with
+ * a fresh series of retries: DB_OK, DB_NOT_FOUND when it is no given-up
+ * message of that order. */
+int db_outbox_resend(struct db *db, int64_t id, int64_t order_id, const char *recipients, int64_t now);
 /* Makes every unsent message that is waiting for a retry due at now. */
 int db_outbox_reschedule(struct db *db, int64_t now);
 int db_outbox_sent(struct db *db, int64_t id, int64_t now);
@@ -299,6 +353,16 @@ int db_voucher_redeem(struct db *db, int64_t voucher_id, int64_t account_id, int
  * of its package in order, active or not): *titles an arena array of *n. */
 int db_voucher_course_titles(struct db *db, struct arena *a, int64_t voucher_id, const char ***titles,
                              size_t *n);
+
+/* The courses of a voucher redeemed by an account, split: enrolled by this
+ * voucher (added), and held before (held); arena arrays of titles. */
+struct voucher_courses_split {
+    const char **added, **held;
+    size_t nadded, nheld;
+};
+/* Reads that split for voucher_id and account_id, in the package's order. */
+int db_voucher_courses_for_account(struct db *db, struct arena *a, int64_t voucher_id, int64_t account_id,
+                                   struct voucher_courses_split *out);
 
 struct enrollment {
     const char *course_title;
@@ -326,10 +390,29 @@ struct redemption_attempt {
     int64_t voucher_id;           /* 0 = no voucher found */
 };
 int db_redemption_attempt_add(struct db *db, const struct redemption_attempt *at);
-/* Failed attempts (any result but OK and V11) after since: from this ip and
- * with this username (any case; 0 for ""). */
-int db_redemption_failures(struct db *db, const char *ip, const char *username, int64_t since,
-                           int64_t *by_ip, int64_t *by_username);
+/* The guesses the rate limit counts after since (and after the block's last
+ * lift): V03 and V07 from this ip, V03 with this username (any case; 0 for
+ * ""); each count stops at limit, so the cost does not grow with traffic. */
+int db_redemption_guesses(struct db *db, const char *ip, const char *username, int64_t since, int64_t limit,
+                          int64_t *by_ip, int64_t *by_username);
+
+/* An active V11 block: an address or a username with enough guesses. */
+struct redemption_block {
+    bool by_ip;             /* true: key is an address; false: a username */
+    const char *key;
+    int64_t guesses;        /* counted guesses in the window */
+    int64_t last_at;        /* the newest of them */
+};
+/* The blocks active now: at least `limit` guesses after since (and after
+ * their last lift), newest first, at most 100: *list an arena array of *n. */
+int db_redemption_blocks(struct db *db, struct arena *a, int64_t since, int64_t limit,
+                         struct redemption_block **list, size_t *n);
+/* Records that support lifted the block of an address (by_ip) or a
+ * username.  Call inside a transaction with the audit entry. */
+int db_redemption_block_lift(struct db *db, bool by_ip, const char *key, int64_t now, int64_t account_id,
+                             const char *reason);
+/* Deletes lift records older than `before` (privacy: they hold addresses). */
+int db_redemption_block_lift_purge(struct db *db, int64_t before);
 /* Forgets the client address of attempts made before `before` (privacy). */
 int db_redemption_ip_erase(struct db *db, int64_t before);
 
@@ -408,8 +491,10 @@ int db_support_attempts_by_reference(struct db *db, struct arena *a, const char 
  * longer in the state the rule needs; call inside the action's transaction.
  * Revoke and extend: only a code neither redeemed nor revoked.  Release:
  * only a redeemed code none of whose enrollments is completed; deletes the
- * enrollments the voucher paid for. */
+ * enrollments the voucher paid for.  Unrevoke: only a revoked code that no
+ * credit note cancelled. */
 int db_support_revoke(struct db *db, int64_t voucher_id, const char *reason, int64_t now);
+int db_support_unrevoke(struct db *db, int64_t voucher_id);
 int db_support_extend(struct db *db, int64_t voucher_id, int64_t valid_until);
 int db_support_release(struct db *db, int64_t voucher_id);
 
@@ -422,6 +507,16 @@ struct certificate {
  * ("YYYY-MM-DD", "" = not completed); DB_NOT_FOUND when not enrolled. */
 int db_enrollment_find(struct db *db, struct arena *a, int64_t account_id, int64_t course_id, int64_t *id,
                        const char **completed_on);
+/* An enrollment not completed yet, as the support completion form offers it. */
+struct open_enrollment {
+    const char *slug, *title;
+    int64_t enrolled_at;
+};
+/* The account's enrollments not completed yet, by title (at most 200). */
+int db_enrollments_open(struct db *db, struct arena *a, int64_t account_id, struct open_enrollment **list,
+                        size_t *n);
+/* When the enrollment was made (UTC epoch seconds); DB_NOT_FOUND if none. */
+int db_enrollment_enrolled_at(struct db *db, int64_t enrollment_id, int64_t *at);
 /* Sets the completion date of an enrollment not completed yet; DB_CONFLICT
  * when it is completed already.  Call inside the completion's transaction. */
 int db_enrollment_complete(struct db *db, int64_t enrollment_id, const char *completed_on);

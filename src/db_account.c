@@ -181,17 +181,19 @@ int db_session_purge(struct db *db, int64_t idle_since, int64_t created_since)
 
 /* ---- login failures ---- */
 
-static int key_and_time(struct db *db, enum query_id q, const char *key, int64_t t)
+int db_login_failure_add(struct db *db, const char *key, int64_t now, int64_t *id)
 {
-    sqlite3_stmt *st = db_stmt(db, q);
+    sqlite3_stmt *st = db_stmt(db, Q_LOGIN_FAILURE_ADD);
     db_bind_text(st, 1, key);
-    sqlite3_bind_int64(st, 2, t);
-    return db_exec_stmt(db, st);
+    sqlite3_bind_int64(st, 2, now);
+    return db_insert_stmt(db, st, id);
 }
 
-int db_login_failure_add(struct db *db, const char *key, int64_t now)
+int db_login_failure_delete(struct db *db, int64_t id)
 {
-    return key_and_time(db, Q_LOGIN_FAILURE_ADD, key, now);
+    sqlite3_stmt *st = db_stmt(db, Q_LOGIN_FAILURE_DELETE);
+    sqlite3_bind_int64(st, 1, id);
+    return db_exec_stmt(db, st);
 }
 
 int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_t *count)
@@ -236,4 +238,68 @@ int db_audit_erase_ips(struct db *db, int64_t before)
     sqlite3_stmt *st = db_stmt(db, Q_AUDIT_IP_ERASE);
     sqlite3_bind_int64(st, 1, before);
     return db_exec_stmt(db, st);
+}
+
+static void training_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    *(struct training_row *)item = (struct training_row){
+        .last_name = db_text(a, st, TRAINING_C_LAST_NAME), .first_name = db_text(a, st, TRAINING_C_FIRST_NAME),
+        .username = db_text(a, st, TRAINING_C_USERNAME), .email = db_text(a, st, TRAINING_C_EMAIL),
+        .course_title = db_text(a, st, TRAINING_C_COURSE_TITLE),
+        .enrolled_at = sqlite3_column_int64(st, TRAINING_C_ENROLLED_AT),
+        .completed_on = db_text(a, st, TRAINING_C_COMPLETED_ON),
+        .certificate_number = db_text(a, st, TRAINING_C_CERTIFICATE)};
+}
+
+static void bind_training(sqlite3_stmt *st, int64_t municipality_id, const char *course, const char *status)
+{
+    sqlite3_bind_int64(st, 1, municipality_id);
+    db_bind_text(st, 2, course ? course : "");
+    db_bind_text(st, 3, status ? status : "");
+}
+
+int db_training_list(struct db *db, struct arena *a, int64_t municipality_id, const char *course,
+                     const char *status, int64_t offset, int64_t limit, struct training_row **rows, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_TRAINING_LIST);
+    bind_training(st, municipality_id, course, status);
+    sqlite3_bind_int64(st, 4, limit);
+    sqlite3_bind_int64(st, 5, offset);
+    return db_collect(db, a, st, sizeof **rows, training_row, (void **)rows, n);
+}
+
+int db_training_count(struct db *db, int64_t municipality_id, const char *course, const char *status,
+                      int64_t *count)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_TRAINING_COUNT);
+    bind_training(st, municipality_id, course, status);
+    return db_read_int(db, st, count);
+}
+
+struct slug_title {
+    const char *slug, *title;
+};
+
+static void slug_title_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    *(struct slug_title *)item = (struct slug_title){db_text(a, st, SLUG_TITLE_C_SLUG),
+                                                     db_text(a, st, SLUG_TITLE_C_TITLE)};
+}
+
+int db_training_courses(struct db *db, struct arena *a, int64_t municipality_id, const char ***slugs,
+                        const char ***titles, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_TRAINING_COURSES);
+    sqlite3_bind_int64(st, 1, municipality_id);
+    struct slug_title *rows;
+    int status = db_collect(db, a, st, sizeof *rows, slug_title_row, (void **)&rows, n);
+    if (status != DB_OK)
+        return status;
+    *slugs = arena_alloc(a, (*n + 1) * sizeof **slugs);
+    *titles = arena_alloc(a, (*n + 1) * sizeof **titles);
+    for (size_t i = 0; i < *n; i++) {
+        (*slugs)[i] = rows[i].slug;
+        (*titles)[i] = rows[i].title;
+    }
+    return DB_OK;
 }

@@ -28,6 +28,29 @@ int db_enrollment_find(struct db *db, struct arena *a, int64_t account_id, int64
     return status;
 }
 
+static void open_enrollment_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct open_enrollment *e = item;
+    e->slug = db_text(a, st, OPEN_C_SLUG);
+    e->title = db_text(a, st, OPEN_C_TITLE);
+    e->enrolled_at = sqlite3_column_int64(st, OPEN_C_ENROLLED_AT);
+}
+
+int db_enrollments_open(struct db *db, struct arena *a, int64_t account_id, struct open_enrollment **list,
+                        size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ENROLLMENTS_OPEN);
+    sqlite3_bind_int64(st, 1, account_id);
+    return db_collect(db, a, st, sizeof **list, open_enrollment_row, (void **)list, n);
+}
+
+int db_enrollment_enrolled_at(struct db *db, int64_t enrollment_id, int64_t *at)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ENROLLMENT_ENROLLED_AT);
+    sqlite3_bind_int64(st, 1, enrollment_id);
+    return db_read_int(db, st, at);
+}
+
 int db_enrollment_complete(struct db *db, int64_t enrollment_id, const char *completed_on)
 {
     sqlite3_stmt *st = db_stmt(db, Q_ENROLLMENT_COMPLETE);

@@ -123,6 +123,13 @@ int db_voucher_by_hash(struct db *db, struct arena *a, const unsigned char hash[
     return db_read_one(db, a, st, voucher_row, v);
 }
 
+int db_voucher_by_id(struct db *db, struct arena *a, int64_t id, struct voucher *v)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_BY_ID);
+    sqlite3_bind_int64(st, 1, id);
+    return db_read_one(db, a, st, voucher_row, v);
+}
+
 struct first_sealed {
     unsigned char *hash;
     struct voucher *v;
@@ -218,12 +225,26 @@ static void summary_row(sqlite3_stmt *st, struct arena *a, void *item)
     };
 }
 
-int db_order_list(struct db *db, struct arena *a, int64_t municipality_id, int64_t now,
-                  struct order_summary **list, size_t *n)
+static void bind_order_search(sqlite3_stmt *st, int64_t municipality_id, int64_t now, const char *q,
+                              int64_t offset, int64_t limit)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_ORDER_LIST);
     sqlite3_bind_int64(st, 1, municipality_id);
     sqlite3_bind_int64(st, 2, now);
+    db_bind_text(st, 3, q ? q : "");
+    sqlite3_bind_int64(st, 4, limit);
+    sqlite3_bind_int64(st, 5, offset);
+}
+
+int db_order_list(struct db *db, struct arena *a, int64_t municipality_id, int64_t now, const char *q,
+                  int64_t offset, int64_t limit, struct order_summary **list, size_t *n, int64_t *total)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ORDER_LIST_COUNT);
+    bind_order_search(st, municipality_id, now, q, offset, limit);
+    int status = db_read_int(db, st, total);
+    if (status != DB_OK)
+        return status;
+    st = db_stmt(db, Q_ORDER_LIST);
+    bind_order_search(st, municipality_id, now, q, offset, limit);
     return db_collect(db, a, st, sizeof **list, summary_row, (void **)list, n);
 }
 
@@ -391,4 +412,34 @@ int db_voucher_delivery(struct db *db, struct arena *a, int64_t voucher_id, stru
     sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_DELIVERY);
     sqlite3_bind_int64(st, 1, voucher_id);
     return db_read_one(db, a, st, delivery_row, d);
+}
+
+int db_reminder_due_orders(struct db *db, struct arena *a, int64_t from, int64_t to, int days_before,
+                           int64_t **ids, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_REMINDER_DUE_ORDERS);
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, to);
+    sqlite3_bind_int(st, 3, days_before);
+    return db_collect(db, a, st, sizeof **ids, id_row, (void **)ids, n);
+}
+
+int db_order_expiring_codes(struct db *db, struct arena *a, int64_t order_id, int64_t from, int64_t to,
+                            struct order_code **codes, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_REMINDER_CODES);
+    sqlite3_bind_int64(st, 1, order_id);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, to);
+    return db_collect(db, a, st, sizeof **codes, code_row, (void **)codes, n);
+}
+
+int db_reminder_add(struct db *db, int64_t order_id, int days_before, int64_t at, int64_t outbox_id)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_REMINDER_ADD);
+    sqlite3_bind_int64(st, 1, order_id);
+    sqlite3_bind_int(st, 2, days_before);
+    sqlite3_bind_int64(st, 3, at);
+    sqlite3_bind_int64(st, 4, outbox_id);
+    return db_exec_stmt(db, st);
 }

@@ -21,6 +21,7 @@ int db_outbox_add(struct db *db, const struct outbox_mail *m, int64_t now, int64
     db_bind_text(st, 2, m->recipients);
     db_bind_text(st, 3, m->subject);
     bind_blob(st, 4, &m->body_sealed);
+    db_bind_id(st, 5, m->order_id);
     int64_t outbox_id;
     int status = db_insert_stmt(db, st, &outbox_id);
     for (size_t i = 0; i < m->nattachments && status == DB_OK; i++) {
@@ -65,16 +66,19 @@ static void mail_row(sqlite3_stmt *st, struct arena *a, void *item)
         .recipients = db_text(a, st, MAIL_C_RECIPIENTS),
         .subject = db_text(a, st, MAIL_C_SUBJECT),
         .body_sealed = column_blob(st, a, MAIL_C_BODY_SEALED),
+        .delivered_to = db_text(a, st, MAIL_C_DELIVERED_TO),
+        .refused_to = db_text(a, st, MAIL_C_REFUSED_TO),
         .event_seq = sqlite3_column_int64(st, MAIL_C_EVENT_SEQ),
     };
 }
 
 int db_outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t claimed_until,
-                    struct outbox_mail *m)
+                    int64_t claimed_by, struct outbox_mail *m)
 {
     sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_CLAIM);
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, claimed_until);
+    sqlite3_bind_int64(st, 3, claimed_by);
     /* UPDATE ... RETURNING makes its change in the first step; the reset
      * that ends the read completes the statement. */
     int status = db_read_one(db, a, st, mail_row, m);
@@ -111,4 +115,63 @@ int db_outbox_next_due(struct db *db, int64_t *when)
 {
     sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_NEXT_DUE);
     return db_read_int(db, st, when);
+}
+
+int db_outbox_progress(struct db *db, int64_t id, const char *delivered_to, const char *refused_to)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_PROGRESS);
+    sqlite3_bind_int64(st, 1, id);
+    db_bind_text(st, 2, delivered_to);
+    db_bind_text(st, 3, refused_to);
+    return db_exec_stmt(db, st);
+}
+
+static void pid_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    (void)a;
+    *(int64_t *)item = sqlite3_column_int64(st, 0);
+}
+
+int db_outbox_claimers(struct db *db, struct arena *a, int64_t now, int64_t **pids, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_CLAIMERS);
+    sqlite3_bind_int64(st, 1, now);
+    return db_collect(db, a, st, sizeof **pids, pid_row, (void **)pids, n);
+}
+
+int db_outbox_release(struct db *db, int64_t pid, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_RELEASE);
+    sqlite3_bind_int64(st, 1, pid);
+    sqlite3_bind_int64(st, 2, now);
+    return db_exec_stmt(db, st);
+}
+
+static void status_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    *(struct outbox_status *)item = (struct outbox_status){
+        .id = sqlite3_column_int64(st, OSTATUS_C_ID), .created_at = sqlite3_column_int64(st, OSTATUS_C_CREATED_AT),
+        .recipients = db_text(a, st, OSTATUS_C_RECIPIENTS), .attempts = sqlite3_column_int64(st, OSTATUS_C_ATTEMPTS),
+        .sent_at = sqlite3_column_int64(st, OSTATUS_C_SENT_AT),
+        .given_up_at = sqlite3_column_int64(st, OSTATUS_C_GIVEN_UP_AT),
+        .last_error = db_text(a, st, OSTATUS_C_LAST_ERROR), .delivered_to = db_text(a, st, OSTATUS_C_DELIVERED_TO),
+        .refused_to = db_text(a, st, OSTATUS_C_REFUSED_TO),
+    };
+}
+
+int db_outbox_of_order(struct db *db, struct arena *a, int64_t order_id, struct outbox_status **list, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_OF_ORDER);
+    sqlite3_bind_int64(st, 1, order_id);
+    return db_collect(db, a, st, sizeof **list, status_row, (void **)list, n);
+}
+
+int db_outbox_resend(struct db *db, int64_t id, int64_t order_id, const char *recipients, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_RESEND);
+    sqlite3_bind_int64(st, 1, id);
+    db_bind_text(st, 2, recipients);
+    sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_int64(st, 4, order_id);
+    return db_exec_one(db, st, DB_NOT_FOUND);
 }

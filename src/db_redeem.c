@@ -51,6 +51,41 @@ int db_voucher_course_titles(struct db *db, struct arena *a, int64_t voucher_id,
     return status;
 }
 
+struct title_flag {
+    const char *title;
+    bool added;
+};
+
+static void title_flag_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct title_flag *t = item;
+    t->title = db_text(a, st, TITLE_FLAG_C_TITLE);
+    t->added = sqlite3_column_int(st, TITLE_FLAG_C_ADDED) != 0;
+}
+
+int db_voucher_courses_for_account(struct db *db, struct arena *a, int64_t voucher_id, int64_t account_id,
+                                   struct voucher_courses_split *out)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_COURSES_FOR_ACCOUNT);
+    sqlite3_bind_int64(st, 1, voucher_id);
+    sqlite3_bind_int64(st, 2, account_id);
+    struct title_flag *list;
+    size_t n;
+    int status = db_collect(db, a, st, sizeof *list, title_flag_row, (void **)&list, &n);
+    *out = (struct voucher_courses_split){0};
+    if (status != DB_OK)
+        return status;
+    out->added = arena_alloc(a, (n ? n : 1) * sizeof *out->added);
+    out->held = arena_alloc(a, (n ? n : 1) * sizeof *out->held);
+    for (size_t i = 0; i < n; i++) {
+        if (list[i].added)
+            out->added[out->nadded++] = list[i].title;
+        else
+            out->held[out->nheld++] = list[i].title;
+    }
+    return DB_OK;
+}
+
 /* ---- enrollments ---- */
 
 int db_enrollment_missing(struct db *db, int64_t voucher_id, int64_t account_id, int64_t *missing)
@@ -105,13 +140,14 @@ int db_redemption_attempt_add(struct db *db, const struct redemption_attempt *at
     return db_exec_stmt(db, st);
 }
 
-int db_redemption_failures(struct db *db, const char *ip, const char *username, int64_t since,
-                           int64_t *by_ip, int64_t *by_username)
+int db_redemption_guesses(struct db *db, const char *ip, const char *username, int64_t since, int64_t limit,
+                          int64_t *by_ip, int64_t *by_username)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_REDEMPTION_FAILURES);
+    sqlite3_stmt *st = db_stmt(db, Q_REDEMPTION_GUESSES);
     db_bind_text(st, 1, ip);
     db_bind_text(st, 2, username ? username : "");
     sqlite3_bind_int64(st, 3, since);
+    sqlite3_bind_int64(st, 4, limit);
     struct counts c;
     int status = db_read_one(db, NULL, st, counts_row, &c);
     if (status == DB_OK) {
@@ -119,6 +155,43 @@ int db_redemption_failures(struct db *db, const char *ip, const char *username, 
         *by_username = c.second;
     }
     return status;
+}
+
+static void block_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct redemption_block *b = item;
+    b->by_ip = strcmp(db_text(a, st, BLOCK_C_KIND), "ip") == 0;
+    b->key = db_text(a, st, BLOCK_C_KEY);
+    b->guesses = sqlite3_column_int64(st, BLOCK_C_GUESSES);
+    b->last_at = sqlite3_column_int64(st, BLOCK_C_LAST_AT);
+}
+
+int db_redemption_blocks(struct db *db, struct arena *a, int64_t since, int64_t limit,
+                         struct redemption_block **list, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_REDEMPTION_BLOCKS);
+    sqlite3_bind_int64(st, 1, since);
+    sqlite3_bind_int64(st, 2, limit);
+    return db_collect(db, a, st, sizeof **list, block_row, (void **)list, n);
+}
+
+int db_redemption_block_lift(struct db *db, bool by_ip, const char *key, int64_t now, int64_t account_id,
+                             const char *reason)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_REDEMPTION_BLOCK_LIFT);
+    db_bind_text(st, 1, by_ip ? "ip" : "username");
+    db_bind_text(st, 2, key);
+    sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_int64(st, 4, account_id);
+    db_bind_text(st, 5, reason);
+    return db_exec_stmt(db, st);
+}
+
+int db_redemption_block_lift_purge(struct db *db, int64_t before)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_REDEMPTION_BLOCK_LIFT_PURGE);
+    sqlite3_bind_int64(st, 1, before);
+    return db_exec_stmt(db, st);
 }
 
 int db_redemption_ip_erase(struct db *db, int64_t before)

@@ -114,6 +114,13 @@ int db_support_revoke(struct db *db, int64_t voucher_id, const char *reason, int
     return db_exec_one(db, st, DB_CONFLICT);
 }
 
+int db_support_unrevoke(struct db *db, int64_t voucher_id)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_SUPPORT_VOUCHER_UNREVOKE);
+    sqlite3_bind_int64(st, 1, voucher_id);
+    return db_exec_one(db, st, DB_CONFLICT);
+}
+
 int db_support_extend(struct db *db, int64_t voucher_id, int64_t valid_until)
 {
     sqlite3_stmt *st = db_stmt(db, Q_SUPPORT_VOUCHER_EXTEND);

@@ -50,7 +50,15 @@ static bool valid_token(const char *s)
 static bool valid_support_action(const char *s)
 {
     return strcmp(s, "revoke") == 0 || strcmp(s, "extend") == 0 || strcmp(s, "release") == 0 ||
-           strcmp(s, "paid") == 0 || strcmp(s, "storno") == 0; /* the last two: the invoice page */
+           strcmp(s, "unrevoke") == 0 || strcmp(s, "lift") == 0 ||
+           strcmp(s, "mail") == 0 || strcmp(s, "paid") == 0 || strcmp(s, "storno") == 0; /* the last two: the invoice page */
+}
+
+/* A client address as the attempt log holds it: IPv4 or IPv6 characters. */
+static bool valid_ip(const char *s)
+{
+    size_t n = strspn(s, "0123456789abcdefABCDEF:.");
+    return n >= 2 && s[n] == '\0';
 }
 
 static bool one_of(const char *s, const char *const *words)
@@ -150,11 +158,12 @@ const struct field_spec field_specs[F__MAX] = {
     [F_ROLE] = {"role", 20, valid_nonempty_line},
     [F_COURSES] = {"courses", 2000, valid_line, FT_TEXT, 2000, 0, 0, "Die Kurse des Pakets"},
     [F_TENANT] = {"tenant", 5, valid_nonempty_line},
-    [F_DONE] = {"done", 7, valid_support_action},
+    [F_DONE] = {"done", 8, valid_support_action},
     [F_COURSE] = {"course", 40, valid_nonempty_line},
     [F_COMPLETED_ON] = {"completed_on", 10, valid_any, FT_DATE, 0, 0, 0, "das Abschlussdatum"},
     [F_PAGE] = {"seite", 6, valid_any, FT_INT, 0, 1, 999999, "Die Seitennummer"},
     [F_CURRENT_PASSWORD] = {"current_password", 1024, valid_password},
+    [F_IP] = {"ip", 45, valid_ip},
     [F_LOGIN] = {"login", 254, valid_nonempty_line},
     [F_T] = {"t", 64, valid_token},
     [F_URL] = {"url", 500, valid_line},
@@ -168,7 +177,9 @@ const struct field_spec field_specs[F__MAX] = {
     [F_FROM] = {"from", 10, valid_any, FT_DATE, 0, 0, 0, "den Beginn des Zeitraums"},
     [F_TO] = {"to", 10, valid_any, FT_DATE, 0, 0, 0, "das Ende des Zeitraums"},
     [F_PAID_ON] = {"paid_on", 10, valid_any, FT_DATE, 0, 0, 0, "das Zahlungsdatum"},
+    [F_EDIT] = {"edit", 1, valid_flag},
     [F_SCOPE] = {"scope", 4, valid_scope},
+    [F_MAIL] = {"mail", 12, valid_id},
 };
 #pragma GCC diagnostic pop
 
@@ -188,6 +199,11 @@ static void read_qty(struct arena *a, const struct form_pair *p, struct qty_inpu
     q->slug = arena_strdup(a, p->name + 4);
     q->text = copy_whole_chars(a, p->value, 16);
     q->valid = strlen(p->value) <= 16 && field_parse_qty(p->value, &q->value);
+}
+
+bool field_is_list(enum field_id f)
+{
+    return f == F_COURSES; /* one checkbox per course of a package */
 }
 
 static size_t byte_limit(const struct field_spec *s)
@@ -216,7 +232,7 @@ static bool typed_ok(const struct field_spec *s, const char *text, long long *nu
     case FT_INT:
         return parse_digits(text, 18, number) && *number >= s->min && *number <= s->max;
     case FT_CENTS:
-        return money_parse_cents(text, number) && *number >= s->min && *number <= s->max;
+        return money_parse_typed(text, number) && *number >= s->min && *number <= s->max; /* "1.234,50" too */
     case FT_DATE:
         if (!date_parse_iso(text, &y, &m, &d))
             return false;
@@ -303,6 +319,7 @@ const char *field_problem(struct arena *a, enum field_id f)
 void fields_read(struct arena *a, const struct form_pair *pairs, size_t n,
                  struct field_value values[F__MAX], struct qty_input **qty, size_t *nqty)
 {
+    const char *raw[F__MAX] = {0}; /* the value as sent (list fields: joined) */
     memset(values, 0, F__MAX * sizeof *values);
     *qty = arena_alloc(a, (n + 1) * sizeof **qty);
     *nqty = 0;
@@ -313,13 +330,21 @@ void fields_read(struct arena *a, const struct form_pair *pairs, size_t n,
             continue;
         }
         for (int f = 0; f < F__MAX; f++) {
-            if (values[f].text || strcmp(p->name, field_specs[f].name) != 0)
+            if (strcmp(p->name, field_specs[f].name) != 0)
                 continue;
-            const struct field_spec *s = &field_specs[f];
-            size_t len = strlen(p->value), limit = byte_limit(s);
-            values[f].text = copy_whole_chars(a, p->value, limit);
-            values[f].valid = len <= limit && typed_ok(s, p->value, &values[f].number) && s->valid(p->value);
+            if (!raw[f])
+                raw[f] = p->value;
+            else if (field_is_list((enum field_id)f))
+                raw[f] = arena_printf(a, "%s %s", raw[f], p->value);
             break;
         }
+    }
+    for (int f = 0; f < F__MAX; f++) {
+        if (!raw[f])
+            continue;
+        const struct field_spec *s = &field_specs[f];
+        size_t len = strlen(raw[f]), limit = byte_limit(s);
+        values[f].text = copy_whole_chars(a, raw[f], limit);
+        values[f].valid = len <= limit && typed_ok(s, raw[f], &values[f].number) && s->valid(raw[f]);
     }
 }

@@ -47,11 +47,12 @@ enum field_id {
     F_ROLE,        /* "user", "tenant_admin", "support", "admin" (checked by role_from_name) */
     F_COURSES,     /* a package's course slugs, separated by spaces */
     F_TENANT,      /* GKZ of an account's municipality (account form, filter) */
-    F_DONE,        /* support: the action just done ("revoke", "extend", "release"), for its notice */
+    F_DONE,        /* support: the action just done ("revoke", "extend", "release", "mail"), for its notice */
     F_COURSE,      /* course slug (completions) */
     F_COMPLETED_ON, /* YYYY-MM-DD (completions) */
     F_PAGE,        /* "seite": page number of a long list, 1.. */
     F_CURRENT_PASSWORD, /* the password in use, to change it */
+    F_IP,          /* support: the client address of a V11 block to lift */
     F_LOGIN,       /* "Passwort vergessen": a username or an e-mail address */
     F_T,           /* the token of a password reset link */
     F_URL,         /* a course's address in the learning platform (https://...) */
@@ -62,11 +63,13 @@ enum field_id {
     F_ASSIGNED,    /* list filter: "ja" or "nein" (code given to someone) */
     F_HINT,        /* "hinweis": what was just done, for its notice after a redirect */
     F_CODE_ID,     /* "code_id": the code a notice is about */
+    F_EDIT,        /* "1" = back from the order review to the form, quantities kept ("Ändern") */
     /* accounting (issue 11) */
     F_FROM,        /* journal: first invoice date, YYYY-MM-DD */
     F_TO,          /* journal: last invoice date, YYYY-MM-DD */
     F_PAID_ON,     /* payment date, YYYY-MM-DD */
     F_SCOPE,       /* credit note: "all" or "open" */
+    F_MAIL,        /* "mail": the outbox id of an order's e-mail support sends again */
     F__MAX
 };
 
@@ -90,6 +93,10 @@ struct field_spec {
     const char *label; /* how messages name it: nominative for numbers and text ("Die Dauer"),
                         * accusative for dates ("das Abschlussdatum") */
 };
+
+/* True for an input sent repeatedly (checkboxes: F_COURSES): its values
+ * joined by ' ' make the input.  For every other input the first counts. */
+bool field_is_list(enum field_id f);
 
 extern const struct field_spec field_specs[F__MAX];
 

@@ -1,6 +1,8 @@
 /* fmt — see fmt.h. */
 #include "fmt.h"
 
+#include <string.h>
+
 #include "date.h"
 #include "mem.h"
 #include "money.h"
@@ -24,4 +26,48 @@ const char *fmt_money(struct arena *a, long long cents)
     char *out = arena_alloc(a, MONEY_TEXT_SIZE);
     money_format(cents, out);
     return out;
+}
+
+const char *fmt_hours(struct arena *a, long long hours)
+{
+    return arena_printf(a, "%lld %s", hours, hours == 1 ? "Stunde" : "Stunden");
+}
+
+static const struct {
+    const char *action, *label;
+} audit_actions[] = {
+    {"account.add", "Konto angelegt"},
+    {"account.disable", "Konto gesperrt"},
+    {"account.enable", "Konto freigegeben"},
+    {"account.password", "Passwort geändert"},
+    {"block.lift_ip", "Sperre einer IP-Adresse aufgehoben"},
+    {"block.lift_username", "Sperre eines Benutzernamens aufgehoben"},
+    {"catalog.add", "Katalogeintrag angelegt"},
+    {"catalog.edit", "Katalogeintrag geändert"},
+    {"code.assign", "Code ausgegeben"},
+    {"code.extend", "Code verlängert"},
+    {"code.release", "Einlösung rückgängig gemacht"},
+    {"code.revoke", "Code widerrufen"},
+    {"code.send", "Code versendet"},
+    {"code.unrevoke", "Widerruf aufgehoben"},
+    {"codes.assign", "Codes verteilt"},
+    {"completion", "Kursabschluss eingetragen"},
+    {"download.document", "Dokument heruntergeladen"},
+    {"download.journal", "Rechnungsjournal heruntergeladen"},
+    {"invoice.cancel", "Rechnung storniert (Gutschrift)"},
+    {"invoice.paid", "Rechnung als bezahlt markiert"},
+    {"login", "Anmeldung"},
+    {"mail.resend", "E-Mail erneut gesendet"},
+    {"login.failed", "Anmeldung fehlgeschlagen"},
+    {"logout", "Abmeldung"},
+    {"tenant.add", "Gemeinde angelegt"},
+    {"tenant.edit", "Gemeinde geändert"},
+};
+
+const char *fmt_audit_action(const char *action)
+{
+    for (size_t i = 0; i < sizeof audit_actions / sizeof *audit_actions; i++)
+        if (strcmp(audit_actions[i].action, action) == 0)
+            return audit_actions[i].label;
+    return action;
 }

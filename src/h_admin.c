@@ -21,6 +21,10 @@ void admin_error_set(struct admin_error *e, enum field_id field, const char *tex
         e->text = text;
         e->field = field;
     }
+    if (field < F__MAX && !e->at[field]) {
+        e->at[field] = text;
+        e->count++;
+    }
 }
 
 const char *admin_input(struct req *r, struct admin_error *e, enum field_id f, const char *label)
@@ -33,12 +37,27 @@ const char *admin_input(struct req *r, struct admin_error *e, enum field_id f, c
     return "";
 }
 
+/* Columns of table errors in the admin form templates, in the order they read them. */
+enum { ERROR_TEXT, ERROR_ID, ERROR_COLUMNS };
+
 void admin_view_error(struct req *r, struct view *v, const struct admin_error *e, const enum field_id *fields)
 {
-    view_text(v, "error", e->text);
+    view_text(v, "error", e->count > 1 ? arena_printf(r->arena, "Bitte korrigieren Sie die %d markierten Felder:",
+                                                      e->count)
+                                       : e->text);
+    view_int(v, "error_count", e->count);
+    struct view_table *t = view_table(v, "errors", ERROR_COLUMNS);
     for (const enum field_id *f = fields; *f != F__MAX; f++) {
-        const char *key = arena_printf(r->arena, "%s_invalid", field_specs[*f].name);
-        view_int(v, key, e->text && e->field == *f);
+        const char *name = field_specs[*f].name;
+        const char *text = e->at[*f];
+        /* a message not tied to one of the form's inputs stays in the box alone */
+        view_int(v, arena_printf(r->arena, "%s_invalid", name), text != NULL);
+        view_text(v, arena_printf(r->arena, "%s_error", name), text);
+        if (text && e->count > 1) {
+            view_row(t);
+            view_cell_text(t, ERROR_TEXT, text);
+            view_cell_text(t, ERROR_ID, name);
+        }
     }
 }
 
@@ -87,7 +106,7 @@ int h_admin_audit(struct req *r)
         view_row(t);
         view_cell_text(t, AUDIT_AT, fmt_datetime(r->arena, list[i].at));
         view_cell_text(t, AUDIT_USERNAME, *list[i].username ? list[i].username : "System");
-        view_cell_text(t, AUDIT_ACTION, list[i].action);
+        view_cell_text(t, AUDIT_ACTION, fmt_audit_action(list[i].action));
         view_cell_text(t, AUDIT_SUBJECT, list[i].subject);
         view_cell_text(t, AUDIT_DETAIL, list[i].detail);
         view_cell_text(t, AUDIT_IP, *list[i].ip ? list[i].ip : "–");

@@ -167,7 +167,8 @@ int h_admin_accounts_add(struct req *r)
     char msg[256];
     int rc = admin_write(r, &c, msg, sizeof msg);
     if (rc == 1) {
-        struct admin_error e = {.text = arena_strdup(r->arena, msg), .field = blamed_input(msg)};
+        struct admin_error e = {0};
+        admin_error_set(&e, blamed_input(msg), arena_strdup(r->arena, msg));
         return show_form(r, 422, &e);
     }
     return rc != 0 ? rc : req_redirect(r, arena_printf(r->arena, "/admin/konten/%lld", (long long)n.acc.id));
@@ -247,15 +248,19 @@ static int change_account(struct req *r, struct account_change *ac, int (*fn)(st
     if (status)
         return status;
     ac->acc = acc;
-    if (fn == set_disabled && ac->disabled && acc->id == r->who->id)
-        return show_account(r, 422, acc,
-                            &(struct admin_error){"Sie können Ihr eigenes Konto nicht sperren.", F__MAX}, NULL);
+    struct admin_error *e = arena_alloc(r->arena, sizeof *e); /* zeroed: no problem yet */
+    if (fn == set_disabled && ac->disabled && acc->id == r->who->id) {
+        admin_error_set(e, F__MAX, "Sie können Ihr eigenes Konto nicht sperren.");
+        return show_account(r, 422, acc, e, NULL);
+    }
     struct admin_change c = {.change = fn, .ctx = ac, .action = action, .subject = acc->username,
                              .detail = ""};
     char msg[256];
     int rc = admin_write(r, &c, msg, sizeof msg);
-    if (rc == 1)
-        return show_account(r, 422, acc, &(struct admin_error){arena_strdup(r->arena, msg), F_PASSWORD}, NULL);
+    if (rc == 1) {
+        admin_error_set(e, F_PASSWORD, arena_strdup(r->arena, msg));
+        return show_account(r, 422, acc, e, NULL);
+    }
     if (rc != 0)
         return rc;
     acc->disabled = fn == set_disabled ? ac->disabled : acc->disabled;

@@ -29,8 +29,8 @@ struct item_form {
 
 /* Columns of table items in admin_catalog_list.html, in the order it reads them. */
 enum { ITEM_KIND, ITEM_SLUG, ITEM_TITLE, ITEM_HOURS, ITEM_NET, ITEM_ACTIVE, ITEM_COLUMNS };
-/* Columns of table courses in admin_catalog_form.html, in the order it reads them. */
-enum { COURSE_SLUG, COURSE_TITLE, COURSE_COLUMNS };
+/* Columns of table course_options (checkboxes) in admin_catalog_form.html, in the order it reads them. */
+enum { COURSE_SLUG, COURSE_TITLE, COURSE_CHECKED, COURSE_COLUMNS };
 static const enum field_id form_fields[] = {F_KIND, F_SLUG, F_TITLE, F_DESCRIPTION, F_HOURS, F_PRICE,
                                             F_COURSES, F_URL, F__MAX};
 static const enum field_id problem_input[] = {
@@ -94,26 +94,36 @@ int h_admin_catalog_list(struct req *r)
         view_cell_text(t, ITEM_KIND, kind_label(it->kind));
         view_cell_text(t, ITEM_SLUG, it->slug);
         view_cell_text(t, ITEM_TITLE, it->title);
-        view_cell_int(t, ITEM_HOURS, (long)it->hours);
+        view_cell_text(t, ITEM_HOURS, fmt_hours(r->arena, it->hours));
         view_cell_text(t, ITEM_NET, fmt_money(r->arena, it->price_cents));
         view_cell_int(t, ITEM_ACTIVE, it->active);
     }
     return view_render(v);
 }
 
-/* The courses a package may name, for the hint below its course field. */
-static int course_table(struct req *r, struct view *v)
+static bool has_slug(const struct item_form *f, const char *slug)
+{
+    for (size_t i = 0; i < f->nslugs; i++)
+        if (strcmp(f->slugs[i], slug) == 0)
+            return true;
+    return false;
+}
+
+/* The courses a package may consist of, as checkboxes ("course_options"):
+ * every course by title, checked when f names it. */
+static int course_table(struct req *r, struct view *v, const struct item_form *f)
 {
     struct catalog cat;
     if (db_catalog_list(r->db, r->arena, false, &cat) != DB_OK)
         return 500;
-    struct view_table *t = view_table(v, "courses", COURSE_COLUMNS);
+    struct view_table *t = view_table(v, "course_options", COURSE_COLUMNS);
     for (size_t i = 0; i < cat.nitems; i++) {
         if (cat.items[i].kind != ITEM_COURSE)
             continue;
         view_row(t);
         view_cell_text(t, COURSE_SLUG, cat.items[i].slug);
         view_cell_text(t, COURSE_TITLE, cat.items[i].title);
+        view_cell_int(t, COURSE_CHECKED, has_slug(f, cat.items[i].slug));
     }
     return 0;
 }
@@ -124,7 +134,7 @@ static int show_form(struct req *r, int status, bool adding, const struct item_f
     const struct catalog_item *it = &f->item;
     struct view *v = view_new(r, "admin_catalog_form", adding ? "Kurs oder Paket anlegen"
                                                               : arena_printf(r->arena, "%s bearbeiten", it->title));
-    if (course_table(r, v) != 0)
+    if (course_table(r, v, f) != 0)
         return 500;
     view_int(v, "adding", adding);
     view_int(v, "with_courses", adding || it->kind == ITEM_PACKAGE);
@@ -136,7 +146,6 @@ static int show_form(struct req *r, int status, bool adding, const struct item_f
     view_text(v, "description", it->description);
     view_text(v, "hours", f->hours);
     view_text(v, "price", f->price);
-    view_text(v, "courses", f->courses);
     view_text(v, "url", it->url ? it->url : "");
     view_int(v, "active", it->active);
     admin_view_error(r, v, &f->error, form_fields);
@@ -173,9 +182,10 @@ static void read_form(struct req *r, struct item_form *f, bool adding)
         admin_error_set(e, F_PRICE, req_problem(r, F_PRICE));
     it->hours = hours;
     it->price_cents = cents;
-    const struct catalog_problem *p = catalog_item_problem(it, f->nslugs);
-    if (p)
-        admin_error_set(e, problem_input[p->field], p->text);
+    const struct catalog_problem *all[CATALOG_PROBLEMS_MAX];
+    size_t n = catalog_item_problems(it, f->nslugs, all);
+    for (size_t i = 0; i < n; i++) /* every field that is wrong says so (the first message per field counts) */
+        admin_error_set(e, problem_input[all[i]->field], all[i]->text);
 }
 
 /* ---- adding ---- */
@@ -216,7 +226,9 @@ static int write_item(struct req *r, struct item_form *f, bool adding, const str
     char msg[256];
     int rc = admin_write(r, c, msg, sizeof msg);
     if (rc == 1) {
-        f->error.text = arena_strdup(r->arena, msg);
+        enum field_id field = f->error.field; /* set by the refusing step (no input problem came before) */
+        f->error = (struct admin_error){0};
+        admin_error_set(&f->error, field, arena_strdup(r->arena, msg));
         return show_form(r, 422, adding, f);
     }
     return rc != 0 ? rc : req_redirect(r, "/admin/kurse");
@@ -230,8 +242,9 @@ int h_admin_catalog_add(struct req *r)
         return show_form(r, 422, true, &f);
     struct admin_change c = {
         .change = add_item, .ctx = &f, .action = "catalog.add", .subject = f.item.slug,
-        .detail = arena_printf(r->arena, "%s „%s“, %s, %lld Stunden, %s%s%s", kind_label(f.item.kind),
-                               f.item.title, fmt_money(r->arena, f.item.price_cents), (long long)f.item.hours,
+        .detail = arena_printf(r->arena, "%s „%s“, %s, %s, %s%s%s", kind_label(f.item.kind),
+                               f.item.title, fmt_money(r->arena, f.item.price_cents),
+                               fmt_hours(r->arena, f.item.hours),
                                f.item.active ? "aktiv" : "nicht aktiv", f.nslugs ? ", Kurse " : "", f.courses),
     };
     return write_item(r, &f, true, &c);
@@ -252,10 +265,14 @@ static int load_item(struct req *r, struct item_form *f)
     if (f->item.kind == ITEM_PACKAGE && db_package_slugs(r->db, r->arena, f->item.id, &slugs, &n) != DB_OK)
         return 500;
     f->courses = arena_join(r->arena, slugs, n, " ");
+    f->slugs = slugs;
+    f->nslugs = n;
     f->hours = arena_printf(r->arena, "%lld", (long long)f->item.hours);
-    /* "1234,50" as money_parse_cents reads it back (no thousands dots, no " €") */
-    f->price = arena_printf(r->arena, "%lld,%02lld", (long long)(f->item.price_cents / 100),
-                            (long long)(f->item.price_cents % 100));
+    /* the app's own format without " €" ("1.234,50"), as money_parse_typed reads it back */
+    char price[MONEY_TEXT_SIZE];
+    money_format(f->item.price_cents, price);
+    price[strlen(price) - strlen(" \xe2\x82\xac")] = '\0';
+    f->price = arena_strdup(r->arena, price);
     return 0;
 }
 
@@ -288,7 +305,7 @@ static const char *changes(struct req *r, const struct item_form *old, const str
     if (strcmp(a->url ? a->url : "", b->url ? b->url : "") != 0)
         buf_printf(&d, "Lernplattform „%s“ → „%s“; ", a->url ? a->url : "", b->url ? b->url : "");
     if (a->hours != b->hours)
-        buf_printf(&d, "Dauer %lld → %lld Stunden; ", (long long)a->hours, (long long)b->hours);
+        buf_printf(&d, "Dauer %lld → %s; ", (long long)a->hours, fmt_hours(r->arena, b->hours));
     if (a->price_cents != b->price_cents)
         buf_printf(&d, "Preis %s → %s; ", fmt_money(r->arena, a->price_cents), fmt_money(r->arena, b->price_cents));
     if (a->active != b->active)

@@ -1,6 +1,9 @@
-/* h_catalog — the public catalog "Kurse".  For guests the whole page is
- * rendered once per catalog version and kept by the worker (the catalog
- * version is bumped by triggers on every catalog change). */
+/* h_catalog — the public catalog "Kurse".  Its body (the courses and
+ * packages) is rendered once per catalog version and kept by the worker (the
+ * catalog version is bumped by triggers on every catalog change); a logged-in
+ * request fills only the layout around it, and for guests the whole page is
+ * kept as well. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "app.h"
@@ -17,13 +20,14 @@ enum { ITEM_TITLE, ITEM_DESCRIPTION, ITEM_HOURS, ITEM_NET, ITEM_GROSS, ITEM_FREE
 
 static void item_row(struct view_table *t, const struct catalog_item *it, int vat_percent)
 {
-    char net[MONEY_TEXT_SIZE], gross[MONEY_TEXT_SIZE];
+    char net[MONEY_TEXT_SIZE], gross[MONEY_TEXT_SIZE], hours[32];
     money_format(it->price_cents, net);
+    snprintf(hours, sizeof hours, "%lld %s", (long long)it->hours, it->hours == 1 ? "Stunde" : "Stunden");
     money_format(it->price_cents + money_percent_half_up(it->price_cents, vat_percent), gross);
     view_row(t);
     view_cell_text(t, ITEM_TITLE, it->title);
     view_cell_text(t, ITEM_DESCRIPTION, it->description);
-    view_cell_int(t, ITEM_HOURS, (long)it->hours);
+    view_cell_text(t, ITEM_HOURS, hours);
     view_cell_text(t, ITEM_NET, net);
     view_cell_text(t, ITEM_GROSS, gross);
     view_cell_int(t, ITEM_FREE, it->price_cents == 0);
@@ -31,13 +35,15 @@ static void item_row(struct view_table *t, const struct catalog_item *it, int va
         view_cell_list_text(t, ITEM_COURSES, it->course_titles[k]);
 }
 
-static int render_catalog(struct req *r, char **html, size_t *len)
+/* The catalog body (templates/part_catalog.html) of the catalog version
+ * into *html (malloc'd, the caller owns it).  0 or 500. */
+static int render_body(struct req *r, char **html, size_t *len)
 {
     struct catalog cat;
     if (db_catalog_list(r->db, r->arena, true, &cat) != DB_OK)
         return 500;
     int vat = r->app->cfg->invoice_vat_percent;
-    struct view *v = view_new(r, "catalog_list", "Kurse");
+    struct view *v = view_new_part(r, "part_catalog");
     struct view_table *courses = view_table(v, "courses", ITEM_COLUMNS);
     struct view_table *packages = view_table(v, "packages", ITEM_COLUMNS);
     for (size_t i = 0; i < cat.nitems; i++) {
@@ -49,30 +55,51 @@ static int render_catalog(struct req *r, char **html, size_t *len)
     return *html ? 0 : 500;
 }
 
-int h_catalog_list(struct req *r)
+/* Brings cache to catalog version by render(); 0 or 500. */
+static int refresh(struct req *r, struct page_cache *cache, int64_t version,
+                   int (*render)(struct req *, char **, size_t *))
 {
+    if (cache->version == version)
+        return 0;
     char *html;
     size_t len;
+    int status = render(r, &html, &len);
+    if (status != 0)
+        return status;
+    free(cache->html);
+    *cache = (struct page_cache){.version = version, .html = html, .len = len};
+    return 0;
+}
+
+/* The whole page around the cached body: only the layout (who is logged
+ * in, the CSRF token of the logout form) is filled per request. */
+static int render_page(struct req *r, char **html, size_t *len)
+{
+    struct view *v = view_new(r, "catalog_list", "Kurse");
+    view_html(v, "catalog_html", r->worker->catalog_body.html);
+    *html = view_render_malloc(v, len);
+    return *html ? 0 : 500;
+}
+
+int h_catalog_list(struct req *r)
+{
+    int64_t version;
+    if (db_catalog_version(r->db, &version) != DB_OK)
+        return 500;
+    int status = refresh(r, &r->worker->catalog_body, version, render_body);
+    if (status != 0)
+        return status;
     if (r->who) {
-        int status = render_catalog(r, &html, &len);
-        if (status == 0) {
+        char *html;
+        size_t len;
+        if ((status = render_page(r, &html, &len)) == 0) {
             req_bytes(r, "text/html; charset=utf-8", html, len);
             free(html);
         }
         return status;
     }
     struct page_cache *cache = &r->worker->catalog_for_guests;
-    int64_t version;
-    if (db_catalog_version(r->db, &version) != DB_OK)
-        return 500;
-    if (cache->version != version) {
-        int status = render_catalog(r, &html, &len);
-        if (status != 0)
-            return status;
-        free(cache->html);
-        cache->html = html;
-        cache->len = len;
-        cache->version = version;
-    }
+    if ((status = refresh(r, cache, version, render_page)) != 0)
+        return status;
     return req_bytes(r, "text/html; charset=utf-8", cache->html, cache->len);
 }

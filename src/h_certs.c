@@ -4,6 +4,7 @@
  * JSON with a bearer token (routes.c checks the token; no CSRF field).
  * Both ways go through completion_record_one (completion.h). */
 #include <stdio.h>
+#include <string.h>
 
 #include "app.h"
 #include "cert_number.h"
@@ -11,6 +12,7 @@
 #include "completion.h"
 #include "date.h"
 #include "db.h"
+#include "fmt.h"
 #include "handlers.h"
 #include "req.h"
 #include "view.h"
@@ -71,7 +73,7 @@ static enum completion_status record(struct req *r, const char *via, char number
 {
     struct completion c = {req_text(r, F_USERNAME), req_text(r, F_COURSE), req_text(r, F_COMPLETED_ON)};
     const char *missing = !c.username       ? "Bitte geben Sie den Benutzernamen an."
-                          : !c.course       ? "Bitte geben Sie das Kürzel des Kurses an (z. B. dsgvo-grundlagen)."
+                          : !c.course       ? "Bitte wählen Sie den Kurs."
                           : !c.completed_on ? "Bitte geben Sie das Abschlussdatum als JJJJ-MM-TT an."
                                             : NULL;
     if (missing) {
@@ -82,15 +84,54 @@ static enum completion_status record(struct req *r, const char *via, char number
     return completion_record_one(r->db, r->arena, &c, &by, r->now, number, msg, msglen);
 }
 
-/* The support form: after success empty with the new number, after a
- * refusal with the values as sent and the message. */
+/* Columns of table options in certs_complete_form.html, in the order it reads them. */
+enum { OPTION_SLUG, OPTION_LABEL, OPTION_SELECTED, OPTION_COLUMNS };
+
+/* Step 2 of the form: the open courses of the account named by username,
+ * as a choice (never a typed slug).  Sets "chosen" (the account exists) and
+ * "options"; 0 or 500. */
+static int course_choice(struct req *r, struct view *v, const char *username, const char *selected)
+{
+    struct account acc;
+    struct open_enrollment *list = NULL;
+    size_t n = 0;
+    int status = username ? db_account_by_username(r->db, r->arena, username, &acc) : DB_NOT_FOUND;
+    if (status == DB_OK)
+        status = db_enrollments_open(r->db, r->arena, acc.id, &list, &n);
+    if (status == DB_ERROR)
+        return 500;
+    struct view_table *t = view_table(v, "options", OPTION_COLUMNS);
+    for (size_t i = 0; i < n; i++) {
+        view_row(t);
+        view_cell_text(t, OPTION_SLUG, list[i].slug);
+        view_cell_text(t, OPTION_LABEL, arena_printf(r->arena, "%s (eingeschrieben am %s)", list[i].title,
+                                                fmt_date(r->arena, list[i].enrolled_at)));
+        view_cell_int(t, OPTION_SELECTED, selected && strcmp(selected, list[i].slug) == 0);
+    }
+    view_int(v, "chosen", status == DB_OK);
+    view_int(v, "options_count", (long)n);
+    view_text(v, "person", status == DB_OK ? arena_printf(r->arena, "%s %s (%s)", acc.first_name, acc.last_name,
+                                                         acc.username)
+                                           : "");
+    view_text(v, "unknown", username && status == DB_NOT_FOUND
+                                ? arena_printf(r->arena, "Es gibt kein Konto mit dem Benutzernamen „%s“.", username)
+                                : "");
+    return 0;
+}
+
+/* The support form: step 1 asks for the username, step 2 (once it names an
+ * account) offers that person's open courses.  After success it starts
+ * again with the new number; after a refusal it keeps the values and says
+ * why. */
 static int complete_page(struct req *r, int status, const char *error, const char *number)
 {
     char today[DATE_TEXT_SIZE];
     date_iso_vienna(r->now, today);
     struct view *v = view_new(r, "certs_complete_form", "Kursabschluss eintragen");
-    view_text(v, "username", number ? "" : req_raw(r, F_USERNAME));
-    view_text(v, "course", number ? "" : req_raw(r, F_COURSE));
+    const char *username = req_text(r, F_USERNAME);
+    if (course_choice(r, v, username, number ? NULL : req_text(r, F_COURSE)) != 0)
+        return 500;
+    view_text(v, "username", req_raw(r, F_USERNAME));
     view_text(v, "completed_on", number ? "" : req_raw(r, F_COMPLETED_ON));
     view_text(v, "today", today);
     view_text(v, "error", error);

@@ -1,7 +1,9 @@
 /* h_order — the order form /bestellen for tenant_admins: the form, the
  * review page and placing the order.  A POST without confirm=1 shows the
  * review; with confirm=1 the order is placed once per order_token (a hidden
- * field of the form), however often the confirmation arrives. */
+ * field of the form), however often the confirmation arrives.  The review's
+ * "Ändern" posts the same fields with edit=1 instead: the form again, with
+ * every quantity, the reference and the order_token kept. */
 #include <string.h>
 
 #include "app.h"
@@ -145,7 +147,7 @@ static void item_row(struct req *r, struct view_table *t, const struct form_item
     view_cell_text(t, ITEM_SLUG, it->slug);
     view_cell_text(t, ITEM_TITLE, it->title);
     view_cell_text(t, ITEM_KIND, it->kind == ITEM_PACKAGE ? "Paket" : "Kurs");
-    view_cell_int(t, ITEM_HOURS, (long)it->hours);
+    view_cell_text(t, ITEM_HOURS, fmt_hours(r->arena, it->hours));
     view_cell_text(t, ITEM_NET, fmt_money(r->arena, it->price_cents));
     view_cell_text(t, ITEM_QTY, fi->text && *fi->text ? fi->text : "0");
     view_cell_text(t, ITEM_ERROR, fi->error);
@@ -255,6 +257,8 @@ int h_order_submit(struct req *r)
         return 500;
     if (!form_valid(&f))
         return show_form(r, 422, &f);
+    if (req_text(r, F_EDIT))
+        return show_form(r, 200, &f);
     if (!req_text(r, F_CONFIRM))
         return show_review(r, &f);
     return place(r, &f);

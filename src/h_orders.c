@@ -20,6 +20,7 @@
 #include "req.h"
 #include "sender.h"
 #include "view.h"
+#include "vouchers_pdf.h"
 
 /* Columns of table orders in orders_list.html, in the order it reads them. */
 enum {
@@ -68,17 +69,54 @@ static void order_row(struct req *r, struct view_table *t, const struct order_su
     view_cell_int(t, ORDER_REVOKED, (long)s->revoked);
 }
 
+/* text percent-encoded for a query string value (all but A-Z a-z 0-9 . _ -). */
+static const char *query_escape(struct arena *a, const char *text)
+{
+    struct buf b;
+    buf_init(&b, a);
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '.' ||
+            *p == '_' || *p == '-')
+            buf_putc(&b, (char)*p);
+        else
+            buf_printf(&b, "%%%02X", *p);
+    }
+    return b.data;
+}
+
+/* Orders per page of the list. */
+#define ORDERS_PER_PAGE 50
+
 int h_orders_list(struct req *r)
 {
     struct order_summary *list;
     size_t n;
-    if (db_order_list(r->db, r->arena, r->who->municipality_id, r->now, &list, &n) != DB_OK)
+    int64_t total;
+    const char *q = req_text(r, F_Q), *page_text = req_text(r, F_PAGE);
+    int64_t page = page_text ? strtoll(page_text, NULL, 10) : 1;
+    if (db_order_list(r->db, r->arena, r->who->municipality_id, r->now, q, (page - 1) * ORDERS_PER_PAGE,
+                      ORDERS_PER_PAGE, &list, &n, &total) != DB_OK)
         return 500;
+    int64_t pages = total ? (total + ORDERS_PER_PAGE - 1) / ORDERS_PER_PAGE : 1;
+    if (page > pages) { /* past the end: the last page */
+        page = pages;
+        if (db_order_list(r->db, r->arena, r->who->municipality_id, r->now, q, (page - 1) * ORDERS_PER_PAGE,
+                          ORDERS_PER_PAGE, &list, &n, &total) != DB_OK)
+            return 500;
+    }
     struct view *v = view_new(r, "orders_list", "Bestellungen");
     struct view_table *t = view_table(v, "orders", ORDER_COLUMNS);
     for (size_t i = 0; i < n; i++)
         order_row(r, t, &list[i]);
     view_int(v, "count", (long)n);
+    view_int(v, "total", (long)total);
+    view_int(v, "page", (long)page);
+    view_int(v, "pages", (long)pages);
+    view_int(v, "first", (long)((page - 1) * ORDERS_PER_PAGE + (n ? 1 : 0)));
+    view_int(v, "last", (long)((page - 1) * ORDERS_PER_PAGE + (int64_t)n));
+    view_text(v, "q", q ? q : "");
+    view_url(v, "page_base", q ? arena_printf(r->arena, "/bestellungen?q=%s&", query_escape(r->arena, q))
+                               : "/bestellungen?");
     return view_render(v);
 }
 
@@ -306,6 +344,27 @@ int h_orders_invoice(struct req *r)
         return 500;
     return req_download(r, "application/pdf", "inline", arena_printf(r->arena, "Rechnung-%s.pdf", o.invoice_number),
                     pdf, len);
+}
+
+int h_orders_vouchers(struct req *r)
+{
+    struct order o;
+    int status = own_order(r, &o);
+    if (status != 0)
+        return status;
+    struct code_filter f = filter_of(r);
+    const unsigned char *pdf;
+    size_t len;
+    status = vouchers_pdf(r->db, r->arena, &r->app->keys, r->app->cfg, o.id, &f, r->now, &pdf, &len);
+    if (status == DB_NOT_FOUND) {
+        struct page_state ps = {.notice = "", .error = "Es gibt keine offenen Codes zum Ausdrucken.",
+                                .dist_recipients = "", .status = 404};
+        return show(r, &o, &ps);
+    }
+    if (status != DB_OK)
+        return 500;
+    return req_download(r, "application/pdf", "inline", arena_printf(r->arena, "Voucher-%s.pdf", o.invoice_number),
+                        pdf, len);
 }
 
 static struct recipients_actor actor_of(const struct req *r)

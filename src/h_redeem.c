@@ -47,8 +47,7 @@ struct attempt {
     int64_t verified_id;             /* account whose password was checked for a repeat, 0 = none */
     bool verified_ok;
     char password_hash[CRYPTO_PASSWORD_HASH_SIZE]; /* new users, "" until computed */
-    const char **titles;             /* the code's courses, on success */
-    size_t ntitles;
+    struct voucher_courses_split courses; /* on success: the code's courses, newly enrolled or held before */
     struct course_link *links;       /* its courses in the LMS ("Zum Kurs"), on success */
     size_t nlinks;
     bool links_known;
@@ -62,8 +61,8 @@ static int load_failures(struct req *r, struct attempt *a)
     const struct config *cfg = r->app->cfg;
     a->f.max_failures = cfg->limits_redeem_max_failures;
     a->f.failures_known = true;
-    return db_redemption_failures(r->db, r->remote_addr, a->username, r->now - cfg->limits_redeem_window_seconds,
-                                  &a->f.failures_ip, &a->f.failures_username);
+    return db_redemption_guesses(r->db, r->remote_addr, a->username, r->now - cfg->limits_redeem_window_seconds,
+                                 cfg->limits_redeem_max_failures, &a->f.failures_ip, &a->f.failures_username);
 }
 
 /* Whether the code's redeemer is the sender (a double click); for a new
@@ -169,7 +168,7 @@ static int queue_mail(struct req *r, struct attempt *a, bool new_account)
     if (new_account && db_municipality_by_id(r->db, r->arena, a->acc.municipality_id, &m) != DB_OK)
         return DB_ERROR;
     struct mail_message mail;
-    redeem_mail(r->arena, &a->acc, new_account, m.name, a->titles, a->ntitles, a->links, a->nlinks,
+    redeem_mail(r->arena, &a->acc, new_account, m.name, &a->courses, a->links, a->nlinks,
                 r->app->cfg->server_base_url, &mail);
     return outbox_queue(r->db, &r->app->keys, r->arena, &mail, r->now);
 }
@@ -192,6 +191,8 @@ static int write_redemption(struct req *r, struct attempt *a)
     if (status == DB_OK)
         status = db_enrollment_add_for_voucher(r->db, a->voucher.id, a->acc.id, r->now);
     if (status == DB_OK)
+        status = db_voucher_courses_for_account(r->db, r->arena, a->voucher.id, a->acc.id, &a->courses);
+    if (status == DB_OK)
         status = load_links(r, a);
     if (status == DB_OK)
         status = queue_mail(r, a, a->f.new_user);
@@ -203,8 +204,20 @@ static int log_attempt(struct req *r, struct attempt *a, enum redeem_outcome o)
     unsigned char random[REDEEM_REF_RANDOM];
     crypto_random(random, sizeof random);
     redeem_reference(random, a->reference);
+    /* Only a username that names an account is kept: whatever else was
+     * typed (a password in the wrong field) never reaches the database. */
+    const char *username = NULL;
+    if (o == REDEEM_OK || o == REDEEM_REPEAT || (a->f.account_known && a->f.account_found)) {
+        username = a->acc.username;
+    } else if (!a->f.account_known && a->username) { /* decided before the account was looked up */
+        struct account acc;
+        int status = db_account_by_username(r->db, r->arena, a->username, &acc);
+        if (status == DB_ERROR)
+            return status;
+        username = status == DB_OK ? acc.username : NULL;
+    }
     struct redemption_attempt at = {
-        .at = r->now, .ip = r->remote_addr, .username = a->username,
+        .at = r->now, .ip = r->remote_addr, .username = username,
         .code_hash = a->f.code == VOUCHER_MALFORMED ? NULL : a->hash,
         .result = redeem_number(o), .reference = a->reference,
         .voucher_id = a->f.voucher ? a->f.voucher->id : 0,
@@ -221,9 +234,9 @@ static bool succeeded(enum redeem_outcome o)
 static int act(struct req *r, struct attempt *a, enum redeem_outcome o)
 {
     int status = DB_OK;
-    if (succeeded(o))
-        status = db_voucher_course_titles(r->db, r->arena, a->voucher.id, &a->titles, &a->ntitles);
-    if (status == DB_OK && o == REDEEM_OK)
+    if (o == REDEEM_REPEAT) /* shown again as it was: the enrollments this code made */
+        status = db_voucher_courses_for_account(r->db, r->arena, a->voucher.id, a->acc.id, &a->courses);
+    if (o == REDEEM_OK)
         status = write_redemption(r, a);
     if (status == DB_OK && succeeded(o) && a->f.new_user)
         status = session_start(r, &a->acc) == 0 ? DB_OK : DB_ERROR;
@@ -397,8 +410,8 @@ static const struct {
     [REDEEM_V07_NO_ACCOUNT] = {F_USERNAME, "Zu diesem Benutzernamen gibt es kein aktives Konto. Bitte prüfen Sie "
                                            "die Schreibweise, oder legen Sie unter „Ich bin neu hier“ ein "
                                            "neues Konto an. Benutzername vergessen? Unter „Passwort "
-                                           "vergessen“ (/passwort-vergessen) schicken wir ihn mit einem Link "
-                                           "an die E-Mail-Adresse Ihres Kontos."},
+                                           "vergessen“ schicken wir ihn mit einem Link an die E-Mail-Adresse "
+                                           "Ihres Kontos."},
     [REDEEM_V08_ENROLLED] = {F__MAX, "Sie sind in diesem Kurs (bei einem Paket: in allen seinen Kursen) bereits "
                                      "eingeschrieben. Der Code wurde nicht verbraucht: Geben Sie ihn bitte an die Mandanten-Administration Ihrer "
                                      "Gemeinde zurück, damit eine andere Person ihn nutzen kann."},
@@ -441,13 +454,19 @@ static int show_success(struct req *r, struct attempt *a)
     if (a->f.new_user)
         return req_redirect(r, "/meine-kurse");
     struct view *v = view_new(r, "redeem_done", "Voucher eingelöst");
-    /* Columns of table courses in redeem_done.html, in the order it reads them. */
+    /* Columns of tables courses and held in redeem_done.html, in the order it reads them. */
     enum { COURSES_TITLE, COURSES_COLUMNS };
-    struct view_table *t = view_table(v, "courses", COURSES_COLUMNS);
-    for (size_t i = 0; i < a->ntitles; i++) {
-        view_row(t);
-        view_cell_text(t, COURSES_TITLE, a->titles[i]);
+    struct view_table *added = view_table(v, "courses", COURSES_COLUMNS);
+    for (size_t i = 0; i < a->courses.nadded; i++) {
+        view_row(added);
+        view_cell_text(added, COURSES_TITLE, a->courses.added[i]);
     }
+    struct view_table *held = view_table(v, "held", COURSES_COLUMNS);
+    for (size_t i = 0; i < a->courses.nheld; i++) {
+        view_row(held);
+        view_cell_text(held, COURSES_TITLE, a->courses.held[i]);
+    }
+    view_int(v, "held_count", (long)a->courses.nheld);
     view_text(v, "course", a->voucher.item_title); /* the course, or the package */
     view_int(v, "package", a->voucher.item_kind == ITEM_PACKAGE);
     view_text(v, "account", a->acc.username);

@@ -9,15 +9,22 @@
  * error reference, followed by its code.  Codes are shown in clear (support
  * may look up any code, as the owning tenant_admin may).
  *
- * POST /support/codes/revoke|extend|release change one code: the rule
- * (support_refusal), the conditional update and its audit entry run in one
- * transaction.  A refusal rolls back and shows the code's page again with
+ * POST /support/codes/revoke|extend|release|unrevoke change one code: the
+ * rule (support_refusal), the conditional update, its audit entry and (for
+ * a release) the e-mail to the person run in one transaction.  A refusal rolls back and shows the code's page again with
  * the message (422); a success redirects to /support?q=<code>&done=<action>.
+ *
+ * Every page also lists the active V11 blocks (addresses and usernames with
+ * [limits] redeem_max_failures guesses in the window); POST
+ * /support/sperren/aufheben lifts one (ip or username, reason), recorded with
+ * its audit entry in one transaction.
  * Everything lives in the request's arena. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
 #include "codes.h"
+#include "config.h"
 #include "credit_note.h"
 #include "date.h"
 #include "db.h"
@@ -26,7 +33,9 @@
 #include "handlers.h"
 #include "mem.h"
 #include "order_docs.h"
+#include "outbox.h"
 #include "req.h"
+#include "sender.h"
 #include "support.h"
 #include "view.h"
 
@@ -43,8 +52,13 @@ static const struct {
     [SUPPORT_RELEASE] = {"release", "code.release",
                          "Die Einlösung wurde rückgängig gemacht: Der Code ist wieder offen.",
                          "Einlösung rückgängig machen",
-                         "Der Code wird wieder offen; die Einschreibungen durch diesen Code werden gelöscht.",
+                         "Der Code wird wieder offen; die Einschreibungen durch diesen Code werden gelöscht, "
+                         "und die Person erhält eine E-Mail darüber.",
                          "Einlösung rückgängig machen"},
+    [SUPPORT_UNREVOKE] = {"unrevoke", "code.unrevoke", "Der Widerruf wurde aufgehoben: Der Code gilt wieder.",
+                          "Widerruf aufheben",
+                          "Der Code kann dann wieder eingelöst werden (bis zum Ende seiner Gültigkeit).",
+                          "Widerruf aufheben"},
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -55,7 +69,11 @@ struct page {
     const char *notice;    /* what was just done, or NULL */
     const char *error;     /* why a change was refused, or NULL */
     int error_action;      /* the enum support_action the error belongs to, -1 = none */
+    const char *lift_key;  /* the block whose lifting was refused (its form shows the reason again), or NULL */
 };
+
+/* The notice after lifting a block (done=lift). */
+#define LIFT_NOTICE "Die Sperre wurde aufgehoben: Einlöseversuche sind wieder möglich."
 
 /* One search being rendered: which blocks of the template it fills. */
 struct search {
@@ -202,9 +220,7 @@ static void code_actions(struct search *s, const struct voucher *vc, int64_t com
         view_cell_int(t, FORM_INVALID, refused);
     }
     const char *release = support_refusal(SUPPORT_RELEASE, vc, r->now, 0, completed);
-    view_text(s->v, "actions_note", vc->redeemed_at ? release
-                                    : vc->revoked_at ? "Ein widerrufener Code kann nicht mehr geändert werden."
-                                                     : "");
+    view_text(s->v, "actions_note", vc->redeemed_at ? release : "");
     char today[DATE_TEXT_SIZE];
     date_iso_vienna(r->now, today);
     view_text(s->v, "today", today);
@@ -245,7 +261,7 @@ static int similar_row(struct search *s, struct view_table *t, const struct vouc
     enum code_status st = codes_status(vc, s->r->now);
     view_row(t);
     view_cell_text(t, SIMILAR_CODE, display);
-    view_cell_url(t, SIMILAR_URL, support_search_url(s->r->arena, display));
+    view_cell_url(t, SIMILAR_URL, support_code_url(s->r->arena, vc->id));
     view_cell_text(t, SIMILAR_TITLE, vc->item_title);
     view_cell_text(t, SIMILAR_STATUS, codes_status_label(st));
     view_cell_text(t, SIMILAR_STATUS_CLASS, codes_status_class(st));
@@ -370,7 +386,7 @@ static int account_codes(struct search *s, const struct account *acc)
             return 500;
         view_row(t);
         view_cell_text(t, REDEEMED_CODE, display);
-        view_cell_url(t, REDEEMED_URL, support_search_url(r->arena, display));
+        view_cell_url(t, REDEEMED_URL, support_code_url(r->arena, vc.id));
         view_cell_text(t, REDEEMED_TITLE, vc.item_title);
         view_cell_text(t, REDEEMED_AT, fmt_datetime(r->arena, vc.redeemed_at));
     }
@@ -443,7 +459,7 @@ static int order_codes(struct search *s, int64_t order_id, long counts[4])
             return 500;
         view_row(t);
         view_cell_text(t, CODE_CODE, display);
-        view_cell_url(t, CODE_URL, support_search_url(r->arena, display));
+        view_cell_url(t, CODE_URL, support_code_url(r->arena, codes[i].v.id));
         view_cell_text(t, CODE_TITLE, codes[i].v.item_title);
         view_cell_text(t, CODE_VALID_UNTIL, fmt_date(r->arena, codes[i].v.valid_until));
         view_cell_text(t, CODE_STATUS, codes_status_label(st));
@@ -453,6 +469,40 @@ static int order_codes(struct search *s, int64_t order_id, long counts[4])
                                                                             codes[i].redeemer_username) : "");
     }
     view_int(s->v, "codes_total", (long)n);
+    return 0;
+}
+
+/* The order's e-mails with their state; a failed one offers "Erneut senden". */
+enum { MAIL_ID, MAIL_CREATED, MAIL_RECIPIENTS, MAIL_STATE, MAIL_ERROR, MAIL_RESEND, MAIL_COLUMNS };
+
+static int order_mails(struct search *s, int64_t order_id)
+{
+    struct req *r = s->r;
+    struct outbox_status *list;
+    size_t n;
+    if (db_outbox_of_order(r->db, r->arena, order_id, &list, &n) != DB_OK)
+        return 500;
+    struct view_table *t = view_table(s->v, "mails", MAIL_COLUMNS);
+    for (size_t i = 0; i < n; i++) {
+        const struct outbox_status *m = &list[i];
+        const char *state =
+            m->sent_at ? arena_printf(r->arena, "zugestellt am %s", fmt_date(r->arena, m->sent_at))
+            : m->given_up_at ? (m->refused_to[0] ? arena_printf(r->arena, "fehlgeschlagen: abgelehnt für %s%s%s",
+                                                                m->refused_to, m->delivered_to[0] ? "; zugestellt an " : "",
+                                                                m->delivered_to)
+                                                 : "aufgegeben nach 5 Tagen Zustellversuchen")
+            : m->attempts ? arena_printf(r->arena, "noch nicht zugestellt, %lld Versuch(e), wird wiederholt",
+                                         (long long)m->attempts)
+            : "wartet auf Versand";
+        view_row(t);
+        view_cell_int(t, MAIL_ID, (long)m->id);
+        view_cell_text(t, MAIL_CREATED, fmt_date(r->arena, m->created_at));
+        view_cell_text(t, MAIL_RECIPIENTS, m->recipients);
+        view_cell_text(t, MAIL_STATE, state);
+        view_cell_text(t, MAIL_ERROR, m->last_error);
+        view_cell_text(t, MAIL_RESEND, m->given_up_at && !m->sent_at ? "1" : "");
+    }
+    view_int(s->v, "mails_count", (long)n);
     return 0;
 }
 
@@ -466,7 +516,7 @@ static int show_order(struct search *s, int64_t order_id, bool *found)
     if (status == DB_NOT_FOUND)
         return 0;
     if (status != DB_OK || db_municipality_by_id(r->db, r->arena, o.municipality_id, &m) != DB_OK ||
-        order_codes(s, o.id, counts) != 0)
+        order_codes(s, o.id, counts) != 0 || order_mails(s, o.id) != 0)
         return 500;
     *found = s->order = true;
     view_int(s->v, "order_id", (long)o.id);
@@ -555,6 +605,43 @@ static const char *searched_text(struct req *r, const struct support_query *q)
     return arena_printf(r->arena, "%s „%s“", support_kind_label(q->kind), term);
 }
 
+/* ---- active V11 blocks ---- */
+
+/* Columns of table blocks in support_search.html, in the order it reads them. */
+enum { BLOCK_KIND, BLOCK_FIELD, BLOCK_KEY, BLOCK_GUESSES, BLOCK_LAST, BLOCK_UNTIL, BLOCK_REASON, BLOCK_INVALID,
+       BLOCK_ID, BLOCK_COLUMNS };
+
+/* The blocks active now, each with its form to lift it.  0 or 500. */
+static int show_blocks(struct req *r, struct view *v, const struct page *p)
+{
+    const struct config *cfg = r->app->cfg;
+    struct redemption_block *list;
+    size_t n;
+    if (db_redemption_blocks(r->db, r->arena, r->now - cfg->limits_redeem_window_seconds,
+                             cfg->limits_redeem_max_failures, &list, &n) != DB_OK)
+        return 500;
+    struct view_table *t = view_table(v, "blocks", BLOCK_COLUMNS);
+    for (size_t i = 0; i < n; i++) {
+        bool refused = p->lift_key && strcmp(p->lift_key, list[i].key) == 0;
+        view_row(t);
+        view_cell_text(t, BLOCK_KIND, list[i].by_ip ? "IP-Adresse" : "Benutzername");
+        view_cell_text(t, BLOCK_FIELD, list[i].by_ip ? "ip" : "username");
+        view_cell_text(t, BLOCK_KEY, list[i].key);
+        view_cell_int(t, BLOCK_GUESSES, (long)list[i].guesses);
+        view_cell_text(t, BLOCK_LAST, fmt_datetime(r->arena, list[i].last_at));
+        view_cell_text(t, BLOCK_UNTIL, fmt_datetime(r->arena, list[i].last_at + cfg->limits_redeem_window_seconds));
+        view_cell_text(t, BLOCK_REASON, refused ? req_raw(r, F_REASON) : "");
+        view_cell_int(t, BLOCK_INVALID, refused);
+        view_cell_int(t, BLOCK_ID, (long)i + 1);
+    }
+    view_int(v, "blocks_count", (long)n);
+    view_int(v, "blocks_shown", n > 0 || !p->q); /* the plain /support page says "none" too */
+    view_int(v, "blocks_limit", (long)cfg->limits_redeem_max_failures);
+    int minutes = (cfg->limits_redeem_window_seconds + 59) / 60;
+    view_text(v, "blocks_window", minutes == 1 ? "einer Minute" : arena_printf(r->arena, "%d Minuten", minutes));
+    return 0;
+}
+
 /* Pushes which blocks the search filled (every flag the template asks). */
 static void push_blocks(const struct search *s)
 {
@@ -575,7 +662,7 @@ static int show_page(struct req *r, const struct page *p, int http_status)
     struct search s = {.r = r, .v = view_new(r, "support_search", p->q ? "Support: Suchergebnis" : "Support"),
                        .error_action = p->error_action, .q = p->q};
     view_int(s.v, "paged", 0); /* set again by an order's code list */
-    if (p->q && find(&s, &q, &found) != 0)
+    if ((p->q && find(&s, &q, &found) != 0) || show_blocks(r, s.v, p) != 0)
         return 500;
     view_text(s.v, "q", p->q);
     view_text(s.v, "notice", p->notice);
@@ -604,15 +691,30 @@ static int show_page(struct req *r, const struct page *p, int http_status)
 /* The notice for done=<action> after a redirect. */
 static const char *done_notice(const char *done)
 {
+    if (done && strcmp(done, "lift") == 0)
+        return LIFT_NOTICE;
+    if (done && strcmp(done, "mail") == 0)
+        return "Die E-Mail wird erneut gesendet, an die Adressen, die jetzt hinterlegt sind.";
     for (size_t i = 0; done && i < N(actions); i++)
         if (strcmp(done, actions[i].key) == 0)
             return actions[i].notice;
     return NULL;
 }
 
+/* GET /support (q, or code_id from the page's own links and redirects) and
+ * POST /support (the search form: a code typed in never goes into a URL). */
 int h_support_search(struct req *r)
 {
     struct page p = {.q = req_text(r, F_Q), .notice = done_notice(req_text(r, F_DONE)), .error_action = -1};
+    const char *code_id = req_text(r, F_CODE_ID);
+    if (!p.q && code_id) {
+        struct voucher vc;
+        int status = db_voucher_by_id(r->db, r->arena, strtoll(code_id, NULL, 10), &vc);
+        if (status == DB_ERROR)
+            return 500;
+        if (status == DB_OK && !(p.q = display_of(r, &vc)))
+            return 500;
+    }
     return show_page(r, &p, 200);
 }
 
@@ -626,6 +728,8 @@ struct change {
     char canon[VOUCHER_CANON_SIZE];
     struct voucher vc;
     int64_t completed;        /* release: completed enrollments the voucher paid for */
+    const char **titles;      /* release: the courses the person loses */
+    size_t ntitles;
 };
 
 /* Shows the code's page again with why nothing was changed. */
@@ -676,6 +780,7 @@ static int apply(struct req *r, const struct change *c)
     case SUPPORT_REVOKE: return db_support_revoke(r->db, c->vc.id, c->reason, r->now);
     case SUPPORT_EXTEND: return db_support_extend(r->db, c->vc.id, c->new_until);
     case SUPPORT_RELEASE: return db_support_release(r->db, c->vc.id);
+    case SUPPORT_UNREVOKE: return db_support_unrevoke(r->db, c->vc.id);
     }
     return DB_ERROR;
 }
@@ -696,9 +801,24 @@ static const char *check(struct req *r, struct change *c, int *status)
     }
     if (*status == DB_OK)
         *status = db_support_voucher_enrollments(r->db, r->arena, c->vc.id, &list, &n);
-    for (size_t i = 0; *status == DB_OK && i < n; i++)
+    if (*status == DB_OK)
+        c->titles = arena_alloc(r->arena, (n ? n : 1) * sizeof *c->titles);
+    for (size_t i = 0; *status == DB_OK && i < n; i++) {
         c->completed += list[i].completed_on[0] != '\0';
+        c->titles[c->ntitles++] = list[i].course_title;
+    }
     return *status == DB_OK ? support_refusal(c->action, &c->vc, r->now, c->new_until, c->completed) : NULL;
+}
+
+/* Queues the e-mail telling the person whose redemption was undone. */
+static int release_mail(struct req *r, const struct change *c)
+{
+    struct account acc;
+    if (db_account_by_id(r->db, r->arena, c->vc.redeemed_by, &acc) != DB_OK)
+        return DB_ERROR;
+    struct mail_message m;
+    support_release_mail(r->arena, &acc, c->titles, c->ntitles, c->reason, r->app->cfg->server_base_url, &m);
+    return outbox_queue(r->db, &r->app->keys, r->arena, &m, r->now);
 }
 
 /* The change and its audit entry in one transaction: DB_OK, DB_CONFLICT
@@ -711,12 +831,18 @@ static int change_code(struct req *r, struct change *c, const char **why)
     *why = check(r, c, &status);
     if (status == DB_OK && !*why && (status = apply(r, c)) == DB_CONFLICT)
         *why = "Der Code wurde eben anderweitig geändert. Bitte prüfen Sie ihn noch einmal.";
+    if (status == DB_OK && !*why && c->action == SUPPORT_RELEASE)
+        status = release_mail(r, c);
     if (status == DB_OK && !*why)
         status = db_audit_add(r->db, r->who->id, actions[c->action].audit,
                               arena_printf(r->arena, "voucher %lld (SBA-%.6s…)", (long long)c->vc.id, c->canon),
                               audit_detail(r, c), r->remote_addr, r->now);
-    if (status == DB_OK && !*why)
-        return db_commit(r->db);
+    if (status == DB_OK && !*why) {
+        status = db_commit(r->db);
+        if (status == DB_OK && c->action == SUPPORT_RELEASE)
+            sender_wake(r->app->sender); /* the e-mail is committed */
+        return status;
+    }
     db_rollback(r->db);
     return *why ? DB_CONFLICT : DB_ERROR;
 }
@@ -732,9 +858,7 @@ static int handle_change(struct req *r, enum support_action action)
         return refuse(r, &c, why);
     if (status != DB_OK)
         return 500;
-    char display[VOUCHER_DISPLAY_SIZE];
-    voucher_format(c.canon, display);
-    return req_redirect(r, arena_printf(r->arena, "%s&done=%s", support_search_url(r->arena, display),
+    return req_redirect(r, arena_printf(r->arena, "%s&done=%s", support_code_url(r->arena, c.vc.id),
                                         actions[action].key));
 }
 
@@ -751,4 +875,104 @@ int h_support_extend(struct req *r)
 int h_support_release(struct req *r)
 {
     return handle_change(r, SUPPORT_RELEASE);
+}
+
+int h_support_unrevoke(struct req *r)
+{
+    return handle_change(r, SUPPORT_UNREVOKE);
+}
+
+/* ---- lifting a V11 block ---- */
+
+/* Shows /support again with why the block was not lifted (422). */
+static int refuse_lift(struct req *r, const char *key, const char *message)
+{
+    struct page p = {.error = message, .error_action = -1, .lift_key = key};
+    return show_page(r, &p, 422);
+}
+
+/* The lift and its audit entry in one transaction, if the block is active:
+ * DB_OK, DB_NOT_FOUND (no active block; nothing written) or DB_ERROR. */
+static int lift_block(struct req *r, bool by_ip, const char *key, const char *reason)
+{
+    const struct config *cfg = r->app->cfg;
+    int64_t guesses_ip = 0, guesses_user = 0;
+    if (db_begin(r->db) != DB_OK)
+        return DB_ERROR;
+    int status = db_redemption_guesses(r->db, by_ip ? key : NULL, by_ip ? "" : key,
+                                       r->now - cfg->limits_redeem_window_seconds, cfg->limits_redeem_max_failures,
+                                       &guesses_ip, &guesses_user);
+    int64_t guesses = by_ip ? guesses_ip : guesses_user;
+    if (status == DB_OK && guesses < cfg->limits_redeem_max_failures)
+        status = DB_NOT_FOUND;
+    if (status == DB_OK)
+        status = db_redemption_block_lift(r->db, by_ip, key, r->now, r->who->id, reason);
+    if (status == DB_OK)
+        status = db_audit_add(r->db, r->who->id, by_ip ? "block.lift_ip" : "block.lift_username",
+                              arena_printf(r->arena, "%s %s", by_ip ? "IP-Adresse" : "Benutzername", key),
+                              arena_printf(r->arena, "Grund: %s; %lld Fehlversuche im Zeitfenster", reason,
+                                           (long long)guesses),
+                              r->remote_addr, r->now);
+    if (status == DB_OK)
+        return db_commit(r->db);
+    db_rollback(r->db);
+    return status;
+}
+
+int h_support_lift(struct req *r)
+{
+    const char *ip = req_text(r, F_IP), *username = req_text(r, F_USERNAME);
+    const char *reason = req_text(r, F_REASON);
+    const char *key = ip ? ip : username;
+    if ((ip != NULL) == (username != NULL))
+        return refuse_lift(r, NULL, "Bitte wählen Sie genau eine Sperre: eine IP-Adresse oder einen Benutzernamen.");
+    if (!reason || strspn(reason, " \t") == strlen(reason))
+        return refuse_lift(r, key, "Bitte geben Sie einen Grund an: Er wird im Protokoll gespeichert.");
+    int status = lift_block(r, ip != NULL, key, reason);
+    if (status == DB_NOT_FOUND)
+        return refuse_lift(r, NULL, arena_printf(r->arena, "Für %s „%s“ besteht keine aktive Sperre.",
+                                                 ip ? "die IP-Adresse" : "den Benutzernamen", key));
+    if (status != DB_OK)
+        return 500;
+    return req_redirect(r, "/support?done=lift");
+}
+
+/* ---- sending an order's e-mail again ---- */
+
+/* POST /support/bestellungen/mail (mail = outbox id, q = order id): a
+ * failed or given-up e-mail of the order goes out again, to the addresses
+ * the municipality and the ordering admin have now (those that already got
+ * it are skipped), with a fresh series of retries; audited; back to the
+ * order on the support page. */
+int h_support_mail_resend(struct req *r)
+{
+    const char *mail = req_text(r, F_MAIL), *order = req_text(r, F_Q);
+    char *end;
+    long long order_id = order ? strtoll(order, &end, 10) : 0;
+    if (!mail || !order || *end || order_id <= 0)
+        return 400;
+    int64_t mail_id = strtoll(mail, NULL, 10);
+    const char *recipients = NULL;
+    if (db_begin(r->db) != DB_OK)
+        return 500;
+    int status = order_mail_recipients(r->db, r->arena, order_id, &recipients);
+    if (status == DB_OK)
+        status = db_outbox_resend(r->db, mail_id, order_id, recipients, r->now);
+    if (status == DB_OK)
+        status = db_audit_add(r->db, r->who->id, "mail.resend", arena_printf(r->arena, "order %lld", order_id),
+                              arena_printf(r->arena, "E-Mail %lld erneut an %s", (long long)mail_id, recipients),
+                              r->remote_addr, r->now);
+    if (status == DB_OK)
+        status = db_commit(r->db);
+    else
+        db_rollback(r->db);
+    if (status == DB_NOT_FOUND) {
+        struct page p = {.q = order, .error = "Diese E-Mail ist zugestellt oder wird noch versucht: "
+                                              "sie kann nicht erneut gesendet werden.", .error_action = -1};
+        return show_page(r, &p, 422);
+    }
+    if (status != DB_OK)
+        return 500;
+    sender_wake(r->app->sender);
+    return req_redirect(r, arena_printf(r->arena, "%s&done=mail", support_search_url(r->arena, order)));
 }

@@ -57,6 +57,11 @@ int h_orders_invoice(struct req *r);
 int h_orders_assign(struct req *r);
 int h_orders_send(struct req *r);
 int h_orders_distribute(struct req *r);
+int h_orders_vouchers(struct req *r);
+
+/* h_training.c: proof of training (tenant_admin) */
+int h_training_list(struct req *r);
+int h_training_csv(struct req *r);
 
 /* h_accounting.c: the invoice journal, payments, credit notes (admin) */
 int h_accounting_journal(struct req *r);
@@ -101,6 +106,9 @@ int h_support_search(struct req *r);
 int h_support_revoke(struct req *r);
 int h_support_extend(struct req *r);
 int h_support_release(struct req *r);
+int h_support_lift(struct req *r);
+int h_support_unrevoke(struct req *r);
+int h_support_mail_resend(struct req *r);
 
 /* h_certs.c: certificates (PDF, public check) and recording completions
  * (support form; the LMS by JSON with a bearer token) */

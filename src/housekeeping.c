@@ -4,8 +4,9 @@
 #include "config.h"
 #include "db.h"
 
-int housekeeping_run(struct db *db, const struct config *cfg, int64_t now)
+int housekeeping_run(struct db *db, const struct config *cfg, const struct crypto_keys *keys, int64_t now)
 {
+    (void)keys; /* it sends no mail */
     int64_t ips_before = now - (int64_t)cfg->privacy_ip_retention_days * 86400;
     int status = db_begin(db);
     if (status == DB_OK)
@@ -17,6 +18,8 @@ int housekeeping_run(struct db *db, const struct config *cfg, int64_t now)
         status = db_audit_erase_ips(db, ips_before);
     if (status == DB_OK)
         status = db_redemption_ip_erase(db, ips_before);
+    if (status == DB_OK)
+        status = db_redemption_block_lift_purge(db, ips_before);
     if (status == DB_OK)
         status = db_commit(db);
     if (status != DB_OK)

@@ -9,11 +9,12 @@
 #include <stdint.h>
 
 struct config;
+struct crypto_keys;
 struct db;
 
 #define HOUSEKEEPING_SECONDS 600
 
 /* One transaction; DB_OK or DB_ERROR (logged), nothing changed on error. */
-int housekeeping_run(struct db *db, const struct config *cfg, int64_t now);
+int housekeeping_run(struct db *db, const struct config *cfg, const struct crypto_keys *keys, int64_t now);
 
 #endif

@@ -102,22 +102,34 @@ static int smtp(const struct config *cfg, const struct mail_delivery *d, char *e
     CURL *c = curl_easy_init();
     if (!c) {
         snprintf(err, errlen, "libcurl: cannot create a handle");
-        return -1;
+        return MAIL_TEMPORARY;
     }
     struct upload u = {.text = d->text, .len = d->len};
     char errbuf[CURL_ERROR_SIZE] = "";
     struct curl_slist *rcpts = configure(c, cfg, d, &u, errbuf);
     CURLcode rc = curl_easy_perform(c);
+    long code = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     if (rc != CURLE_OK)
         snprintf(err, errlen, "%s: %s", curl_easy_strerror(rc), errbuf);
     curl_slist_free_all(rcpts);
     curl_easy_cleanup(c);
-    return rc == CURLE_OK ? 0 : -1;
+    if (rc == CURLE_OK)
+        return MAIL_OK;
+    /* RFC 5321: 550-554 say the mailbox or the message is refused for good;
+     * every other failure (4xx, a dropped connection, a server down, also
+     * 5xx about the session such as 530 login needed) may mend itself. */
+    return code >= 550 && code <= 554 ? MAIL_PERMANENT : MAIL_TEMPORARY;
+}
+
+bool mail_per_recipient(const struct config *cfg)
+{
+    return cfg->mail_smtp_url[0] != '\0';
 }
 
 int mail_deliver(const struct config *cfg, const struct mail_delivery *d, char *err, size_t errlen)
 {
-    return cfg->mail_smtp_url[0] ? smtp(cfg, d, err, errlen) : spool(cfg, d, err, errlen);
+    return cfg->mail_smtp_url[0] ? smtp(cfg, d, err, errlen) : spool(cfg, d, err, errlen) == 0 ? MAIL_OK : MAIL_TEMPORARY;
 }
 
 static size_t discard_cb(char *data, size_t size, size_t nitems, void *arg)

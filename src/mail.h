@@ -27,9 +27,19 @@ struct mail_delivery {
     const atomic_bool *stop;   /* when set during a transfer, it is aborted; may be NULL */
 };
 
-/* Delivers the message.  0 when the server accepted it (or the file is
- * complete), else -1 with a one-line reason in err. */
+enum mail_outcome {
+    MAIL_OK = 0,          /* the server accepted it (or the spool file is complete) */
+    MAIL_TEMPORARY = -1,  /* not now: server down, 4xx, connection dropped; try again later */
+    MAIL_PERMANENT = -2,  /* refused for good (SMTP 550-554 for the recipient or message) */
+};
+
+/* Delivers the message in one transfer to all of d's recipients: an
+ * enum mail_outcome, with a one-line reason in err when not MAIL_OK. */
 int mail_deliver(const struct config *cfg, const struct mail_delivery *d, char *err, size_t errlen);
+/* True when messages go out by SMTP: the outbox then delivers each
+ * recipient in a transfer of its own, so one refusing address does not
+ * stop the others (false: spooling writes one file for all). */
+bool mail_per_recipient(const struct config *cfg);
 
 /* POSTs body[0..len) to an http:// or https:// url with the given header
  * lines (NULL-terminated), within timeout_seconds; the answer's body is

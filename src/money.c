@@ -83,3 +83,42 @@ bool money_parse_cents(const char *text, long long *cents)
     *cents = total;
     return true;
 }
+
+/* True when s[0..len) is "d{1,3}(.ddd)+": digits with thousands dots. */
+static bool thousands_grouped(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && is_digit(s[i]))
+        i++;
+    if (i < 1 || i > 3 || i == len)
+        return false;
+    for (; i < len; i += 4)
+        if (s[i] != '.' || i + 4 > len || !is_digit(s[i + 1]) || !is_digit(s[i + 2]) || !is_digit(s[i + 3]))
+            return false;
+    return true;
+}
+
+bool money_parse_typed(const char *text, long long *cents)
+{
+    char plain[64];
+    size_t len = strlen(text), n = 0;
+    while (len > 0 && text[len - 1] == ' ')
+        len--;
+    if (len >= 3 && memcmp(text + len - 3, "\xe2\x82\xac", 3) == 0) /* "€" */
+        for (len -= 3; len > 0 && text[len - 1] == ' '; len--)
+            ;
+    while (len > 0 && *text == ' ')
+        text++, len--;
+    if (len >= sizeof plain)
+        return false;
+    const char *comma = memchr(text, ',', len);
+    size_t whole = comma ? (size_t)(comma - text) : len;
+    bool grouped = thousands_grouped(text, whole);
+    if (comma && !grouped && memchr(text, '.', whole))
+        return false; /* "1.23,50": dots before a comma must group thousands */
+    for (size_t i = 0; i < len; i++)
+        if (!(grouped && i < whole && text[i] == '.'))
+            plain[n++] = text[i];
+    plain[n] = '\0';
+    return money_parse_cents(plain, cents);
+}

@@ -27,4 +27,11 @@ long long money_percent_half_up(long long net_cents, int percent);
  * otherwise returns false and leaves *cents untouched. */
 bool money_parse_cents(const char *text, long long *cents);
 
+/* Parses an amount as people type it into a price field: what
+ * money_parse_cents accepts, and the app's own display format with
+ * thousands dots in groups of three ("1.234,50", "1.234", "12.345.678,00"),
+ * with or without a trailing "€" (spaces around allowed).  Same result
+ * rules as money_parse_cents. */
+bool money_parse_typed(const char *text, long long *cents);
+
 #endif

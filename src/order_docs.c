@@ -177,6 +177,18 @@ static const char *recipients(struct arena *a, const struct municipality *m, con
     return arena_printf(a, "%s, %s", m->invoice_email, admin->email);
 }
 
+int order_mail_recipients(struct db *db, struct arena *a, int64_t order_id, const char **list)
+{
+    struct order o;
+    struct municipality m;
+    struct account admin;
+    int status = db_order_by_id(db, a, order_id, &o);
+    if (status == DB_OK && (status = db_municipality_by_id(db, a, o.municipality_id, &m)) == DB_OK &&
+        (status = db_account_by_id(db, a, o.account_id, &admin)) == DB_OK)
+        *list = recipients(a, &m, &admin);
+    return status;
+}
+
 /* Everything the e-mail is made of, read inside the order's transaction. */
 struct mail_parts {
     struct order o;
@@ -217,5 +229,5 @@ int order_mail_queue(struct db *db, struct arena *a, const struct crypto_keys *k
         .body_text = body(a, cfg, &p.o, &p.admin, &p.codes),
         .attachments = p.files, .nattachments = 2,
     };
-    return outbox_queue(db, keys, a, &m, now);
+    return outbox_queue_for_order(db, keys, a, &m, order_id, now);
 }

@@ -49,4 +49,9 @@ const char *order_code_status_text(struct arena *a, const struct order_code *c, 
 int order_mail_queue(struct db *db, struct arena *a, const struct crypto_keys *keys,
                      const struct config *cfg, int64_t order_id, int64_t now);
 
+/* The addresses an order's e-mail goes to as they are now (the
+ * municipality's invoice address and the ordering admin's, once if equal):
+ * DB_OK with *list in the arena, DB_NOT_FOUND, DB_ERROR. */
+int order_mail_recipients(struct db *db, struct arena *a, int64_t order_id, const char **list);
+
 #endif

@@ -1,9 +1,12 @@
 /* outbox — see outbox.h. */
 #include "outbox.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "db.h"
@@ -23,14 +26,30 @@ static struct outbox_blob seal(struct arena *a, const struct crypto_keys *keys, 
     return (struct outbox_blob){out, len + CRYPTO_SEAL_OVERHEAD};
 }
 
+static int outbox_queue_full(struct db *db, const struct crypto_keys *keys, struct arena *a,
+                             const struct mail_message *m, int64_t order_id, int64_t now, int64_t *id);
+
 int outbox_queue(struct db *db, const struct crypto_keys *keys, struct arena *a,
                  const struct mail_message *m, int64_t now)
 {
-    return outbox_queue_id(db, keys, a, m, now, NULL);
+    return outbox_queue_full(db, keys, a, m, 0, now, NULL);
 }
 
 int outbox_queue_id(struct db *db, const struct crypto_keys *keys, struct arena *a,
                     const struct mail_message *m, int64_t now, int64_t *id)
+{
+    return outbox_queue_full(db, keys, a, m, 0, now, id);
+}
+
+int outbox_queue_for_order(struct db *db, const struct crypto_keys *keys, struct arena *a,
+                           const struct mail_message *m, int64_t order_id, int64_t now)
+{
+    return outbox_queue_full(db, keys, a, m, order_id, now, NULL);
+}
+
+/* The one way into the outbox: order_id 0 for mail of no order, id may be NULL. */
+static int outbox_queue_full(struct db *db, const struct crypto_keys *keys, struct arena *a,
+                             const struct mail_message *m, int64_t order_id, int64_t now, int64_t *id)
 {
     struct outbox_attachment *at = arena_alloc(a, (m->nattachments + 1) * sizeof *at);
     for (size_t i = 0; i < m->nattachments; i++)
@@ -39,7 +58,7 @@ int outbox_queue_id(struct db *db, const struct crypto_keys *keys, struct arena 
     struct outbox_mail om = {
         .recipients = m->recipients, .subject = m->subject,
         .body_sealed = seal(a, keys, m->body_text, strlen(m->body_text)),
-        .attachments = at, .nattachments = m->nattachments,
+        .attachments = at, .nattachments = m->nattachments, .order_id = order_id,
     };
     return db_outbox_add(db, &om, now, id);
 }
@@ -85,9 +104,14 @@ static const char *compose(struct arena *a, const struct crypto_keys *keys, cons
     }
     m.attachments = at;
     m.nattachments = om->nattachments;
+    /* The Message-ID is the same for every attempt of this outbox row (a
+     * keyed hash of its id): a copy sent again after a crash between the
+     * server's receipt and its "250" is recognised as the same message. */
     char token[CRYPTO_TOKEN_TEXT_SIZE];
-    crypto_token(token);
-    token[22] = '\0'; /* 132 random bits keep the headers short */
+    unsigned char mac[CRYPTO_HASH_SIZE];
+    char *what = arena_printf(a, "message-id/%lld", (long long)om->id);
+    crypto_keyed_hash(keys->lookup, what, strlen(what), mac);
+    crypto_base64url(mac, 16, token, sizeof token); /* 128 bits keep the headers short */
     const char *from = mime_address(a, cfg->mail_from);
     struct mime_envelope env = {
         .date = (int64_t)time(NULL), .boundary = arena_printf(a, "=_sba_%s", token),
@@ -104,37 +128,128 @@ static const char *compose(struct arena *a, const struct crypto_keys *keys, cons
     return out.data;
 }
 
-/* Builds and delivers one claimed message: 0, or -1 with err filled. */
-static int deliver(struct db *db, struct arena *a, const struct crypto_keys *keys, const struct config *cfg,
-                   const struct outbox_mail *om, const atomic_bool *stop, char *err, size_t errlen)
+/* Whether addr is one of the ", "-separated addresses of list. */
+static bool listed(const char *list, const char *addr)
 {
-    if (om->event_seq) /* a webhook delivery, not an e-mail */
-        return webhook_deliver(db, cfg, om->event_seq, stop, err, errlen);
-    size_t len;
-    const char *text = compose(a, keys, cfg, om, &len, err, errlen);
-    if (!text)
-        return -1;
-    struct mail_delivery d = {.from = mime_address(a, cfg->mail_from), .text = text, .len = len,
-                              .spool_name = arena_printf(a, "outbox-%lld", (long long)om->id), .stop = stop};
-    d.rcpts = mime_recipients(a, om->recipients, &d.nrcpts);
-    return mail_deliver(cfg, &d, err, errlen);
+    size_t n = strlen(addr);
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == n && strncmp(p, addr, n) == 0)
+            return true;
+        p += len;
+        while (*p == ',' || *p == ' ')
+            p++;
+    }
+    return false;
 }
 
-/* Records the outcome of one attempt (0 = delivered). */
-static int settle(struct db *db, const struct config *cfg, const struct outbox_mail *om, int outcome,
-                  const char *err, struct outbox_run *run)
+static const char *list_add(struct arena *a, const char *list, const char *addr)
+{
+    return *list ? arena_printf(a, "%s, %s", list, addr) : addr;
+}
+
+/* What one attempt at a message came to. */
+struct attempt {
+    int outcome;      /* MAIL_OK: every recipient done and none refused; MAIL_TEMPORARY: some to retry;
+                         MAIL_PERMANENT: every recipient done, some refused for good */
+    char err[1024];
+};
+
+/* Builds one claimed message and delivers it: by SMTP to each recipient not
+ * done yet in a transfer of its own (each success or refusal stored at once,
+ * so a crash never sends to a recipient twice with our knowledge), else as
+ * one spool file. */
+static void deliver(struct db *db, struct arena *a, const struct crypto_keys *keys, const struct config *cfg,
+                    struct outbox_mail *om, const atomic_bool *stop, struct attempt *at)
+{
+    size_t len, nrcpts;
+    at->outcome = MAIL_TEMPORARY;
+    if (om->event_seq) { /* a webhook delivery, not an e-mail: retried until it succeeds */
+        at->outcome = webhook_deliver(db, cfg, om->event_seq, stop, at->err, sizeof at->err) == 0 ? MAIL_OK
+                                                                                                  : MAIL_TEMPORARY;
+        return;
+    }
+    const char *text = compose(a, keys, cfg, om, &len, at->err, sizeof at->err);
+    if (!text)
+        return;
+    struct mail_delivery d = {.from = mime_address(a, cfg->mail_from), .text = text, .len = len,
+                              .spool_name = arena_printf(a, "outbox-%lld", (long long)om->id), .stop = stop};
+    const char *const *rcpts = mime_recipients(a, om->recipients, &nrcpts);
+    if (!mail_per_recipient(cfg)) {
+        d.rcpts = rcpts;
+        d.nrcpts = nrcpts;
+        at->outcome = mail_deliver(cfg, &d, at->err, sizeof at->err);
+        return;
+    }
+    bool retry = false, refused = false;
+    char err[300];
+    for (size_t i = 0; i < nrcpts && !(stop && atomic_load(stop)); i++) {
+        if (listed(om->delivered_to, rcpts[i]) || listed(om->refused_to, rcpts[i])) {
+            refused = refused || listed(om->refused_to, rcpts[i]);
+            continue;
+        }
+        d.rcpts = &rcpts[i];
+        d.nrcpts = 1;
+        int outcome = mail_deliver(cfg, &d, err, sizeof err);
+        if (outcome == MAIL_TEMPORARY) {
+            retry = true;
+            snprintf(at->err, sizeof at->err, "%s: %s", rcpts[i], err);
+            continue;
+        }
+        if (outcome == MAIL_OK) {
+            om->delivered_to = list_add(a, om->delivered_to, rcpts[i]);
+        } else {
+            refused = true;
+            om->refused_to = list_add(a, om->refused_to, rcpts[i]);
+            snprintf(at->err, sizeof at->err, "%s refused for good: %s", rcpts[i], err);
+        }
+        if (db_outbox_progress(db, om->id, om->delivered_to, om->refused_to) != DB_OK)
+            log_error("mail %lld: cannot record the delivery to %s", (long long)om->id, rcpts[i]);
+    }
+    if (stop && atomic_load(stop) && !retry) {
+        retry = true;
+        snprintf(at->err, sizeof at->err, "stopped before every recipient was tried");
+    }
+    if (refused && !at->err[0])
+        snprintf(at->err, sizeof at->err, "refused for good by: %s", om->refused_to);
+    at->outcome = retry ? MAIL_TEMPORARY : refused ? MAIL_PERMANENT : MAIL_OK;
+}
+
+/* Records the outcome of one attempt: sent; given up now (a permanent
+ * refusal, or retries for 7200 × base); or retried later. */
+static int settle(struct db *db, const struct config *cfg, const struct outbox_mail *om,
+                  const struct attempt *at, struct outbox_run *run)
 {
     int64_t now = (int64_t)time(NULL);
-    if (outcome == 0) {
+    if (at->outcome == MAIL_OK) {
         run->sent++;
         return db_outbox_sent(db, om->id, now);
     }
     run->failed++;
     int base = cfg->mail_retry_base_seconds;
-    bool give_up = !om->event_seq && outbox_give_up(om->created_at, now, base); /* webhooks: never lost */
-    log_error("mail %lld, attempt %lld: %s%s", (long long)om->id, (long long)om->attempts, err,
+    bool give_up = !om->event_seq && /* webhooks: never lost */
+                   (at->outcome == MAIL_PERMANENT || outbox_give_up(om->created_at, now, base));
+    log_error("mail %lld, attempt %lld: %s%s", (long long)om->id, (long long)om->attempts, at->err,
               give_up ? " (given up)" : "");
-    return db_outbox_failed(db, om->id, err, now + outbox_retry_delay(om->attempts, base), give_up ? now : 0);
+    return db_outbox_failed(db, om->id, at->err, now + outbox_retry_delay(om->attempts, base), give_up ? now : 0);
+}
+
+int outbox_release_dead_claims(struct db *db)
+{
+    struct arena *a = arena_new();
+    int64_t now = (int64_t)time(NULL), *pids;
+    size_t n;
+    int status = db_outbox_claimers(db, a, now, &pids, &n);
+    for (size_t i = 0; i < n && status == DB_OK; i++) {
+        /* A claim under our own id is a dead predecessor's (we hold none yet). */
+        bool dead = pids[i] == (int64_t)getpid() || (kill((pid_t)pids[i], 0) != 0 && errno == ESRCH);
+        if (dead) {
+            log_info("mail: releasing the claims of process %lld, which ended", (long long)pids[i]);
+            status = db_outbox_release(db, pids[i], now);
+        }
+    }
+    arena_free(a);
+    return status == DB_OK ? 0 : -1;
 }
 
 int outbox_send_due(struct db *db, const struct crypto_keys *keys, const struct config *cfg,
@@ -145,12 +260,12 @@ int outbox_send_due(struct db *db, const struct crypto_keys *keys, const struct 
     while (status == DB_OK && !(stop && atomic_load(stop))) {
         int64_t now = (int64_t)time(NULL);
         struct outbox_mail om;
-        status = db_outbox_claim(db, a, now, now + CLAIM_SECONDS, &om);
+        status = db_outbox_claim(db, a, now, now + CLAIM_SECONDS, (int64_t)getpid(), &om);
         if (status != DB_OK)
             break;
-        char err[512] = "";
-        int outcome = deliver(db, a, keys, cfg, &om, stop, err, sizeof err);
-        status = settle(db, cfg, &om, outcome, err, run);
+        struct attempt at = {.err = ""};
+        deliver(db, a, keys, cfg, &om, stop, &at);
+        status = settle(db, cfg, &om, &at, run);
         arena_reset(a);
     }
     arena_free(a);

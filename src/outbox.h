@@ -4,7 +4,10 @@
  * sender thread or `voucherctl mail send`.  Each message is claimed by one
  * sender at a time; a failed delivery is retried with growing delays and
  * given up after 7200 × [mail] retry_base_seconds (5 days at the default),
- * with the error kept in the outbox. */
+ * with the error kept in the outbox.  By SMTP each recipient gets its own
+ * transfer: one that refuses for good (550-554) is not retried and does not
+ * keep the others from their copy; such a message is given up at once (for
+ * support to see and resend).  Every attempt carries the same Message-ID. */
 #ifndef OUTBOX_H
 #define OUTBOX_H
 
@@ -27,6 +30,16 @@ int outbox_queue(struct db *db, const struct crypto_keys *keys, struct arena *a,
  * show its delivery state later. */
 int outbox_queue_id(struct db *db, const struct crypto_keys *keys, struct arena *a,
                     const struct mail_message *m, int64_t now, int64_t *id);
+
+/* The same for the mail of an order (support sees it on the order and can
+ * send it again). */
+int outbox_queue_for_order(struct db *db, const struct crypto_keys *keys, struct arena *a,
+                           const struct mail_message *m, int64_t order_id, int64_t now);
+
+/* Releases the claims of senders that are no longer running (a voucherd or
+ * voucherctl killed during a delivery), so their messages go out now rather
+ * than after the claim's 600 s.  Call at a sender's start.  0 or -1. */
+int outbox_release_dead_claims(struct db *db);
 
 struct outbox_run {
     int sent, failed;

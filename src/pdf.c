@@ -14,7 +14,7 @@ struct pdf {
     struct arena *arena;
     HPDF_Doc doc;
     HPDF_Page page;
-    HPDF_Font fonts[2];
+    HPDF_Font fonts[3]; /* by enum pdf_font; the monospace face is loaded on first use */
     HPDF_STATUS error; /* first error libharu reported, 0 = none */
 };
 
@@ -51,6 +51,7 @@ struct pdf *pdf_new(struct arena *a, const char *title)
     HPDF_SetInfoAttr(p->doc, HPDF_INFO_TITLE, title);
     p->fonts[PDF_REGULAR] = load_font(p, PDF_FONT_FILE);
     p->fonts[PDF_BOLD] = load_font(p, PDF_BOLD_FONT_FILE);
+    p->fonts[PDF_MONO] = NULL;
     pdf_page(p);
     return p->error ? NULL : p;
 }
@@ -61,12 +62,21 @@ void pdf_page(struct pdf *p)
     HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
 }
 
+/* The font, loading the monospace face the first time it is asked for
+ * (only voucher sheets use it: other documents do not embed it). */
+static HPDF_Font font_of(struct pdf *p, enum pdf_font font)
+{
+    if (font == PDF_MONO && !p->fonts[PDF_MONO])
+        p->fonts[PDF_MONO] = load_font(p, PDF_MONO_FONT_FILE);
+    return p->fonts[font];
+}
+
 static void text_at(struct pdf *p, double x, double y, enum pdf_font font, double size, const char *text)
 {
-    if (p->error)
+    if (p->error || !font_of(p, font))
         return;
     HPDF_Page_BeginText(p->page);
-    HPDF_Page_SetFontAndSize(p->page, p->fonts[font], (HPDF_REAL)size);
+    HPDF_Page_SetFontAndSize(p->page, font_of(p, font), (HPDF_REAL)size);
     HPDF_Page_TextOut(p->page, (HPDF_REAL)x, (HPDF_REAL)y, text);
     HPDF_Page_EndText(p->page);
 }
@@ -74,9 +84,9 @@ static void text_at(struct pdf *p, double x, double y, enum pdf_font font, doubl
 /* Width of text at size (the page's current font is set to font). */
 static double width(struct pdf *p, enum pdf_font font, double size, const char *text)
 {
-    if (p->error)
+    if (p->error || !font_of(p, font))
         return 0;
-    HPDF_Page_SetFontAndSize(p->page, p->fonts[font], (HPDF_REAL)size);
+    HPDF_Page_SetFontAndSize(p->page, font_of(p, font), (HPDF_REAL)size);
     return HPDF_Page_TextWidth(p->page, text);
 }
 
@@ -248,6 +258,27 @@ void pdf_frame(struct pdf *p, double x, double y, double w, double h, double lin
     HPDF_Page_SetLineWidth(p->page, (HPDF_REAL)line_width);
     HPDF_Page_Rectangle(p->page, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)w, (HPDF_REAL)h);
     HPDF_Page_Stroke(p->page);
+}
+
+void pdf_fill_rect(struct pdf *p, double x, double y, double w, double h)
+{
+    if (p->error)
+        return;
+    HPDF_Page_Rectangle(p->page, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)w, (HPDF_REAL)h);
+    HPDF_Page_Fill(p->page);
+}
+
+void pdf_dashed_line(struct pdf *p, double x1, double y1, double x2, double y2)
+{
+    if (p->error)
+        return;
+    static const HPDF_UINT16 dash[] = {4, 3};
+    HPDF_Page_SetLineWidth(p->page, 0.5);
+    HPDF_Page_SetDash(p->page, dash, 2, 0);
+    HPDF_Page_MoveTo(p->page, (HPDF_REAL)x1, (HPDF_REAL)y1);
+    HPDF_Page_LineTo(p->page, (HPDF_REAL)x2, (HPDF_REAL)y2);
+    HPDF_Page_Stroke(p->page);
+    HPDF_Page_SetDash(p->page, NULL, 0, 0);
 }
 
 int pdf_finish(struct pdf *p, const unsigned char **data, size_t *len)

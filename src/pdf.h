@@ -13,10 +13,11 @@ struct pdf;
 
 #define PDF_FONT_FILE "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 #define PDF_BOLD_FONT_FILE "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+#define PDF_MONO_FONT_FILE "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
 #define PDF_PAGE_WIDTH 595.0
 #define PDF_PAGE_HEIGHT 842.0
 
-enum pdf_font { PDF_REGULAR, PDF_BOLD };
+enum pdf_font { PDF_REGULAR, PDF_BOLD, PDF_MONO };
 
 /* A new document with one empty page; freed at the arena's reset.  NULL
  * (logged) when libharu or the font files fail. */
@@ -51,6 +52,10 @@ double pdf_text_box_height(struct pdf *p, double width, enum pdf_font font, doub
 void pdf_rule(struct pdf *p, double x1, double x2, double y);
 /* The outline of a rectangle (bottom left x, y) with the given line width. */
 void pdf_frame(struct pdf *p, double x, double y, double w, double h, double line_width);
+/* A filled black rectangle (bottom left x, y), e.g. a QR code's module. */
+void pdf_fill_rect(struct pdf *p, double x, double y, double w, double h);
+/* A dashed line (a cut line) from (x1, y1) to (x2, y2). */
+void pdf_dashed_line(struct pdf *p, double x1, double y1, double x2, double y2);
 /* The finished document, in the arena.  -1 (logged) when libharu reported
  * an error at any step. */
 int pdf_finish(struct pdf *p, const unsigned char **data, size_t *len);

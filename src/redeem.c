@@ -132,7 +132,7 @@ void redeem_reference(const unsigned char random[REDEEM_REF_RANDOM], char out[RE
 /* ---- the confirmation e-mail ---- */
 
 void redeem_mail(struct arena *a, const struct account *acc, bool new_account, const char *municipality,
-                 const char *const *titles, size_t ntitles, const struct course_link *links, size_t nlinks,
+                 const struct voucher_courses_split *courses, const struct course_link *links, size_t nlinks,
                  const char *base_url, struct mail_message *m)
 {
     struct buf b;
@@ -142,9 +142,14 @@ void redeem_mail(struct arena *a, const struct account *acc, bool new_account, c
         buf_printf(&b, "Ihr Konto bei der Städtebund Academy wurde angelegt (Gemeinde: %s).\n"
                        "Ihr Benutzername: %s\n\n", municipality, acc->username);
     buf_printf(&b, "Ihr Vouchercode wurde eingelöst. Dem Konto „%s“ %s:\n\n", acc->username,
-               ntitles == 1 ? "wurde dieser Kurs zugeordnet" : "wurden diese Kurse zugeordnet");
-    for (size_t i = 0; i < ntitles; i++)
-        buf_printf(&b, "  - %s\n", titles[i]);
+               courses->nadded == 1 ? "wurde dieser Kurs zugeordnet" : "wurden diese Kurse zugeordnet");
+    for (size_t i = 0; i < courses->nadded; i++)
+        buf_printf(&b, "  - %s\n", courses->added[i]);
+    if (courses->nheld)
+        buf_printf(&b, "\n%s Sie bereits vorher eingeschrieben (nicht noch einmal zugeordnet):\n\n",
+                   courses->nheld == 1 ? "In diesem Kurs des Pakets waren" : "In diesen Kursen des Pakets waren");
+    for (size_t i = 0; i < courses->nheld; i++)
+        buf_printf(&b, "  - %s\n", courses->held[i]);
     if (nlinks)
         buf_puts(&b, "\nZum Kurs in der Lernplattform:\n");
     for (size_t i = 0; i < nlinks; i++)

@@ -5,8 +5,9 @@
  * refusal comes out in the order the SPEC demands:
  *
  *   1. the typed code: V01 malformed, V02 check symbol wrong;
- *   2. the rate limit: V11 after [limits] redeem_max_failures failed
- *      attempts within the window from this IP or with this username;
+ *   2. the rate limit: V11 after [limits] redeem_max_failures guesses
+ *      within the window from this IP (V03, V07) or with this username
+ *      (V03); typos (V01, V02) and V04-V06, V08-V10 never count;
  *   3. the code's state, before anything about the username, so a stranger
  *      without a valid code learns nothing about accounts: V03 unknown,
  *      V06 revoked, V04 redeemed (but the same person sending it again
@@ -121,11 +122,13 @@ bool redeem_same_person(const struct account *redeemer, const char *username, co
 void redeem_reference(const unsigned char random[REDEEM_REF_RANDOM], char out[REDEEM_REF_SIZE]);
 
 /* The confirmation e-mail after a redemption, to acc's address: the courses
- * now in the account, the links to those in the learning platform ("Zum
- * Kurs", nlinks of them, may be 0), and for a new account its username and
- * municipality.  Strings in a; base_url without a trailing slash. */
+ * the code newly enrolled the account in, those of a package it held
+ * already (named as such), the links to its courses in the learning
+ * platform ("Zum Kurs", nlinks of them, may be 0), and for a new account its
+ * username and municipality.  Strings in a; base_url without a trailing
+ * slash. */
 void redeem_mail(struct arena *a, const struct account *acc, bool new_account, const char *municipality,
-                 const char *const *titles, size_t ntitles, const struct course_link *links, size_t nlinks,
+                 const struct voucher_courses_split *courses, const struct course_link *links, size_t nlinks,
                  const char *base_url, struct mail_message *m);
 
 #endif

@@ -68,7 +68,7 @@ int reset_request(const struct reset_env *env, const char *login, bool *ip_limit
         return 0;
     }
     if (status == DB_OK)
-        status = db_login_failure_add(env->db, ip_key, env->now);
+        status = db_login_failure_add(env->db, ip_key, env->now, NULL);
     struct account *list = NULL;
     size_t n = 0;
     if (status == DB_OK)

@@ -60,7 +60,7 @@ static void run_due_jobs(struct sender *s)
         const struct sender_job *job = &s->jobs[i];
         if (s->last_run[i] != 0 && now - s->last_run[i] < job->period_seconds)
             continue;
-        if (job->run(s->db, s->app->cfg, now) != DB_OK)
+        if (job->run(s->db, s->app->cfg, &s->app->keys, now) != DB_OK)
             log_error("%s: database error, trying again later", job->name);
         s->last_run[i] = now;
     }
@@ -96,6 +96,8 @@ struct sender *sender_start(const struct app *app, const struct sender_job *jobs
         free(s);
         return NULL;
     }
+    if (outbox_release_dead_claims(s->db) != 0)
+        log_error("mail sender: cannot release the claims of ended senders (they wait out their time)");
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->wake, NULL);
     atomic_init(&s->stop, false);

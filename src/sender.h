@@ -12,16 +12,18 @@
 
 struct app;
 struct config;
+struct crypto_keys;
 struct db;
 struct sender;
 
-/* A periodic job: run(db, cfg, now) on the sender's own connection at
- * start and then every period_seconds; it returns DB_OK, or a DB_* error
- * (logged under name, tried again a period later). */
+/* A periodic job: run(db, cfg, keys, now) on the sender's own connection at
+ * start and then every period_seconds (keys: for jobs that queue mail); it
+ * returns DB_OK, or a DB_* error (logged under name, tried again a period
+ * later). */
 struct sender_job {
     const char *name;
     int64_t period_seconds;
-    int (*run)(struct db *db, const struct config *cfg, int64_t now);
+    int (*run)(struct db *db, const struct config *cfg, const struct crypto_keys *keys, int64_t now);
 };
 
 /* Starts the thread with njobs periodic jobs (borrowed: they must outlive

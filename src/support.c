@@ -140,6 +140,8 @@ const char *support_refusal(enum support_action a, const struct voucher *v, int6
         if (v->revoked_at)
             return "Ein widerrufener Code kann nicht verlängert werden.";
         return new_until <= now ? "Das neue Ablaufdatum muss heute oder später liegen." : NULL;
+    case SUPPORT_UNREVOKE:
+        return v->revoked_at ? NULL : "Dieser Code ist nicht widerrufen.";
     case SUPPORT_RELEASE:
         if (!v->redeemed_at)
             return "Dieser Code ist nicht eingelöst; es gibt keine Einlösung, die freigegeben werden könnte.";
@@ -148,6 +150,30 @@ const char *support_refusal(enum support_action a, const struct voucher *v, int6
                              : NULL;
     }
     return "Unbekannte Aktion.";
+}
+
+void support_release_mail(struct arena *a, const struct account *acc, const char *const *titles, size_t ntitles,
+                          const char *reason, const char *base_url, struct mail_message *m)
+{
+    struct buf b;
+    buf_init(&b, a);
+    buf_printf(&b, "Guten Tag %s %s,\n\n", acc->first_name, acc->last_name);
+    buf_printf(&b, "der Support der Städtebund Academy hat die Einlösung Ihres Vouchercodes rückgängig gemacht. "
+                   "Dem Konto „%s“ %s nicht mehr zugeordnet:\n\n", acc->username,
+               ntitles == 1 ? "ist dieser Kurs" : "sind diese Kurse");
+    for (size_t i = 0; i < ntitles; i++)
+        buf_printf(&b, "  - %s\n", titles[i]);
+    if (ntitles == 0)
+        buf_puts(&b, "  (keine: Sie waren schon vorher in allen Kursen des Codes eingeschrieben)\n");
+    buf_printf(&b, "\nGrund: %s\n\n"
+                   "Der Code ist wieder offen. Bei Fragen wenden Sie sich bitte an die Mandanten-Administration "
+                   "Ihrer Gemeinde.\nIhre Kurse: %s/meine-kurse\n\n"
+                   "Mit freundlichen Grüßen\nIhre Städtebund Academy\n", reason, base_url);
+    *m = (struct mail_message){
+        .recipients = acc->email,
+        .subject = "Einlösung Ihres Vouchercodes rückgängig gemacht",
+        .body_text = b.data,
+    };
 }
 
 char *support_search_url(struct arena *a, const char *term)
@@ -162,4 +188,9 @@ char *support_search_url(struct arena *a, const char *term)
             buf_printf(&b, "%%%02X", *p);
     }
     return b.data;
+}
+
+char *support_code_url(struct arena *a, int64_t voucher_id)
+{
+    return arena_printf(a, "/support?code_id=%lld", (long long)voucher_id);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "mime.h"
 #include "voucher.h"
 
 struct arena;
@@ -49,8 +50,8 @@ const char *support_result_text(const char *result);
 /* The German name of a role ("Mitarbeiter*in", ...). */
 const char *support_role_label(enum role role);
 
-/* The three changes support may make to a code. */
-enum support_action { SUPPORT_REVOKE, SUPPORT_EXTEND, SUPPORT_RELEASE };
+/* The changes support may make to a code. */
+enum support_action { SUPPORT_REVOKE, SUPPORT_EXTEND, SUPPORT_RELEASE, SUPPORT_UNREVOKE };
 
 /* NULL when action a may change voucher v at now, else the German sentence
  * why not.  new_until: the new validity end (extend only); completed: how
@@ -58,7 +59,16 @@ enum support_action { SUPPORT_REVOKE, SUPPORT_EXTEND, SUPPORT_RELEASE };
 const char *support_refusal(enum support_action a, const struct voucher *v, int64_t now, int64_t new_until,
                             int64_t completed);
 
+/* The e-mail to acc after support undid the redemption of their code: the
+ * courses they are no longer enrolled in (titles), the reason, whom to ask.
+ * Strings in a; base_url without a trailing slash. */
+void support_release_mail(struct arena *a, const struct account *acc, const char *const *titles, size_t ntitles,
+                          const char *reason, const char *base_url, struct mail_message *m);
+
 /* "/support?q=" with term percent-encoded (all but A-Z a-z 0-9 . _ -), in a. */
 char *support_search_url(struct arena *a, const char *term);
+/* "/support?code_id=ID": the support page of one code, named by its id so
+ * that the code itself never travels in a URL (access logs, histories). */
+char *support_code_url(struct arena *a, int64_t voucher_id);
 
 #endif

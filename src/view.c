@@ -2,6 +2,7 @@
 #include "view.h"
 
 #include <ctpl/ctpl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 struct template {
     char *name; /* "home" for templates/home.html */
     CtplToken *tree;
+    bool part;  /* templates/part_*.html: lexed alone, without the layout */
 };
 
 struct templates {
@@ -120,6 +122,19 @@ static CtplToken *lex_page(const struct asset *layout, const char *mark, const s
     return tree;
 }
 
+static CtplToken *lex_part(const struct asset *part, char *err, size_t errlen)
+{
+    char *text = xstrndup(part->text, part->len);
+    GError *e = NULL;
+    CtplToken *tree = ctpl_lexer_lex_string(text, &e);
+    free(text);
+    if (!tree) {
+        snprintf(err, errlen, "%s: %s", part->name, e ? e->message : "lex error");
+        g_clear_error(&e);
+    }
+    return tree;
+}
+
 struct templates *templates_load(char *err, size_t errlen)
 {
     const struct asset *layout = asset_find(LAYOUT);
@@ -134,7 +149,8 @@ struct templates *templates_load(char *err, size_t errlen)
         if (!is_page_template(&assets[i]))
             continue;
         struct template *tpl = &t->list[t->n];
-        tpl->tree = lex_page(layout, mark, &assets[i], err, errlen);
+        tpl->part = strncmp(assets[i].name, "templates/part_", 15) == 0;
+        tpl->tree = tpl->part ? lex_part(&assets[i], err, errlen) : lex_page(layout, mark, &assets[i], err, errlen);
         if (!tpl->tree) {
             templates_free(t);
             return NULL;
@@ -202,7 +218,8 @@ static void fill_layout(struct view *v, const char *title)
     view_text(v, "csrf", who ? req_csrf_token(r) : r->csrf_token);
 }
 
-struct view *view_new(struct req *r, const char *template_name, const char *title)
+/* The view of template name, which must be a page (or a part). */
+static struct view *new_view(struct req *r, const char *template_name, bool part)
 {
     const struct templates *t = r->app->templates;
     struct view *v = arena_alloc(r->arena, sizeof *v);
@@ -210,14 +227,25 @@ struct view *view_new(struct req *r, const char *template_name, const char *titl
     for (size_t i = 0; i < t->n && !v->tpl; i++)
         if (strcmp(t->list[i].name, template_name) == 0)
             v->tpl = &t->list[i];
-    if (!v->tpl) {
-        log_error("unknown template %s", template_name);
+    if (!v->tpl || v->tpl->part != part) {
+        log_error("unknown %s template %s", part ? "part" : "page", template_name);
         abort();
     }
     v->env = ctpl_environ_new();
     arena_defer(r->arena, env_unref, v->env);
+    return v;
+}
+
+struct view *view_new(struct req *r, const char *template_name, const char *title)
+{
+    struct view *v = new_view(r, template_name, false);
     fill_layout(v, title);
     return v;
+}
+
+struct view *view_new_part(struct req *r, const char *part_name)
+{
+    return new_view(r, part_name, true);
 }
 
 void view_text(struct view *v, const char *key, const char *value)

@@ -24,6 +24,13 @@ void templates_free(struct templates *t);
  * request's arena. */
 struct view *view_new(struct req *r, const char *template_name, const char *title);
 
+/* A part of a page: templates/part_<name>.html (part_name "part_<name>"),
+ * lexed alone without the layout and filled like a page; its
+ * view_render_malloc() markup goes into a page with view_html().  For a part
+ * that is the same for everyone and cached (the catalog body of /kurse).
+ * Aborts on an unknown part name. */
+struct view *view_new_part(struct req *r, const char *part_name);
+
 void view_text(struct view *v, const char *key, const char *value); /* escaped; NULL = "" */
 void view_int(struct view *v, const char *key, long value);
 /* A link target: local paths ("/...") and http(s) URLs pass (escaped),

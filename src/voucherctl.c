@@ -18,6 +18,7 @@
 #include "completions_import.h"
 #include "config.h"
 #include "crypto.h"
+#include "date.h"
 #include "db.h"
 #include "demo.h"
 #include "fmt.h"
@@ -28,6 +29,7 @@
 #include "nginx_conf.h"
 #include "order.h"
 #include "outbox.h"
+#include "reminders.h"
 #include "valid.h"
 #include "restore.h"
 #include "voucher.h"
@@ -323,7 +325,7 @@ static int cmd_housekeeping(struct ctl *c)
     struct db *db = open_db(c);
     if (!db)
         return 1;
-    int status = housekeeping_run(db, &c->cfg, (int64_t)time(NULL));
+    int status = housekeeping_run(db, &c->cfg, NULL, (int64_t)time(NULL));
     db_close(db);
     return status == DB_OK ? 0 : fail("%s", "database error (see above)");
 }
@@ -340,7 +342,8 @@ static int cmd_mail_send(struct ctl *c)
         return fail("%s", "libcurl cannot start");
     struct db *db = open_db(c);
     struct outbox_run run = {0};
-    int rc = db ? outbox_send_due(db, &keys, &c->cfg, OUTBOX_ALL_UNSENT, NULL, &run) : -1;
+    int rc = db && outbox_release_dead_claims(db) == 0 ? outbox_send_due(db, &keys, &c->cfg, OUTBOX_ALL_UNSENT, NULL, &run)
+                                                        : -1;
     db_close(db);
     mail_cleanup();
     if (!db)
@@ -349,6 +352,45 @@ static int cmd_mail_send(struct ctl *c)
     if (rc != 0)
         return fail("%s", "database error (see above)");
     return run.failed ? fail("%s", "some messages failed and wait for their retry (see above)") : 0;
+}
+
+/* reminders send [--as-of YYYY-MM-DD]: queues the expiry reminders due
+ * (as if it were noon of that Vienna day) and delivers the outbox. */
+static int cmd_reminders_send(struct ctl *c)
+{
+    static const char *const names[] = {"--as-of", NULL};
+    const char *values[1] = {NULL};
+    char err[512];
+    struct crypto_keys keys;
+    if (read_options(c, names, values) != 0)
+        return 1;
+    int64_t as_of = (int64_t)time(NULL);
+    int y, m, d;
+    if (values[0]) {
+        if (!date_parse_iso(values[0], &y, &m, &d))
+            return fail("--as-of wants a date YYYY-MM-DD, not %s", values[0]);
+        as_of = date_end_of_day_vienna(y, m, d) - 12 * 3600;
+    }
+    if (crypto_key_file_load(c->cfg.security_key_file, &keys, err, sizeof err) != 0)
+        return fail("%s", err);
+    struct db *db = open_db(c);
+    if (!db)
+        return 1;
+    struct arena *a = arena_new();
+    int sent = 0;
+    int status = reminders_send(db, a, &keys, &c->cfg, as_of, (int64_t)time(NULL), &sent);
+    arena_free(a);
+    struct outbox_run run = {0};
+    int rc = -1;
+    if (status == DB_OK && mail_startup() == 0) {
+        rc = outbox_send_due(db, &keys, &c->cfg, OUTBOX_DUE_NOW, NULL, &run);
+        mail_cleanup();
+    }
+    db_close(db);
+    if (status != DB_OK)
+        return fail("%s", "reminders failed (see above)");
+    printf("%d reminders queued; %d sent, %d failed\n", sent, run.sent, run.failed);
+    return rc == 0 ? 0 : fail("%s", "database or mail error (see above)");
 }
 
 static int cmd_nginx_conf(struct ctl *c)
@@ -517,6 +559,7 @@ static const struct command commands[] = {
     {"completions", "import", cmd_completions_import, "completions import FILE.csv (username,course,completed_on)"},
     {"order", "add", cmd_order_add, "order add --username ADMIN --item SLUG=QTY [--item ...] [--reference R]"},
     {"mail", "send", cmd_mail_send, "mail send"},
+    {"reminders", "send", cmd_reminders_send, "reminders send [--as-of YYYY-MM-DD]"},
     {"housekeeping", NULL, cmd_housekeeping, "housekeeping (erase old sessions, failures and client addresses)"},
     {"nginx-conf", NULL, cmd_nginx_conf, "nginx-conf [--port 8080] [--prefix DIR] [--static DIR (default ./static)]"},
     {"config", NULL, cmd_config, "config (prints the effective configuration, secrets masked)"},

@@ -19,6 +19,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "housekeeping.h"
+#include "reminders.h"
 #include "log.h"
 #include "mail.h"
 #include "mem.h"
@@ -85,11 +86,18 @@ static int serve(struct app *app)
     pthread_sigmask(SIG_BLOCK, &stop, NULL); /* inherited by the workers */
     signal(SIGPIPE, SIG_IGN);
 
+    int days[REMINDERS_MAX];
+    size_t ndays;
+    if (reminders_thresholds(cfg->reminders_days_before, days, &ndays) != 0) {
+        log_error("voucherd: [reminders] days_before = %s is not a list such as 30,7", cfg->reminders_days_before);
+        return 1;
+    }
     int fd = open_socket(cfg->server_socket, cfg->server_socket_group);
     if (fd < 0)
         return 1;
     static const struct sender_job jobs[] = {
         {"housekeeping", HOUSEKEEPING_SECONDS, housekeeping_run},
+        {"reminders", 86400, reminders_job},
     };
     /* Before the workers, which wake it.  Without it no mail would ever
      * leave: refuse to serve rather than queue silently. */

@@ -57,6 +57,7 @@ void *worker_run(void *arg)
     }
     FCGX_Free(&f, 0);
     free(w.catalog_for_guests.html);
+    free(w.catalog_body.html);
     db_close(w.db);
     arena_free(w.arena);
     return NULL;

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { serverWithBrowser, withPage as withBrowserPage, shot, axeProblems, submitAndWait, loginAs as loginThrough } from '../lib/browser.mjs';
 import { pdfText } from '../lib/pdf.mjs';
-import { order, redeemExisting, sqlValue } from '../lib/redeem.mjs';
+import { order, redeemExisting, sql, sqlValue } from '../lib/redeem.mjs';
 
 const suite = serverWithBrowser();
 const withPage = (fn) => withBrowserPage(suite.browser, fn);
@@ -20,10 +20,11 @@ async function assertAccessible(page) {
 
 const loginAs = (page, username) => loginThrough(page, suite.srv.baseUrl, username);
 
-/** Enrolls mitarbeiterin in the course through a redeemed code. */
+/** Enrolls mitarbeiterin in the course through a redeemed code, dated 2024-06-01 (before the completions). */
 async function enroll(slug) {
   const [v] = order(suite.srv, `${slug}=1`);
   assert.equal((await redeemExisting(suite.srv, 'mitarbeiterin', v.code)).status, 200);
+  sql(suite.srv, `UPDATE enrollments SET enrolled_at = strftime('%s', '2024-06-01') WHERE voucher_id = ${v.id}`);
 }
 
 test('a user with a completed course downloads the certificate from Meine Kurse', async () => {
@@ -57,7 +58,10 @@ test('support records a completion in the form', async () => {
     await page.goto(suite.srv.baseUrl + '/support/abschluss');
     await assertAccessible(page);
     await page.getByLabel('Benutzername').fill('mitarbeiterin');
-    await page.getByLabel('Kurs (Kurzname)').fill('informationssicherheit');
+    await Promise.all([page.waitForURL((u) => u.searchParams.get('username') === 'mitarbeiterin'),
+      page.getByRole('button', { name: 'Kurse der Person anzeigen' }).click()]);
+    await assertAccessible(page);
+    await page.getByLabel('Kurs', { exact: true }).selectOption('informationssicherheit');
     await page.getByLabel('Abschlussdatum').fill('2025-01-21');
     await submitAndWait(page, () => page.getByRole('button', { name: 'Abschluss eintragen' }).click());
     const status = await page.getByRole('status').innerText();

@@ -44,7 +44,7 @@ static void check_config(const struct config *cfg, const char *base_dir)
             FUZZ_CHECK(*v && *end == '\0' && n >= INT_RANGES[k].min && n <= INT_RANGES[k].max);
         }
     }
-    FUZZ_CHECK(i == 37);
+    FUZZ_CHECK(i == 38);
     /* CHOICE keys hold one of their words. */
     FUZZ_CHECK(strcmp(cfg->database_synchronous, "off") == 0 || strcmp(cfg->database_synchronous, "normal") == 0 ||
                strcmp(cfg->database_synchronous, "full") == 0 || strcmp(cfg->database_synchronous, "extra") == 0);

@@ -1,8 +1,9 @@
 /* Fuzzes fields_read (src/fields.c), the one table of accepted inputs, on
  * what form_parse makes of a request body, as req.c does: every field kept
  * is within its byte limit, valid UTF-8 cut on a character boundary, a
- * prefix of the first pair with its name, and valid only when whole and
- * accepted by its validator; qty_ inputs within their limits. */
+ * prefix of the first pair with its name (for a list field, of all its
+ * values joined by ' '), and valid only when whole and accepted by its
+ * validator; qty_ inputs within their limits. */
 #include "fuzz.h"
 
 #include "fields.h"
@@ -34,13 +35,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int f = 0; f < F__MAX; f++) {
         const struct field_spec *spec = &field_specs[f];
         const struct form_pair *first = NULL;
-        for (size_t i = 0; i < n && !first; i++)
-            if (strcmp(pairs[i].name, spec->name) == 0)
+        char *joined = NULL;
+        for (size_t i = 0; i < n && (!first || field_is_list((enum field_id)f)); i++) {
+            if (strcmp(pairs[i].name, spec->name) != 0)
+                continue;
+            if (!first) {
                 first = &pairs[i];
+                joined = arena_strdup(arena, pairs[i].value);
+            } else {
+                joined = arena_printf(arena, "%s %s", joined, pairs[i].value);
+            }
+        }
         if (!first) {
             FUZZ_CHECK(values[f].text == NULL && !values[f].valid);
             continue;
         }
+        struct form_pair whole = {.name = first->name, .value = joined};
+        first = &whole;
         const char *t = values[f].text;
         FUZZ_CHECK(t != NULL);
         size_t tlen = strlen(t), vlen = strlen(first->value);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { startSmtp } from '../lib/smtp.mjs';
 import { Client, csrfFrom, links, login, textOf } from '../lib/http.mjs';
-import { sql, sqlValue } from '../lib/redeem.mjs';
+import { order, redeemExisting, sql, sqlValue } from '../lib/redeem.mjs';
 
 const PW = 'ein-gutes-passwort';
 let srv;
@@ -214,4 +214,12 @@ test('/konto shows and corrects the own name and e-mail, audited; the header lin
   assert.equal(guest.status, 303);
   const noCsrf = await c.post('/konto', { first_name: 'X', last_name: 'Y', email: 'x@y.at' });
   assert.equal(noCsrf.status, 403);
+});
+
+test('V07 (unknown username) links to "Passwort vergessen"', async () => {
+  const [v] = order(srv, 'dsgvo-grundlagen=1');
+  const res = await redeemExisting(srv, 'gibt-es-sicher-nicht', v.code);
+  assert.equal(res.status, 422);
+  assert.match(textOf(res.text), /Fehler V07/);
+  assert.ok(links(res.text).some((l) => l.href === '/passwort-vergessen'), 'a link to ask for the username');
 });

@@ -30,11 +30,13 @@ async function loggedIn(username, password = PW) {
 async function submit(c, page, action, fields) {
   const got = await c.get(page);
   assert.equal(got.status, 200, `GET ${page}: ${got.status}`);
-  return c.post(action, { csrf: csrfFrom(got.text), ...fields });
+  const csrf = csrfFrom(got.text);
+  return c.post(action, Array.isArray(fields) ? [['csrf', csrf], ...fields] : { csrf, ...fields });
 }
 
-const addItem = (c, fields) => submit(c, '/admin/kurse/neu', '/admin/kurse/neu',
-  { kind: 'course', description: 'Beschreibung', hours: '4', active: '1', ...fields });
+/** fields: an object (merged with defaults for a course) or an array of pairs sent as they are (repeated names). */
+const addItem = (c, fields) => submit(c, '/admin/kurse/neu', '/admin/kurse/neu', Array.isArray(fields) ? fields
+  : { kind: 'course', description: 'Beschreibung', hours: '4', active: '1', ...fields });
 const editItem = (c, slug, fields) => submit(c, `/admin/kurse/${slug}/bearbeiten`, `/admin/kurse/${slug}/bearbeiten`, fields);
 const errorOf = (html) => textOf(html.match(/<div class="alert" role="alert" id="admin-error">([\s\S]*?)<\/div>/)?.[1] ?? '');
 const kurse = async () => textOf((await new Client(srv.baseUrl).get('/kurse')).text);
@@ -161,7 +163,10 @@ test('a package naming an unknown course is refused with a message and nothing i
     courses: 'dsgvo-grundlagen gibt-es-nicht' });
   assert.equal(res.status, 422);
   assert.match(errorOf(res.text), /gibt-es-nicht/);
-  assert.equal(tags(res.text, 'input').find((t) => t.attrs.id === 'courses').attrs['aria-invalid'], 'true');
+  assert.match(tags(res.text, 'fieldset')[0].attrs['aria-describedby'], /courses-error/, 'the course choice is marked');
+  assert.match(textOf(res.text.match(/<p class="error-text" id="courses-error">[\s\S]*?<\/p>/)[0]), /gibt-es-nicht/);
+  assert.ok(tags(res.text, 'input').find((t) => t.attrs.id === 'course-dsgvo-grundlagen').attrs.checked !== undefined,
+    'the chosen course stays ticked');
   assert.equal(tags(res.text, 'input').find((t) => t.attrs.id === 'title').attrs.value, 'Paket Kaputt', 'values shown again');
   assert.equal(sqlValue(srv, "SELECT count(*) FROM catalog_items WHERE slug = 'paket-kaputt'"), '0');
   assert.equal(sqlValue(srv, 'SELECT version FROM catalog_version'), version, 'catalog unchanged');
@@ -173,6 +178,47 @@ test('a package with known courses is added and lists them on /kurse', async () 
     courses: 'dsgvo-grundlagen buergerservice' });
   assert.equal(res.status, 303, errorOf(res.text));
   assert.match(await kurse(), /Paket Neu Zwei Kurse[^]{0,400}DSGVO-Grundlagen[^]{0,200}Bürger\*innenservice/);
+});
+
+test('a package is edited with checkboxes of course titles; changing only the price keeps its courses', async () => {
+  const c = await loggedIn('admin');
+  const res = await addItem(c, [['kind', 'package'], ['slug', 'paket-haken'], ['title', 'Paket Haken'], ['price', '300'],
+    ['courses', 'dsgvo-grundlagen'], ['courses', 'buergerservice']].concat([['description', 'x'], ['hours', '4'],
+    ['active', '1']]));
+  assert.equal(res.status, 303, errorOf(res.text));
+  const form = await c.get('/admin/kurse/paket-haken/bearbeiten');
+  assert.doesNotMatch(form.text, /\[0, ?1/, 'no list of indexes');
+  const boxes = tags(form.text, 'input').filter((t) => t.attrs.name === 'courses');
+  assert.ok(boxes.length >= 6 && boxes.every((t) => t.attrs.type === 'checkbox'), 'one checkbox per course');
+  assert.deepEqual(boxes.filter((t) => t.attrs.checked !== undefined).map((t) => t.attrs.value),
+    ['dsgvo-grundlagen', 'buergerservice']);
+  assert.match(textOf(form.text), /DSGVO-Grundlagen für Gemeinden/, 'labelled by title');
+  // The browser sends the form as it is, only the price changed.
+  const fields = [['title', 'Paket Haken'], ['description', 'x'], ['hours', '4'], ['price', '320,00'], ['active', '1'],
+    ...boxes.filter((t) => t.attrs.checked !== undefined).map((t) => ['courses', t.attrs.value])];
+  const saved = await editItem(c, 'paket-haken', fields);
+  assert.equal(saved.status, 303, errorOf(saved.text));
+  assert.equal(sqlValue(srv, "SELECT price_cents FROM catalog_items WHERE slug = 'paket-haken'"), '32000');
+  assert.equal(sqlValue(srv, `SELECT group_concat(c.slug, ' ') FROM package_courses pc
+    JOIN catalog_items c ON c.id = pc.course_id JOIN catalog_items p ON p.id = pc.package_id
+    WHERE p.slug = 'paket-haken' ORDER BY pc.position`), 'dsgvo-grundlagen buergerservice');
+});
+
+test('a catalog form with several mistakes reports all of them at once, each at its field', async () => {
+  const c = await loggedIn('admin');
+  const res = await addItem(c, { slug: 'Falsch Kürzel', title: '', price: '12,345', hours: 'acht' });
+  assert.equal(res.status, 422);
+  assert.match(errorOf(res.text), /Bitte korrigieren Sie die 4 markierten Felder/);
+  for (const [field, message] of [['slug', /Kürzel/], ['title', /Titel/], ['price', /Preis/], ['hours', /Dauer/]]) {
+    const input = tags(res.text, 'input').find((t) => t.attrs.id === field);
+    assert.equal(input.attrs['aria-invalid'], 'true', `${field} marked`);
+    assert.ok(input.attrs['aria-describedby'].includes(`${field}-error`), `${field} described by its message`);
+    const at = res.text.match(new RegExp(`<p class="error-text" id="${field}-error">([\\s\\S]*?)</p>`));
+    assert.ok(at, `${field}: a message at the field`);
+    assert.match(textOf(at[1]), message);
+  }
+  assert.ok(!res.text.includes('id="description-error"'), 'a field that is fine has no message');
+  assert.equal(sqlValue(srv, "SELECT count(*) FROM catalog_items WHERE title = ''"), '0');
 });
 
 test('bad catalog values are refused in German with the values shown again', async () => {
@@ -190,7 +236,9 @@ test('bad catalog values are refused in German with the values shown again', asy
     assert.match(errorOf(res.text), message);
     const input = tags(res.text, 'input').find((t) => t.attrs.id === field);
     assert.equal(input.attrs['aria-invalid'], 'true', `${field} marked`);
-    assert.ok(input.attrs['aria-describedby'].includes('admin-error'));
+    assert.ok(input.attrs['aria-describedby'].includes(`${field}-error`), `${field}: described by its message`);
+    assert.match(textOf(res.text.match(new RegExp(`<p class="error-text" id="${field}-error">[\\s\\S]*?</p>`))[0]), message,
+      `${field}: the message at the field`);
   }
   assert.equal(sqlValue(srv, "SELECT count(*) FROM catalog_items WHERE slug LIKE 'ok-%'"), '0');
 });
@@ -348,7 +396,7 @@ test('the audit log page lists admin changes newest first, filters, and escapes 
   assert.equal(res.status, 303, errorOf(res.text));
   const page = await c.get('/admin/protokoll?q=protokoll-kurs');
   assert.equal(page.status, 200);
-  assert.match(page.text, /<code>catalog\.edit<\/code>[^]*<code>catalog\.add<\/code>/, 'newest first');
+  assert.match(page.text, /Katalogeintrag geändert[^]*Katalogeintrag angelegt/, 'newest first');
   assert.match(page.text, /&lt;i&gt;am Telefon&lt;\/i&gt;/);
   assert.doesNotMatch(page.text, /<i>am Telefon<\/i>/);
   const rows = tags(page.text, 'tr').length - 1;
@@ -356,7 +404,7 @@ test('the audit log page lists admin changes newest first, filters, and escapes 
   const other = await c.get('/admin/protokoll?q=gibt-es-nicht-xyz');
   assert.match(textOf(other.text), /Keine Einträge gefunden/);
   const all = textOf((await c.get('/admin/protokoll')).text);
-  assert.match(all, /login/, 'logins are in the log too');
+  assert.match(all, /Anmeldung/, 'logins are in the log too');
 });
 
 test('an item of 1.000 € or more saves unchanged from its edit form (the price is shown as it is read back)', async () => {
@@ -364,8 +412,44 @@ test('an item of 1.000 € or more saves unchanged from its edit form (the price
   assert.equal((await addItem(c, { slug: 'teurer-kurs', title: 'Teurer Kurs', price: '1234,50' })).status, 303);
   const form = await c.get('/admin/kurse/teurer-kurs/bearbeiten');
   const price = tags(form.text, 'input').find((t) => t.attrs.name === 'price')?.attrs.value;
-  assert.equal(price, '1234,50');
+  assert.equal(price, '1.234,50', 'shown in the app\'s own format');
   const res = await editItem(c, 'teurer-kurs', { title: 'Teurer Kurs', description: 'Beschreibung', hours: '4', price, active: '1' });
   assert.equal(res.status, 303, errorOf(res.text));
   assert.match(await kurse(), /Teurer Kurs[^]{0,300}1\.234,50 €/);
+  assert.equal(sqlValue(srv, "SELECT price_cents FROM catalog_items WHERE slug = 'teurer-kurs'"), '123450');
+});
+
+test('the price field takes the app\'s own format: 1.234,50 and 2.000,00 € are saved as such', async () => {
+  const c = await loggedIn('admin');
+  assert.equal((await addItem(c, { slug: 'punkt-kurs', title: 'Punktkurs', price: '1.234,50' })).status, 303);
+  assert.equal(sqlValue(srv, "SELECT price_cents FROM catalog_items WHERE slug = 'punkt-kurs'"), '123450');
+  const res = await editItem(c, 'punkt-kurs', { title: 'Punktkurs', description: 'x', hours: '1', price: '2.000,00 €', active: '1' });
+  assert.equal(res.status, 303, errorOf(res.text));
+  assert.equal(sqlValue(srv, "SELECT price_cents FROM catalog_items WHERE slug = 'punkt-kurs'"), '200000');
+  const bad = await editItem(c, 'punkt-kurs', { title: 'Punktkurs', description: 'x', hours: '1', price: '1.23,50', active: '1' });
+  assert.equal(bad.status, 422);
+  assert.equal(sqlValue(srv, "SELECT price_cents FROM catalog_items WHERE slug = 'punkt-kurs'"), '200000');
+});
+
+test('durations say "1 Stunde" and "8 Stunden" on /kurse, /bestellen and the admin list', async () => {
+  const c = await loggedIn('admin');
+  assert.equal((await addItem(c, { slug: 'kurz-kurs', title: 'Kurzkurs', price: '10', hours: '1' })).status, 303);
+  const pages = [await kurse(), textOf((await (await loggedIn('gemeinde')).get('/bestellen')).text),
+    textOf((await c.get('/admin/kurse')).text)];
+  for (const text of pages) {
+    assert.match(text, /Kurzkurs[^]{0,300}\b1 Stunde\b/);
+    assert.doesNotMatch(text, /\b1 Stunden\b/);
+    assert.match(text, /\b8 Stunden\b/, 'DSGVO-Grundlagen: 8 Stunden');
+  }
+});
+
+test('the audit log shows German action names', async () => {
+  const c = await loggedIn('admin');
+  assert.equal((await addItem(c, { slug: 'deutsch-kurs', title: 'Deutschkurs', price: '10' })).status, 303);
+  await login(new Client(srv.baseUrl), 'admin', 'falsches-passwort');
+  const page = await c.get('/admin/protokoll');
+  const text = textOf(page.text);
+  assert.match(text, /Katalogeintrag angelegt/);
+  assert.match(text, /Anmeldung fehlgeschlagen/);
+  assert.doesNotMatch(text, /catalog\.add|login\.failed/);
 });

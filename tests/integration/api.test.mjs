@@ -195,7 +195,9 @@ test('a release and a completion appear in the feed once each; completions are i
   const rel = await support.post('/support/codes/release', { csrf: csrfFrom(page.text), code: v2.code,
     reason: 'falsche Person' });
   assert.equal(rel.status, 303);
-  const body = { username: u, course: 'dsgvo-grundlagen', completed_on: '2025-03-01' };
+  // Today in Vienna: a completion may not be dated before the enrollment made just now.
+  const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Vienna' }).format(new Date());
+  const body = { username: u, course: 'dsgvo-grundlagen', completed_on: today };
   const done = await api('POST', '/api/v1/completions', '/completions', { body });
   assert.equal(done.status, 200);
   const again = await api('POST', '/api/v1/completions', '/completions', { body });
@@ -296,4 +298,26 @@ test('voucherctl accounts import: LMS accounts without a password, all lines or 
   assert.equal((await redeemExisting(srv, 'lms.anna', v.code)).status, 200, 'redeems with the username');
   const res = await api('GET', '/api/v1/accounts/lms.bert', '/accounts/{username}');
   assert.equal(res.body.municipality_gkz, '61234');
+});
+
+test('failing webhook deliveries are shown to support and kept for retrying', async () => {
+  const dead = await freePort(); // nothing listens there
+  const s = await startServer({ extraConf: { mail: { retry_base_seconds: 1 },
+    lms: { webhook_url: `http://127.0.0.1:${dead}/hook`, webhook_secret: SECRET } } });
+  try {
+    const [u] = addUsers(s, 'tot', 1);
+    const [v] = order(s, 'dsgvo-grundlagen=1');
+    assert.equal((await redeemExisting(s, u, v.code)).status, 200);
+    await until(() => Number(sqlValue(s, `SELECT count(*) FROM outbox WHERE event_seq IS NOT NULL
+      AND sent_at IS NULL AND attempts > 0`)) > 0, 'a failed webhook attempt');
+    const support = new Client(s.baseUrl);
+    await login(support, 'support', 'demo-passwort');
+    const page = textOf((await support.get('/support')).text);
+    assert.match(page, /Lernplattform-Webhook: 1 Meldung\(en\) an die Lernplattform noch nicht zugestellt/);
+    assert.match(page, /Letzter Fehler: .*(connect|Connection|refused)/i);
+    assert.equal(sqlValue(s, 'SELECT count(*) FROM outbox WHERE event_seq IS NOT NULL AND given_up_at IS NOT NULL'),
+      '0', 'never given up');
+  } finally {
+    await s.stop();
+  }
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from '../lib/server.mjs';
-import { Client, csrfFrom, links, login, textOf } from '../lib/http.mjs';
+import { Client, csrfFrom, links, login, tags, textOf } from '../lib/http.mjs';
 import { pdfText } from '../lib/pdf.mjs';
 import { sql, sqlValue, order, redeemExisting } from '../lib/redeem.mjs';
 
@@ -38,11 +38,16 @@ function newUser(first = 'Clara', last = 'Certa') {
   return username;
 }
 
-/** Enrolls the user in the course the way people do: a code ordered and redeemed. */
+/**
+ * Enrolls the user in the course the way people do: a code ordered and
+ * redeemed; the enrollment is then dated 2024-06-01 (the tests record
+ * completions in 2025, and a completion before the enrollment is refused).
+ */
 async function enroll(username, slug = 'dsgvo-grundlagen') {
   const [v] = order(srv, `${slug}=1`);
   const res = await redeemExisting(srv, username, v.code);
   assert.equal(res.status, 200, textOf(res.text).slice(0, 400));
+  sql(srv, `UPDATE enrollments SET enrolled_at = strftime('%s', '2024-06-01') WHERE voucher_id = ${v.id}`);
 }
 
 const completedOn = (username, slug) => sqlValue(srv, `SELECT coalesce(e.completed_on, 'null') FROM enrollments e
@@ -111,6 +116,29 @@ test('completions import of the same file again changes nothing and keeps the nu
   const r = importCsv(`${HEADER}${username},dsgvo-grundlagen,2025-01-15\n`);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(certificateOf(username), cert);
+});
+
+test('a completion dated before the enrollment or in the future is refused everywhere, and nothing is recorded', async () => {
+  const u = newUser();
+  await enroll(u); // enrolled on 2024-06-01
+  const r = importCsv(`${HEADER}${u},dsgvo-grundlagen,2024-05-31\n`);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Zeile 2: Das Abschlussdatum liegt vor der Einschreibung in den Kurs am 01\.06\.2024/);
+  const res = await api({ username: u, course: 'dsgvo-grundlagen', completed_on: '2024-01-01' });
+  assert.equal(res.status, 422);
+  assert.match((await res.json()).error, /vor der Einschreibung/);
+  const tomorrow = new Date(Date.now() + 2 * 86400000).toISOString().slice(0, 10);
+  const future = await api({ username: u, course: 'dsgvo-grundlagen', completed_on: tomorrow });
+  assert.equal(future.status, 422);
+  const c = await loggedIn('support', 'demo-passwort');
+  const form = await c.get('/support/abschluss');
+  const page = await c.post('/support/abschluss', { csrf: csrfFrom(form.text), username: u, course: 'dsgvo-grundlagen',
+    completed_on: '2024-05-31' });
+  assert.equal(page.status, 422);
+  assert.match(textOf(page.text), /vor der Einschreibung/);
+  assert.equal(completedOn(u, 'dsgvo-grundlagen'), 'null');
+  assert.equal(certificateOf(u), undefined);
+  assert.equal(importCsv(`${HEADER}${u},dsgvo-grundlagen,2024-06-01\n`).code, 0, 'the day of the enrollment is fine');
 });
 
 test('completions import: a bad line changes nothing and names its physical line', async () => {
@@ -272,7 +300,10 @@ test('support and admin record a completion through the form; the audit log has 
     const u = newUser();
     await enroll(u);
     const c = await loggedIn(who, 'demo-passwort');
-    const page = await c.get('/support/abschluss');
+    const first = await c.get('/support/abschluss');
+    assert.equal(first.status, 200);
+    assert.ok(first.text.includes('<label for="username">'));
+    const page = await c.get(`/support/abschluss?username=${u}`);
     assert.equal(page.status, 200);
     for (const id of ['username', 'course', 'completed_on']) assert.ok(page.text.includes(`<label for="${id}">`));
     const res = await c.post('/support/abschluss', { csrf: csrfFrom(page.text), username: u,
@@ -285,6 +316,25 @@ test('support and admin record a completion through the form; the audit log has 
   }
 });
 
+test('the support form offers the person\'s open courses by title to choose from, never a typed slug', async () => {
+  const u = newUser();
+  await enroll(u, 'dsgvo-grundlagen');
+  await enroll(u, 'buergerservice');
+  const done = newUser();
+  const c = await loggedIn('support', 'demo-passwort');
+  const page = await c.get(`/support/abschluss?username=${u}`);
+  assert.ok(!tags(page.text, 'input').some((t) => t.attrs.name === 'course'), 'no text field for the course');
+  const options = [...page.text.matchAll(/<option value="([^"]*)"[^>]*>([^<]*)<\/option>/g)].map((m) => [m[1], m[2]]);
+  assert.deepEqual(options.map((o) => o[0]), ['buergerservice', 'dsgvo-grundlagen']);
+  assert.match(options[1][1], /^DSGVO-Grundlagen für Gemeinden \(eingeschrieben am 01\.06\.2024\)$/);
+  assert.equal(importCsv(`${HEADER}${u},buergerservice,2025-01-05\n`).code, 0);
+  const after = await c.get(`/support/abschluss?username=${u}`);
+  assert.doesNotMatch(after.text, /value="buergerservice"/, 'a completed course is no longer offered');
+  assert.match(textOf((await c.get(`/support/abschluss?username=${done}`)).text), /keinen offenen Kurs/);
+  const unknown = await c.get('/support/abschluss?username=gibt-es-nicht');
+  assert.match(textOf(unknown.text), /kein Konto mit dem Benutzernamen „gibt-es-nicht“/);
+});
+
 test('the support form re-shows the values and the reason when it refuses', async () => {
   const u = newUser();
   const c = await loggedIn('support', 'demo-passwort');
@@ -294,7 +344,14 @@ test('the support form re-shows the values and the reason when it refuses', asyn
   assert.equal(res.status, 422);
   assert.match(textOf(res.text), /nicht im Kurs dsgvo-grundlagen eingeschrieben/);
   assert.ok(res.text.includes(`value="${u}"`));
-  assert.ok(res.text.includes('value="2025-01-05"'));
+  await enroll(u, 'dsgvo-grundlagen');
+  await enroll(u, 'buergerservice');
+  const again = await c.post('/support/abschluss', { csrf: csrfFrom(page.text), username: u,
+    course: 'dsgvo-grundlagen', completed_on: '2024-05-01' });
+  assert.equal(again.status, 422);
+  assert.match(textOf(again.text), /vor der Einschreibung/);
+  assert.ok(again.text.includes('value="2024-05-01"'), 'the date is shown again');
+  assert.match(again.text, /<option value="dsgvo-grundlagen" selected>/, 'the chosen course stays chosen');
 });
 
 // ---------------------------------------------------------------------------

@@ -2,12 +2,20 @@
 // server in this process: a pasted list with preview and confirmation (all
 // or nothing, bad lines named), one e-mail per person with their own code,
 // assigning and re-assigning one code, resending, codes.csv for Excel, the
-// code list's filters and pages, and 404 for another municipality.
+// code list's filters and pages, printable vouchers with QR codes read back
+// by zbarimg, expiry reminders as of day 335 and 358, and 404 for another
+// municipality.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer, voucherctlBin } from '../lib/server.mjs';
 import { startSmtp } from '../lib/smtp.mjs';
-import { Client, csrfFrom, login, tags, textOf, decodeEntities } from '../lib/http.mjs';
+import { Client, csrfFrom, login, tags, textOf } from '../lib/http.mjs';
+import { pdfText } from '../lib/pdf.mjs';
+import { until } from '../lib/wait.mjs';
 
 const PW = 'demo-passwort';
 const CODE_RE = /SBA-[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}/g;
@@ -153,10 +161,10 @@ test('100 people: preview, confirm, and each gets one e-mail with their own code
     seen.add(row.Code);
   }
   assert.equal(seen.size, 100, 'a hundred different codes');
-  // delivered mails show "versendet am" in the list and the CSV
-  const after = await csvRows(c);
-  const sentRows = after.filter((r) => r['ausgegeben an'] !== '');
-  assert.ok(sentRows.every((r) => /^\d\d\.\d\d\.\d{4}$/.test(r['versendet am'])), 'versendet am in the CSV');
+  // delivered mails show "versendet am" in the list and the CSV (once the sender has recorded the
+  // delivery, a moment after the SMTP server accepted the last one)
+  await until(async () => (await csvRows(c)).filter((r) => r['ausgegeben an'] !== '')
+    .every((r) => /^\d\d\.\d\d\.\d{4}$/.test(r['versendet am'])), { ms: 20000, what: 'versendet am in the CSV' });
   const page = await c.get(`/bestellungen/${orderId}?zugewiesen=ja`);
   assert.match(textOf(page.text), /Codes 1 bis 100 von 100/);
   assert.match(textOf(page.text), /versendet am \d\d\.\d\d\.\d{4}/);
@@ -259,4 +267,167 @@ test('a tenant_admin of another municipality gets 404 on every route of handing 
   }
   const row = (await csvRows(mine)).find((r) => r['E-Mail'] === 'x@y.at');
   assert.equal(row, undefined, 'nothing changed');
+});
+
+test('voucher.pdf: eight cards a page, every QR code decodes to its code\'s redemption link', async () => {
+  const r = srv.ctl(['order', 'add', '--username', 'gemeinde', '--item', 'informationssicherheit=10']);
+  assert.equal(r.code, 0, r.stderr);
+  const id = Number(r.stdout.split(' ')[1]);
+  const codes = r.stdout.trim().split('\n').slice(1).map((l) => l.split('\t')[1]);
+  const c = await as();
+  const res = await fetch(`${srv.baseUrl}/bestellungen/${id}/voucher.pdf`, { headers: { cookie: c.cookieHeader() } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/pdf');
+  const pdf = Buffer.from(await res.arrayBuffer());
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouchers-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'v.pdf'), pdf);
+    const ppm = spawnSync('pdftoppm', ['-r', '150', '-png', path.join(dir, 'v.pdf'), path.join(dir, 'page')], { encoding: 'utf8' });
+    assert.equal(ppm.status, 0, ppm.stderr);
+    const pages = fs.readdirSync(dir).filter((f) => f.endsWith('.png')).sort();
+    assert.equal(pages.length, 2, '10 cards on two pages');
+    const links = [];
+    for (const p of pages) {
+      const z = spawnSync('zbarimg', ['-q', '--raw', path.join(dir, p)], { encoding: 'utf8' });
+      assert.equal(z.status, 0, z.stderr);
+      links.push(...z.stdout.trim().split('\n'));
+    }
+    assert.deepEqual(links.sort(), codes.map((code) => `${srv.baseUrl}/voucher/einloesen?code=${code}`).sort());
+    const text = pdfText(pdf);
+    for (const code of codes) assert.ok(text.includes(code), `${code} printed`);
+    assert.match(text, /gültig bis \d\d\.\d\d\.\d{4}/);
+    assert.ok(text.includes('Meine Kurse') && text.includes('QR-Code scannen'), 'the how-to');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  assert.equal((await (await as('gemeinde2')).get(`/bestellungen/${id}/voucher.pdf`)).status, 404);
+}, { timeout: 60000 });
+
+/** voucherctl without blocking this process (whose SMTP server it may talk to). */
+function ctlAsync(args) {
+  return new Promise((resolve, reject) => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VOUCHER_')));
+    const child = spawn(voucherctlBin, ['-c', srv.conf, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The Vienna calendar date `days` days after today, as YYYY-MM-DD. */
+function viennaDatePlus(days) {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Vienna' }).format(new Date());
+  const d = new Date(`${today}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+test('reminders: as of day 335 and day 358 one e-mail each to the ordering admin, never twice', async () => {
+  const r = srv.ctl(['order', 'add', '--username', 'gemeinde', '--item', 'verwaltungsverfahren=3']);
+  assert.equal(r.code, 0, r.stderr);
+  const id = Number(r.stdout.split(' ')[1]);
+  const codes = r.stdout.trim().split('\n').slice(1).map((l) => l.split('\t')[1]);
+  const c = await as();
+  const page = await c.get(`/bestellungen/${id}`);
+  const vid = tags(page.text, 'tr').find((t) => /^code-\d+$/.test(t.attrs.id ?? '')).attrs.id.slice(5);
+  assert.equal((await c.post(`/bestellungen/codes/${vid}`, { csrf: csrfFrom(page.text), name: 'Rita Reminder', email: 'rita@musterstadt.at' })).status, 303);
+  const mine = () => smtp.messages.filter((m) => (m.mail.subject || '').includes(`Bestellung Nr. ${id} `));
+  const run = async (day) => {
+    const res = await ctlAsync(['reminders', 'send', '--as-of', viennaDatePlus(day)]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /^\d+ reminders queued; \d+ sent, 0 failed$/m, res.stderr);
+  };
+  await run(334);
+  assert.equal(mine().length, 0, 'nothing on day 334');
+  await run(335);
+  const first = await smtp.waitFor((m) => (m.mail.subject || '').includes(`Bestellung Nr. ${id} `));
+  assert.deepEqual(first.envelope.rcptTo.map((x) => x.address), ['gerda.gemeindeamt@musterstadt.gv.at'], 'to the ordering admin');
+  assert.match(first.mail.text, /in höchstens 30 Tagen/);
+  for (const code of codes) assert.ok(first.mail.text.includes(code), `${code} listed`);
+  assert.match(first.mail.text, /ausgegeben an Rita Reminder <rita@musterstadt.at>/);
+  assert.match(first.mail.text, /noch niemandem zugewiesen/);
+  await run(335);
+  await run(336);
+  await run(357);
+  assert.equal(mine().length, 1, 'the 30-day reminder once');
+  await run(358);
+  await until(() => mine().length === 2, { ms: 20000, what: 'the 7-day reminder' });
+  assert.match(mine()[1].mail.text, /in höchstens 7 Tagen/);
+  await run(358);
+  await run(360);
+  const s = await ctlAsync(['mail', 'send']);
+  assert.equal(s.code, 0, s.stderr);
+  assert.equal(mine().length, 2, 'never twice');
+  assert.ok(!smtp.messages.some((m) => m.envelope.rcptTo[0].address === 'rita@musterstadt.at' && m.mail.subject.startsWith('Erinnerung')));
+}, { timeout: 60000 });
+
+test('/gemeinde/schulungen and schulungen.csv: who holds which course, status, completion and certificate', async () => {
+  const file = path.join(srv.dir, 'done.csv');
+  fs.writeFileSync(file, `username,course,completed_on\nmitarbeiterin,${COURSE},${viennaDatePlus(0)}\n`);
+  const imp = srv.ctl(['completions', 'import', file]);
+  assert.equal(imp.code, 0, imp.stderr);
+  const c = await as();
+  const page = await c.get('/gemeinde/schulungen');
+  assert.equal(page.status, 200);
+  const text = textOf(page.text);
+  assert.match(text, /mitarbeiterin DSGVO-Grundlagen für Gemeinden abgeschlossen \d\d\.\d\d\.\d{4} \d\d\.\d\d\.\d{4} Z-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/);
+  const open = textOf((await c.get('/gemeinde/schulungen?status=eingeschrieben')).text);
+  assert.ok(!open.includes('DSGVO-Grundlagen für Gemeinden abgeschlossen'), 'the status filter');
+  const other = textOf((await c.get('/gemeinde/schulungen?course=buergerservice')).text);
+  assert.match(other, /Keine Einträge passen zu diesem Filter/);
+  const res = await fetch(`${srv.baseUrl}/gemeinde/schulungen.csv?status=abgeschlossen`, { headers: { cookie: c.cookieHeader() } });
+  assert.equal(res.status, 200);
+  const bytes = Buffer.from(await res.arrayBuffer());
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'BOM');
+  const lines = bytes.subarray(3).toString('utf8').replace(/\r\n$/, '').split('\r\n');
+  assert.equal(lines[0], 'Nachname;Vorname;Benutzername;E-Mail;Kurs;Status;eingeschrieben am;abgeschlossen am;Zertifikatsnummer');
+  const row = lines.map(splitFields).find((f) => f[2] === 'mitarbeiterin' && f[4] === 'DSGVO-Grundlagen für Gemeinden');
+  assert.ok(row, 'the completed course in the CSV');
+  assert.equal(row[5], 'abgeschlossen');
+  assert.match(row[8], /^Z-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  const g2 = await as('gemeinde2');
+  assert.ok(!textOf((await g2.get('/gemeinde/schulungen')).text).includes('mitarbeiterin'), 'not for another municipality');
+  assert.ok(!(await g2.get('/gemeinde/schulungen.csv')).text.includes('mitarbeiterin'));
+  assert.equal((await (await as('mitarbeiterin')).get('/gemeinde/schulungen')).status, 403, 'staff do not see it');
+});
+
+test('/bestellungen searches reference, invoice number and course, and pages 50 orders at a time', async () => {
+  const r = srv.ctl(['order', 'add', '--username', 'gemeinde', '--item', 'digitales-amt=1', '--reference', 'Bauamt-2026/17']);
+  assert.equal(r.code, 0, r.stderr);
+  const [, id, invoice] = r.stdout.split('\n')[0].split(' ');
+  const c = await as();
+  const links = (html) => [...html.matchAll(/href="\/bestellungen\/(\d+)"/g)].map((m) => m[1]);
+  assert.deepEqual(links((await c.get('/bestellungen?q=bauamt-2026')).text), [id], 'by reference, any case');
+  assert.deepEqual(links((await c.get(`/bestellungen?q=${invoice}`)).text), [id], 'by invoice number');
+  const byCourse = links((await c.get('/bestellungen?q=Digitales%20Amt')).text);
+  assert.ok(byCourse.includes(id) && !byCourse.includes(String(orderId)), 'by course title');
+  assert.match(textOf((await c.get('/bestellungen?q=gibt-es-nicht')).text), /Keine Bestellung passt zu „gibt-es-nicht“/);
+  // 60 more orders (copies of this one, written straight into the database) make two pages
+  const sql = `WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 60)
+    INSERT INTO orders (municipality_id, account_id, idempotency_token, reference, invoice_year, invoice_seq,
+      invoice_number, recipient_name, recipient_address, recipient_uid, vat_percent, net_cents, vat_cents,
+      gross_cents, created_at)
+    SELECT municipality_id, account_id, 'copy-' || k, 'Kopie ' || k, 2099, k, printf('RE-2099-%06d', k),
+      recipient_name, recipient_address, recipient_uid, vat_percent, net_cents, vat_cents, gross_cents, created_at - k
+    FROM orders, n WHERE id = ${id};
+    INSERT INTO vouchers (code_hash, code_sealed, order_id, order_line_id, item_id, municipality_id, created_at, valid_until)
+    SELECT randomblob(32), v.code_sealed, o.id, v.order_line_id, v.item_id, v.municipality_id, v.created_at, v.valid_until
+    FROM orders o, vouchers v WHERE o.invoice_year = 2099 AND v.order_id = ${id};`;
+  const ins = spawnSync('sqlite3', [path.join(srv.dir, 'voucher.db')], { input: sql, encoding: 'utf8' });
+  assert.equal(ins.status, 0, ins.stderr);
+  const first = await c.get('/bestellungen');
+  const total = Number(textOf(first.text).match(/Bestellungen 1 bis 50 von (\d+) \(Seite 1 von 2\)/)[1]);
+  assert.ok(total > 60);
+  assert.equal(links(first.text).length, 50);
+  assert.ok(first.text.includes('href="/bestellungen?seite=2"'));
+  const second = await c.get('/bestellungen?seite=2');
+  assert.equal(links(second.text).length, total - 50);
+  const found = await c.get('/bestellungen?q=Kopie');
+  assert.match(textOf(found.text), /Bestellungen 1 bis 50 von 60 \(Seite 1 von 2\)/);
+  assert.ok(found.text.includes('href="/bestellungen?q=Kopie&amp;seite=2"'), 'the search kept in the page links');
+  assert.equal(links((await c.get('/bestellungen?q=Kopie&seite=2')).text).length, 10);
+  assert.ok(!textOf((await (await as('gemeinde2')).get('/bestellungen?q=Kopie')).text).includes('Kopie 1'), 'own municipality only');
 });

@@ -7,9 +7,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
+import { until } from '../lib/wait.mjs';
 import { Client, csrfFrom, login, links, textOf } from '../lib/http.mjs';
 import {
-  ALPHABET, sql, sqlValue, order, voucherState, accountId, addUsers, redeemExisting, redeemError,
+  ALPHABET, sql, sqlValue, order, voucherState, accountId, addUsers, redeemExisting, redeemError, spooledMailAll,
 } from '../lib/redeem.mjs';
 
 let srv;
@@ -133,7 +134,9 @@ test('failed attempts with the code or its usernames are listed with number, exp
   assert.equal(otherCode.number, 'V02');
   await redeemExisting(srv, user, v.code); // the user tried this code too, and it worked
   const text = textOf((await search(v.code)).text);
-  assert.match(text, new RegExp(`gibt.es.nicht V07 Benutzername unbekannt oder Konto gesperrt ${wrongUser.reference} 127.0.0.1`));
+  // An unknown username is not stored (it may be a password typed into the wrong field): shown as "–".
+  assert.match(text, new RegExp(`– V07 Benutzername unbekannt oder Konto gesperrt ${wrongUser.reference} 127.0.0.1`));
+  assert.ok(!text.includes('gibt.es.nicht'));
   assert.match(text, new RegExp(`${user} V02 Prüfzeichen falsch: vermutlich vertippt ${otherCode.reference}`),
     'a failure of a username that tried this code');
 });
@@ -151,7 +154,8 @@ test('"Meinten Sie" offers the real code for a one-symbol typo, with its course 
   assert.match(text, /Prüfzeichen stimmt nicht \(Fehler V02\)/);
   assert.match(text, /Meinten Sie …\?/);
   assert.match(text, new RegExp(`${v.code} Paket Verwaltung kompakt offen`));
-  assert.ok(links(res.text).some((l) => l.text === v.code && l.href === `/support?q=${v.code}`), 'link to the code');
+  // The link names the code by its id: no code in a URL (access logs, browser history).
+  assert.ok(links(res.text).some((l) => l.text === v.code && l.href === `/support?code_id=${v.id}`), 'link to the code');
   assert.match(text, new RegExp(`mitarbeiterin V02 .* ${err.reference}`));
 });
 
@@ -189,12 +193,15 @@ test('search by e-mail address (any case) finds the account', async () => {
   assert.match(text, /Maria Mitarbeiterin mitarbeiterin maria.mitarbeiterin@musterstadt.gv.at Mitarbeiter\*in/);
 });
 
-test('an unknown username still shows the failed attempts made with it', async () => {
+test('an unknown username is not kept with its failed attempt (it may be a password typed into the wrong field)', async () => {
   const v = one();
   const err = redeemError((await redeemExisting(srv, 'niemand.hier', v.code)).text);
+  assert.equal(err.number, 'V07');
   const text = textOf((await search('niemand.hier')).text);
   assert.match(text, /Kein Konto mit diesem Benutzernamen/);
-  assert.match(text, new RegExp(`niemand.hier V07 .* ${err.reference}`));
+  assert.match(text, /Keine fehlgeschlagenen Einlöseversuche gespeichert/);
+  // The attempt itself is kept, by its reference, without the typed name.
+  assert.match(textOf((await search(err.reference)).text), /Benutzername – Ergebnis V07/);
 });
 
 test('search by invoice number and by order number shows the order with its codes and their statuses', async () => {
@@ -218,7 +225,7 @@ test('an F-reference shows its attempt with the explanation, then the code', asy
   const err = redeemError((await redeemExisting(srv, 'ref.test', v.code)).text);
   const text = textOf((await search(err.reference.toLowerCase())).text);
   assert.match(text, new RegExp(`Einlöseversuch mit der Referenz ${err.reference}`));
-  assert.match(text, /Benutzername ref.test Ergebnis V07 Benutzername unbekannt oder Konto gesperrt IP-Adresse 127.0.0.1/);
+  assert.match(text, /Benutzername – Ergebnis V07 Benutzername unbekannt oder Konto gesperrt IP-Adresse 127.0.0.1/);
   assert.match(text, new RegExp(`Code ${v.code} offen`));
 });
 
@@ -236,7 +243,7 @@ test('revoke: the code is revoked, redeeming it gives V06, the audit row names s
   const v = one();
   const res = await act('revoke', { code: canon(v.code).toLowerCase(), reason: 'Gemeinde hat Code verloren' });
   assert.equal(res.status, 303);
-  assert.equal(res.headers.get('location'), `/support?q=${v.code}&done=revoke`);
+  assert.equal(res.headers.get('location'), `/support?code_id=${v.id}&done=revoke`);
   const page = textOf((await support.get(res.headers.get('location'))).text);
   assert.match(page, /Der Code wurde widerrufen/);
   assert.match(page, /widerrufen seit .*, Grund: Gemeinde hat Code verloren/);
@@ -306,6 +313,43 @@ test('release: the code is open again and its enrollments are gone', async () =>
   assert.equal(Number(sqlValue(srv, `SELECT count(*) FROM enrollments WHERE voucher_id = ${v.id}`)), 0);
   assert.match(audit('code.release')[2], new RegExp(`Grund: falsche Person; eingelöst am ${DATE.source}`));
   assert.equal((await redeemExisting(srv, 'mitarbeiterin', v.code)).status, 200, 'redeems again');
+});
+
+test('release e-mails the person the courses they lost and the reason', async () => {
+  const v = one('verwaltung-kompakt=1');
+  const [user] = addUsers(srv, 'freimail', 1);
+  assert.equal((await redeemExisting(srv, user, v.code)).status, 200);
+  const titles = sql(srv, `SELECT c.title FROM enrollments e JOIN catalog_items c ON c.id = e.course_id
+    WHERE e.voucher_id = ${v.id}`).map((r) => r[0]);
+  assert.equal(titles.length, 2);
+  assert.equal((await act('release', { code: v.code, reason: 'an die falsche Person ausgegeben' })).status, 303);
+  const mail = await until(async () => (await spooledMailAll(srv, `${user}@musterstadt.gv.at`))
+    .find((m) => /rückgängig/.test(m.subject)), { what: 'the release e-mail' });
+  for (const t of titles) assert.ok(mail.text.includes(t), `names ${t}`);
+  assert.match(mail.text, /Grund: an die falsche Person ausgegeben/);
+  assert.ok(!mail.text.includes(canon(v.code)), 'never the code itself');
+});
+
+test('unrevoke: a revoked code is valid again and redeems; audited; refused for a code that is not revoked', async () => {
+  const v = one();
+  assert.equal((await act('revoke', { code: v.code, reason: 'versehentlich' })).status, 303);
+  const page = await search(v.code);
+  assert.ok(page.text.includes('action="/support/codes/unrevoke"'), 'the revoked code offers "Widerruf aufheben"');
+  let res = await act('unrevoke', { code: v.code, reason: '' });
+  assert.equal(res.status, 422);
+  assert.match(textOf(res.text), /Bitte geben Sie einen Grund an/);
+  assert.notEqual(voucherState(srv, v.id).revoked_at, null, 'still revoked');
+  res = await act('unrevoke', { code: v.code, reason: 'war ein Irrtum' });
+  assert.equal(res.status, 303);
+  assert.match(res.headers.get('location'), /^\/support\?.*&done=unrevoke$/);
+  assert.match(textOf((await support.get(res.headers.get('location'))).text), /Der Widerruf wurde aufgehoben/);
+  assert.equal(voucherState(srv, v.id).revoked_at, null);
+  assert.match(audit('code.unrevoke')[2], /Grund: war ein Irrtum; Status vorher widerrufen/);
+  res = await act('unrevoke', { code: v.code, reason: 'noch einmal' });
+  assert.equal(res.status, 422);
+  assert.match(textOf(res.text), /nicht widerrufen/);
+  const [user] = addUsers(srv, 'wieder', 1);
+  assert.equal((await redeemExisting(srv, user, v.code)).status, 200, 'redeems again');
 });
 
 test('release is refused when a course of the code is completed, and for an open code', async () => {

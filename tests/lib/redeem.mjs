@@ -116,3 +116,15 @@ export async function spooledMail(srv, recipient, ms = 10000) {
   }
   return null;
 }
+
+/** Every e-mail in the test server's spool for this recipient: [{subject, text}] (no waiting). */
+export async function spooledMailAll(srv, recipient) {
+  const spool = path.join(srv.dir, 'spool');
+  const out = [];
+  const files = fs.existsSync(spool) ? fs.readdirSync(spool).filter((f) => f.endsWith('.eml')) : [];
+  for (const f of files) {
+    const mail = await simpleParser(fs.readFileSync(path.join(spool, f)));
+    if (mail.to?.value.some((a) => a.address === recipient)) out.push({ subject: mail.subject, text: mail.text });
+  }
+  return out;
+}

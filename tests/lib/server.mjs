@@ -61,7 +61,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const timeScale = Math.max(1, Number(process.env.TEST_TIME_SCALE) || 1);
 
 /**
- * opts: { port?, demo? (default true), limits?: {key: value}, smtpUrl?,
+ * opts: { port?, demo? (default true), limits?: {key: value}, smtpUrl?, voucherd? (path of another build),
  *         extraConf?: {section: {key: value}} | string, env?: {...} }
  * Returns { baseUrl, dir, conf, port, ctl(args, {input}), stop() }.
  */
@@ -188,7 +188,7 @@ export async function startServer(opts = {}) {
       '--static', path.join(repoRoot, 'static')]);
     await fsp.writeFile(path.join(dir, 'nginx.conf'), ng.stdout);
 
-    voucherd = spawnLogged('voucherd', voucherdBin, ['-c', conf]);
+    voucherd = spawnLogged('voucherd', opts.voucherd || voucherdBin, ['-c', conf]);
     nginx = spawnLogged('nginx', nginxBin, [
       '-e', path.join(dir, 'nginx-error.log'),
       '-c', path.join(dir, 'nginx.conf'),
@@ -245,7 +245,7 @@ export async function startServer(opts = {}) {
   };
   /** Starts voucherd again (after killVoucherd) and waits until /healthz answers 200. */
   const startVoucherd = async () => {
-    voucherd = spawnLogged('voucherd', voucherdBin, ['-c', conf]);
+    voucherd = spawnLogged('voucherd', opts.voucherd || voucherdBin, ['-c', conf]);
     try {
       await waitHealthy();
     } catch (e) {

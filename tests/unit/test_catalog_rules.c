@@ -118,10 +118,30 @@ static void test_slugs_split_on_any_run_of_spaces(void **state)
     arena_free(a);
 }
 
+static void test_every_broken_rule_is_reported_at_once_in_order(void **state)
+{
+    (void)state;
+    struct catalog_item it = course();
+    it.slug = "Gross";
+    it.title = "";
+    it.price_cents = -1;
+    const struct catalog_problem *all[CATALOG_PROBLEMS_MAX];
+    size_t n = catalog_item_problems(&it, 2, all);
+    assert_int_equal(n, 4);
+    assert_int_equal(all[0]->field, CATALOG_SLUG);
+    assert_int_equal(all[1]->field, CATALOG_TITLE);
+    assert_int_equal(all[2]->field, CATALOG_PRICE);
+    assert_int_equal(all[3]->field, CATALOG_COURSES); /* a course with courses */
+    assert_ptr_equal(catalog_item_problem(&it, 2), all[0]);
+    it = course();
+    assert_int_equal(catalog_item_problems(&it, 0, all), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_plain_course_keeps_every_rule),
+        cmocka_unit_test(test_every_broken_rule_is_reported_at_once_in_order),
         cmocka_unit_test(test_slug_outside_lowercase_digits_and_dash_is_refused),
         cmocka_unit_test(test_empty_or_long_title_and_long_description_are_refused),
         cmocka_unit_test(test_hours_and_price_out_of_range_are_refused),

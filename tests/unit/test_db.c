@@ -507,10 +507,10 @@ static int64_t failures(struct db_fixture *f, const char *key, int64_t since)
 static void test_login_failure_count_within_window(void **state)
 {
     struct db_fixture *f = *state;
-    assert_int_equal(db_login_failure_add(f->db, "u:anna", 100), DB_OK);
-    assert_int_equal(db_login_failure_add(f->db, "u:anna", 200), DB_OK);
-    assert_int_equal(db_login_failure_add(f->db, "u:anna", 300), DB_OK);
-    assert_int_equal(db_login_failure_add(f->db, "ip:10.0.0.1", 300), DB_OK);
+    assert_int_equal(db_login_failure_add(f->db, "u:anna", 100, NULL), DB_OK);
+    assert_int_equal(db_login_failure_add(f->db, "u:anna", 200, NULL), DB_OK);
+    assert_int_equal(db_login_failure_add(f->db, "u:anna", 300, NULL), DB_OK);
+    assert_int_equal(db_login_failure_add(f->db, "ip:10.0.0.1", 300, NULL), DB_OK);
     assert_int_equal(failures(f, "u:anna", 0), 3);
     assert_int_equal(failures(f, "u:anna", 150), 2);
     assert_int_equal(failures(f, "u:anna", 300), 0);
@@ -521,9 +521,9 @@ static void test_login_failure_count_within_window(void **state)
 static void test_login_failure_clear_and_purge(void **state)
 {
     struct db_fixture *f = *state;
-    db_login_failure_add(f->db, "u:anna", 100);
-    db_login_failure_add(f->db, "u:bert", 100);
-    db_login_failure_add(f->db, "u:bert", 500);
+    db_login_failure_add(f->db, "u:anna", 100, NULL);
+    db_login_failure_add(f->db, "u:bert", 100, NULL);
+    db_login_failure_add(f->db, "u:bert", 500, NULL);
     assert_int_equal(db_login_failure_clear(f->db, "u:anna"), DB_OK);
     assert_int_equal(failures(f, "u:anna", 0), 0);
     assert_int_equal(db_login_failure_purge(f->db, 100), DB_OK);

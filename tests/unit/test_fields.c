@@ -109,6 +109,24 @@ static void test_qty_text_is_cut_on_a_character_boundary(void **state)
     (void)state;
 }
 
+static void test_read_joins_the_checkboxes_of_a_list_field_and_keeps_the_first_of_others(void **state)
+{
+    struct arena *a = arena_new();
+    char text[] = "courses=dsgvo-grundlagen&username=erste&courses=buergerservice&username=zweite";
+    struct form_pair pairs[8];
+    size_t n = 0;
+    assert_int_equal(form_parse(text, pairs, 8, &n), FORM_OK);
+    struct field_value values[F__MAX];
+    struct qty_input *qty;
+    size_t nqty;
+    fields_read(a, pairs, n, values, &qty, &nqty);
+    assert_string_equal(values[F_COURSES].text, "dsgvo-grundlagen buergerservice");
+    assert_true(values[F_COURSES].valid);
+    assert_string_equal(values[F_USERNAME].text, "erste");
+    arena_free(a);
+    (void)state;
+}
+
 static void test_email_rejects_two_at_signs(void **state)
 {
     (void)state;
@@ -544,6 +562,7 @@ static void test_fields_read_with_no_pairs_leaves_everything_absent(void **state
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_read_joins_the_checkboxes_of_a_list_field_and_keeps_the_first_of_others),
         cmocka_unit_test(test_email_rejects_non_ascii_and_del),
         cmocka_unit_test(test_qty_text_is_cut_on_a_character_boundary),
         cmocka_unit_test(test_username_accepts_three_characters),

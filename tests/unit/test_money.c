@@ -105,6 +105,29 @@ static void test_parse_rejects_everything_else(void **state)
     }
 }
 
+static void test_parse_typed_takes_the_display_format_with_thousands_dots_and_euro_sign(void **state)
+{
+    (void)state;
+    const struct {
+        const char *text;
+        long long cents;
+    } good[] = {{"1.234,50", 123450}, {"1.234,50 \xe2\x82\xac", 123450}, {" 1.234,50\xe2\x82\xac ", 123450},
+                {"1.234", 123400}, {"12.345.678,00", 1234567800}, {"149,00", 14900}, {"12.50", 1250},
+                {"1234,50", 123450}, {"0,05", 5}};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        long long cents = -1;
+        assert_true(money_parse_typed(good[i].text, &cents));
+        assert_int_equal(cents, good[i].cents);
+    }
+    const char *bad[] = {"", "1.23,50", "1.2345,00", ".234,50", "1..234", "1.234.5", "12,505", "-1", "1,234.50",
+                         "\xe2\x82\xac", "1 234,50"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        long long cents = 42;
+        assert_false(money_parse_typed(bad[i], &cents));
+        assert_int_equal(cents, 42);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -116,6 +139,7 @@ int main(void)
         cmocka_unit_test(test_vat_negative_net_rounds_symmetrically),
         cmocka_unit_test(test_parse_accepts_comma_dot_and_whole_euros),
         cmocka_unit_test(test_parse_rejects_everything_else),
+        cmocka_unit_test(test_parse_typed_takes_the_display_format_with_thousands_dots_and_euro_sign),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

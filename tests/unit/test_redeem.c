@@ -327,16 +327,39 @@ static void test_mail_lists_courses_and_new_account(void **state)
     struct account acc = {.username = "maria.m", .first_name = "Maria", .last_name = "Muster",
                           .email = "maria@musterstadt.gv.at"};
     const char *titles[] = {"Kurs A", "Kurs B"};
+    struct voucher_courses_split two = {.added = titles, .nadded = 2}, one = {.added = titles, .nadded = 1};
     struct mail_message m;
-    redeem_mail(a, &acc, true, "Stadtgemeinde Musterstadt", titles, 2, NULL, 0, "https://academy.example", &m);
+    redeem_mail(a, &acc, true, "Stadtgemeinde Musterstadt", &two, NULL, 0, "https://academy.example", &m);
     assert_string_equal(m.recipients, "maria@musterstadt.gv.at");
     assert_non_null(strstr(m.body_text, "  - Kurs A\n  - Kurs B\n"));
     assert_non_null(strstr(m.body_text, "Benutzername: maria.m"));
     assert_non_null(strstr(m.body_text, "Stadtgemeinde Musterstadt"));
     assert_non_null(strstr(m.body_text, "https://academy.example/meine-kurse"));
-    redeem_mail(a, &acc, false, "", titles, 1, NULL, 0, "https://academy.example", &m);
+    redeem_mail(a, &acc, false, "", &one, NULL, 0, "https://academy.example", &m);
     assert_null(strstr(m.body_text, "Benutzername"));
     assert_non_null(strstr(m.body_text, "wurde dieser Kurs zugeordnet"));
+    assert_null(strstr(m.body_text, "bereits"));
+    arena_free(a);
+}
+
+static void test_mail_of_a_package_names_the_new_courses_and_those_held_as_such(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct account acc = {.username = "maria.m", .first_name = "Maria", .last_name = "Muster",
+                          .email = "maria@musterstadt.gv.at"};
+    const char *added[] = {"Kurs B", "Kurs C"}, *held[] = {"Kurs A"};
+    struct voucher_courses_split c = {.added = added, .nadded = 2, .held = held, .nheld = 1};
+    struct mail_message m;
+    redeem_mail(a, &acc, false, "", &c, NULL, 0, "https://academy.example", &m);
+    const char *body = m.body_text;
+    const char *list = strstr(body, "wurden diese Kurse zugeordnet:\n\n  - Kurs B\n  - Kurs C\n");
+    const char *before = strstr(body, "In diesem Kurs des Pakets waren Sie bereits vorher eingeschrieben");
+    assert_non_null(list);
+    assert_non_null(before);
+    assert_true(before > list);
+    assert_non_null(strstr(before, "  - Kurs A\n"));
+    assert_null(strstr(body, "zugeordnet:\n\n  - Kurs A"));
     arena_free(a);
 }
 
@@ -364,6 +387,7 @@ int main(void)
         cmocka_unit_test(test_same_person_compares_username_any_case_and_new_user_data),
         cmocka_unit_test(test_reference_is_F_and_four_code_symbols),
         cmocka_unit_test(test_mail_lists_courses_and_new_account),
+        cmocka_unit_test(test_mail_of_a_package_names_the_new_courses_and_those_held_as_such),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -221,7 +221,7 @@ static void test_layout_marks_current_menu_item(void **state)
     assert_contains(html, "<a href=\"/faq\">FAQ</a>");
 }
 
-/* The tables catalog_list.html reads, filled as h_catalog.c fills them. */
+/* The tables part_catalog.html reads, filled as h_catalog.c fills them. */
 enum { ITEM_TITLE, ITEM_DESCRIPTION, ITEM_HOURS, ITEM_NET, ITEM_GROSS, ITEM_FREE, ITEM_COURSES, ITEM_COLUMNS };
 
 static void item_row(struct view_table *t, const char *title, const char *description, long hours,
@@ -230,7 +230,9 @@ static void item_row(struct view_table *t, const char *title, const char *descri
     view_row(t);
     view_cell_text(t, ITEM_TITLE, title);
     view_cell_text(t, ITEM_DESCRIPTION, description);
-    view_cell_int(t, ITEM_HOURS, hours);
+    char text[32]; /* as h_catalog.c writes it */
+    snprintf(text, sizeof text, "%ld %s", hours, hours == 1 ? "Stunde" : "Stunden");
+    view_cell_text(t, ITEM_HOURS, text);
     view_cell_text(t, ITEM_NET, net);
     view_cell_text(t, ITEM_GROSS, gross);
     view_cell_int(t, ITEM_FREE, free_);
@@ -239,7 +241,7 @@ static void item_row(struct view_table *t, const char *title, const char *descri
 static void test_catalog_table_cells_are_escaped(void **state)
 {
     struct fixture *f = *state;
-    struct view *v = view_new(&f->req, "catalog_list", "Kurse");
+    struct view *v = view_new_part(&f->req, "part_catalog");
     struct view_table *courses = view_table(v, "courses", ITEM_COLUMNS);
     view_table(v, "packages", ITEM_COLUMNS);
     item_row(courses, "<b>x</b>", "\"quoted\" & <i>", 8, "€ 149,00", "€ 178,80", false);
@@ -257,7 +259,7 @@ static void test_catalog_table_cells_are_escaped(void **state)
 static void test_catalog_free_course_and_package_with_courses(void **state)
 {
     struct fixture *f = *state;
-    struct view *v = view_new(&f->req, "catalog_list", "Kurse");
+    struct view *v = view_new_part(&f->req, "part_catalog");
     struct view_table *courses = view_table(v, "courses", ITEM_COLUMNS);
     struct view_table *packages = view_table(v, "packages", ITEM_COLUMNS);
     item_row(courses, "Kurs A", "", 2, "€ 0,00", "€ 0,00", true);
@@ -291,7 +293,7 @@ static void test_catalog_free_course_and_package_with_courses(void **state)
 static void test_catalog_with_empty_tables_renders(void **state)
 {
     struct fixture *f = *state;
-    struct view *v = view_new(&f->req, "catalog_list", "Kurse");
+    struct view *v = view_new_part(&f->req, "part_catalog");
     view_table(v, "courses", ITEM_COLUMNS);
     view_table(v, "packages", ITEM_COLUMNS);
     view_int(v, "vat_percent", 20);
@@ -300,10 +302,33 @@ static void test_catalog_with_empty_tables_renders(void **state)
     assert_lacks(html, "catalog-item");
 }
 
+/* A part has no layout; a page takes its markup unescaped through view_html. */
+static void test_part_renders_without_layout_into_a_page(void **state)
+{
+    struct fixture *f = *state;
+    struct view *part = view_new_part(&f->req, "part_catalog");
+    struct view_table *courses = view_table(part, "courses", ITEM_COLUMNS);
+    view_table(part, "packages", ITEM_COLUMNS);
+    item_row(courses, "Kurs <A>", "", 2, "€ 1,00", "€ 1,20", false);
+    view_int(part, "vat_percent", 20);
+    size_t len;
+    char *body = view_render_malloc(part, &len);
+    assert_non_null(body);
+    assert_lacks(body, "<!DOCTYPE html>");
+    assert_contains(body, "<h3>Kurs &lt;A&gt;</h3>");
+    struct view *v = view_new(&f->req, "catalog_list", "Kurse");
+    view_html(v, "catalog_html", body);
+    const char *html = render(f, v);
+    free(body);
+    assert_true(strncmp(html, "<!DOCTYPE html>", 15) == 0);
+    assert_contains(html, "<h3>Kurs &lt;A&gt;</h3>");
+    assert_contains(html, "<title>Kurse – Städtebund Academy</title>");
+}
+
 static void test_view_cell_url_filters_link_targets(void **state)
 {
     struct fixture *f = *state;
-    struct view *v = view_new(&f->req, "catalog_list", "Kurse");
+    struct view *v = view_new_part(&f->req, "part_catalog");
     struct view_table *courses = view_table(v, "courses", ITEM_COLUMNS);
     view_table(v, "packages", ITEM_COLUMNS);
     view_row(courses);
@@ -313,7 +338,7 @@ static void test_view_cell_url_filters_link_targets(void **state)
     const char *html = render(f, v);
     assert_contains(html, "<h3>#</h3>");
     assert_contains(html, "<p>/kurse</p>");
-    assert_contains(html, "<dd> Stunden</dd>"); /* a column never set renders "" */
+    assert_contains(html, "<dt>Dauer</dt><dd></dd>"); /* a column never set renders "" */
 }
 
 /* ---- the table's cost is linear in its rows ---- */
@@ -361,7 +386,7 @@ static double render_audit_rows(struct fixture *f, size_t n)
     assert_non_null(p);
     assert_non_null(q);
     assert_true(p < q);
-    static const char row_mark[] = "<td><code>account.create</code>";
+    static const char row_mark[] = "<td>account.create</td>"; /* the action as the handler names it */
     size_t rows = 0;
     for (size_t i = 0; i + sizeof row_mark - 1 <= len; i++) /* one pass (strstr in a loop is quadratic) */
         rows += html[i] == '<' && memcmp(html + i, row_mark, sizeof row_mark - 1) == 0;
@@ -409,6 +434,7 @@ int main(void)
         T(test_catalog_free_course_and_package_with_courses),
         T(test_catalog_with_empty_tables_renders),
         T(test_view_cell_url_filters_link_targets),
+        T(test_part_renders_without_layout_into_a_page),
         T(test_table_of_20000_rows_costs_linear_time),
     };
 #undef T
