@@ -263,6 +263,16 @@ void view_url(struct view *v, const char *key, const char *url)
     view_text(v, key, safe_url(url));
 }
 
+void view_html(struct view *v, const char *key, const char *markup)
+{
+    size_t n = strlen(key);
+    if (n < 5 || strcmp(key + n - 5, "_html") != 0) {
+        log_error("view_html key %s does not end in _html", key);
+        abort();
+    }
+    ctpl_environ_push_string(v->env, key, markup ? markup : "");
+}
+
 /* ---- tables ---- */
 
 struct view_table *view_table(struct view *v, const char *name, size_t ncolumns)

@@ -1,7 +1,7 @@
 /* view — the only user of CTPL and the only code that puts values into a
- * template environment.  Every setter escapes or allow-lists what it puts
- * in: there is no way to insert raw markup, so a page cannot forget to
- * escape.  Markup belongs in the templates.  Every page template
+ * template environment.  Its ordinary setters HTML-escape; markup our own
+ * code built goes in only through view_html(), whose key must end in "_html"
+ * so every such place is easy to find.  Every page template
  * (templates/<name>.html) is spliced into templates/layout.html at the
  * <!--content--> line and lexed once at start-up. */
 #ifndef VIEW_H
@@ -36,6 +36,8 @@ void view_int(struct view *v, const char *key, long value);
 /* A link target: local paths ("/...") and http(s) URLs pass (escaped),
  * anything else becomes "#". */
 void view_url(struct view *v, const char *key, const char *url);
+/* Markup built by our own code; aborts unless key ends in "_html". */
+void view_html(struct view *v, const char *key, const char *markup);
 
 /* A table: one array of rows, each row an array of cells in column order.
  * The template walks it with `{for r in NAME}` and reads `{r[0]}`, `{r[1]}`…;
