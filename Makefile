@@ -57,9 +57,9 @@ build/asan/assets_data.o: build/assets_data.c src/assets.h
 	@$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -c $< -o $@
 
 build/rel/libvoucher.a: $(REL_OBJS)
-	@ar rcs $@ $^
+	@rm -f $@ && ar rcs $@ $^
 build/asan/libvoucher.a: $(ASAN_OBJS)
-	@ar rcs $@ $^
+	@rm -f $@ && ar rcs $@ $^
 
 bin/%: src/%.c build/rel/libvoucher.a
 	@mkdir -p bin
@@ -92,7 +92,7 @@ build/fuzz/obj/%.o: src/%.c $(HEADERS)
 	@echo "CC $@"
 	@$(FUZZ_CC) $(CFLAGS_COMMON) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
 build/fuzz/libfuzzpure.a: $(FUZZ_OBJS)
-	@ar rcs $@ $^
+	@rm -f $@ && ar rcs $@ $^
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h build/fuzz/libfuzzpure.a
 	@echo "LINK $@"
 	@$(FUZZ_CC) $(CFLAGS_COMMON) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined -Itests/fuzz $< \

@@ -416,7 +416,7 @@ int db_redemption_block_lift_purge(struct db *db, int64_t before);
 /* Forgets the client address of attempts made before `before` (privacy). */
 int db_redemption_ip_erase(struct db *db, int64_t before);
 
-/* ---- administration (db_admin.c) ---- */
+/* ---- administration (catalog changes in db_catalog.c, municipalities and accounts in db_account.c) ---- */
 /* Adds an item (active as set) at the end of its kind; *id the new row.
  * DB_CONFLICT when the slug is taken.  Call inside a transaction. */
 int db_catalog_add(struct db *db, const struct catalog_item *item, int64_t *id);
@@ -459,7 +459,7 @@ int db_account_set_password(struct db *db, int64_t account_id, const char *passw
 /* Ends every session of the account. */
 int db_account_sessions_end(struct db *db, int64_t account_id);
 
-/* ---- support desk (db_support.c; the rules are in support.h) ---- */
+/* ---- support desk (accounts in db_account.c, vouchers in db_order.c, attempts in db_redeem.c; the rules are in support.h) ---- */
 /* Accounts whose username or e-mail address is term (any case), by username,
  * at most 20: *ids an arena array of *n. */
 int db_support_accounts(struct db *db, struct arena *a, const char *term, int64_t **ids, size_t *n);
@@ -530,7 +530,7 @@ int db_certificate_by_id(struct db *db, struct arena *a, int64_t id, struct cert
 int db_certificate_by_number(struct db *db, struct arena *a, const char *number, struct certificate *c);
 int db_certificate_by_enrollment(struct db *db, struct arena *a, int64_t enrollment_id, struct certificate *c);
 
-/* ---- audit log reading (db_admin.c) ---- */
+/* ---- audit log reading (db_account.c) ---- */
 struct audit_entry {
     int64_t at;
     const char *username; /* "" for the system or the command line */

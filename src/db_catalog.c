@@ -1,4 +1,4 @@
-/* db_catalog — courses, packages and the catalog version. */
+/* db_catalog — courses, packages, their administration and the catalog version. */
 #include <string.h>
 
 #include "db_internal.h"
@@ -116,4 +116,44 @@ int db_catalog_package_set_courses(struct db *db, int64_t package_id, const int6
         status = db_exec_stmt(db, st);
     }
     return status;
+}
+
+/* ---- administration: adding and changing items ---- */
+
+int db_catalog_add(struct db *db, const struct catalog_item *item, int64_t *id)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ADMIN_CATALOG_ADD);
+    db_bind_text(st, 1, item->kind == ITEM_PACKAGE ? "package" : "course");
+    db_bind_text(st, 2, item->slug);
+    db_bind_text(st, 3, item->title);
+    db_bind_text(st, 4, item->description ? item->description : "");
+    sqlite3_bind_int64(st, 5, item->hours);
+    sqlite3_bind_int64(st, 6, item->price_cents);
+    sqlite3_bind_int(st, 7, item->active ? 1 : 0);
+    return db_insert_stmt(db, st, id);
+}
+
+/* DB_OK when the last statement changed a row, else DB_NOT_FOUND. */
+int db_catalog_update(struct db *db, const struct catalog_item *item)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ADMIN_CATALOG_UPDATE);
+    sqlite3_bind_int64(st, 1, item->id);
+    db_bind_text(st, 2, item->title);
+    db_bind_text(st, 3, item->description ? item->description : "");
+    sqlite3_bind_int64(st, 4, item->hours);
+    sqlite3_bind_int64(st, 5, item->price_cents);
+    sqlite3_bind_int(st, 6, item->active ? 1 : 0);
+    return db_exec_one(db, st, DB_NOT_FOUND);
+}
+
+static void slug_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    *(const char **)item = db_text(a, st, 0);
+}
+
+int db_package_slugs(struct db *db, struct arena *a, int64_t package_id, const char ***slugs, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ADMIN_PACKAGE_SLUGS);
+    sqlite3_bind_int64(st, 1, package_id);
+    return db_collect(db, a, st, sizeof **slugs, slug_row, (void **)slugs, n);
 }

@@ -1,4 +1,4 @@
-/* db_order — orders, invoice numbers and vouchers. */
+/* db_order — orders, invoice numbers and vouchers (also as support finds and changes them). */
 #include "db_internal.h"
 #include "mem.h"
 #include <stdbool.h>
@@ -441,5 +441,85 @@ int db_reminder_add(struct db *db, int64_t order_id, int days_before, int64_t at
     sqlite3_bind_int(st, 2, days_before);
     sqlite3_bind_int64(st, 3, at);
     sqlite3_bind_int64(st, 4, outbox_id);
+    return db_exec_stmt(db, st);
+}
+
+/* ---- support: vouchers found and changed ---- */
+
+int db_support_order_by_invoice(struct db *db, const char *invoice_number, int64_t *order_id)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_SUPPORT_ORDER_BY_INVOICE);
+    db_bind_text(st, 1, invoice_number);
+    return db_read_int(db, st, order_id);
+}
+
+static void hash_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    (void)a;
+    if (sqlite3_column_bytes(st, 0) == 32)
+        memcpy(item, sqlite3_column_blob(st, 0), 32);
+}
+
+int db_support_redeemed_by(struct db *db, struct arena *a, int64_t account_id,
+                           unsigned char (**hashes)[32], size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_SUPPORT_VOUCHERS_REDEEMED_BY);
+    sqlite3_bind_int64(st, 1, account_id);
+    return db_collect(db, a, st, sizeof **hashes, hash_row, (void **)hashes, n);
+}
+
+static void voucher_enrollment_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct voucher_enrollment *e = item;
+    e->course_title = db_text(a, st, VENROLLMENT_C_COURSE_TITLE);
+    e->username = db_text(a, st, VENROLLMENT_C_USERNAME);
+    e->enrolled_at = sqlite3_column_int64(st, VENROLLMENT_C_ENROLLED_AT);
+    e->completed_on = db_text(a, st, VENROLLMENT_C_COMPLETED_ON);
+}
+
+int db_support_voucher_enrollments(struct db *db, struct arena *a, int64_t voucher_id,
+                                   struct voucher_enrollment **list, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_SUPPORT_VOUCHER_ENROLLMENTS);
+    sqlite3_bind_int64(st, 1, voucher_id);
+    return db_collect(db, a, st, sizeof **list, voucher_enrollment_row, (void **)list, n);
+}
+
+/* ---- changes ---- */
+
+/* Steps a conditional UPDATE that must change exactly one row. */
+int db_support_revoke(struct db *db, int64_t voucher_id, const char *reason, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_SUPPORT_VOUCHER_REVOKE);
+    sqlite3_bind_int64(st, 1, voucher_id);
+    sqlite3_bind_int64(st, 2, now);
+    db_bind_text(st, 3, reason);
+    return db_exec_one(db, st, DB_CONFLICT);
+}
+
+int db_support_unrevoke(struct db *db, int64_t voucher_id)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_SUPPORT_VOUCHER_UNREVOKE);
+    sqlite3_bind_int64(st, 1, voucher_id);
+    return db_exec_one(db, st, DB_CONFLICT);
+}
+
+int db_support_extend(struct db *db, int64_t voucher_id, int64_t valid_until)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_SUPPORT_VOUCHER_EXTEND);
+    sqlite3_bind_int64(st, 1, voucher_id);
+    sqlite3_bind_int64(st, 2, valid_until);
+    return db_exec_one(db, st, DB_CONFLICT);
+}
+
+int db_support_release(struct db *db, int64_t voucher_id)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_SUPPORT_VOUCHER_RELEASE);
+    sqlite3_bind_int64(st, 1, voucher_id);
+    int status = db_exec_one(db, st, DB_CONFLICT);
+    if (status != DB_OK)
+        return status;
+    st = db_stmt(db, Q_SUPPORT_VOUCHER_ENROLLMENTS_DELETE);
+    sqlite3_bind_int64(st, 1, voucher_id);
     return db_exec_stmt(db, st);
 }

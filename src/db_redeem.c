@@ -200,3 +200,49 @@ int db_redemption_ip_erase(struct db *db, int64_t before)
     sqlite3_bind_int64(st, 1, before);
     return db_exec_stmt(db, st);
 }
+
+/* ---- the attempt log as support reads it ---- */
+
+/* A row of the SUPPORT_ATTEMPTS_* queries; ip NULL and code_hash NULL stay NULL. */
+static void attempt_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    struct redemption_attempt *at = item;
+    at->at = sqlite3_column_int64(st, ATTEMPT_C_AT);
+    at->ip = sqlite3_column_type(st, ATTEMPT_C_IP) == SQLITE_NULL ? NULL : db_text(a, st, ATTEMPT_C_IP);
+    at->username = db_text(a, st, ATTEMPT_C_USERNAME);
+    if (sqlite3_column_bytes(st, ATTEMPT_C_CODE_HASH) == 32)
+        at->code_hash = (const unsigned char *)arena_memdup(a, sqlite3_column_blob(st, ATTEMPT_C_CODE_HASH), 32);
+    at->result = db_text(a, st, ATTEMPT_C_RESULT);
+    at->reference = db_text(a, st, ATTEMPT_C_REFERENCE);
+    at->voucher_id = sqlite3_column_int64(st, ATTEMPT_C_VOUCHER_ID);
+}
+
+int db_support_attempts_for_code(struct db *db, struct arena *a, const unsigned char hash[32],
+                                 int64_t redeemer_id, struct redemption_attempt **list, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_SUPPORT_ATTEMPTS_FOR_CODE);
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+    db_bind_id(st, 2, redeemer_id);
+    return db_collect(db, a, st, sizeof **list, attempt_row, (void **)list, n);
+}
+
+/* Attempts by one text value (?1) with query q. */
+static int attempts_by_text(struct db *db, struct arena *a, enum query_id q, const char *text,
+                            struct redemption_attempt **list, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, q);
+    db_bind_text(st, 1, text);
+    return db_collect(db, a, st, sizeof **list, attempt_row, (void **)list, n);
+}
+
+int db_support_attempts_by_username(struct db *db, struct arena *a, const char *username,
+                                    struct redemption_attempt **list, size_t *n)
+{
+    return attempts_by_text(db, a, Q_SUPPORT_ATTEMPTS_BY_USERNAME, username, list, n);
+}
+
+int db_support_attempts_by_reference(struct db *db, struct arena *a, const char *reference,
+                                     struct redemption_attempt **list, size_t *n)
+{
+    return attempts_by_text(db, a, Q_SUPPORT_ATTEMPTS_BY_REFERENCE, reference, list, n);
+}

@@ -53,7 +53,7 @@ static enum login_result reserve_attempt(struct req *r, const char *user_key, co
                                          int64_t *ip_row)
 {
     int64_t max = r->app->cfg->limits_login_max_failures;
-    bool user_limited, ip_limited;
+    bool user_limited = false, ip_limited = false;
     if (db_begin(r->db) != DB_OK)
         return LOGIN_ERROR;
     int status = over_limit(r, user_key, max, &user_limited);
