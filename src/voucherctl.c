@@ -183,14 +183,15 @@ static char *read_file(const char *path)
     return text;
 }
 
-typedef int (*importer)(struct db *db, const char *text, size_t *count, char *msg, size_t msglen);
+/* An importer fills up to two counts (e.g. added and updated). */
+typedef int (*importer)(struct db *db, const char *text, size_t count[2], char *msg, size_t msglen);
 
-/* "WORDS FILE.csv": reads FILE and runs import on its text (in one
- * transaction, see the importers); prints done_fmt with the count. */
-static int run_import(struct ctl *c, const char *words, importer import, const char *done_fmt)
+/* "USAGE": reads FILE and runs import on its text (in one transaction, see
+ * the importers); prints done_fmt with the two counts. */
+static int run_import(struct ctl *c, const char *usage, importer import, const char *done_fmt)
 {
     if (c->argc != 1)
-        return fail("usage: %s FILE.csv", words);
+        return fail("usage: %s", usage);
     char *text = read_file(c->argv[0]);
     if (!text)
         return fail("cannot read %s", c->argv[0]);
@@ -200,49 +201,44 @@ static int run_import(struct ctl *c, const char *words, importer import, const c
         return 1;
     }
     char msg[512];
-    size_t count = 0;
-    int rc = import(db, text, &count, msg, sizeof msg);
+    size_t count[2] = {0, 0};
+    int rc = import(db, text, count, msg, sizeof msg);
     free(text);
     if (rc == 0)
-        printf(done_fmt, count);
+        printf(done_fmt, count[0], count[1]);
     return finish(db, rc, msg);
+}
+
+static int import_catalog(struct db *db, const char *text, size_t count[2], char *msg, size_t msglen)
+{
+    return catalog_import_csv(db, text, &count[0], msg, msglen);
 }
 
 static int cmd_catalog_import(struct ctl *c)
 {
-    return run_import(c, "catalog import", catalog_import_csv, "%zu Katalogeinträge importiert\n");
+    return run_import(c, "catalog import FILE.csv", import_catalog, "%zu Katalogeinträge importiert\n");
 }
 
-static int import_completions_now(struct db *db, const char *text, size_t *count, char *msg, size_t msglen)
+static int import_completions_now(struct db *db, const char *text, size_t count[2], char *msg, size_t msglen)
 {
-    return completions_import_csv(db, text, (int64_t)time(NULL), count, msg, msglen);
+    return completions_import_csv(db, text, (int64_t)time(NULL), &count[0], msg, msglen);
+}
+
+static int import_accounts_now(struct db *db, const char *text, size_t count[2], char *msg, size_t msglen)
+{
+    return accounts_import_csv(db, text, (int64_t)time(NULL), &count[0], &count[1], msg, msglen);
 }
 
 /* accounts import FILE.csv: LMS accounts (no password), all lines or none. */
 static int cmd_accounts_import(struct ctl *c)
 {
-    if (c->argc != 1)
-        return fail("%s", "usage: accounts import FILE.csv (username,email,first_name,last_name,gkz)");
-    char *text = read_file(c->argv[0]);
-    if (!text)
-        return fail("cannot read %s", c->argv[0]);
-    struct db *db = open_db(c);
-    if (!db) {
-        free(text);
-        return 1;
-    }
-    char msg[512];
-    size_t added = 0, updated = 0;
-    int rc = accounts_import_csv(db, text, (int64_t)time(NULL), &added, &updated, msg, sizeof msg);
-    free(text);
-    if (rc == 0)
-        printf("%zu Konten angelegt, %zu aktualisiert\n", added, updated);
-    return finish(db, rc, msg);
+    return run_import(c, "accounts import FILE.csv (username,email,first_name,last_name,gkz)",
+                      import_accounts_now, "%zu Konten angelegt, %zu aktualisiert\n");
 }
 
 static int cmd_completions_import(struct ctl *c)
 {
-    return run_import(c, "completions import", import_completions_now, "%zu Abschlüsse erfasst\n");
+    return run_import(c, "completions import FILE.csv", import_completions_now, "%zu Abschlüsse erfasst\n");
 }
 
 /* --item slug=qty into an order line; 0 or 1 (message printed). */
