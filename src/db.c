@@ -232,15 +232,20 @@ int db_read_one(struct db *db, struct arena *a, sqlite3_stmt *st, db_row_fn row,
     return status;
 }
 
-static void int_row(sqlite3_stmt *st, struct arena *a, void *item)
+void db_row_int(sqlite3_stmt *st, struct arena *a, void *item)
 {
     (void)a;
     *(int64_t *)item = sqlite3_column_int64(st, 0);
 }
 
+void db_row_text(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    *(const char **)item = db_text(a, st, 0);
+}
+
 int db_read_int(struct db *db, sqlite3_stmt *st, int64_t *value)
 {
-    return db_read_one(db, NULL, st, int_row, value);
+    return db_read_one(db, NULL, st, db_row_int, value);
 }
 
 int db_insert_stmt(struct db *db, sqlite3_stmt *st, int64_t *id)
@@ -263,6 +268,40 @@ int db_collect(struct db *db, struct arena *a, sqlite3_stmt *st, size_t size, db
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? DB_OK : db_step_error(db, rc);
+}
+
+int db_collect_by_id(struct db *db, struct arena *a, enum query_id q, int64_t id, size_t size, db_row_fn row,
+                     void **items, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, q);
+    sqlite3_bind_int64(st, 1, id);
+    return db_collect(db, a, st, size, row, items, n);
+}
+
+struct slug_title_pair {
+    const char *slug, *title;
+};
+
+static void slug_title_pair_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    *(struct slug_title_pair *)item = (struct slug_title_pair){db_text(a, st, SLUG_TITLE_C_SLUG),
+                                                               db_text(a, st, SLUG_TITLE_C_TITLE)};
+}
+
+int db_collect_slug_titles(struct db *db, struct arena *a, enum query_id q, int64_t id, const char ***slugs,
+                           const char ***titles, size_t *n)
+{
+    struct slug_title_pair *rows;
+    int status = db_collect_by_id(db, a, q, id, sizeof *rows, slug_title_pair_row, (void **)&rows, n);
+    if (status != DB_OK)
+        return status;
+    *slugs = arena_alloc(a, (*n + 1) * sizeof **slugs);
+    *titles = arena_alloc(a, (*n + 1) * sizeof **titles);
+    for (size_t i = 0; i < *n; i++) {
+        (*slugs)[i] = rows[i].slug;
+        (*titles)[i] = rows[i].title;
+    }
+    return DB_OK;
 }
 
 const char *db_text(struct arena *a, sqlite3_stmt *st, int col)

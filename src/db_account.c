@@ -276,32 +276,10 @@ int db_training_count(struct db *db, int64_t municipality_id, const char *course
     return db_read_int(db, st, count);
 }
 
-struct slug_title {
-    const char *slug, *title;
-};
-
-static void slug_title_row(sqlite3_stmt *st, struct arena *a, void *item)
-{
-    *(struct slug_title *)item = (struct slug_title){db_text(a, st, SLUG_TITLE_C_SLUG),
-                                                     db_text(a, st, SLUG_TITLE_C_TITLE)};
-}
-
 int db_training_courses(struct db *db, struct arena *a, int64_t municipality_id, const char ***slugs,
                         const char ***titles, size_t *n)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_TRAINING_COURSES);
-    sqlite3_bind_int64(st, 1, municipality_id);
-    struct slug_title *rows;
-    int status = db_collect(db, a, st, sizeof *rows, slug_title_row, (void **)&rows, n);
-    if (status != DB_OK)
-        return status;
-    *slugs = arena_alloc(a, (*n + 1) * sizeof **slugs);
-    *titles = arena_alloc(a, (*n + 1) * sizeof **titles);
-    for (size_t i = 0; i < *n; i++) {
-        (*slugs)[i] = rows[i].slug;
-        (*titles)[i] = rows[i].title;
-    }
-    return DB_OK;
+    return db_collect_slug_titles(db, a, Q_TRAINING_COURSES, municipality_id, slugs, titles, n);
 }
 
 /* ---- lists and changes of the administration ---- */
@@ -426,15 +404,9 @@ int db_audit_list(struct db *db, struct arena *a, const char *term, int64_t offs
 
 /* ---- support look-ups ---- */
 
-static void id_row(sqlite3_stmt *st, struct arena *a, void *item)
-{
-    (void)a;
-    *(int64_t *)item = sqlite3_column_int64(st, 0);
-}
-
 int db_support_accounts(struct db *db, struct arena *a, const char *term, int64_t **ids, size_t *n)
 {
     sqlite3_stmt *st = db_stmt(db, Q_SUPPORT_ACCOUNT_FIND);
     db_bind_text(st, 1, term);
-    return db_collect(db, a, st, sizeof **ids, id_row, (void **)ids, n);
+    return db_collect(db, a, st, sizeof **ids, db_row_int, (void **)ids, n);
 }

@@ -146,9 +146,7 @@ static void cancellable_row(sqlite3_stmt *st, struct arena *a, void *item)
 int db_credit_cancellable(struct db *db, struct arena *a, int64_t order_id, struct credit_note_line **lines,
                           size_t *n)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_CREDIT_CANCELLABLE);
-    sqlite3_bind_int64(st, 1, order_id);
-    return db_collect(db, a, st, sizeof **lines, cancellable_row, (void **)lines, n);
+    return db_collect_by_id(db, a, Q_CREDIT_CANCELLABLE, order_id, sizeof **lines, cancellable_row, (void **)lines, n);
 }
 
 int db_order_redeemed_count(struct db *db, int64_t order_id, int64_t *count)
@@ -197,9 +195,7 @@ int db_credit_note_by_number(struct db *db, struct arena *a, const char *number,
 int db_credit_notes_of_order(struct db *db, struct arena *a, int64_t order_id, struct credit_note **list,
                              size_t *n)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_CREDIT_NOTES_OF_ORDER);
-    sqlite3_bind_int64(st, 1, order_id);
-    return db_collect(db, a, st, sizeof **list, credit_note_row, (void **)list, n);
+    return db_collect_by_id(db, a, Q_CREDIT_NOTES_OF_ORDER, order_id, sizeof **list, credit_note_row, (void **)list, n);
 }
 
 static void credit_line_row(sqlite3_stmt *st, struct arena *a, void *item)
@@ -217,7 +213,6 @@ static void credit_line_row(sqlite3_stmt *st, struct arena *a, void *item)
 int db_credit_note_lines(struct db *db, struct arena *a, int64_t credit_note_id, struct credit_note_line **lines,
                          size_t *n)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_CREDIT_NOTE_LINES);
-    sqlite3_bind_int64(st, 1, credit_note_id);
-    return db_collect(db, a, st, sizeof **lines, credit_line_row, (void **)lines, n);
+    return db_collect_by_id(db, a, Q_CREDIT_NOTE_LINES, credit_note_id, sizeof **lines, credit_line_row,
+                            (void **)lines, n);
 }

@@ -146,14 +146,8 @@ int db_catalog_update(struct db *db, const struct catalog_item *item)
     return db_exec_one(db, st, DB_NOT_FOUND);
 }
 
-static void slug_row(sqlite3_stmt *st, struct arena *a, void *item)
-{
-    *(const char **)item = db_text(a, st, 0);
-}
-
 int db_package_slugs(struct db *db, struct arena *a, int64_t package_id, const char ***slugs, size_t *n)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_ADMIN_PACKAGE_SLUGS);
-    sqlite3_bind_int64(st, 1, package_id);
-    return db_collect(db, a, st, sizeof **slugs, slug_row, (void **)slugs, n);
+    return db_collect_by_id(db, a, Q_ADMIN_PACKAGE_SLUGS, package_id, sizeof **slugs, db_row_text, (void **)slugs,
+                            n);
 }

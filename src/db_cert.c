@@ -39,9 +39,8 @@ static void open_enrollment_row(sqlite3_stmt *st, struct arena *a, void *item)
 int db_enrollments_open(struct db *db, struct arena *a, int64_t account_id, struct open_enrollment **list,
                         size_t *n)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_ENROLLMENTS_OPEN);
-    sqlite3_bind_int64(st, 1, account_id);
-    return db_collect(db, a, st, sizeof **list, open_enrollment_row, (void **)list, n);
+    return db_collect_by_id(db, a, Q_ENROLLMENTS_OPEN, account_id, sizeof **list, open_enrollment_row,
+                            (void **)list, n);
 }
 
 int db_enrollment_enrolled_at(struct db *db, int64_t enrollment_id, int64_t *at)

@@ -36,6 +36,10 @@ typedef void (*db_row_fn)(sqlite3_stmt *st, struct arena *a, void *item);
  * it with row() into item.  DB_OK, DB_NOT_FOUND (item untouched),
  * DB_CONFLICT or DB_ERROR.  st is reset in every case. */
 int db_read_one(struct db *db, struct arena *a, sqlite3_stmt *st, db_row_fn row, void *item);
+/* The one-column readers, for any statement whose reader width is ONE_COL:
+ * column 0 as an int64_t (an id, a count) or as arena text ("" for NULL). */
+void db_row_int(sqlite3_stmt *st, struct arena *a, void *item);
+void db_row_text(sqlite3_stmt *st, struct arena *a, void *item);
 /* The one-integer read: column 0 of the one row of st.  DB_OK,
  * DB_NOT_FOUND (no row; *value untouched), DB_CONFLICT or DB_ERROR.  st is
  * reset in every case. */
@@ -49,6 +53,15 @@ int db_step_error(struct db *db, int rc);
  * empty) and *n.  DB_OK or DB_ERROR. */
 int db_collect(struct db *db, struct arena *a, sqlite3_stmt *st, size_t size, db_row_fn row, void **items,
                size_t *n);
+/* db_collect of query q with ?1 bound to id (the common "rows of one
+ * order / account / voucher" read). */
+int db_collect_by_id(struct db *db, struct arena *a, enum query_id q, int64_t id, size_t size, db_row_fn row,
+                     void **items, size_t *n);
+/* Rows of (slug, title) (enum slug_title_col) of query q with ?1 = id, as two
+ * parallel arrays (NULL-terminated, in the arena): the course choices of a
+ * filter.  DB_OK or DB_ERROR. */
+int db_collect_slug_titles(struct db *db, struct arena *a, enum query_id q, int64_t id, const char ***slugs,
+                           const char ***titles, size_t *n);
 /* Column text copied into the arena; "" for NULL. */
 const char *db_text(struct arena *a, sqlite3_stmt *st, int col);
 /* Binds text (NULL binds SQL NULL). */
@@ -124,7 +137,10 @@ enum order_code_col {
     CODE_C_ITEM_SLUG, ORDER_CODE_COLS
 };
 enum first_sealed_col { FIRST_SEALED_C_HASH, FIRST_SEALED_C_CODE_SEALED, FIRST_SEALED_COLS };
-enum order_item_col { ORDER_ITEM_C_SLUG, ORDER_ITEM_C_TITLE, ORDER_ITEM_C_POSITION, ORDER_ITEM_COLS };
+/* (slug, title): db_collect_slug_titles; ORDER_ITEMS continues it with the
+ * position it is sorted by. */
+enum slug_title_col { SLUG_TITLE_C_SLUG, SLUG_TITLE_C_TITLE, SLUG_TITLE_COLS };
+enum order_item_col { ORDER_ITEM_C_POSITION = SLUG_TITLE_COLS, ORDER_ITEM_COLS };
 enum municipality_voucher_col { MVOUCHER_C_VOUCHER, MVOUCHER_C_EMAIL = VOUCHER_COLS, MUNICIPALITY_VOUCHER_COLS };
 enum delivery_col {
     DELIVERY_C_EMAIL, DELIVERY_C_MAIL_ID, DELIVERY_C_SENT_AT, DELIVERY_C_GIVEN_UP_AT, DELIVERY_C_ERROR, DELIVERY_COLS
@@ -171,7 +187,6 @@ enum training_col {
     TRAINING_C_LAST_NAME, TRAINING_C_FIRST_NAME, TRAINING_C_USERNAME, TRAINING_C_EMAIL, TRAINING_C_COURSE_TITLE,
     TRAINING_C_ENROLLED_AT, TRAINING_C_COMPLETED_ON, TRAINING_C_CERTIFICATE, TRAINING_COLS
 };
-enum slug_title_col { SLUG_TITLE_C_SLUG, SLUG_TITLE_C_TITLE, SLUG_TITLE_COLS };
 /* A reader of column 0 alone (an id, a count, a title, a hash). */
 /* readers of 007 (db_reset.c, db_lms.c) */
 enum reset_col { RESET_C_ID, RESET_C_EXPIRES_AT, RESET_C_USED_AT, RESET_C_ACCOUNT, RESET_COLS = RESET_C_ACCOUNT + ACCOUNT_COLS };

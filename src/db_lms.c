@@ -113,9 +113,8 @@ static void enrollment_row(sqlite3_stmt *st, struct arena *a, void *item)
 int db_api_enrollments(struct db *db, struct arena *a, int64_t account_id, struct api_enrollment **list,
                        size_t *n)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_LMS_ACCOUNT_ENROLLMENTS);
-    sqlite3_bind_int64(st, 1, account_id);
-    return db_collect(db, a, st, sizeof **list, enrollment_row, (void **)list, n);
+    return db_collect_by_id(db, a, Q_LMS_ACCOUNT_ENROLLMENTS, account_id, sizeof **list, enrollment_row,
+                            (void **)list, n);
 }
 
 int db_lms_webhook_enable(struct db *db, bool enabled)
@@ -147,16 +146,11 @@ int db_lms_webhook_failing(struct db *db, struct arena *a, int64_t *count, int64
     return status;
 }
 
-static void url_row(sqlite3_stmt *st, struct arena *a, void *item)
-{
-    *(const char **)item = db_text(a, st, 0);
-}
-
 int db_catalog_url(struct db *db, struct arena *a, int64_t item_id, const char **url)
 {
     sqlite3_stmt *st = db_stmt(db, Q_CATALOG_URL_GET);
     sqlite3_bind_int64(st, 1, item_id);
-    return db_read_one(db, a, st, url_row, url);
+    return db_read_one(db, a, st, db_row_text, url);
 }
 
 int db_catalog_set_url(struct db *db, int64_t item_id, const char *url)

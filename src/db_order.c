@@ -202,9 +202,7 @@ static void line_row(sqlite3_stmt *st, struct arena *a, void *item)
 
 int db_order_lines(struct db *db, struct arena *a, int64_t order_id, struct order_line **lines, size_t *n)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_ORDER_LINES);
-    sqlite3_bind_int64(st, 1, order_id);
-    return db_collect(db, a, st, sizeof **lines, line_row, (void **)lines, n);
+    return db_collect_by_id(db, a, Q_ORDER_LINES, order_id, sizeof **lines, line_row, (void **)lines, n);
 }
 
 /* ORDER_LIST's row; municipality_id is left 0. */
@@ -299,33 +297,10 @@ int db_order_code_count(struct db *db, int64_t order_id, const struct code_filte
     return db_read_int(db, st, count);
 }
 
-struct item_row {
-    const char *slug, *title;
-};
-
-static void item_row(sqlite3_stmt *st, struct arena *a, void *item)
-{
-    struct item_row *r = item;
-    r->slug = db_text(a, st, ORDER_ITEM_C_SLUG);
-    r->title = db_text(a, st, ORDER_ITEM_C_TITLE);
-}
-
 int db_order_items(struct db *db, struct arena *a, int64_t order_id, const char ***slugs, const char ***titles,
                    size_t *n)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_ORDER_ITEMS);
-    sqlite3_bind_int64(st, 1, order_id);
-    struct item_row *rows;
-    int status = db_collect(db, a, st, sizeof *rows, item_row, (void **)&rows, n);
-    if (status != DB_OK)
-        return status;
-    *slugs = arena_alloc(a, (*n + 1) * sizeof **slugs);
-    *titles = arena_alloc(a, (*n + 1) * sizeof **titles);
-    for (size_t i = 0; i < *n; i++) {
-        (*slugs)[i] = rows[i].slug;
-        (*titles)[i] = rows[i].title;
-    }
-    return DB_OK;
+    return db_collect_slug_titles(db, a, Q_ORDER_ITEMS, order_id, slugs, titles, n);
 }
 
 struct municipality_voucher {
@@ -371,12 +346,6 @@ int db_voucher_set_mail(struct db *db, int64_t voucher_id, int64_t outbox_id)
     return db_exec_one(db, st, DB_NOT_FOUND);
 }
 
-static void id_row(sqlite3_stmt *st, struct arena *a, void *item)
-{
-    (void)a;
-    *(int64_t *)item = sqlite3_column_int64(st, 0);
-}
-
 int db_order_free_codes(struct db *db, struct arena *a, int64_t order_id, const char *slug, int64_t now,
                         int64_t limit, int64_t **ids, size_t *n)
 {
@@ -385,7 +354,7 @@ int db_order_free_codes(struct db *db, struct arena *a, int64_t order_id, const 
     db_bind_text(st, 2, slug);
     sqlite3_bind_int64(st, 3, now);
     sqlite3_bind_int64(st, 4, limit);
-    return db_collect(db, a, st, sizeof **ids, id_row, (void **)ids, n);
+    return db_collect(db, a, st, sizeof **ids, db_row_int, (void **)ids, n);
 }
 
 int db_order_codes_for_email(struct db *db, int64_t order_id, const char *slug, const char *email,
@@ -421,7 +390,7 @@ int db_reminder_due_orders(struct db *db, struct arena *a, int64_t from, int64_t
     sqlite3_bind_int64(st, 1, from);
     sqlite3_bind_int64(st, 2, to);
     sqlite3_bind_int(st, 3, days_before);
-    return db_collect(db, a, st, sizeof **ids, id_row, (void **)ids, n);
+    return db_collect(db, a, st, sizeof **ids, db_row_int, (void **)ids, n);
 }
 
 int db_order_expiring_codes(struct db *db, struct arena *a, int64_t order_id, int64_t from, int64_t to,
@@ -463,9 +432,8 @@ static void hash_row(sqlite3_stmt *st, struct arena *a, void *item)
 int db_support_redeemed_by(struct db *db, struct arena *a, int64_t account_id,
                            unsigned char (**hashes)[32], size_t *n)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_SUPPORT_VOUCHERS_REDEEMED_BY);
-    sqlite3_bind_int64(st, 1, account_id);
-    return db_collect(db, a, st, sizeof **hashes, hash_row, (void **)hashes, n);
+    return db_collect_by_id(db, a, Q_SUPPORT_VOUCHERS_REDEEMED_BY, account_id, sizeof **hashes, hash_row,
+                            (void **)hashes, n);
 }
 
 static void voucher_enrollment_row(sqlite3_stmt *st, struct arena *a, void *item)
@@ -480,9 +448,8 @@ static void voucher_enrollment_row(sqlite3_stmt *st, struct arena *a, void *item
 int db_support_voucher_enrollments(struct db *db, struct arena *a, int64_t voucher_id,
                                    struct voucher_enrollment **list, size_t *n)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_SUPPORT_VOUCHER_ENROLLMENTS);
-    sqlite3_bind_int64(st, 1, voucher_id);
-    return db_collect(db, a, st, sizeof **list, voucher_enrollment_row, (void **)list, n);
+    return db_collect_by_id(db, a, Q_SUPPORT_VOUCHER_ENROLLMENTS, voucher_id, sizeof **list, voucher_enrollment_row,
+                            (void **)list, n);
 }
 
 /* ---- changes ---- */

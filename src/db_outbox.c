@@ -126,17 +126,9 @@ int db_outbox_progress(struct db *db, int64_t id, const char *delivered_to, cons
     return db_exec_stmt(db, st);
 }
 
-static void pid_row(sqlite3_stmt *st, struct arena *a, void *item)
-{
-    (void)a;
-    *(int64_t *)item = sqlite3_column_int64(st, 0);
-}
-
 int db_outbox_claimers(struct db *db, struct arena *a, int64_t now, int64_t **pids, size_t *n)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_CLAIMERS);
-    sqlite3_bind_int64(st, 1, now);
-    return db_collect(db, a, st, sizeof **pids, pid_row, (void **)pids, n);
+    return db_collect_by_id(db, a, Q_OUTBOX_CLAIMERS, now, sizeof **pids, db_row_int, (void **)pids, n);
 }
 
 int db_outbox_release(struct db *db, int64_t pid, int64_t now)
@@ -161,9 +153,7 @@ static void status_row(sqlite3_stmt *st, struct arena *a, void *item)
 
 int db_outbox_of_order(struct db *db, struct arena *a, int64_t order_id, struct outbox_status **list, size_t *n)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_OF_ORDER);
-    sqlite3_bind_int64(st, 1, order_id);
-    return db_collect(db, a, st, sizeof **list, status_row, (void **)list, n);
+    return db_collect_by_id(db, a, Q_OUTBOX_OF_ORDER, order_id, sizeof **list, status_row, (void **)list, n);
 }
 
 int db_outbox_resend(struct db *db, int64_t id, int64_t order_id, const char *recipients, int64_t now)

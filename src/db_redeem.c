@@ -4,16 +4,6 @@
 #include "db_internal.h"
 #include "mem.h"
 
-typedef void (*row_fn)(sqlite3_stmt *st, struct arena *a, void *item);
-
-/* Runs query q with ?1 = id; db_collect's result (*items NULL when none). */
-static int collect_by_id(struct db *db, enum query_id q, int64_t id, struct arena *a, size_t size, row_fn fill,
-                         void **items, size_t *n)
-{
-    sqlite3_stmt *st = db_stmt(db, q);
-    sqlite3_bind_int64(st, 1, id);
-    return db_collect(db, a, st, size, fill, items, n);
-}
 
 struct counts {
     int64_t first, second;
@@ -37,16 +27,11 @@ int db_voucher_redeem(struct db *db, int64_t voucher_id, int64_t account_id, int
     return db_exec_one(db, st, DB_CONFLICT);
 }
 
-static void title_row(sqlite3_stmt *st, struct arena *a, void *item)
-{
-    *(const char **)item = db_text(a, st, 0);
-}
-
 int db_voucher_course_titles(struct db *db, struct arena *a, int64_t voucher_id, const char ***titles,
                              size_t *n)
 {
     void *list;
-    int status = collect_by_id(db, Q_VOUCHER_COURSE_TITLES, voucher_id, a, sizeof **titles, title_row, &list, n);
+    int status = db_collect_by_id(db, a, Q_VOUCHER_COURSE_TITLES, voucher_id, sizeof **titles, db_row_text, &list, n);
     *titles = list;
     return status;
 }
@@ -119,7 +104,7 @@ int db_enrollment_list(struct db *db, struct arena *a, int64_t account_id, struc
                        size_t *n)
 {
     void *items;
-    int status = collect_by_id(db, Q_ENROLLMENT_LIST, account_id, a, sizeof **list, enrollment_row, &items, n);
+    int status = db_collect_by_id(db, a, Q_ENROLLMENT_LIST, account_id, sizeof **list, enrollment_row, &items, n);
     *list = items;
     return status;
 }

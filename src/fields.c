@@ -89,12 +89,6 @@ static bool valid_hint(const char *s)
     return one_of(s, words);
 }
 
-static bool valid_id(const char *s)
-{
-    size_t n = strspn(s, "0123456789");
-    return n >= 1 && n <= 12 && s[n] == '\0' && s[0] != '0';
-}
-
 static bool valid_scope(const char *s)
 {
     return strcmp(s, "all") == 0 || strcmp(s, "open") == 0;
@@ -173,13 +167,13 @@ const struct field_spec field_specs[F__MAX] = {
     [F_STATUS] = {"status", 20, valid_status},
     [F_ASSIGNED] = {"zugewiesen", 4, valid_yes_no},
     [F_HINT] = {"hinweis", 20, valid_hint},
-    [F_CODE_ID] = {"code_id", 12, valid_id},
+    [F_CODE_ID] = {"code_id", 12, valid_any, FT_INT, 0, 1, 999999999999LL, "Die Code-Nummer"},
     [F_FROM] = {"from", 10, valid_any, FT_DATE, 0, 0, 0, "den Beginn des Zeitraums"},
     [F_TO] = {"to", 10, valid_any, FT_DATE, 0, 0, 0, "das Ende des Zeitraums"},
     [F_PAID_ON] = {"paid_on", 10, valid_any, FT_DATE, 0, 0, 0, "das Zahlungsdatum"},
     [F_EDIT] = {"edit", 1, valid_flag},
     [F_SCOPE] = {"scope", 4, valid_scope},
-    [F_MAIL] = {"mail", 12, valid_id},
+    [F_MAIL] = {"mail", 12, valid_any, FT_INT, 0, 1, 999999999999LL, "Die Nummer der E-Mail"},
 };
 #pragma GCC diagnostic pop
 

@@ -122,9 +122,7 @@ int h_accounting_journal(struct req *r)
     if (db_journal_totals(r->db, &q.f, &t) != DB_OK)
         return 500;
     int64_t pages = t.count ? (t.count + JOURNAL_PAGE - 1) / JOURNAL_PAGE : 1;
-    const char *page_text = req_text(r, F_PAGE);
-    int64_t page = page_text ? strtoll(page_text, NULL, 10) : 1;
-    page = page < 1 ? 1 : page > pages ? pages : page;
+    int64_t page = req_page(r, pages);
     struct journal_row *rows;
     size_t n;
     if (db_journal_list(r->db, r->arena, &q.f, 1, (page - 1) * JOURNAL_PAGE, JOURNAL_PAGE, &rows, &n) != DB_OK)

@@ -118,9 +118,7 @@ int h_admin_audit(struct req *r)
 
 struct list_page admin_list_page(struct req *r, int64_t per_page)
 {
-    const char *text = req_text(r, F_PAGE); /* 1..999999 by the fields table */
-    int64_t page = text ? strtoll(text, NULL, 10) : 1;
-    page = page < 1 ? 1 : page;
+    int64_t page = req_page(r, 0);
     return (struct list_page){
         .page = page, .per_page = per_page, .offset = (page - 1) * per_page, .limit = per_page + 1};
 }

@@ -23,16 +23,11 @@ static int json_error(struct req *r, int status, const char *message)
 /* A number query parameter: *value (def when absent); false when malformed. */
 static bool number_param(struct req *r, enum field_id f, long long def, long long *value)
 {
-    const char *raw = req_raw(r, f);
-    if (!*raw) {
+    if (!*req_raw(r, f)) {
         *value = def;
         return true;
     }
-    const char *text = req_text(r, f);
-    if (!text)
-        return false;
-    *value = strtoll(text, NULL, 10);
-    return true;
+    return req_number(r, f, value); /* digits within the table's range */
 }
 
 int h_api_enrollments(struct req *r)

@@ -92,8 +92,8 @@ int h_orders_list(struct req *r)
     struct order_summary *list;
     size_t n;
     int64_t total;
-    const char *q = req_text(r, F_Q), *page_text = req_text(r, F_PAGE);
-    int64_t page = page_text ? strtoll(page_text, NULL, 10) : 1;
+    const char *q = req_text(r, F_Q);
+    int64_t page = req_page(r, 0);
     if (db_order_list(r->db, r->arena, r->who->municipality_id, r->now, q, (page - 1) * ORDERS_PER_PAGE,
                       ORDERS_PER_PAGE, &list, &n, &total) != DB_OK)
         return 500;
@@ -151,14 +151,6 @@ static void code_row(struct req *r, struct view_table *t, const struct order_cod
                                                       c->mail_error));
     view_cell_int(t, CODE_SENDABLE, st == CODE_OPEN && *c->recipient_email && !staff(r));
     view_cell_int(t, CODE_SAVED, c->v.id == saved_id);
-}
-
-/* The page asked for (?seite=, default 1), kept within 1..pages. */
-static int64_t page_of(const struct req *r, int64_t pages)
-{
-    long long page = 1;
-    req_number(r, F_PAGE, &page); /* absent or invalid: the first page */
-    return page < 1 ? 1 : page > pages ? pages : page;
 }
 
 /* The numbered page links: the first, the last, and two either side of
@@ -226,7 +218,7 @@ static int code_rows(struct req *r, struct view *v, int64_t order_id, const stru
     if (db_order_code_count(r->db, order_id, f, &total) != DB_OK)
         return 500;
     int64_t pages = total ? (total + CODES_PER_PAGE - 1) / CODES_PER_PAGE : 1;
-    int64_t page = page_of(r, pages);
+    int64_t page = req_page(r, pages);
     struct order_code *codes;
     size_t n;
     if (db_order_codes(r->db, r->arena, order_id, f, (page - 1) * CODES_PER_PAGE, CODES_PER_PAGE, &codes, &n) !=
@@ -310,9 +302,9 @@ int h_orders_show(struct req *r)
     int status = own_order(r, &o);
     if (status != 0)
         return status;
-    const char *code_id = req_text(r, F_CODE_ID);
-    struct page_state ps = {.notice = notice_of(r), .error = "", .dist_recipients = "",
-                            .code_id = code_id ? strtoll(code_id, NULL, 10) : 0};
+    long long code_id = 0; /* the code just changed, to mark its row; none when absent */
+    req_number(r, F_CODE_ID, &code_id);
+    struct page_state ps = {.notice = notice_of(r), .error = "", .dist_recipients = "", .code_id = code_id};
     return show(r, &o, &ps);
 }
 

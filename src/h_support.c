@@ -690,10 +690,10 @@ static const char *done_notice(const char *done)
 int h_support_search(struct req *r)
 {
     struct support_page p = {.q = req_text(r, F_Q), .notice = done_notice(req_text(r, F_DONE)), .error_action = -1};
-    const char *code_id = req_text(r, F_CODE_ID);
-    if (!p.q && code_id) {
+    long long code_id;
+    if (!p.q && req_number(r, F_CODE_ID, &code_id)) {
         struct voucher vc;
-        int status = db_voucher_by_id(r->db, r->arena, strtoll(code_id, NULL, 10), &vc);
+        int status = db_voucher_by_id(r->db, r->arena, code_id, &vc);
         if (status == DB_ERROR)
             return 500;
         if (status == DB_OK && !(p.q = display_of(r, &vc)))

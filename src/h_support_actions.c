@@ -256,12 +256,11 @@ int h_support_lift(struct req *r)
  * order on the support page. */
 int h_support_mail_resend(struct req *r)
 {
-    const char *mail = req_text(r, F_MAIL), *order = req_text(r, F_Q);
+    const char *order = req_text(r, F_Q); /* the order's id, as the support page's form sends it */
     char *end;
-    long long order_id = order ? strtoll(order, &end, 10) : 0;
-    if (!mail || !order || *end || order_id <= 0)
+    long long order_id = order ? strtoll(order, &end, 10) : 0, mail_id;
+    if (!req_number(r, F_MAIL, &mail_id) || !order || *end || order_id <= 0)
         return 400;
-    int64_t mail_id = strtoll(mail, NULL, 10);
     const char *recipients = NULL;
     if (db_begin(r->db) != DB_OK)
         return 500;

@@ -63,9 +63,7 @@ int h_training_list(struct req *r)
     if (db_training_count(r->db, r->who->municipality_id, course, status, &total) != DB_OK)
         return 500;
     int64_t pages = total ? (total + ROWS_PER_PAGE - 1) / ROWS_PER_PAGE : 1;
-    const char *page_text = req_text(r, F_PAGE);
-    int64_t page = page_text ? strtoll(page_text, NULL, 10) : 1;
-    page = page < 1 ? 1 : page > pages ? pages : page;
+    int64_t page = req_page(r, pages);
     struct training_row *rows;
     size_t n;
     if (db_training_list(r->db, r->arena, r->who->municipality_id, course, status, (page - 1) * ROWS_PER_PAGE,

@@ -242,21 +242,32 @@ static const char *not_open(const struct voucher *v, int64_t now)
     return NULL;
 }
 
+/* The municipality's code voucher_id, still open: RECIPIENTS_OK with v, its
+ * recipient's e-mail and its order; else NOT_FOUND, ERROR, or REFUSED with
+ * the reason in *message. */
+static enum recipients_status load_open_code(struct db *db, struct arena *a, int64_t voucher_id,
+                                             const struct recipients_actor *by, int64_t now, struct voucher *v,
+                                             const char **email, int64_t *order_id, const char **message)
+{
+    int status = db_voucher_of_municipality(db, a, voucher_id, by->municipality_id, v, email);
+    if (status == DB_NOT_FOUND)
+        return RECIPIENTS_NOT_FOUND;
+    if (status != DB_OK)
+        return RECIPIENTS_ERROR;
+    *order_id = v->order_id;
+    const char *why = not_open(v, now);
+    return why ? refused(message, why) : RECIPIENTS_OK;
+}
+
 static enum recipients_status assign_one(struct db *db, struct arena *a, int64_t voucher_id, const char *name,
                                          const char *email, const struct recipients_actor *by, int64_t now,
                                          int64_t *order_id, const char **message)
 {
     struct voucher v;
     const char *old_email;
-    int status = db_voucher_of_municipality(db, a, voucher_id, by->municipality_id, &v, &old_email);
-    if (status == DB_NOT_FOUND)
-        return RECIPIENTS_NOT_FOUND;
-    if (status != DB_OK)
-        return RECIPIENTS_ERROR;
-    *order_id = v.order_id;
-    const char *why = not_open(&v, now);
-    if (why)
-        return refused(message, why);
+    enum recipients_status rs = load_open_code(db, a, voucher_id, by, now, &v, &old_email, order_id, message);
+    if (rs != RECIPIENTS_OK)
+        return rs;
     if (*name && !*email)
         return refused(message, "Bitte geben Sie auch die E-Mail-Adresse der Person ein.");
     if (*email && !*name)
@@ -296,15 +307,9 @@ static enum recipients_status send_one(struct db *db, struct arena *a, const str
 {
     struct voucher v;
     const char *email;
-    int status = db_voucher_of_municipality(db, a, voucher_id, by->municipality_id, &v, &email);
-    if (status == DB_NOT_FOUND)
-        return RECIPIENTS_NOT_FOUND;
-    if (status != DB_OK)
-        return RECIPIENTS_ERROR;
-    *order_id = v.order_id;
-    const char *why = not_open(&v, now);
-    if (why)
-        return refused(message, why);
+    enum recipients_status rs = load_open_code(db, a, voucher_id, by, now, &v, &email, order_id, message);
+    if (rs != RECIPIENTS_OK)
+        return rs;
     if (!*email)
         return refused(message, "Dieser Code ist noch niemandem zugewiesen: tragen Sie zuerst Name und "
                                 "E-Mail-Adresse ein.");

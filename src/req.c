@@ -176,6 +176,13 @@ bool req_number(const struct req *r, enum field_id f, long long *value)
     return true;
 }
 
+int64_t req_page(const struct req *r, int64_t pages)
+{
+    long long page = 1;
+    req_number(r, F_PAGE, &page); /* 1..999999 by the field table */
+    return pages > 0 && page > pages ? pages : page;
+}
+
 bool req_date(const struct req *r, enum field_id f, int *y, int *m, int *d)
 {
     long long n;

@@ -64,6 +64,9 @@ const char *req_text(const struct req *r, enum field_id f);
 /* A typed input (FT_INT, FT_CENTS, FT_DATE in fields.c): true with its
  * value when present and valid, else false (req_problem says why). */
 bool req_number(const struct req *r, enum field_id f, long long *value);
+/* The page of a long list asked for (?seite=): 1 when absent or invalid,
+ * at most pages (pages 0: no upper bound). */
+int64_t req_page(const struct req *r, int64_t pages);
 /* An FT_DATE input as year, month, day: true when present and valid. */
 bool req_date(const struct req *r, enum field_id f, int *y, int *m, int *d);
 /* What is wrong with input f, in German, for the form to show at that

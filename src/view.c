@@ -68,36 +68,101 @@ static bool is_page_template(const struct asset *as)
 {
     size_t n = strlen(as->name);
     return strncmp(as->name, "templates/", 10) == 0 && n > 15 &&
-           strcmp(as->name + n - 5, ".html") == 0 && strcmp(as->name, LAYOUT) != 0;
+           strcmp(as->name + n - 5, ".html") == 0 && strcmp(as->name, LAYOUT) != 0 &&
+           strncmp(as->name, "templates/inc_", 14) != 0; /* included into pages, never one itself */
 }
 
-#define MAX_MARK "@max:"
+/* Lex-time fills: before a template is lexed, every "@max:NAME@" becomes
+ * the maxlength of input NAME of the field table (fields.c), so a form's
+ * limit is the validator's, and every "@include:NAME@" becomes the text of
+ * templates/inc_NAME.html (CTPL has no include), so a block many pages
+ * show (the pager, the new-password fields) is written once.  Both happen
+ * once, at start-up. */
+struct fill {
+    const char *text;
+    size_t len;
+};
 
-/* Replaces every @max:NAME@ in s by the maxlength of input NAME of the
- * field table (fields.c), so a form's limit is the validator's.  -1 with
- * err filled on an unknown or unterminated name (a template error, found at
- * start-up). */
-static int fill_maxlengths(GString *s, const char *template_name, char *err, size_t errlen)
+static bool fill_maxlength(const char *name, char buf[24], struct fill *out)
 {
-    for (char *at = strstr(s->str, MAX_MARK); at; at = strstr(s->str, MAX_MARK)) {
-        char *name = at + strlen(MAX_MARK), *end = strchr(name, '@');
-        enum field_id f = F__MAX;
-        if (end) {
-            *end = '\0';
-            f = field_by_name(name);
-            *end = '@';
+    enum field_id f = field_by_name(name);
+    if (f == F__MAX)
+        return false;
+    int n = snprintf(buf, 24, "%zu", field_maxlength(f));
+    *out = (struct fill){buf, (size_t)n};
+    return true;
+}
+
+static bool fill_include(const char *name, char buf[24], struct fill *out)
+{
+    (void)buf;
+    char path[96];
+    snprintf(path, sizeof path, "templates/inc_%s.html", name);
+    const struct asset *as = asset_find(path);
+    if (!as)
+        return false;
+    *out = (struct fill){as->text, as->len};
+    return true;
+}
+
+static const struct {
+    const char *mark;
+    bool (*fill)(const char *name, char buf[24], struct fill *out);
+    const char *unknown; /* what an unknown name means, for the start-up error */
+} fills[] = {
+    {"@include:", fill_include, "names no templates/inc_*.html"},
+    {"@max:", fill_maxlength, "names no input of the field table"},
+};
+
+#define MAX_FILLS 4096 /* per template; more: an include that includes itself */
+
+/* Applies every fill to s.  -1 with err filled on an unknown or
+ * unterminated name (a template error, found at start-up). */
+static int fill_marks(GString *s, const char *template_name, char *err, size_t errlen)
+{
+    int done = 0;
+    for (size_t k = 0; k < sizeof fills / sizeof fills[0]; k++) {
+        const char *mark = fills[k].mark;
+        for (char *at = strstr(s->str, mark); at; at = strstr(s->str, mark)) {
+            char *name = at + strlen(mark), *end = strchr(name, '@'), buf[24];
+            struct fill f;
+            bool known = false;
+            if (end) {
+                *end = '\0';
+                known = fills[k].fill(name, buf, &f);
+                *end = '@';
+            }
+            if (!known) {
+                snprintf(err, errlen, "%s: %.40s %s", template_name, at, fills[k].unknown);
+                return -1;
+            }
+            if (++done > MAX_FILLS) {
+                snprintf(err, errlen, "%s: more than %d fills (does an include include itself?)", template_name,
+                         MAX_FILLS);
+                return -1;
+            }
+            gssize pos = at - s->str;
+            g_string_erase(s, pos, end + 1 - at);
+            g_string_insert_len(s, pos, f.text, (gssize)f.len);
         }
-        if (f == F__MAX) {
-            snprintf(err, errlen, "%s: %.40s names no input of the field table", template_name, at);
-            return -1;
-        }
-        char number[24];
-        snprintf(number, sizeof number, "%zu", field_maxlength(f));
-        gssize pos = at - s->str;
-        g_string_erase(s, pos, end + 1 - at);
-        g_string_insert(s, pos, number);
     }
     return 0;
+}
+
+/* Fills and lexes s (consumed); NULL with err filled on an error. */
+static CtplToken *lex_filled(GString *s, const char *template_name, char *err, size_t errlen)
+{
+    CtplToken *tree = NULL;
+    if (fill_marks(s, template_name, err, errlen) == 0) {
+        GError *e = NULL;
+        tree = ctpl_lexer_lex_string(s->str, &e);
+        if (!tree) {
+            snprintf(err, errlen, "%s: %s", template_name, e ? e->message : "lex error");
+            g_clear_error(&e);
+        }
+    }
+    g_string_free(s, TRUE);
+    return tree;
 }
 
 static CtplToken *lex_page(const struct asset *layout, const char *mark, const struct asset *page,
@@ -108,31 +173,13 @@ static CtplToken *lex_page(const struct asset *layout, const char *mark, const s
     g_string_append_len(s, layout->text, (gssize)before);
     g_string_append_len(s, page->text, (gssize)page->len);
     g_string_append(s, layout->text + after_at);
-    if (fill_maxlengths(s, page->name, err, errlen) != 0) {
-        g_string_free(s, TRUE);
-        return NULL;
-    }
-    GError *e = NULL;
-    CtplToken *tree = ctpl_lexer_lex_string(s->str, &e);
-    g_string_free(s, TRUE);
-    if (!tree) {
-        snprintf(err, errlen, "%s: %s", page->name, e ? e->message : "lex error");
-        g_clear_error(&e);
-    }
-    return tree;
+    return lex_filled(s, page->name, err, errlen);
 }
 
 static CtplToken *lex_part(const struct asset *part, char *err, size_t errlen)
 {
-    char *text = xstrndup(part->text, part->len);
-    GError *e = NULL;
-    CtplToken *tree = ctpl_lexer_lex_string(text, &e);
-    free(text);
-    if (!tree) {
-        snprintf(err, errlen, "%s: %s", part->name, e ? e->message : "lex error");
-        g_clear_error(&e);
-    }
-    return tree;
+    GString *s = g_string_new_len(part->text, (gssize)part->len);
+    return lex_filled(s, part->name, err, errlen);
 }
 
 struct templates *templates_load(char *err, size_t errlen)

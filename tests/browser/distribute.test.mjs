@@ -105,6 +105,11 @@ test('order 3 codes, hand them to 3 people, each gets a mail, one redeems from t
     assert.match(text, /eingelöst am \d\d\.\d\d\.\d{4} von Berta Bauer/);
     problems.push(...await axe(page));
     await shot(page, 'distribute-order-after');
+    // The proof of training names her with the course the code enrolled her in.
+    await page.goto(base + '/gemeinde/schulungen');
+    assert.match(await page.locator('main').innerText(), /Berta Bauer[\s\S]*DSGVO-Grundlagen für Gemeinden/);
+    problems.push(...await axe(page));
+    await shot(page, 'distribute-training');
   });
   assert.deepEqual(problems, [], `axe-core violations:\n${problems.join('\n')}`);
 }, { timeout: 120000 });

@@ -61,7 +61,7 @@ async function visitAll(page, paths, prefix) {
 test('at 375 px no public page scrolls sideways and the redemption form fits', async () => {
   const problems = await withPage(env.browser, async (page) => {
     const found = await visitAll(page, ['/', '/kurse', '/faq', '/impressum', '/datenschutz', '/voucher/einloesen',
-      '/login', '/zertifikat/pruefen', '/zertifikat/pruefen?nr=Z-0000-0000-0000', '/gibt-es-nicht'], 'gast');
+      '/login', '/passwort-vergessen', '/zertifikat/pruefen', '/zertifikat/pruefen?nr=Z-0000-0000-0000', '/gibt-es-nicht'], 'gast');
     await page.goto(env.srv.baseUrl + '/voucher/einloesen');
     found.push(...await offScreen(page.locator('form button[type="submit"]'), 'redeem buttons'));
     found.push(...await offScreen(page.locator('a.btn-redeem'), 'red button'));
@@ -75,7 +75,7 @@ test('at 375 px the order form shows its quantity inputs, the review its gross t
   const id = sqlValue(env.srv, `SELECT order_id FROM vouchers WHERE id = ${v.id}`);
   const problems = await withPage(env.browser, async (page) => {
     await loginAs(page, env.srv.baseUrl, 'gemeinde');
-    const found = await visitAll(page, ['/', '/bestellen', '/bestellungen', `/bestellungen/${id}`, '/konto/passwort'],
+    const found = await visitAll(page, ['/', '/bestellen', '/bestellungen', `/bestellungen/${id}`, '/gemeinde/schulungen', '/konto', '/konto/passwort'],
       'gemeinde');
     await page.goto(env.srv.baseUrl + '/bestellen');
     found.push(...await offScreen(page.locator('input[name^="qty_"]'), 'quantity input'));

@@ -184,6 +184,25 @@ static void test_view_int_renders_number(void **state)
     assert_contains(html, "<p>1234567</p>");
 }
 
+static void test_includes_and_limits_are_filled_before_lexing(void **state)
+{
+    struct fixture *f = *state;
+    struct view *v = view_new(&f->req, "account_password", "Passwort ändern");
+    view_text(v, "error", "");
+    view_text(v, "notice", "");
+    view_int(v, "current_invalid", 0);
+    view_int(v, "new_invalid", 1);
+    view_int(v, "repeat_invalid", 0);
+    const char *html = render(f, v);
+    /* the new-password fields come from templates/inc_new_password.html, their
+     * limits from the field table, and no marker is left */
+    assert_contains(html, "<label for=\"new-password\">Neues Passwort</label>");
+    assert_contains(html, "name=\"password2\" type=\"password\" autocomplete=\"new-password\" required maxlength=\"1024\"");
+    assert_contains(html, "aria-describedby=\"new-password-hint password-error\" aria-invalid=\"true\"");
+    assert_lacks(html, "@include:");
+    assert_lacks(html, "@max:");
+}
+
 static void test_layout_has_lang_de_and_redeem_button(void **state)
 {
     struct fixture *f = *state;
@@ -427,6 +446,7 @@ int main(void)
         T(test_view_url_keeps_local_path_and_https),
         T(test_view_url_null_becomes_hash),
         T(test_view_int_renders_number),
+        T(test_includes_and_limits_are_filled_before_lexing),
         T(test_layout_has_lang_de_and_redeem_button),
         T(test_layout_for_guest_shows_login_not_logout),
         T(test_layout_marks_current_menu_item),
