@@ -71,6 +71,30 @@ int db_replace_file(const char *src, const char *dest, char *err, size_t errlen)
 /* Removes a database file with its -wal and -shm files; missing ones are fine. */
 void db_remove_file(const char *path);
 
+/* ---- the checkpointer (voucherd) ----
+ * A thread with its own connection that copies the WAL into the database
+ * off the request path (db_checkpoint.c): while it runs, no connection of
+ * the process checkpoints in its own COMMIT; a COMMIT that leaves the WAL
+ * past DB_CHECKPOINT_PAGES wakes it for a PASSIVE checkpoint, it runs one
+ * every DB_CHECKPOINT_PERIOD_MS while commits arrive, and truncates the WAL
+ * after DB_CHECKPOINT_IDLE_MS without commits.  Without a checkpointer
+ * (voucherctl) a COMMIT past DB_CHECKPOINT_PAGES checkpoints itself, as
+ * SQLite's default does. */
+#define DB_CHECKPOINT_PAGES 1000
+#define DB_CHECKPOINT_PERIOD_MS 1000
+#define DB_CHECKPOINT_IDLE_MS 5000
+struct db_checkpointer;
+/* Opens its connection and starts the thread; one per process.  NULL with
+ * err filled when the database does not open or the thread cannot start. */
+struct db_checkpointer *db_checkpointer_start(const char *path, char *err, size_t errlen);
+/* Stops the thread, runs a last checkpoint (truncating the WAL when no
+ * reader holds it) and closes.  Call after the threads that write have
+ * stopped; harmless with NULL. */
+void db_checkpointer_stop(struct db_checkpointer *c);
+/* How many PASSIVE and TRUNCATE checkpoints the checkpointer ran so far in
+ * this process (for tests and logs).  Cannot fail. */
+void db_checkpointer_counts(int64_t *passive, int64_t *truncated);
+
 /* ---- municipalities ---- */
 struct municipality {
     int64_t id;
