@@ -339,12 +339,15 @@ struct outbox_mail {
 };
 /* Stores a message due at once.  Call inside the caller's transaction. */
 int db_outbox_add(struct db *db, const struct outbox_mail *m, int64_t now, int64_t *id);
-/* Claims the next message due at now that no sender holds, holding it
- * until claimed_until, and reads it with its attachments; DB_NOT_FOUND when
- * there is none.  One conditional UPDATE: two senders never claim the same
- * message. */
-int db_outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t claimed_until,
-                    int64_t claimed_by, struct outbox_mail *m);
+/* Claims up to max messages due at now that no sender holds, holding them
+ * until claimed_until, and reads them with their attachments: one
+ * conditional UPDATE (one write transaction for a sender's batch), so two
+ * senders never claim the same message.  *mails an arena array of *n (0
+ * when none is due), in no particular order.  DB_OK or DB_ERROR. */
+int db_outbox_claim_batch(struct db *db, struct arena *a, int64_t now, int64_t claimed_until, int64_t claimed_by,
+                          int64_t max, struct outbox_mail **mails, size_t *n);
+/* Gives back a claim of claimed_by that was not tried (attempts as before). */
+int db_outbox_unclaim(struct db *db, int64_t id, int64_t claimed_by);
 /* Stores which recipients accepted and which refused a message for good. */
 int db_outbox_progress(struct db *db, int64_t id, const char *delivered_to, const char *refused_to);
 /* The process ids holding claims at now (*pids in the arena, *n of them). */
