@@ -110,6 +110,9 @@ int db_session_purge(struct db *db, int64_t idle_since, int64_t created_since);
 /* ---- login failures, keyed "a:<account id>" or "ip:<address>" ---- */
 /* key: "a:<account id>" or "ip:<address>" (never a typed username); *id
  * (may be NULL) receives the row's id. */
+/* The login_failures key of an account (printf format of its id, long long);
+ * an address is counted as "ip:" followed by it. */
+#define DB_LOGIN_ACCOUNT_KEY "a:%lld"
 int db_login_failure_add(struct db *db, const char *key, int64_t now, int64_t *id);
 int db_login_failure_delete(struct db *db, int64_t id);
 int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_t *count);
@@ -683,5 +686,20 @@ int db_credit_notes_of_order(struct db *db, struct arena *a, int64_t order_id, s
                              size_t *n);
 int db_credit_note_lines(struct db *db, struct arena *a, int64_t credit_note_id, struct credit_note_line **lines,
                          size_t *n);
+
+/* ---- privacy: user export and erase (db_privacy.c) ---- */
+/* *json = every personal datum of the account named username (case-
+ * insensitive) as one JSON object, in the arena; DB_NOT_FOUND when none. */
+int db_privacy_export(struct db *db, struct arena *a, const char *username, const char **json);
+/* What erasing one account replaces; all strings borrowed. */
+struct privacy_erase {
+    int64_t account_id;
+    const char *old_username, *new_username, *email, *full_name, *first_name, *last_name;
+};
+/* Anonymises the account everywhere (audit texts, attempts, failures,
+ * sessions, reset links, certificates' holder name, codes handed to its
+ * address, mails to it, the account row).  Invoices (orders) are left as
+ * issued.  Call inside a transaction; on failure roll it back. */
+int db_privacy_erase(struct db *db, const struct privacy_erase *e, int64_t now);
 
 #endif
