@@ -424,6 +424,33 @@ test('SQL metacharacters in every field of every form: never a 5xx; stored verba
   assert.equal(sqlValue(srv, "SELECT count(*) FROM municipalities WHERE name = 'Stadtgemeinde Musterstadt'"), '1');
 });
 
+test('numbers and dates out of every range in every field of every form and list: never a 5xx', async () => {
+  const extremes = ['-1', '9223372036854775808', '2026-02-30', '１２'];
+  const n = await everyField(extremes, (res, what) => notServerError(res, what));
+  let m = 0;
+  for (const q of QUERIES) {
+    const c = clientOf(q.who);
+    const p = typeof q.path === 'function' ? q.path() : q.path;
+    for (const name of Object.keys(q.fields)) {
+      for (const v of extremes) {
+        const res = await c.get(`${p}?${new URLSearchParams({ ...q.fields, [name]: v })}`);
+        notServerError(res, `GET ${p} ${name}=${v}`);
+        m++;
+      }
+    }
+  }
+  // an order form with quantities out of range and names that are no course
+  const { c, pairs } = await prepare(FORMS.find((f) => f.route === '/bestellen'));
+  for (const [k, v] of [[`qty_${COURSE}`, '100000'], [`qty_${COURSE}`, '-5'], ['qty_' + 'x'.repeat(64), '1'], ['qty_../../etc', '1'],
+    [`qty_${COURSE}`, '99999999999999999999']]) {
+    const res = await c.post('/bestellen', { ...pairs, [k]: v, confirm: '1' });
+    notServerError(res, `/bestellen ${k}=${v}`);
+  }
+  const many = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`qty_k${i}`, '1']));
+  notServerError(await c.post('/bestellen', { ...pairs, ...many }), '/bestellen with 5000 quantities');
+  assert.ok(n + m > 400, `${n + m} requests`);
+});
+
 test('CSRF: every POST route without a token, with another session\'s token or a token of this user\'s other session → 403, nothing changed', async () => {
   const second = {}; // a second session of the same user
   let n = 0;
@@ -653,6 +680,15 @@ test('CR/LF in every field of every form and in paths: no injected HTTP header, 
   assert.equal(r.status, 303, r.head);
   assert.ok(!INJECTED.test(r.head), r.head);
   assert.match(r.head, /^Location: \/\r?$/m, 'the refused next is dropped');
+  // login's next: only a local path is followed, never another host
+  for (const next of ['//evil.example/', '/\\evil.example', 'https://evil.example/', '\\\\evil.example', ' //evil.example',
+    '/%2F/evil.example', 'javascript:alert(1)', '/\t/evil.example']) {
+    const g = new Client(srv.baseUrl);
+    const res = await g.post('/login', { csrf: await csrfOf(g), username: 'kollegin', password: PW, next });
+    assert.equal(res.status, 303, next);
+    const loc = res.headers.get('location');
+    assert.ok(loc.startsWith('/') && !/^\/[\/\\]/.test(loc) && !/[\s]/.test(loc), `next=${JSON.stringify(next)}: Location ${loc}`);
+  }
   // paths with CR/LF where a path becomes a header (the login redirect's next, a download's filename)
   for (const p of ['/konto%0D%0AX-Injected:%201', '/bestellen%0D%0ASet-Cookie:%20evil=1', '/zertifikat/Z%0D%0AX-Injected:1.pdf',
     `/bestellungen/${ids.orderA}%0D%0AX-Injected:%201/rechnung.pdf`, '/meine-kurse%0AX-Injected:%201']) {
@@ -673,6 +709,21 @@ test('CR/LF in every field of every form and in paths: no injected HTTP header, 
 });
 
 // ---------------------------------------------------------------------------
+
+test('a forged Host header never reaches a link: the reset mail links to [server] base_url', async () => {
+  const g = new Client(srv.baseUrl);
+  const csrf = await csrfOf(g);
+  const form = `csrf=${csrf}&login=${encodeURIComponent('kollegin@musterstadt.gv.at')}`;
+  const before = smtp.messages.length;
+  const r = await rawHttp(`POST /passwort-vergessen HTTP/1.1\r\nHost: evil.example\r\nX-Forwarded-Host: evil.example\r\n` +
+    `Cookie: ${g.cookieHeader()}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\n` +
+    `Connection: close\r\n\r\n${form}`);
+  assert.equal(r.status, 200, r.head);
+  const mail = await smtp.waitFor((m, i) => smtp.messages.indexOf(m) >= before &&
+    m.envelope.rcptTo.some((x) => x.address === 'kollegin@musterstadt.gv.at'));
+  assert.ok(mail.mail.text.includes(`${srv.baseUrl}/passwort-neu?t=`), mail.mail.text);
+  assert.ok(!mail.raw.toString('latin1').includes('evil.example'));
+});
 
 test('path traversal on static, PDF and CSV routes answers 400 or 404 and never a file outside', async () => {
   const conf = fs.readFileSync(srv.conf, 'utf8');
