@@ -34,6 +34,7 @@ const EDITED_COURSE = 'informationssicherheit';
 // An XSS payload of at most 100 characters (a person name's limit) that breaks out of attributes too.
 const XSS = `"'><img src=x onerror=xss(1)><script>xss(2)</script>`;
 const RAW_MARKERS = ['<img src=x', '<script>xss'];
+const FORMULA = '=HYPERLINK("https://evil.example";"x")';
 const ESCAPED = '&lt;img src=x onerror=xss(1)&gt;&lt;script&gt;xss(2)&lt;/script&gt;';
 const SQLI = [`x'); DROP TABLE accounts; --" OR 1=1 --`, `\\'; SELECT * FROM sessions; -- %' OR '1'='1`];
 
@@ -543,7 +544,7 @@ test('XSS payloads stored through the forms come out escaped on every page, and 
     { name: `Gemeinde ${XSS}`, address: `Hauptplatz 1\n${XSS}` });
   await submitEdit(as.admin, `/admin/kurse/${COURSE}/bearbeiten`, `/admin/kurse/${COURSE}/bearbeiten`,
     { title: `Kurs ${XSS}`, description: XSS });
-  await submitEdit(as.mitarbeiterin, '/konto', '/konto', { first_name: XSS, last_name: 'Muster' });
+  await submitEdit(as.mitarbeiterin, '/konto', '/konto', { first_name: XSS, last_name: FORMULA });
   const form = await as.gemeinde.get('/bestellen');
   const token = tags(form.text, 'input').find((t) => t.attrs.name === 'order_token').attrs.value;
   const review = await as.gemeinde.post('/bestellen', { csrf: await csrfOf(as.gemeinde), order_token: token, reference: XSS, [`qty_${COURSE}`]: '3' });
@@ -560,7 +561,12 @@ test('XSS payloads stored through the forms come out escaped on every page, and 
   let res = await as.gemeinde.post(`/bestellungen/codes/${codeX}`, { csrf: await csrfOf(as.gemeinde), name: XSS, email: 'eva.xss@example.org' });
   assert.equal(res.status, 303, textOf(res.text).slice(0, 300));
   res = await as.gemeinde.post(`/bestellungen/codes/${codeX}/senden`, { csrf: await csrfOf(as.gemeinde) });
+  res = await as.gemeinde.post(`/bestellungen/codes/${codeX + 1}`, { csrf: await csrfOf(as.gemeinde), name: FORMULA, email: 'formel@example.org' });
   assert.equal(res.status, 303, textOf(res.text).slice(0, 300));
+  assert.equal(res.status, 303, textOf(res.text).slice(0, 300));
+  const vouchersPdf = await download(as.gemeinde, `/bestellungen/${orderX}/voucher.pdf`); // before the cancellation
+  assert.equal(vouchersPdf.status, 200);
+  showsVerbatim(pdfText(vouchersPdf.bytes), 'the vouchers PDF');
   const redeem = new Client(srv.baseUrl);
   res = await redeem.post('/voucher/einloesen', { csrf: await csrfOf(redeem), mode: 'existing', username: 'mitarbeiterin', code: ids.codeToRedeem });
   assert.ok([200, 303].includes(res.status), `redeem: ${res.status}`);
@@ -597,7 +603,7 @@ test('XSS payloads stored through the forms come out escaped on every page, and 
   }
 
   // PDFs: the text as written, in a valid PDF (no markup runs in a PDF)
-  for (const [who, p] of [['gemeinde', `/bestellungen/${orderX}/rechnung.pdf`], ['gemeinde', `/bestellungen/${ids.orderA}/voucher.pdf`],
+  for (const [who, p] of [['gemeinde', `/bestellungen/${orderX}/rechnung.pdf`],
     ['mitarbeiterin', `/zertifikat/${certId}.pdf`], ['gemeinde', `/gutschriften/${credit}.pdf`]]) {
     const d = await download(as[who], p);
     assert.equal(d.status, 200, p);
@@ -610,6 +616,11 @@ test('XSS payloads stored through the forms come out escaped on every page, and 
     assert.equal(d.status, 200, p);
     const text = d.bytes.toString('utf8');
     assert.ok(text.includes(XSS.replace(/"/g, '""')) || text.includes(`Gemeinde ${XSS}`.replace(/"/g, '""')), `${p} holds the value quoted: ${text.slice(0, 400)}`);
+    // a value that Excel would run as a formula starts with ' in its cell
+    if (p.endsWith('/codes.csv')) {
+      assert.ok(text.includes(`"'${FORMULA.replace(/"/g, '""')}"`) || text.includes(`'${FORMULA}`), `${p}: the formula is guarded`);
+      assert.ok(!/(^|;)"?=HYP/m.test(text), `${p}: no cell starts with the formula`);
+    }
   }
   // XML: well-formed, the payload as character data
   for (const [who, p] of [['gemeinde', `/bestellungen/${orderX}/rechnung.xml`], ['gemeinde', `/gutschriften/${credit}.xml`],
