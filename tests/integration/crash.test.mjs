@@ -23,6 +23,10 @@ const EXISTING_WORKERS = 3;
 const NEW_WORKERS = 2;
 const ORDER_WORKERS = 2;
 const ORDER_QTY = { 'dsgvo-grundlagen': 2, 'digitales-amt': 1 }; // a course and a package: 3 codes
+// Codes a round may use at most (then that kind's clients wait for the kill): the pools below last
+// ROUNDS rounds however fast one kind is compared with the others.
+const EXISTING_PER_ROUND = 80;
+const NEW_PER_ROUND = 20;
 
 let srv;
 let admin;
@@ -54,12 +58,16 @@ after(async () => {
  */
 function startLoad(round) {
   const s = { running: true, killed: false, existing: [], created: [], orders: [], cut: 0, unexpected: [] };
+  s.stopped = new Promise((resolve) => { s.stop = resolve; });
+  const existingEnd = Math.min(pool.existing.length, pool.next + EXISTING_PER_ROUND);
+  const newEnd = Math.min(newCodes.length, pool.newNext + NEW_PER_ROUND);
   const note = (what, res, e) => {
     if (s.killed) s.cut++;
     else s.unexpected.push(`${what}: ${e ? e.message : `HTTP ${res.status}: ${textOf(res.text).slice(0, 300)}`}`);
   };
   const existingWorker = async () => {
-    while (s.running && pool.next < pool.existing.length) {
+    while (s.running) {
+      if (pool.next >= existingEnd) { await s.stopped; break; }
       const item = pool.existing[pool.next++];
       try {
         const res = await redeemExisting(srv, item.user, item.v.code);
@@ -69,7 +77,8 @@ function startLoad(round) {
     }
   };
   const newWorker = async () => {
-    while (s.running && pool.newNext < newCodes.length) {
+    while (s.running) {
+      if (pool.newNext >= newEnd) { await s.stopped; break; }
       const i = pool.newNext++;
       const v = newCodes[i];
       const username = `crashneu${i}`;
@@ -158,6 +167,7 @@ test(`kill -9 during concurrent redemptions and orders, ${ROUNDS} rounds: nothin
     await new Promise((r) => setTimeout(r, delay));
     s.killed = true; // what is in flight now is cut off; no new request starts
     s.running = false;
+    s.stop();
     const ended = await srv.killVoucherd('SIGKILL');
     assert.equal(ended.signal, 'SIGKILL', `round ${round}: voucherd was killed, not ended otherwise`);
     await s.done;
