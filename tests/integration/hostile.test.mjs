@@ -34,6 +34,7 @@ const EDITED_COURSE = 'informationssicherheit';
 // An XSS payload of at most 100 characters (a person name's limit) that breaks out of attributes too.
 const XSS = `"'><img src=x onerror=xss(1)><script>xss(2)</script>`;
 const RAW_MARKERS = ['<img src=x', '<script>xss'];
+const FORMULA = '=HYPERLINK("https://evil.example";"x")';
 const ESCAPED = '&lt;img src=x onerror=xss(1)&gt;&lt;script&gt;xss(2)&lt;/script&gt;';
 const SQLI = [`x'); DROP TABLE accounts; --" OR 1=1 --`, `\\'; SELECT * FROM sessions; -- %' OR '1'='1`];
 
@@ -424,6 +425,33 @@ test('SQL metacharacters in every field of every form: never a 5xx; stored verba
   assert.equal(sqlValue(srv, "SELECT count(*) FROM municipalities WHERE name = 'Stadtgemeinde Musterstadt'"), '1');
 });
 
+test('numbers and dates out of every range in every field of every form and list: never a 5xx', async () => {
+  const extremes = ['-1', '9223372036854775808', '2026-02-30', '１２'];
+  const n = await everyField(extremes, (res, what) => notServerError(res, what));
+  let m = 0;
+  for (const q of QUERIES) {
+    const c = clientOf(q.who);
+    const p = typeof q.path === 'function' ? q.path() : q.path;
+    for (const name of Object.keys(q.fields)) {
+      for (const v of extremes) {
+        const res = await c.get(`${p}?${new URLSearchParams({ ...q.fields, [name]: v })}`);
+        notServerError(res, `GET ${p} ${name}=${v}`);
+        m++;
+      }
+    }
+  }
+  // an order form with quantities out of range and names that are no course
+  const { c, pairs } = await prepare(FORMS.find((f) => f.route === '/bestellen'));
+  for (const [k, v] of [[`qty_${COURSE}`, '100000'], [`qty_${COURSE}`, '-5'], ['qty_' + 'x'.repeat(64), '1'], ['qty_../../etc', '1'],
+    [`qty_${COURSE}`, '99999999999999999999']]) {
+    const res = await c.post('/bestellen', { ...pairs, [k]: v, confirm: '1' });
+    notServerError(res, `/bestellen ${k}=${v}`);
+  }
+  const many = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`qty_k${i}`, '1']));
+  notServerError(await c.post('/bestellen', { ...pairs, ...many }), '/bestellen with 5000 quantities');
+  assert.ok(n + m > 400, `${n + m} requests`);
+});
+
 test('CSRF: every POST route without a token, with another session\'s token or a token of this user\'s other session → 403, nothing changed', async () => {
   const second = {}; // a second session of the same user
   let n = 0;
@@ -516,7 +544,7 @@ test('XSS payloads stored through the forms come out escaped on every page, and 
     { name: `Gemeinde ${XSS}`, address: `Hauptplatz 1\n${XSS}` });
   await submitEdit(as.admin, `/admin/kurse/${COURSE}/bearbeiten`, `/admin/kurse/${COURSE}/bearbeiten`,
     { title: `Kurs ${XSS}`, description: XSS });
-  await submitEdit(as.mitarbeiterin, '/konto', '/konto', { first_name: XSS, last_name: 'Muster' });
+  await submitEdit(as.mitarbeiterin, '/konto', '/konto', { first_name: XSS, last_name: FORMULA });
   const form = await as.gemeinde.get('/bestellen');
   const token = tags(form.text, 'input').find((t) => t.attrs.name === 'order_token').attrs.value;
   const review = await as.gemeinde.post('/bestellen', { csrf: await csrfOf(as.gemeinde), order_token: token, reference: XSS, [`qty_${COURSE}`]: '3' });
@@ -533,7 +561,12 @@ test('XSS payloads stored through the forms come out escaped on every page, and 
   let res = await as.gemeinde.post(`/bestellungen/codes/${codeX}`, { csrf: await csrfOf(as.gemeinde), name: XSS, email: 'eva.xss@example.org' });
   assert.equal(res.status, 303, textOf(res.text).slice(0, 300));
   res = await as.gemeinde.post(`/bestellungen/codes/${codeX}/senden`, { csrf: await csrfOf(as.gemeinde) });
+  res = await as.gemeinde.post(`/bestellungen/codes/${codeX + 1}`, { csrf: await csrfOf(as.gemeinde), name: FORMULA, email: 'formel@example.org' });
   assert.equal(res.status, 303, textOf(res.text).slice(0, 300));
+  assert.equal(res.status, 303, textOf(res.text).slice(0, 300));
+  const vouchersPdf = await download(as.gemeinde, `/bestellungen/${orderX}/voucher.pdf`); // before the cancellation
+  assert.equal(vouchersPdf.status, 200);
+  showsVerbatim(pdfText(vouchersPdf.bytes), 'the vouchers PDF');
   const redeem = new Client(srv.baseUrl);
   res = await redeem.post('/voucher/einloesen', { csrf: await csrfOf(redeem), mode: 'existing', username: 'mitarbeiterin', code: ids.codeToRedeem });
   assert.ok([200, 303].includes(res.status), `redeem: ${res.status}`);
@@ -570,7 +603,7 @@ test('XSS payloads stored through the forms come out escaped on every page, and 
   }
 
   // PDFs: the text as written, in a valid PDF (no markup runs in a PDF)
-  for (const [who, p] of [['gemeinde', `/bestellungen/${orderX}/rechnung.pdf`], ['gemeinde', `/bestellungen/${ids.orderA}/voucher.pdf`],
+  for (const [who, p] of [['gemeinde', `/bestellungen/${orderX}/rechnung.pdf`],
     ['mitarbeiterin', `/zertifikat/${certId}.pdf`], ['gemeinde', `/gutschriften/${credit}.pdf`]]) {
     const d = await download(as[who], p);
     assert.equal(d.status, 200, p);
@@ -583,6 +616,11 @@ test('XSS payloads stored through the forms come out escaped on every page, and 
     assert.equal(d.status, 200, p);
     const text = d.bytes.toString('utf8');
     assert.ok(text.includes(XSS.replace(/"/g, '""')) || text.includes(`Gemeinde ${XSS}`.replace(/"/g, '""')), `${p} holds the value quoted: ${text.slice(0, 400)}`);
+    // a value that Excel would run as a formula starts with ' in its cell
+    if (p.endsWith('/codes.csv')) {
+      assert.ok(text.includes(`"'${FORMULA.replace(/"/g, '""')}"`) || text.includes(`'${FORMULA}`), `${p}: the formula is guarded`);
+      assert.ok(!/(^|;)"?=HYP/m.test(text), `${p}: no cell starts with the formula`);
+    }
   }
   // XML: well-formed, the payload as character data
   for (const [who, p] of [['gemeinde', `/bestellungen/${orderX}/rechnung.xml`], ['gemeinde', `/gutschriften/${credit}.xml`],
@@ -653,6 +691,15 @@ test('CR/LF in every field of every form and in paths: no injected HTTP header, 
   assert.equal(r.status, 303, r.head);
   assert.ok(!INJECTED.test(r.head), r.head);
   assert.match(r.head, /^Location: \/\r?$/m, 'the refused next is dropped');
+  // login's next: only a local path is followed, never another host
+  for (const next of ['//evil.example/', '/\\evil.example', 'https://evil.example/', '\\\\evil.example', ' //evil.example',
+    '/%2F/evil.example', 'javascript:alert(1)', '/\t/evil.example']) {
+    const g = new Client(srv.baseUrl);
+    const res = await g.post('/login', { csrf: await csrfOf(g), username: 'kollegin', password: PW, next });
+    assert.equal(res.status, 303, next);
+    const loc = res.headers.get('location');
+    assert.ok(loc.startsWith('/') && !/^\/[\/\\]/.test(loc) && !/[\s]/.test(loc), `next=${JSON.stringify(next)}: Location ${loc}`);
+  }
   // paths with CR/LF where a path becomes a header (the login redirect's next, a download's filename)
   for (const p of ['/konto%0D%0AX-Injected:%201', '/bestellen%0D%0ASet-Cookie:%20evil=1', '/zertifikat/Z%0D%0AX-Injected:1.pdf',
     `/bestellungen/${ids.orderA}%0D%0AX-Injected:%201/rechnung.pdf`, '/meine-kurse%0AX-Injected:%201']) {
@@ -673,6 +720,21 @@ test('CR/LF in every field of every form and in paths: no injected HTTP header, 
 });
 
 // ---------------------------------------------------------------------------
+
+test('a forged Host header never reaches a link: the reset mail links to [server] base_url', async () => {
+  const g = new Client(srv.baseUrl);
+  const csrf = await csrfOf(g);
+  const form = `csrf=${csrf}&login=${encodeURIComponent('kollegin@musterstadt.gv.at')}`;
+  const before = smtp.messages.length;
+  const r = await rawHttp(`POST /passwort-vergessen HTTP/1.1\r\nHost: evil.example\r\nX-Forwarded-Host: evil.example\r\n` +
+    `Cookie: ${g.cookieHeader()}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\n` +
+    `Connection: close\r\n\r\n${form}`);
+  assert.equal(r.status, 200, r.head);
+  const mail = await smtp.waitFor((m, i) => smtp.messages.indexOf(m) >= before &&
+    m.envelope.rcptTo.some((x) => x.address === 'kollegin@musterstadt.gv.at'));
+  assert.ok(mail.mail.text.includes(`${srv.baseUrl}/passwort-neu?t=`), mail.mail.text);
+  assert.ok(!mail.raw.toString('latin1').includes('evil.example'));
+});
 
 test('path traversal on static, PDF and CSV routes answers 400 or 404 and never a file outside', async () => {
   const conf = fs.readFileSync(srv.conf, 'utf8');
