@@ -83,6 +83,8 @@ void db_remove_file(const char *path);
 #define DB_CHECKPOINT_PAGES 1000
 #define DB_CHECKPOINT_PERIOD_MS 1000
 #define DB_CHECKPOINT_IDLE_MS 5000
+/* ... and should the thread fall this far behind, the committing request checkpoints itself */
+#define DB_CHECKPOINT_LIMIT_PAGES 4000
 struct db_checkpointer;
 /* Opens its connection and starts the thread; one per process.  NULL with
  * err filled when the database does not open or the thread cannot start. */

@@ -214,9 +214,11 @@ static void test_checkpointer_copies_the_wal_while_writes_arrive_and_truncates_i
         db_checkpointer_counts(&passive, &truncated);
     }
     assert_true(passive >= passive0 + 3);
-    /* The WAL was started over rather than growing with every page
-     * written (each commit adds at least one 4 KiB page): the file's size,
-     * its high-water mark, stays far below what was written. */
+    /* The WAL was started over rather than growing with every commit:
+     * without a restart each commit appends at least one frame (a 4 KiB
+     * page and its 24-byte header), so the file (its size is its
+     * high-water mark) would be larger than written × 4 KiB.  How far below
+     * it stays depends on how soon the checkpointer thread gets a core. */
     off_t wal_size = file_size(wal);
     /* Held open so that the writer's close is not the last one (which
      * would checkpoint and remove the WAL itself). */
@@ -226,7 +228,7 @@ static void test_checkpointer_copies_the_wal_while_writes_arrive_and_truncates_i
     assert_int_equal(pthread_join(t, NULL), 0);
     assert_int_equal(job.failures, 0);
     assert_true(wal_size >= 0);
-    assert_true(wal_size < (off_t)job.written * 4096 / 2);
+    assert_true(wal_size < (off_t)job.written * 4096);
 
     /* Idle now: the WAL file is emptied (TRUNCATE) within the idle time. */
     while (truncated == truncated0) { /* counted just after the TRUNCATE returned */
