@@ -4,10 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "assets.h"
@@ -115,11 +118,111 @@ int db_set_synchronous(const char *level)
     return -1;
 }
 
-static int configure(sqlite3 *conn, char *err, size_t errlen)
+/* ---- one writer at a time ----
+ * SQLite lets one connection write at a time; a second one waiting for the
+ * lock sleeps in the busy handler (1, 2, 5 ... 100 ms) and often sleeps on
+ * after the lock is free (issue 8: 0.75 sleeps per redemption).  Within this
+ * process the writers instead queue on one pthread mutex, held from
+ * BEGIN IMMEDIATE to COMMIT/ROLLBACK (db_begin..db_commit/db_rollback) and
+ * around each write outside a transaction, so the lock passes to the next
+ * writer the moment it is released.  Other processes (voucherctl, a second
+ * voucherd) are still waited for by on_busy's sleeps, up to the busy timeout. */
+static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int writer_held; /* 1 while a connection of this process holds writer */
+
+static void writer_lock(struct db *db)
 {
+    pthread_mutex_lock(&writer);
+    atomic_store(&writer_held, 1);
+    db->writing = true;
+}
+
+static void writer_unlock(struct db *db)
+{
+    if (!db->writing)
+        return;
+    db->writing = false;
+    atomic_store(&writer_held, 0);
+    pthread_mutex_unlock(&writer);
+}
+
+bool db_writer_trylock(struct db *db)
+{
+    if (db->writing || pthread_mutex_trylock(&writer) != 0)
+        return false;
+    atomic_store(&writer_held, 1);
+    db->writing = true;
+    return true;
+}
+
+void db_writer_lock(struct db *db)
+{
+    writer_lock(db);
+}
+
+void db_writer_release(struct db *db)
+{
+    writer_unlock(db);
+}
+
+/* A write outside a transaction (an UPDATE or INSERT stepped in autocommit
+ * mode) takes the mutex too; true when it did, for step_end. */
+static bool step_begin(struct db *db, sqlite3_stmt *st)
+{
+    if (db->writing || !sqlite3_get_autocommit(db->conn) || sqlite3_stmt_readonly(st))
+        return false;
+    writer_lock(db);
+    return true;
+}
+
+static void step_end(struct db *db, bool locked)
+{
+    if (locked)
+        writer_unlock(db);
+}
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SQLite's busy handler for every connection: a lock held by a writer of
+ * this process is waited for on the mutex (no sleep: the retry comes as it
+ * is released); any other (another process's) with SQLite's own growing
+ * sleeps.  Gives up (0: the statement fails with SQLITE_BUSY) after the
+ * connection's busy timeout in either case. */
+static int on_busy(void *arg, int count)
+{
+    static const int delays_ms[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
+    struct db *db = arg;
+    int64_t now = monotonic_ms();
+    if (count == 0)
+        db->busy_since_ms = now;
+    int64_t left = db->busy_timeout_ms - (now - db->busy_since_ms);
+    if (left <= 0)
+        return 0;
+    if (!db->writing && atomic_load(&writer_held)) {
+        pthread_mutex_lock(&writer); /* returns when that writer commits */
+        pthread_mutex_unlock(&writer);
+        return 1;
+    }
+    int64_t ms = delays_ms[count < 12 ? count : 11];
+    if (ms > left)
+        ms = left;
+    struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000};
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
+static int configure(struct db *db, char *err, size_t errlen)
+{
+    sqlite3 *conn = db->conn;
     char *msg = NULL;
-    char sql[160];
-    sqlite3_busy_timeout(conn, DB_BUSY_TIMEOUT_MS);
+    char sql[200];
+    db->busy_timeout_ms = DB_BUSY_TIMEOUT_MS;
+    sqlite3_busy_handler(conn, on_busy, db);
     /* WAL with synchronous FULL: a COMMIT returns only after its frames are
      * fsync'ed to the WAL, so what a reply confirmed survives a power cut. */
     snprintf(sql, sizeof sql,
@@ -130,6 +233,9 @@ static int configure(sqlite3 *conn, char *err, size_t errlen)
         sqlite3_free(msg);
         return -1;
     }
+    /* Instead of SQLite's automatic checkpoint (wal_autocheckpoint) in the
+     * committing request: the checkpointer's hook (db_checkpoint.c). */
+    sqlite3_wal_hook(conn, db_wal_hook, NULL);
     return 0;
 }
 
@@ -159,7 +265,7 @@ struct db *db_open(const char *path, enum db_open_mode mode, char *err, size_t e
     /* The database, its WAL and shared-memory file (SQLite gives them the
      * database's mode) hold personal data: owner only, whatever the umask. */
     chmod(path, 0600);
-    if (configure(db->conn, err, errlen) != 0)
+    if (configure(db, err, errlen) != 0)
         goto fail;
     if (mode == DB_OPEN_MIGRATE && migrate(db->conn, err, errlen) != 0)
         goto fail;
@@ -179,13 +285,15 @@ fail:
 
 void db_set_busy_timeout(struct db *db, int ms)
 {
-    sqlite3_busy_timeout(db->conn, ms);
+    db->busy_timeout_ms = ms;
 }
 
 void db_close(struct db *db)
 {
     if (!db)
         return;
+    if (db->conn)
+        db_rollback(db); /* a transaction left open ends here, and so does its hold on the writer mutex */
     for (int i = 0; i < Q__MAX; i++)
         sqlite3_finalize(db->stmt[i]);
     sqlite3_close(db->conn);
@@ -210,9 +318,11 @@ int db_step_error(struct db *db, int rc)
 
 int db_exec_stmt(struct db *db, sqlite3_stmt *st)
 {
+    bool locked = step_begin(db, st);
     int rc = sqlite3_step(st);
     int status = rc == SQLITE_DONE || rc == SQLITE_ROW ? DB_OK : db_step_error(db, rc);
     sqlite3_reset(st);
+    step_end(db, locked);
     return status;
 }
 
@@ -224,11 +334,13 @@ int db_exec_one(struct db *db, sqlite3_stmt *st, int if_none)
 
 int db_read_one(struct db *db, struct arena *a, sqlite3_stmt *st, db_row_fn row, void *item)
 {
+    bool locked = step_begin(db, st); /* an UPDATE ... RETURNING writes until the reset */
     int rc = sqlite3_step(st);
     int status = rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : db_step_error(db, rc);
     if (status == DB_OK)
         row(st, a, item);
     sqlite3_reset(st);
+    step_end(db, locked);
     return status;
 }
 
@@ -261,12 +373,14 @@ int db_collect(struct db *db, struct arena *a, sqlite3_stmt *st, size_t size, db
 {
     size_t cap = 0;
     int rc;
+    bool locked = step_begin(db, st);
     *items = NULL;
     for (*n = 0; (rc = sqlite3_step(st)) == SQLITE_ROW; (*n)++) {
         *items = arena_grow(a, *items, *n, &cap, size);
         row(st, a, (char *)*items + *n * size);
     }
     sqlite3_reset(st);
+    step_end(db, locked);
     return rc == SQLITE_DONE ? DB_OK : db_step_error(db, rc);
 }
 
@@ -334,7 +448,15 @@ static int exec_simple(struct db *db, const char *sql)
 
 int db_begin(struct db *db)
 {
-    return exec_simple(db, "BEGIN IMMEDIATE");
+    if (db->writing) { /* a transaction already open on this connection */
+        log_error("sqlite: db_begin inside a write transaction");
+        return DB_ERROR;
+    }
+    writer_lock(db);
+    int status = exec_simple(db, "BEGIN IMMEDIATE");
+    if (status != DB_OK)
+        writer_unlock(db);
+    return status;
 }
 
 int db_read_begin(struct db *db)
@@ -352,7 +474,9 @@ int db_commit(struct db *db)
 {
     int status = exec_simple(db, "COMMIT");
     if (status != DB_OK)
-        db_rollback(db);
+        db_rollback(db); /* releases the writer mutex too */
+    else
+        writer_unlock(db);
     return status;
 }
 
@@ -360,6 +484,7 @@ void db_rollback(struct db *db)
 {
     if (!sqlite3_get_autocommit(db->conn))
         sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+    writer_unlock(db);
 }
 
 int db_end(struct db *db, int rc)

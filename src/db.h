@@ -71,6 +71,30 @@ int db_replace_file(const char *src, const char *dest, char *err, size_t errlen)
 /* Removes a database file with its -wal and -shm files; missing ones are fine. */
 void db_remove_file(const char *path);
 
+/* ---- the checkpointer (voucherd) ----
+ * A thread with its own connection that copies the WAL into the database
+ * off the request path (db_checkpoint.c): while it runs, no connection of
+ * the process checkpoints in its own COMMIT; a COMMIT that leaves the WAL
+ * past DB_CHECKPOINT_PAGES wakes it for a PASSIVE checkpoint, it runs one
+ * every DB_CHECKPOINT_PERIOD_MS while commits arrive, and truncates the WAL
+ * after DB_CHECKPOINT_IDLE_MS without commits.  Without a checkpointer
+ * (voucherctl) a COMMIT past DB_CHECKPOINT_PAGES checkpoints itself, as
+ * SQLite's default does. */
+#define DB_CHECKPOINT_PAGES 1000
+#define DB_CHECKPOINT_PERIOD_MS 1000
+#define DB_CHECKPOINT_IDLE_MS 5000
+struct db_checkpointer;
+/* Opens its connection and starts the thread; one per process.  NULL with
+ * err filled when the database does not open or the thread cannot start. */
+struct db_checkpointer *db_checkpointer_start(const char *path, char *err, size_t errlen);
+/* Stops the thread, runs a last checkpoint (truncating the WAL when no
+ * reader holds it) and closes.  Call after the threads that write have
+ * stopped; harmless with NULL. */
+void db_checkpointer_stop(struct db_checkpointer *c);
+/* How many PASSIVE and TRUNCATE checkpoints the checkpointer ran so far in
+ * this process (for tests and logs).  Cannot fail. */
+void db_checkpointer_counts(int64_t *passive, int64_t *truncated);
+
 /* ---- municipalities ---- */
 struct municipality {
     int64_t id;
@@ -110,6 +134,9 @@ int db_session_purge(struct db *db, int64_t idle_since, int64_t created_since);
 /* ---- login failures, keyed "a:<account id>" or "ip:<address>" ---- */
 /* key: "a:<account id>" or "ip:<address>" (never a typed username); *id
  * (may be NULL) receives the row's id. */
+/* The login_failures key of an account (printf format of its id, long long);
+ * an address is counted as "ip:" followed by it. */
+#define DB_LOGIN_ACCOUNT_KEY "a:%lld"
 int db_login_failure_add(struct db *db, const char *key, int64_t now, int64_t *id);
 int db_login_failure_delete(struct db *db, int64_t id);
 int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_t *count);
@@ -312,12 +339,15 @@ struct outbox_mail {
 };
 /* Stores a message due at once.  Call inside the caller's transaction. */
 int db_outbox_add(struct db *db, const struct outbox_mail *m, int64_t now, int64_t *id);
-/* Claims the next message due at now that no sender holds, holding it
- * until claimed_until, and reads it with its attachments; DB_NOT_FOUND when
- * there is none.  One conditional UPDATE: two senders never claim the same
- * message. */
-int db_outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t claimed_until,
-                    int64_t claimed_by, struct outbox_mail *m);
+/* Claims up to max messages due at now that no sender holds, holding them
+ * until claimed_until, and reads them with their attachments: one
+ * conditional UPDATE (one write transaction for a sender's batch), so two
+ * senders never claim the same message.  *mails an arena array of *n (0
+ * when none is due), in no particular order.  DB_OK or DB_ERROR. */
+int db_outbox_claim_batch(struct db *db, struct arena *a, int64_t now, int64_t claimed_until, int64_t claimed_by,
+                          int64_t max, struct outbox_mail **mails, size_t *n);
+/* Gives back a claim of claimed_by that was not tried (attempts as before). */
+int db_outbox_unclaim(struct db *db, int64_t id, int64_t claimed_by);
 /* Stores which recipients accepted and which refused a message for good. */
 int db_outbox_progress(struct db *db, int64_t id, const char *delivered_to, const char *refused_to);
 /* The process ids holding claims at now (*pids in the arena, *n of them). */
@@ -683,5 +713,20 @@ int db_credit_notes_of_order(struct db *db, struct arena *a, int64_t order_id, s
                              size_t *n);
 int db_credit_note_lines(struct db *db, struct arena *a, int64_t credit_note_id, struct credit_note_line **lines,
                          size_t *n);
+
+/* ---- privacy: user export and erase (db_privacy.c) ---- */
+/* *json = every personal datum of the account named username (case-
+ * insensitive) as one JSON object, in the arena; DB_NOT_FOUND when none. */
+int db_privacy_export(struct db *db, struct arena *a, const char *username, const char **json);
+/* What erasing one account replaces; all strings borrowed. */
+struct privacy_erase {
+    int64_t account_id;
+    const char *old_username, *new_username, *email, *full_name, *first_name, *last_name;
+};
+/* Anonymises the account everywhere (audit texts, attempts, failures,
+ * sessions, reset links, certificates' holder name, codes handed to its
+ * address, mails to it, the account row).  Invoices (orders) are left as
+ * issued.  Call inside a transaction; on failure roll it back. */
+int db_privacy_erase(struct db *db, const struct privacy_erase *e, int64_t now);
 
 #endif

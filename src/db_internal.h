@@ -16,7 +16,20 @@ enum query_id {
 struct db {
     sqlite3 *conn;
     sqlite3_stmt *stmt[Q__MAX]; /* prepared once at open, finalized at close */
+    bool writing;               /* holds the process's writer mutex (db.c): in db_begin..commit/rollback */
+    int busy_timeout_ms;        /* how long on_busy waits for another process's lock */
+    int64_t busy_since_ms;      /* when the current wait began (CLOCK_MONOTONIC) */
 };
+
+/* The writer mutex (db.c) without waiting: true when db now holds it (then
+ * db_writer_release gives it back).  For the checkpointer's TRUNCATE. */
+bool db_writer_trylock(struct db *db);
+void db_writer_lock(struct db *db);
+void db_writer_release(struct db *db);
+/* The WAL hook of every connection (db_checkpoint.c): counts the commit and
+ * wakes the checkpointer when the WAL passed DB_CHECKPOINT_PAGES; with no
+ * checkpointer running it checkpoints there like SQLite's automatic one. */
+int db_wal_hook(void *arg, sqlite3 *conn, const char *name, int pages);
 
 /* The prepared statement, reset and with its bindings cleared. */
 sqlite3_stmt *db_stmt(struct db *db, enum query_id id);

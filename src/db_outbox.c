@@ -72,17 +72,27 @@ static void mail_row(sqlite3_stmt *st, struct arena *a, void *item)
     };
 }
 
-int db_outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t claimed_until,
-                    int64_t claimed_by, struct outbox_mail *m)
+int db_outbox_claim_batch(struct db *db, struct arena *a, int64_t now, int64_t claimed_until, int64_t claimed_by,
+                          int64_t max, struct outbox_mail **mails, size_t *n)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_CLAIM);
+    sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_CLAIM_BATCH);
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, claimed_until);
     sqlite3_bind_int64(st, 3, claimed_by);
-    /* UPDATE ... RETURNING makes its change in the first step; the reset
-     * that ends the read completes the statement. */
-    int status = db_read_one(db, a, st, mail_row, m);
-    return status == DB_OK ? read_attachments(db, a, m) : status;
+    sqlite3_bind_int64(st, 4, max);
+    /* every row is claimed by the time the statement ends (db_collect steps it to the end) */
+    int status = db_collect(db, a, st, sizeof **mails, mail_row, (void **)mails, n);
+    for (size_t i = 0; i < *n && status == DB_OK; i++)
+        status = read_attachments(db, a, &(*mails)[i]);
+    return status;
+}
+
+int db_outbox_unclaim(struct db *db, int64_t id, int64_t claimed_by)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_OUTBOX_UNCLAIM);
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, claimed_by);
+    return db_exec_stmt(db, st);
 }
 
 int db_outbox_reschedule(struct db *db, int64_t now)

@@ -39,6 +39,7 @@ static const struct {
     {"account.add", "Konto angelegt"},
     {"account.disable", "Konto gesperrt"},
     {"account.enable", "Konto freigegeben"},
+    {"account.erase", "Konto anonymisiert"},
     {"account.password", "Passwort geändert"},
     {"block.lift_ip", "Sperre einer IP-Adresse aufgehoben"},
     {"block.lift_username", "Sperre eines Benutzernamens aufgehoben"},

@@ -50,9 +50,10 @@ enum outbox_due {
     OUTBOX_ALL_UNSENT /* every unsent message not given up, retry time or not */
 };
 
-/* Delivers, one by one, the messages that are due and that no other sender
- * holds, until none is left or *stop (may be NULL) is set; a message that
- * fails now waits for its retry.  Adds to run.  0, or -1 on a database
+/* Delivers the messages that are due and that no other sender holds, until
+ * none is left or *stop (may be NULL) is set: claimed 32 at a time in one
+ * write, tried one by one, their outcomes stored in one transaction; a
+ * message that fails now waits for its retry.  Adds to run.  0, or -1 on a database
  * error. */
 int outbox_send_due(struct db *db, const struct crypto_keys *keys, const struct config *cfg,
                     enum outbox_due due, const atomic_bool *stop, struct outbox_run *run);

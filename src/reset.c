@@ -120,14 +120,9 @@ int reset_use(const struct reset_env *env, const char *token, const char *passwo
         rc = manage_user_set_password(env->db, &pr.acc, password, msg, msglen);
     if (rc == 0 && db_reset_use_all(env->db, pr.acc.id, env->now) != DB_OK)
         rc = -1;
-    const char *user_key = rc == 0 ? arena_printf(env->a, "u:%s", pr.acc.username) : NULL;
-    if (user_key) {
-        for (char *p = (char *)user_key; *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p - 'A' + 'a');
-        if (db_login_failure_clear(env->db, user_key) != DB_OK)
-            rc = -1;
-    }
+    /* A new password lifts the account's login block (the key as session.c counts it). */
+    if (rc == 0 && db_login_failure_clear(env->db, arena_printf(env->a, DB_LOGIN_ACCOUNT_KEY, (long long)pr.acc.id)) != DB_OK)
+        rc = -1;
     if (rc == 0 && db_audit_add(env->db, pr.acc.id, "account.password_reset", pr.acc.username,
                                 "über den Link aus der E-Mail", env->ip, env->now) != DB_OK)
         rc = -1;

@@ -80,7 +80,7 @@ enum login_result session_check_password(struct req *r, const char *username, co
     bool found = status == DB_OK;
     /* Only existing accounts are named in what is stored: a password typed
      * into the username field never reaches the database. */
-    const char *user_key = found ? arena_printf(r->arena, "a:%lld", (long long)acc->id) : NULL;
+    const char *user_key = found ? arena_printf(r->arena, DB_LOGIN_ACCOUNT_KEY, (long long)acc->id) : NULL;
     const char *ip_key = arena_printf(r->arena, "ip:%s", r->remote_addr ? r->remote_addr : "");
     int64_t ip_row = 0;
     enum login_result reserved = reserve_attempt(r, user_key, ip_key, &ip_row);

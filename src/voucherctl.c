@@ -4,6 +4,7 @@
  * exits 0 on success, 1 with a one-line message on stderr otherwise, and
  * changes nothing when it refuses. */
 #include <limits.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 #include "nginx_conf.h"
 #include "order.h"
 #include "outbox.h"
+#include "privacy.h"
 #include "reminders.h"
 #include "valid.h"
 #include "restore.h"
@@ -538,6 +540,55 @@ static int cmd_restore(struct ctl *c)
     return 0;
 }
 
+/* user export USERNAME: every personal datum of the account as JSON. */
+static int cmd_user_export(struct ctl *c)
+{
+    if (c->argc != 1)
+        return fail("%s", "usage: user export USERNAME");
+    struct db *db = open_db(c);
+    if (!db)
+        return 1;
+    struct arena *a = arena_new();
+    const char *json;
+    char err[512];
+    int rc = privacy_export(db, a, c->argv[0], &json, err, sizeof err);
+    if (rc == 0)
+        printf("%s\n", json);
+    arena_free(a);
+    db_close(db);
+    return rc == 0 ? 0 : fail("%s", err);
+}
+
+/* Who runs voucherctl, for the audit: the user behind sudo, else the
+ * effective user. */
+static const char *operator_name(void)
+{
+    const char *sudo = getenv("SUDO_USER");
+    if (sudo && *sudo)
+        return sudo;
+    struct passwd *pw = getpwuid(geteuid());
+    return pw ? pw->pw_name : "unbekannt";
+}
+
+/* user erase USERNAME: anonymises the account (see privacy.h). */
+static int cmd_user_erase(struct ctl *c)
+{
+    if (c->argc != 1)
+        return fail("%s", "usage: user erase USERNAME");
+    struct db *db = open_db(c);
+    if (!db)
+        return 1;
+    struct arena *a = arena_new();
+    const char *now_named;
+    char err[512];
+    int rc = privacy_erase(db, a, c->argv[0], operator_name(), (int64_t)time(NULL), &now_named, err, sizeof err);
+    if (rc == 0)
+        printf("anonymised: the account is now %s\n", now_named);
+    arena_free(a);
+    db_close(db);
+    return rc == 0 ? 0 : fail("%s", err);
+}
+
 struct command {
     const char *word1, *word2; /* word2 NULL for one-word commands */
     int (*run)(struct ctl *c);
@@ -550,6 +601,8 @@ static const struct command commands[] = {
     {"tenant", "add", cmd_tenant_add, "tenant add --gkz 30604 --name NAME --email E [--address T] [--uid U]"},
     {"user", "add", cmd_user_add,
      "user add --username U --email E --first-name F --last-name L --role R [--tenant GKZ] < password"},
+    {"user", "export", cmd_user_export, "user export USERNAME (every personal datum as JSON)"},
+    {"user", "erase", cmd_user_erase, "user erase USERNAME (anonymise: name, e-mail, username; audited)"},
     {"catalog", "import", cmd_catalog_import, "catalog import FILE.csv"},
     {"accounts", "import", cmd_accounts_import, "accounts import FILE.csv (username,email,first_name,last_name,gkz)"},
     {"completions", "import", cmd_completions_import, "completions import FILE.csv (username,course,completed_on)"},

@@ -1,7 +1,8 @@
 /* voucherd — the FastCGI server: loads the configuration, key and
- * templates, opens the unix socket, runs [server] threads workers and the
- * mail sender thread and waits for SIGTERM/SIGINT; then stops accepting,
- * lets requests in flight finish, stops the sender and exits 0. */
+ * templates, opens the unix socket, runs [server] threads workers, the
+ * mail sender thread and the database checkpointer thread and waits for
+ * SIGTERM/SIGINT; then stops accepting, lets requests in flight finish,
+ * stops the sender, then the checkpointer (a last checkpoint) and exits 0. */
 #include <fcgiapp.h>
 #include <grp.h>
 #include <malloc.h>
@@ -99,11 +100,19 @@ static int serve(struct app *app)
         {"housekeeping", HOUSEKEEPING_SECONDS, housekeeping_run},
         {"reminders", 86400, reminders_job},
     };
+    /* Before every connection that writes (sender, workers): from then on
+     * their COMMITs leave checkpoints to it.  Without it they checkpoint
+     * themselves, as SQLite does by default: slower, but correct. */
+    char err[512];
+    struct db_checkpointer *checkpointer = db_checkpointer_start(cfg->database_path, err, sizeof err);
+    if (!checkpointer)
+        log_error("voucherd: no checkpointer thread (%s); requests checkpoint the WAL themselves", err);
     /* Before the workers, which wake it.  Without it no mail would ever
      * leave: refuse to serve rather than queue silently. */
     app->sender = sender_start(app, jobs, sizeof jobs / sizeof jobs[0]);
     if (!app->sender) {
         log_error("voucherd: the mail sender thread cannot start; not serving");
+        db_checkpointer_stop(checkpointer);
         close(fd);
         unlink(cfg->server_socket);
         return 1;
@@ -130,6 +139,7 @@ static int serve(struct app *app)
     for (int i = 0; i < started; i++)
         pthread_join(threads[i], NULL);
     sender_stop(app->sender);
+    db_checkpointer_stop(checkpointer); /* after every writer: its last checkpoint empties the WAL */
     close(fd);
     unlink(cfg->server_socket);
     free(threads);

@@ -223,3 +223,17 @@ test('V07 (unknown username) links to "Passwort vergessen"', async () => {
   assert.match(textOf(res.text), /Fehler V07/);
   assert.ok(links(res.text).some((l) => l.href === '/passwort-vergessen'), 'a link to ask for the username');
 });
+
+test('a new password through the link lifts the login block of the account', async () => {
+  const { username, email } = newUser();
+  for (let i = 0; i < 5; i++) assert.equal((await login(new Client(srv.baseUrl), username, 'falsch-' + i)).status, 401);
+  assert.equal((await login(new Client(srv.baseUrl), username, PW)).status, 429, 'blocked after five wrong passwords');
+  assert.equal((await askReset(srv, username)).status, 200);
+  const { path } = await linkFromMail(email);
+  const c = new Client(srv.baseUrl);
+  const form = await c.get(path);
+  const done = await c.post('/passwort-neu', { csrf: csrfFrom(form.text), t: path.split('=')[1],
+    password: 'entsperrt-passwort', password2: 'entsperrt-passwort' });
+  assert.equal(done.status, 200);
+  assert.equal((await login(new Client(srv.baseUrl), username, 'entsperrt-passwort')).status, 303);
+});

@@ -22,7 +22,7 @@ layer_of() {
         mime|mail|pdf|qr|xml|outbox|sender|webhook|nginx_conf)
             echo out ;;
         codes|order|order_docs|redeem|invoice|credit_note|ebinterface|certificate|completion|support|manage|housekeeping|demo|\
-        catalog_rules|reset|restore|recipients|reminders|training|vouchers_pdf|*_import)
+        catalog_rules|privacy|reset|restore|recipients|reminders|training|vouchers_pdf|*_import)
             echo domain ;;
         worker|req|fields|routes|session|view|handlers)
             echo http ;;

@@ -1,0 +1,262 @@
+/* Unit tests for the writers of one process (src/db.c: the writer mutex)
+ * and the checkpointer thread (src/db_checkpoint.c), on database files. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db_internal.h"
+#include "mem.h"
+
+static int64_t query_int(struct db *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* A new, migrated database file in a fresh temporary directory. */
+static void new_database(char *dir, size_t dirlen, char *path, size_t pathlen)
+{
+    snprintf(dir, dirlen, "/tmp/test_db_writers_XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, pathlen, "%s/voucher.db", dir);
+    char err[256] = "";
+    struct db *db = db_open(path, DB_OPEN_MIGRATE, err, sizeof err);
+    if (!db)
+        fail_msg("db_open: %s", err);
+    db_close(db);
+}
+
+static void remove_database(const char *dir, const char *path)
+{
+    db_remove_file(path);
+    rmdir(dir);
+}
+
+static off_t file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? sb.st_size : -1;
+}
+
+/* A short pause between two looks at a condition that another thread
+ * brings about (polling, not a timed wait for it). */
+static void pause_briefly(void)
+{
+    struct timespec ts = {0, 2 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+}
+
+/* ---- several writer threads of one process ---- */
+
+#define WRITERS 8
+#define ROUNDS 60
+
+struct writer_job {
+    const char *path;
+    int index;
+    int failures; /* writes that did not commit */
+};
+
+/* Each thread: its own connection with a busy timeout of 0, so any write
+ * that met another thread's lock would fail at once with SQLITE_BUSY
+ * (without the writer mutex they do, within a few rounds); per round one
+ * transaction of two audit rows and one write outside a transaction. */
+static void *writer_thread(void *arg)
+{
+    struct writer_job *job = arg;
+    char err[256];
+    struct db *db = db_open(job->path, DB_OPEN_CHECK, err, sizeof err);
+    if (!db) {
+        job->failures = ROUNDS * 3;
+        return NULL;
+    }
+    db_set_busy_timeout(db, 0);
+    for (int i = 0; i < ROUNDS; i++) {
+        char subject[64];
+        snprintf(subject, sizeof subject, "w%d-%d", job->index, i);
+        if (db_begin(db) != DB_OK) {
+            job->failures += 2;
+        } else {
+            int status = db_audit_add(db, 0, "test.tx", subject, "a", NULL, i);
+            if (status == DB_OK)
+                status = db_audit_add(db, 0, "test.tx", subject, "b", NULL, i);
+            if (db_end(db, status == DB_OK ? 0 : -1) != 0)
+                job->failures += 2;
+        }
+        if (db_audit_add(db, 0, "test.single", subject, "", NULL, i) != DB_OK)
+            job->failures++;
+    }
+    db_close(db);
+    return NULL;
+}
+
+static void test_writer_threads_queue_on_the_mutex_and_every_write_lands(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    new_database(dir, sizeof dir, path, sizeof path);
+    pthread_t threads[WRITERS];
+    struct writer_job jobs[WRITERS];
+    for (int i = 0; i < WRITERS; i++) {
+        jobs[i] = (struct writer_job){.path = path, .index = i};
+        assert_int_equal(pthread_create(&threads[i], NULL, writer_thread, &jobs[i]), 0);
+    }
+    for (int i = 0; i < WRITERS; i++) {
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+        assert_int_equal(jobs[i].failures, 0);
+    }
+    char err[256];
+    struct db *db = db_open(path, DB_OPEN_CHECK, err, sizeof err);
+    assert_non_null(db);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE action = 'test.tx'"), WRITERS * ROUNDS * 2);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE action = 'test.single'"), WRITERS * ROUNDS);
+    /* both rows of each transaction, none alone */
+    assert_int_equal(query_int(db, "SELECT count(*) FROM (SELECT subject FROM audit_log WHERE action = 'test.tx'"
+                                   " GROUP BY subject HAVING count(*) <> 2)"),
+                     0);
+    db_close(db);
+    remove_database(dir, path);
+}
+
+static void test_rollback_and_close_give_the_writer_mutex_back(void **state)
+{
+    (void)state;
+    char dir[64], path[128], err[256];
+    new_database(dir, sizeof dir, path, sizeof path);
+    struct db *a = db_open(path, DB_OPEN_CHECK, err, sizeof err), *b = db_open(path, DB_OPEN_CHECK, err, sizeof err);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(db_begin(a), DB_OK);
+    assert_int_equal(db_begin(a), DB_ERROR); /* not twice on one connection */
+    db_rollback(a);
+    assert_int_equal(db_begin(b), DB_OK); /* would wait for ever had the rollback kept it */
+    assert_int_equal(db_audit_add(b, 0, "test.tx", "b", "", NULL, 1), DB_OK);
+    assert_int_equal(db_commit(b), DB_OK);
+    assert_int_equal(db_begin(a), DB_OK);
+    db_close(a); /* a transaction left open: rolled back, mutex given back */
+    assert_int_equal(db_audit_add(b, 0, "test.single", "b", "", NULL, 2), DB_OK);
+    assert_int_equal(query_int(b, "SELECT count(*) FROM audit_log WHERE action LIKE 'test.%'"), 2);
+    db_close(b);
+    remove_database(dir, path);
+}
+
+/* ---- the checkpointer ---- */
+
+struct stream_job {
+    const char *path;
+    volatile int stop; /* set by the test; read by the thread */
+    int written, failures;
+};
+
+/* Commits rows of ~3 KB (about one WAL page each) until told to stop. */
+static void *stream_thread(void *arg)
+{
+    struct stream_job *job = arg;
+    char err[256], detail[3000];
+    memset(detail, 'x', sizeof detail - 1);
+    detail[sizeof detail - 1] = '\0';
+    struct db *db = db_open(job->path, DB_OPEN_CHECK, err, sizeof err);
+    if (!db) {
+        job->failures++;
+        return NULL;
+    }
+    while (!__atomic_load_n(&job->stop, __ATOMIC_SEQ_CST) && job->written < 200000) {
+        int status = db_begin(db);
+        if (status == DB_OK)
+            status = db_audit_add(db, 0, "test.stream", "s", detail, NULL, job->written);
+        if (status != DB_OK || db_end(db, 0) != 0)
+            job->failures++;
+        else
+            job->written++;
+    }
+    db_close(db);
+    return NULL;
+}
+
+static void test_checkpointer_copies_the_wal_while_writes_arrive_and_truncates_it_when_idle(void **state)
+{
+    (void)state;
+    char dir[64], path[128], wal[160], err[256] = "";
+    /* synchronous NORMAL only to make the 20,000 commits quick: FULL adds an
+     * fsync of the WAL to each COMMIT and changes nothing the checkpointer does. */
+    assert_int_equal(db_set_synchronous("normal"), 0);
+    new_database(dir, sizeof dir, path, sizeof path);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    int64_t passive0, truncated0;
+    db_checkpointer_counts(&passive0, &truncated0);
+    struct db_checkpointer *c = db_checkpointer_start(path, err, sizeof err);
+    if (!c)
+        fail_msg("db_checkpointer_start: %s", err);
+    assert_null(db_checkpointer_start(path, err, sizeof err)); /* one per process */
+
+    struct stream_job job = {.path = path};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, stream_thread, &job), 0);
+    /* While the writes go on, the checkpointer copies the WAL: wait for
+     * 3 checkpoints and writes worth twenty times DB_CHECKPOINT_PAGES. */
+    int64_t passive = passive0, truncated = truncated0;
+    while ((passive < passive0 + 3 || job.written < 20 * DB_CHECKPOINT_PAGES) && job.written < 200000) {
+        pause_briefly();
+        db_checkpointer_counts(&passive, &truncated);
+    }
+    assert_true(passive >= passive0 + 3);
+    /* The WAL was started over rather than growing with every page
+     * written (each commit adds at least one 4 KiB page): the file's size,
+     * its high-water mark, stays far below what was written. */
+    off_t wal_size = file_size(wal);
+    /* Held open so that the writer's close is not the last one (which
+     * would checkpoint and remove the WAL itself). */
+    struct db *db = db_open(path, DB_OPEN_CHECK, err, sizeof err);
+    assert_non_null(db);
+    __atomic_store_n(&job.stop, 1, __ATOMIC_SEQ_CST);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(job.failures, 0);
+    assert_true(wal_size >= 0);
+    assert_true(wal_size < (off_t)job.written * 4096 / 2);
+
+    /* Idle now: the WAL file is emptied (TRUNCATE) within the idle time. */
+    while (truncated == truncated0) { /* counted just after the TRUNCATE returned */
+        pause_briefly();
+        db_checkpointer_counts(&passive, &truncated);
+    }
+    assert_int_equal(file_size(wal), 0);
+    fprintf(stderr, "checkpointer test: %d commits, WAL at most %lld bytes while writing, %lld checkpoints\n",
+            job.written, (long long)wal_size, (long long)(passive - passive0));
+
+    /* Everything written is in the database file itself now. */
+    assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE action = 'test.stream'"), job.written);
+    assert_int_equal(db_integrity_check(db, err, sizeof err), DB_OK);
+    db_checkpointer_stop(c);
+    db_close(db);
+
+    /* Stopped: a new checkpointer can start; without one, commits checkpoint themselves. */
+    c = db_checkpointer_start(path, err, sizeof err);
+    assert_non_null(c);
+    db_checkpointer_stop(c);
+    remove_database(dir, path);
+    db_set_synchronous("full");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_writer_threads_queue_on_the_mutex_and_every_write_lands),
+        cmocka_unit_test(test_rollback_and_close_give_the_writer_mutex_back),
+        cmocka_unit_test(test_checkpointer_copies_the_wal_while_writes_arrive_and_truncates_it_when_idle),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,209 @@
+/* Unit tests for the per-order code counts (sql/012_order_counts.sql):
+ * after every kind of change of a code's state the counts kept in orders
+ * and order_live_codes equal a fresh sum over the vouchers, and the orders
+ * list (db_order_list) shows them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "db_internal.h"
+#include "demo.h"
+#include "mail.h"
+#include "mem.h"
+#include "order.h"
+
+struct fixture {
+    char dir[64];
+    struct config cfg;
+    struct crypto_keys keys;
+    struct db *db;
+    int64_t admin_id, municipality_id, user_id, order_id;
+    int64_t v[5]; /* the order's codes */
+};
+
+static int64_t query_int(struct db *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    strcpy(f->dir, "/tmp/voucher-counts-XXXXXX");
+    if (!mkdtemp(f->dir) || crypto_startup() != 0 || mail_startup() != 0)
+        return -1;
+    config_init_defaults(&f->cfg, f->dir);
+    crypto_random(&f->keys, sizeof f->keys);
+    char err[256], msg[256];
+    f->db = db_open(f->cfg.database_path, DB_OPEN_MIGRATE, err, sizeof err);
+    FILE *devnull = fopen("/dev/null", "w");
+    struct arena *a = arena_new();
+    struct account acc;
+    int rc = f->db && demo_load(f->db, devnull) == 0 ? db_account_by_username(f->db, a, "gemeinde", &acc) : -1;
+    fclose(devnull);
+    f->admin_id = acc.id;
+    f->municipality_id = acc.municipality_id;
+    if (rc == DB_OK)
+        rc = db_account_by_username(f->db, a, "mitarbeiterin", &acc);
+    f->user_id = acc.id;
+    static const struct order_item_request items[] = {{"dsgvo-grundlagen", 3}, {"digitales-amt", 2}};
+    struct order_request rq = {.account_id = f->admin_id, .municipality_id = f->municipality_id,
+                               .idempotency_token = "counts-test-token-000000000000000", .reference = "",
+                               .items = items, .nitems = 2};
+    struct order_result res;
+    if (rc == DB_OK && order_place(f->db, &f->keys, &f->cfg, a, &rq, (int64_t)time(NULL), &res, msg, sizeof msg) !=
+                           ORDER_OK)
+        rc = -1;
+    arena_free(a);
+    *state = f;
+    if (rc != DB_OK)
+        return -1;
+    f->order_id = query_int(f->db, "SELECT max(id) FROM orders");
+    for (int i = 0; i < 5; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT id FROM vouchers WHERE order_id = %lld ORDER BY id LIMIT 1 OFFSET %d",
+                 (long long)f->order_id, i);
+        f->v[i] = query_int(f->db, sql);
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    db_close(f->db);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    int rc = system(cmd);
+    config_free(&f->cfg);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+/* The order's counts as the list shows them at now equal a fresh sum over
+ * its vouchers, and every order's kept counts equal their sums. */
+static void assert_counts(struct fixture *f, int64_t now, int64_t open, int64_t redeemed, int64_t expired,
+                          int64_t revoked)
+{
+    struct arena *a = arena_new();
+    struct order_summary *list;
+    size_t n;
+    int64_t total;
+    assert_int_equal(db_order_list(f->db, a, f->municipality_id, now, "", 0, 50, &list, &n, &total), DB_OK);
+    struct order_summary *s = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (list[i].o.id == f->order_id)
+            s = &list[i];
+    assert_non_null(s);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT sum(redeemed_at IS NULL AND revoked_at IS NULL AND valid_until >= %lld) * 1000000"
+             " + sum(redeemed_at IS NOT NULL) * 10000 + sum(redeemed_at IS NULL AND revoked_at IS NULL"
+             " AND valid_until < %lld) * 100 + sum(redeemed_at IS NULL AND revoked_at IS NOT NULL)"
+             " FROM vouchers WHERE order_id = %lld",
+             (long long)now, (long long)now, (long long)f->order_id);
+    int64_t fresh = query_int(f->db, sql);
+    assert_int_equal(s->open * 1000000 + s->redeemed * 10000 + s->expired * 100 + s->revoked, fresh);
+    assert_int_equal(s->open, open);
+    assert_int_equal(s->redeemed, redeemed);
+    assert_int_equal(s->expired, expired);
+    assert_int_equal(s->revoked, revoked);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM orders o WHERE codes_redeemed <>"
+                                      " (SELECT count(*) FROM vouchers v WHERE v.order_id = o.id AND redeemed_at IS NOT NULL)"
+                                      " OR codes_revoked <> (SELECT count(*) FROM vouchers v WHERE v.order_id = o.id"
+                                      " AND redeemed_at IS NULL AND revoked_at IS NOT NULL)"),
+                     0);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM (SELECT order_id, valid_until, count(*) AS n FROM vouchers"
+                                      " WHERE redeemed_at IS NULL AND revoked_at IS NULL GROUP BY 1, 2) s"
+                                      " FULL JOIN order_live_codes c USING (order_id, valid_until)"
+                                      " WHERE s.n IS NOT c.n"),
+                     0);
+    arena_free(a);
+}
+
+static void in_transaction(int status)
+{
+    assert_int_equal(status, DB_OK);
+}
+
+static void test_counts_follow_every_change_of_a_code(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db = f->db;
+    int64_t now = (int64_t)time(NULL);
+    assert_counts(f, now, 5, 0, 0, 0);
+
+    /* redeem */
+    assert_int_equal(db_begin(db), DB_OK);
+    in_transaction(db_voucher_redeem(db, f->v[0], f->user_id, now));
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_counts(f, now, 4, 1, 0, 0);
+    /* a redemption rolled back leaves the counts as they were */
+    assert_int_equal(db_begin(db), DB_OK);
+    in_transaction(db_voucher_redeem(db, f->v[1], f->user_id, now));
+    db_rollback(db);
+    assert_counts(f, now, 4, 1, 0, 0);
+
+    /* revoke, then unrevoke */
+    assert_int_equal(db_support_revoke(db, f->v[1], "verloren", now), DB_OK);
+    assert_counts(f, now, 3, 1, 0, 1);
+    assert_int_equal(db_support_unrevoke(db, f->v[1]), DB_OK);
+    assert_counts(f, now, 4, 1, 0, 0);
+
+    /* extend one code into the past: expired at now; extended again: open */
+    assert_int_equal(db_support_extend(db, f->v[2], now - 10), DB_OK);
+    assert_counts(f, now, 3, 1, 1, 0);
+    assert_int_equal(db_support_extend(db, f->v[2], now + 86400 * 800), DB_OK);
+    assert_counts(f, now, 4, 1, 0, 0);
+    /* seen two years on, every code but the extended one has expired */
+    assert_counts(f, now + 86400 * 400, 1, 1, 3, 0);
+
+    /* release a redemption (support) */
+    assert_int_equal(db_support_release(db, f->v[0]), DB_OK);
+    assert_counts(f, now, 5, 0, 0, 0);
+
+    /* a redeemed code revoked stays redeemed */
+    assert_int_equal(db_begin(db), DB_OK);
+    in_transaction(db_voucher_redeem(db, f->v[3], f->user_id, now));
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_counts(f, now, 4, 1, 0, 0);
+
+    /* cancellation (storno by credit note): every code not redeemed is revoked */
+    int64_t count = 0;
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO credit_notes (order_id, year, seq, number, scope, reason, vat_percent, net_cents,"
+             " vat_cents, gross_cents, created_at) VALUES (%lld, 2026, 1, 'GS-2026-000001', 'open', 'Test', 20,"
+             " 0, 0, 0, 0)",
+             (long long)f->order_id);
+    assert_int_equal(sqlite3_exec(db->conn, sql, NULL, NULL, NULL), SQLITE_OK);
+    int64_t note = sqlite3_last_insert_rowid(db->conn);
+    assert_int_equal(db_begin(db), DB_OK);
+    in_transaction(db_credit_vouchers_revoke(db, f->order_id, note, now, "Storno", &count));
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_int_equal(count, 4);
+    assert_counts(f, now, 0, 1, 0, 4);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_counts_follow_every_change_of_a_code, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
