@@ -224,9 +224,13 @@ static int configure(struct db *db, char *err, size_t errlen)
     db->busy_timeout_ms = DB_BUSY_TIMEOUT_MS;
     sqlite3_busy_handler(conn, on_busy, db);
     /* WAL with synchronous FULL: a COMMIT returns only after its frames are
-     * fsync'ed to the WAL, so what a reply confirmed survives a power cut. */
+     * fsync'ed to the WAL, so what a reply confirmed survives a power cut.
+     * temp_store MEMORY: the statement journal of each write that fires a
+     * trigger (sql/012's counts) stays in memory; in a temporary file
+     * (Debian's default) it cost ~13 pwrite calls per voucher stored. */
     snprintf(sql, sizeof sql,
-             "PRAGMA journal_mode = WAL; PRAGMA synchronous = %s; PRAGMA foreign_keys = ON;",
+             "PRAGMA journal_mode = WAL; PRAGMA synchronous = %s; PRAGMA foreign_keys = ON;"
+             " PRAGMA temp_store = MEMORY;",
              synchronous_level);
     if (sqlite3_exec(conn, sql, NULL, NULL, &msg) != SQLITE_OK) {
         snprintf(err, errlen, "cannot configure database: %s", msg ? msg : "?");

@@ -15,7 +15,8 @@
 // invoice numbers have no gap.  voucherd's VmRSS/VmHWM (from /proc) before
 // (after a warm-up) and after are printed with the answers in one summary.
 // Exit status 1 on any violation: a 5xx, a request without answer, an answer
-// other than the expected one, a lost or doubled redemption.
+// other than the expected one, a lost or doubled redemption, voucherd's VmRSS
+// at the end more than 32 MiB above the one after the warm-up (not flat).
 //
 // The instance: tests/lib/server.mjs (demo data, 4 worker threads, the mail
 // spool instead of SMTP).  Its limits let the load through: the soak measures
@@ -32,6 +33,7 @@ const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS || 64);
 const WARMUP_SECONDS = Math.min(5, Math.max(1, SECONDS / 10));
 const PW = 'demo-passwort';
 const MiB = 1024 * 1024;
+const RSS_GROWTH_LIMIT = 32 * MiB;
 
 // The mix: weights per client iteration.
 const MIX = [['catalog', 40], ['redeem', 22], ['support', 14], ['login', 8], ['order', 8], ['redeem-new', 5], ['race', 3]];
@@ -226,6 +228,9 @@ async function main() {
     for (const st of Object.keys(answers)) if (Number(st) >= 500) violate(`${answers[st]} HTTP answers ${st}`);
     const elapsed = (Date.now() - start) / 1000;
     const end = proc(pid);
+    // Flat: what voucherd holds at the end may exceed what it held after the warm-up by less than one
+    // Argon2id block; a leak of a few kB per request over the run would show as tens of MiB.
+    if (end.rss - warm.rss > RSS_GROWTH_LIMIT) violate(`voucherd's VmRSS grew from ${mib(warm.rss)} to ${mib(end.rss)}`);
 
     // ---- the database against what the clients saw (every request was answered: no outcome unknown)
     const rows = (q) => sql(srv, q);
@@ -282,7 +287,7 @@ async function main() {
         `in the database ${inDb.size}; lost ${lost}, unseen/doubled ${unseen + redeemedSeenTwice.length}; orders placed ${ordersPlaced} (warm-up included)`,
       `  voucherd VmRSS before ${mib(warm.rss)} (VmHWM ${mib(warm.hwm)}), after ${mib(end.rss)} (VmHWM ${mib(end.hwm)}), ` +
         `highest 1 s sample ${mib(maxSample)}; threads ${end.threads}`,
-      violations.length ? `  VIOLATIONS:\n    ${violations.join('\n    ')}` : '  violations: none (no 5xx, every request answered as expected, nothing lost or doubled)',
+      violations.length ? `  VIOLATIONS:\n    ${violations.join('\n    ')}` : '  violations: none (no 5xx, every request answered as expected, nothing lost or doubled, memory flat)',
     ].join('\n'));
     exitCode = violations.length ? 1 : 0;
   } finally {
