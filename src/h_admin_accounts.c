@@ -1,11 +1,13 @@
 /* h_admin_accounts — /admin/konten: accounts with a filter, adding one
- * (/admin/konten/neu, by manage_user_add), and per account
+ * (/admin/konten/neu, by manage_user_create: a refused form shows every
+ * problem at once, each at its input), and per account
  * (/admin/konten/{id}) disabling or enabling it and setting a new password
  * (manage_user_set_password).  Disabling ends the account's sessions; a
  * disabled account can neither log in nor redeem (session.c, redeem.c).
  * An admin cannot disable themself.  Every change is one transaction with
  * its audit entry (account.add, account.disable, account.enable,
  * account.password). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,31 +128,40 @@ int h_admin_accounts_new(struct req *r)
     return show_form(r, 200, &(struct admin_error){0});
 }
 
+/* The input of each of manage.c's fields. */
+static const enum field_id problem_input[] = {
+    [MANAGE_USERNAME] = F_USERNAME, [MANAGE_FIRST_NAME] = F_FIRST_NAME, [MANAGE_LAST_NAME] = F_LAST_NAME,
+    [MANAGE_EMAIL] = F_EMAIL, [MANAGE_ROLE] = F_ROLE, [MANAGE_TENANT] = F_TENANT, [MANAGE_PASSWORD] = F_PASSWORD,
+};
+
+/* Records each of manage.c's problems at its input. */
+static void blame(struct admin_error *e, const struct manage_problems *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        enum manage_field field = p->at[i].field;
+        admin_error_set(e, field < sizeof problem_input / sizeof *problem_input
+                               ? problem_input[field] : F__MAX, p->at[i].text);
+    }
+}
+
 struct new_account {
     struct account acc;
     const char *tenant, *password;
+    struct manage_problems problems; /* of a refusal inside the transaction */
 };
 
 static int add_account(struct req *r, void *ctx, char *msg, size_t msglen)
 {
     struct new_account *n = ctx;
-    return manage_user_add(r->db, &n->acc, n->tenant, n->password, r->now, msg, msglen);
+    int rc = manage_user_create(r->db, r->arena, &n->acc, n->tenant, n->password, r->now, &n->problems);
+    if (rc == 1)
+        snprintf(msg, msglen, "%s", n->problems.at[0].text);
+    return rc;
 }
 
-/* Which input manage.c's message is about (its messages name the field). */
-static enum field_id blamed_input(const char *msg)
-{
-    static const struct {
-        const char *word;
-        enum field_id field;
-    } words[] = {{"Passwort", F_PASSWORD}, {"Benutzername", F_USERNAME}, {"E-Mail", F_EMAIL}, {"Nachname", F_FIRST_NAME},
-                 {"Rolle", F_ROLE}, {"Gemeinde", F_TENANT}};
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (strstr(msg, words[i].word))
-            return words[i].field;
-    return F_USERNAME;
-}
-
+/* Every problem of the posted account at its input (inputs the fields
+ * table refuses first, then every rule manage.c finds broken), or the new
+ * account's page. */
 int h_admin_accounts_add(struct req *r)
 {
     const char *role = req_raw(r, F_ROLE);
@@ -158,8 +169,16 @@ int h_admin_accounts_add(struct req *r)
         .acc = {.username = req_text(r, F_USERNAME), .email = req_raw(r, F_EMAIL),
                 .first_name = req_raw(r, F_FIRST_NAME), .last_name = req_raw(r, F_LAST_NAME),
                 .role = role_from_name(role)},
-        .tenant = req_text(r, F_TENANT), .password = req_raw(r, F_PASSWORD),
+        /* as sent, so that a wrong GKZ is named as such */
+        .tenant = *req_raw(r, F_TENANT) ? req_raw(r, F_TENANT) : NULL, .password = req_raw(r, F_PASSWORD),
     };
+    struct admin_error e = {0};
+    struct manage_problems p;
+    if (manage_user_problems(r->db, r->arena, &n.acc, n.tenant, n.password, &p) < 0)
+        return 500;
+    blame(&e, &p);
+    if (e.text)
+        return show_form(r, 422, &e);
     struct admin_change c = {
         .change = add_account, .ctx = &n, .action = "account.add", .subject = n.acc.username,
         .detail = arena_printf(r->arena, "%s, %s%s", role, n.tenant ? "GKZ " : "", n.tenant ? n.tenant : ""),
@@ -167,8 +186,7 @@ int h_admin_accounts_add(struct req *r)
     char msg[256];
     int rc = admin_write(r, &c, msg, sizeof msg);
     if (rc == 1) {
-        struct admin_error e = {0};
-        admin_error_set(&e, blamed_input(msg), arena_strdup(r->arena, msg));
+        blame(&e, &n.problems);
         return show_form(r, 422, &e);
     }
     return rc != 0 ? rc : req_redirect(r, arena_printf(r->arena, "/admin/konten/%lld", (long long)n.acc.id));

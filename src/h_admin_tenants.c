@@ -1,8 +1,10 @@
 /* h_admin_tenants — /admin/gemeinden: every municipality with its number
- * of accounts and orders, adding one (/admin/gemeinden/neu, by
- * manage_tenant_add) and changing one (/admin/gemeinden/{gkz}/bearbeiten,
- * by manage_tenant_edit; the GKZ is fixed).  Each change is one transaction
- * with its audit entry (tenant.add / tenant.edit). */
+ * of accounts and orders, adding one (/admin/gemeinden/neu) and changing
+ * one (/admin/gemeinden/{gkz}/bearbeiten; the GKZ is fixed), both by
+ * manage_tenant_save.  A refused form shows every problem at once, each at
+ * its input.  Each change is one transaction with its audit entry
+ * (tenant.add / tenant.edit). */
+#include <stdio.h>
 #include <string.h>
 
 #include "db.h"
@@ -68,8 +70,23 @@ static int show_form(struct req *r, int status, bool adding, const struct tenant
     return rc;
 }
 
-/* Reads the posted values (the GKZ only when adding). */
-static void read_form(struct req *r, struct tenant_form *f, bool adding)
+/* The input of each of manage.c's fields. */
+static const enum field_id problem_input[] = {
+    [MANAGE_GKZ] = F_GKZ, [MANAGE_NAME] = F_NAME, [MANAGE_INVOICE_EMAIL] = F_EMAIL, [MANAGE_UID] = F_UID,
+};
+
+/* Records each of manage.c's problems at its input. */
+static void blame(struct admin_error *e, const struct manage_problems *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        admin_error_set(e, p->at[i].field < sizeof problem_input / sizeof *problem_input
+                               ? problem_input[p->at[i].field] : F__MAX, p->at[i].text);
+}
+
+/* Reads the posted values (the GKZ only when adding) and records every
+ * problem at its input: inputs the fields table refuses, then every rule
+ * manage.c finds broken (the first message per input counts).  0 or 500. */
+static int read_form(struct req *r, struct tenant_form *f, bool adding)
 {
     struct admin_error *e = &f->error;
     if (adding)
@@ -78,35 +95,41 @@ static void read_form(struct req *r, struct tenant_form *f, bool adding)
     f->m.address = admin_input(r, e, F_ADDRESS, "Die Adresse");
     f->m.invoice_email = req_raw(r, F_EMAIL);
     f->m.uid = admin_input(r, e, F_UID, "Die UID");
+    struct manage_problems p;
+    if (manage_tenant_problems(r->db, r->arena, &f->m, adding, &p) < 0)
+        return 500;
+    blame(e, &p);
+    return 0;
 }
 
-/* Which input manage.c's message is about (its messages name the field). */
-static enum field_id blamed_input(const char *msg)
+/* The change of an admin_change: manage.c's write with its problems kept. */
+struct tenant_change {
+    struct tenant_form *f;
+    bool adding;
+    struct manage_problems problems;
+};
+
+static int save_tenant(struct req *r, void *ctx, char *msg, size_t msglen)
 {
-    if (strstr(msg, "GKZ"))
-        return F_GKZ;
-    if (strstr(msg, "UID"))
-        return F_UID;
-    return strstr(msg, "E-Mail") ? F_EMAIL : F_NAME;
+    struct tenant_change *c = ctx;
+    int rc = manage_tenant_save(r->db, r->arena, &c->f->m, c->adding, r->now, &c->problems);
+    if (rc == 1)
+        snprintf(msg, msglen, "%s", c->problems.at[0].text);
+    return rc;
 }
 
-static int add_tenant(struct req *r, void *ctx, char *msg, size_t msglen)
+/* Writes the form's change with its audit entry; a refusal (a GKZ taken
+ * meanwhile) re-shows the form with every problem at its input. */
+static int write_tenant(struct req *r, struct tenant_form *f, bool adding, const char *action, const char *subject,
+                        const char *detail)
 {
-    return manage_tenant_add(r->db, &((struct tenant_form *)ctx)->m, r->now, msg, msglen);
-}
-
-static int edit_tenant(struct req *r, void *ctx, char *msg, size_t msglen)
-{
-    return manage_tenant_edit(r->db, &((struct tenant_form *)ctx)->m, msg, msglen);
-}
-
-/* Writes c; a refusal re-shows the form with manage.c's message. */
-static int write_tenant(struct req *r, struct tenant_form *f, bool adding, const struct admin_change *c)
-{
+    struct tenant_change tc = {.f = f, .adding = adding};
+    struct admin_change c = {.change = save_tenant, .ctx = &tc, .action = action, .subject = subject,
+                             .detail = detail};
     char msg[256];
-    int rc = admin_write(r, c, msg, sizeof msg);
+    int rc = admin_write(r, &c, msg, sizeof msg);
     if (rc == 1) {
-        admin_error_set(&f->error, blamed_input(msg), arena_strdup(r->arena, msg));
+        blame(&f->error, &tc.problems);
         return show_form(r, 422, adding, f);
     }
     return rc != 0 ? rc : req_redirect(r, "/admin/gemeinden");
@@ -121,14 +144,12 @@ int h_admin_tenants_new(struct req *r)
 int h_admin_tenants_add(struct req *r)
 {
     struct tenant_form f = {0};
-    read_form(r, &f, true);
+    if (read_form(r, &f, true) != 0)
+        return 500;
     if (f.error.text)
         return show_form(r, 422, true, &f);
-    struct admin_change c = {
-        .change = add_tenant, .ctx = &f, .action = "tenant.add", .subject = f.m.gkz,
-        .detail = arena_printf(r->arena, "%s, Rechnungen an %s", f.m.name, f.m.invoice_email),
-    };
-    return write_tenant(r, &f, true, &c);
+    return write_tenant(r, &f, true, "tenant.add", f.m.gkz,
+                        arena_printf(r->arena, "%s, Rechnungen an %s", f.m.name, f.m.invoice_email));
 }
 
 /* The municipality named in the path: 0, 404 or 500. */
@@ -166,10 +187,9 @@ int h_admin_tenants_edit(struct req *r)
     if (status)
         return status;
     struct tenant_form f = {.m = old};
-    read_form(r, &f, false);
+    if (read_form(r, &f, false) != 0)
+        return 500;
     if (f.error.text)
         return show_form(r, 422, false, &f);
-    struct admin_change c = {.change = edit_tenant, .ctx = &f, .action = "tenant.edit", .subject = old.gkz,
-                             .detail = changes(r, &old, &f.m)};
-    return write_tenant(r, &f, false, &c);
+    return write_tenant(r, &f, false, "tenant.edit", old.gkz, changes(r, &old, &f.m));
 }

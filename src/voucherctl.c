@@ -100,12 +100,34 @@ static int cmd_init(struct ctl *c)
     return 0;
 }
 
+/* demo [--scale[=FACTOR]]: FACTOR (default 1; 0.0001..10) scales the
+ * real-size data set, e.g. --scale=0.01 for a test. */
 static int cmd_demo(struct ctl *c)
 {
+    double factor = 0;
+    if (c->argc > 1)
+        return fail("%s", "usage: demo [--scale[=FACTOR]]");
+    if (c->argc == 1) {
+        char *end = NULL;
+        if (strcmp(c->argv[0], "--scale") == 0)
+            factor = 1;
+        else if (strncmp(c->argv[0], "--scale=", 8) == 0)
+            factor = strtod(c->argv[0] + 8, &end);
+        if (factor == 0 || (end && *end) || factor < 0.0001 || factor > 10)
+            return fail("%s", "usage: demo [--scale[=FACTOR]] (FACTOR 0.0001 to 10)");
+    }
     struct db *db = open_db(c);
     if (!db)
         return 1;
-    int rc = demo_load(db, stdout) == 0 ? 0 : 1;
+    struct crypto_keys keys;
+    char msg[512];
+    int rc;
+    if (factor == 0)
+        rc = demo_load(db, stdout) == 0 ? 0 : 1;
+    else if (crypto_key_file_load(c->cfg.security_key_file, &keys, msg, sizeof msg) != 0)
+        rc = fail("%s", msg);
+    else
+        rc = demo_scale(db, &keys, &c->cfg, factor, stdout) == 0 ? 0 : 1;
     db_close(db);
     return rc;
 }
@@ -597,7 +619,7 @@ struct command {
 
 static const struct command commands[] = {
     {"init", NULL, cmd_init, "init"},
-    {"demo", NULL, cmd_demo, "demo"},
+    {"demo", NULL, cmd_demo, "demo [--scale] (a real-size data set: 2,100 municipalities, 200,000 accounts, 1,000,000 vouchers)"},
     {"tenant", "add", cmd_tenant_add, "tenant add --gkz 30604 --name NAME --email E [--address T] [--uid U]"},
     {"user", "add", cmd_user_add,
      "user add --username U --email E --first-name F --last-name L --role R [--tenant GKZ] < password"},

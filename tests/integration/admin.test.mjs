@@ -284,6 +284,55 @@ test('a municipality with a bad GKZ or a GKZ already taken is refused', async ()
   assert.equal(sqlValue(srv, "SELECT count(*) FROM municipalities WHERE gkz IN ('123', '30604')"), '1');
 });
 
+
+/**
+ * Asserts that the refused form res (422) names `count` problems in its alert
+ * box and shows each [field, message] at its input (aria-invalid, described by
+ * its message, the message next to it), and no message at the fields in `fine`.
+ */
+function assertEveryErrorAtItsField(res, expected, fine) {
+  assert.equal(res.status, 422);
+  assert.match(errorOf(res.text), new RegExp(`Bitte korrigieren Sie die ${expected.length} markierten Felder`));
+  const linked = tags(res.text, 'a').map((a) => a.attrs.href);
+  for (const [field, message] of expected) {
+    const input = [...tags(res.text, 'input'), ...tags(res.text, 'select'), ...tags(res.text, 'textarea')]
+      .find((t) => t.attrs.id === field);
+    assert.ok(input, `${field}: the input is there`);
+    assert.equal(input.attrs['aria-invalid'], 'true', `${field} marked`);
+    assert.ok((input.attrs['aria-describedby'] ?? '').split(' ').includes(`${field}-error`), `${field} described by its message`);
+    const at = res.text.match(new RegExp(`<p class="error-text" id="${field}-error">([\\s\\S]*?)</p>`, 'g'));
+    assert.equal(at?.length, 1, `${field}: one message at the field`);
+    assert.match(textOf(at[0]), message, `${field}: the message at the field`);
+    assert.ok(linked.includes(`#${field}-error`), `${field}: the alert box links to it`);
+  }
+  for (const field of fine) {
+    assert.ok(!res.text.includes(`id="${field}-error"`), `${field}: a field that is fine has no message`);
+    const input = [...tags(res.text, 'input'), ...tags(res.text, 'textarea')].find((t) => t.attrs.id === field);
+    assert.ok(!input || !input.attrs['aria-invalid'], `${field} not marked`);
+  }
+}
+
+test('a municipality form with several mistakes reports all of them at once, each at its field; nothing is written', async () => {
+  const c = await loggedIn('admin');
+  const before = sqlValue(srv, 'SELECT count(*) FROM municipalities');
+  const res = await addTenant(c, { gkz: '12a', name: '', email: 'keine-adresse', uid: 'AT1234' });
+  assertEveryErrorAtItsField(res, [['gkz', /genau 5 Ziffern/], ['name', /Name der Gemeinde fehlt/],
+    ['email', /Rechnungs-E-Mail-Adresse ist ungültig/], ['uid', /ATU12345678/]], ['address']);
+  assert.equal(tags(res.text, 'input').find((t) => t.attrs.id === 'uid').attrs.value, 'AT1234', 'values shown again');
+  // a GKZ already taken is named together with the other mistakes
+  const dup = await addTenant(c, { gkz: '30604', email: 'x@' });
+  assertEveryErrorAtItsField(dup, [['gkz', /GKZ 30604 gibt es bereits/], ['email', /ungültig/]], ['name', 'uid']);
+  assert.equal(sqlValue(srv, 'SELECT count(*) FROM municipalities'), before);
+  assert.equal(sqlValue(srv, "SELECT count(*) FROM audit_log WHERE action = 'tenant.add' AND subject IN ('12a', '30604')"), '0');
+  // editing: the same, and the municipality stays as it was
+  const was = sql(srv, "SELECT name, invoice_email, uid FROM municipalities WHERE gkz = '30604'")[0].join('|');
+  const edit = await submit(c, '/admin/gemeinden/30604/bearbeiten', '/admin/gemeinden/30604/bearbeiten',
+    { name: '', email: 'kaputt', address: 'Platz 1', uid: 'DE123' });
+  assertEveryErrorAtItsField(edit, [['name', /Name der Gemeinde/], ['email', /ungültig/], ['uid', /ATU12345678/]],
+    ['address']);
+  assert.equal(sql(srv, "SELECT name, invoice_email, uid FROM municipalities WHERE gkz = '30604'")[0].join('|'), was);
+});
+
 // ---------------------------------------------------------------------------
 // Accounts
 
@@ -310,6 +359,24 @@ test('an added account can log in; duplicates in other case and short passwords 
   assert.equal(tags(short.text, 'input').find((t) => t.attrs.id === 'username').attrs.value, 'kurz.pw');
   assert.equal(accountId(srv, 'kurz.pw'), null);
   assert.equal(auditCount('account.add', 'neu.person'), 1);
+});
+
+test('an account form with several mistakes reports all of them at once, each at its field; nothing is written', async () => {
+  const c = await loggedIn('admin');
+  const before = sqlValue(srv, 'SELECT count(*) FROM accounts');
+  const res = await addAccount(c, { username: 'x', first_name: '', email: 'nicht-gültig', tenant: '99999', password: 'kurz' });
+  assertEveryErrorAtItsField(res, [['username', /3–40 Zeichen/], ['first_name', /Vorname/], ['email', /ungültig/],
+    ['tenant', /Unbekannte Gemeinde \(GKZ 99999\)/], ['password', /mindestens 10 Zeichen/]], ['last_name']);
+  assert.equal(tags(res.text, 'input').find((t) => t.attrs.id === 'last_name').attrs.value, 'Person', 'values shown again');
+  assert.ok(!tags(res.text, 'input').find((t) => t.attrs.id === 'password').attrs.value, 'password never shown again');
+  // a username already taken (other case) is named together with the other mistakes
+  const dup = await addAccount(c, { username: 'ADMIN', role: 'tenant_admin', tenant: '', last_name: '' });
+  assertEveryErrorAtItsField(dup, [['username', /Den Benutzernamen ADMIN gibt es bereits/], ['last_name', /Nachname/],
+    ['tenant', /wählen Sie bitte eine Gemeinde/]], ['first_name', 'email', 'password']);
+  const role = await addAccount(c, { username: 'rolle.falsch', role: 'chef', email: '' });
+  assertEveryErrorAtItsField(role, [['email', /ungültig/], ['role', /Unbekannte Rolle/]], ['username', 'tenant']);
+  assert.equal(sqlValue(srv, 'SELECT count(*) FROM accounts'), before);
+  assert.equal(sqlValue(srv, "SELECT count(*) FROM audit_log WHERE action = 'account.add' AND subject IN ('x', 'ADMIN', 'rolle.falsch')"), '0');
 });
 
 test('a disabled account cannot log in (normal message) and its session ends; enabled again it can', async () => {

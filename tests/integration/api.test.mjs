@@ -166,12 +166,15 @@ test('the feed under 50 concurrent redemptions: every one exactly once, no gap, 
   // the webhook: each entry delivered and counted exactly once, every signature valid
   const last = entries.at(-1).seq;
   await until(() => [...Array(last).keys()].every((i) => hook.accepted.has(i + 1)), 'every webhook event');
+  // The receiver counts an event when its request arrives; the sender marks it sent only after the answer:
+  // wait for that mark too instead of reading it at once (the race that failed under load).
+  await until(() => sqlValue(srv, 'SELECT count(*) FROM outbox WHERE event_seq IS NOT NULL AND sent_at IS NULL') === '0',
+    'every webhook event marked sent');
   assert.ok(hook.calls >= last + 3, 'the first three calls were refused and retried');
   assert.equal(hook.badSignatures, 0);
   for (let s = 1; s <= last; s++) assert.equal(hook.accepted.get(s), 1, `event ${s} exactly once`);
   const body = hook.bodies.find((b) => b.seq === entries[0].seq);
   assert.deepEqual(body, entries[0], 'the webhook body is the feed entry');
-  assert.equal(sqlValue(srv, 'SELECT count(*) FROM outbox WHERE event_seq IS NOT NULL AND sent_at IS NULL'), '0');
 });
 
 test('feed parameters: limit 1..1000, numbers only', async () => {

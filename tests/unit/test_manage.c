@@ -322,11 +322,11 @@ static void test_user_add_missing_names_are_refused(void **state)
     struct account acc = person("anna", ROLE_SUPPORT);
     acc.first_name = "";
     assert_int_equal(user_add(f, &acc, NULL, "sehr-geheim-2024"), 1);
-    assert_contains(f->msg, "Vor- und Nachname");
+    assert_string_equal(f->msg, "Der Vorname muss 1–100 Zeichen lang sein.");
     acc = person("anna", ROLE_SUPPORT);
     acc.last_name = "Maier\nX";
     assert_int_equal(user_add(f, &acc, NULL, "sehr-geheim-2024"), 1);
-    assert_contains(f->msg, "Vor- und Nachname");
+    assert_string_equal(f->msg, "Der Nachname muss 1–100 Zeichen lang sein.");
 }
 
 static void test_user_add_unknown_role_is_refused(void **state)
@@ -376,6 +376,122 @@ static void test_set_password_keeps_the_rule_and_ends_sessions(void **state)
     assert_int_equal(db_session_lookup(f->db, f->a, token, 1001, 0, 0, &got), DB_NOT_FOUND);
 }
 
+/* ---- every problem at once ---- */
+
+/* The fields of p, in order, as a string of their numbers ("0 1 3"). */
+static const char *fields_of(struct db_fixture *f, const struct manage_problems *p)
+{
+    const char *s = "";
+    for (size_t i = 0; i < p->n; i++)
+        s = arena_printf(f->a, "%s%s%d", s, i ? " " : "", (int)p->at[i].field);
+    return s;
+}
+
+static void test_tenant_problems_name_every_broken_rule_at_its_field(void **state)
+{
+    struct db_fixture *f = *state;
+    struct municipality m = {.gkz = "12a", .name = "", .address = "", .invoice_email = "kein-email", .uid = "AT1"};
+    struct manage_problems p;
+    assert_int_equal(manage_tenant_problems(f->db, f->a, &m, true, &p), 1);
+    assert_int_equal(p.n, 4);
+    assert_string_equal(fields_of(f, &p), arena_printf(f->a, "%d %d %d %d", MANAGE_GKZ, MANAGE_NAME,
+                                                        MANAGE_INVOICE_EMAIL, MANAGE_UID));
+    assert_contains(p.at[0].text, "5 Ziffern");
+    assert_contains(p.at[1].text, "Name der Gemeinde");
+    assert_contains(p.at[2].text, "Rechnungs-E-Mail-Adresse ist ungültig");
+    assert_contains(p.at[3].text, "ATU12345678");
+    /* editing: the GKZ is not checked (it stays) */
+    assert_int_equal(manage_tenant_problems(f->db, f->a, &m, false, &p), 1);
+    assert_int_equal(p.n, 3);
+    assert_int_equal(p.at[0].field, MANAGE_NAME);
+    /* a valid one has none */
+    m = tenant("30101");
+    assert_int_equal(manage_tenant_problems(f->db, f->a, &m, true, &p), 0);
+    assert_int_equal(p.n, 0);
+}
+
+static void test_tenant_save_refuses_a_taken_gkz_with_the_other_problems_and_writes_nothing(void **state)
+{
+    struct db_fixture *f = *state;
+    struct municipality m = tenant("30101");
+    assert_int_equal(tenant_add(f, &m), 0);
+    struct municipality again = tenant("30101");
+    again.name = "Marktgemeinde Zwei";
+    again.invoice_email = "@";
+    struct manage_problems p;
+    assert_int_equal(manage_tenant_save(f->db, f->a, &again, true, 1000, &p), 1);
+    assert_int_equal(p.n, 2);
+    assert_int_equal(p.at[0].field, MANAGE_GKZ);
+    assert_string_equal(p.at[0].text, "Eine Gemeinde mit der GKZ 30101 gibt es bereits.");
+    assert_int_equal(p.at[1].field, MANAGE_INVOICE_EMAIL);
+    struct municipality got;
+    assert_int_equal(db_municipality_by_gkz(f->db, f->a, "30101", &got), DB_OK);
+    assert_string_equal(got.name, "Stadtgemeinde Musterstadt");
+}
+
+static void test_tenant_add_message_for_voucherctl_holds_every_problem_on_one_line(void **state)
+{
+    struct db_fixture *f = *state;
+    struct municipality m = {.gkz = "1", .name = "Gemeinde", .address = "", .invoice_email = "x", .uid = "U"};
+    assert_int_equal(tenant_add(f, &m), 1);
+    assert_string_equal(f->msg, "Die Gemeindekennziffer (GKZ) muss aus genau 5 Ziffern bestehen. "
+                                "Die Rechnungs-E-Mail-Adresse ist ungültig. "
+                                "Die UID-Nummer muss die Form ATU12345678 haben (oder leer bleiben).");
+    assert_no_municipality(f, "1");
+    /* a message longer than the room is cut, still terminated */
+    char small[20];
+    assert_int_equal(manage_tenant_add(f->db, &m, 1000, small, sizeof small), 1);
+    assert_int_equal(strlen(small), sizeof small - 1);
+}
+
+static void test_user_problems_name_every_broken_rule_at_its_field(void **state)
+{
+    struct db_fixture *f = *state;
+    struct account acc = {.username = "a", .email = "nicht-gültig", .first_name = "", .last_name = "Maier",
+                          .role = ROLE_USER};
+    struct manage_problems p;
+    assert_int_equal(manage_user_problems(f->db, f->a, &acc, "99999", "kurz", &p), 1);
+    assert_int_equal(p.n, 5);
+    assert_string_equal(fields_of(f, &p), arena_printf(f->a, "%d %d %d %d %d", MANAGE_USERNAME, MANAGE_FIRST_NAME,
+                                                        MANAGE_EMAIL, MANAGE_TENANT, MANAGE_PASSWORD));
+    assert_contains(p.at[0].text, "Benutzername muss 3–40 Zeichen");
+    assert_string_equal(p.at[1].text, "Der Vorname muss 1–100 Zeichen lang sein.");
+    assert_string_equal(p.at[2].text, "Die E-Mail-Adresse ist ungültig.");
+    assert_string_equal(p.at[3].text, "Unbekannte Gemeinde (GKZ 99999): bitte zuerst die Gemeinde anlegen.");
+    assert_contains(p.at[4].text, "mindestens 10 Zeichen");
+    /* an unknown role with a missing last name: both, and no municipality asked for */
+    acc = person("anna", 0);
+    acc.last_name = "";
+    assert_int_equal(manage_user_problems(f->db, f->a, &acc, NULL, "sehr-geheim-2024", &p), 1);
+    assert_string_equal(fields_of(f, &p), arena_printf(f->a, "%d %d", MANAGE_LAST_NAME, MANAGE_ROLE));
+}
+
+static void test_user_create_refuses_a_taken_username_with_the_other_problems_and_writes_nothing(void **state)
+{
+    struct db_fixture *f = *state;
+    add_tenant_30101(f);
+    struct account acc = person("anna", ROLE_SUPPORT);
+    assert_int_equal(user_add(f, &acc, NULL, "sehr-geheim-2024"), 0);
+    struct account again = person("ANNA", ROLE_TENANT_ADMIN);
+    again.email = "anna-at-nowhere";
+    struct manage_problems p;
+    assert_int_equal(manage_user_create(f->db, f->a, &again, "", "anna", 1000, &p), 1);
+    assert_string_equal(fields_of(f, &p), arena_printf(f->a, "%d %d %d %d", MANAGE_USERNAME, MANAGE_EMAIL,
+                                                        MANAGE_TENANT, MANAGE_PASSWORD));
+    assert_string_equal(p.at[0].text, "Den Benutzernamen ANNA gibt es bereits.");
+    assert_string_equal(p.at[2].text, "Für diese Rolle wählen Sie bitte eine Gemeinde.");
+    assert_int_equal(again.id, 0);
+    struct account got;
+    assert_int_equal(db_account_by_username(f->db, f->a, "anna", &got), DB_OK);
+    assert_int_equal(got.role, ROLE_SUPPORT);
+    /* a user with a known municipality gets its id */
+    struct account u = person("berta", ROLE_USER);
+    assert_int_equal(manage_user_problems(f->db, f->a, &u, "30101", "sehr-geheim-2024", &p), 0);
+    struct municipality m;
+    assert_int_equal(db_municipality_by_gkz(f->db, f->a, "30101", &m), DB_OK);
+    assert_int_equal(u.municipality_id, m.id);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, db_fixture_setup, db_fixture_teardown)
@@ -388,6 +504,11 @@ int main(void)
         T(test_tenant_add_refuses_duplicate_gkz),
         T(test_tenant_add_refuses_bad_invoice_email),
         T(test_tenant_add_refuses_missing_name),
+        T(test_tenant_problems_name_every_broken_rule_at_its_field),
+        T(test_tenant_save_refuses_a_taken_gkz_with_the_other_problems_and_writes_nothing),
+        T(test_tenant_add_message_for_voucherctl_holds_every_problem_on_one_line),
+        T(test_user_problems_name_every_broken_rule_at_its_field),
+        T(test_user_create_refuses_a_taken_username_with_the_other_problems_and_writes_nothing),
         cmocka_unit_test(test_password_of_nine_characters_is_refused),
         cmocka_unit_test(test_password_of_ten_characters_is_accepted),
         cmocka_unit_test(test_password_equal_to_username_is_refused_in_any_case),
