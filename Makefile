@@ -72,7 +72,7 @@ build/asan/bin/%: src/%.c build/asan/libvoucher.a
 	@mkdir -p $(@D)
 	@echo "LINK $@"
 	@$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) $< build/asan/libvoucher.a $(LIBS) -o $@
-build/asan/tests/%: tests/unit/%.c tests/unit/db_fixture.h build/asan/libvoucher.a
+build/asan/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) build/asan/libvoucher.a
 	@mkdir -p $(@D)
 	@echo "LINK $@"
 	@$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -Itests/unit $< build/asan/libvoucher.a $(LIBS) -lcmocka -o $@
@@ -156,7 +156,7 @@ check: check-deps build/assets_data.c check-layers
 # integration pass with voucherd and voucherctl under valgrind; any error or
 # definite/indirect leak fails (tests/valgrind.sh).
 VG_TESTS = $(patsubst tests/unit/%.c,build/vg/tests/%,$(wildcard tests/unit/test_*.c))
-build/vg/tests/%: tests/unit/%.c tests/unit/db_fixture.h build/rel/libvoucher.a
+build/vg/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) build/rel/libvoucher.a
 	@mkdir -p $(@D)
 	@echo "LINK $@"
 	@$(CC) $(CFLAGS_COMMON) -O1 -g -Itests/unit $< build/rel/libvoucher.a $(LIBS) -lcmocka -o $@

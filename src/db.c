@@ -130,14 +130,28 @@ int db_set_synchronous(const char *level)
 static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int writer_held; /* 1 while a connection of this process holds writer */
 
-static void writer_lock(struct db *db)
+/* db now holds the mutex (taken by the caller). */
+static void writer_taken(struct db *db)
 {
-    pthread_mutex_lock(&writer);
     atomic_store(&writer_held, 1);
     db->writing = true;
 }
 
-static void writer_unlock(struct db *db)
+void db_writer_lock(struct db *db)
+{
+    pthread_mutex_lock(&writer);
+    writer_taken(db);
+}
+
+bool db_writer_trylock(struct db *db)
+{
+    if (db->writing || pthread_mutex_trylock(&writer) != 0)
+        return false;
+    writer_taken(db);
+    return true;
+}
+
+void db_writer_release(struct db *db)
 {
     if (!db->writing)
         return;
@@ -146,39 +160,20 @@ static void writer_unlock(struct db *db)
     pthread_mutex_unlock(&writer);
 }
 
-bool db_writer_trylock(struct db *db)
-{
-    if (db->writing || pthread_mutex_trylock(&writer) != 0)
-        return false;
-    atomic_store(&writer_held, 1);
-    db->writing = true;
-    return true;
-}
-
-void db_writer_lock(struct db *db)
-{
-    writer_lock(db);
-}
-
-void db_writer_release(struct db *db)
-{
-    writer_unlock(db);
-}
-
 /* A write outside a transaction (an UPDATE or INSERT stepped in autocommit
  * mode) takes the mutex too; true when it did, for step_end. */
 static bool step_begin(struct db *db, sqlite3_stmt *st)
 {
     if (db->writing || !sqlite3_get_autocommit(db->conn) || sqlite3_stmt_readonly(st))
         return false;
-    writer_lock(db);
+    db_writer_lock(db);
     return true;
 }
 
 static void step_end(struct db *db, bool locked)
 {
     if (locked)
-        writer_unlock(db);
+        db_writer_release(db);
 }
 
 static int64_t monotonic_ms(void)
@@ -456,10 +451,10 @@ int db_begin(struct db *db)
         log_error("sqlite: db_begin inside a write transaction");
         return DB_ERROR;
     }
-    writer_lock(db);
+    db_writer_lock(db);
     int status = exec_simple(db, "BEGIN IMMEDIATE");
     if (status != DB_OK)
-        writer_unlock(db);
+        db_writer_release(db);
     return status;
 }
 
@@ -480,7 +475,7 @@ int db_commit(struct db *db)
     if (status != DB_OK)
         db_rollback(db); /* releases the writer mutex too */
     else
-        writer_unlock(db);
+        db_writer_release(db);
     return status;
 }
 
@@ -488,7 +483,7 @@ void db_rollback(struct db *db)
 {
     if (!sqlite3_get_autocommit(db->conn))
         sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
-    writer_unlock(db);
+    db_writer_release(db);
 }
 
 int db_end(struct db *db, int rc)

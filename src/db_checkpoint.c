@@ -112,10 +112,9 @@ static bool truncate_wal(struct db_checkpointer *c)
 static void checkpoint_passive(struct db_checkpointer *c)
 {
     int frames = 0;
-    if (checkpoint(c, SQLITE_CHECKPOINT_PASSIVE, &frames) && frames < DB_CHECKPOINT_PAGES)
-        return;
+    checkpoint(c, SQLITE_CHECKPOINT_PASSIVE, &frames);
     if (frames < DB_CHECKPOINT_PAGES)
-        return; /* a reader still needs older frames: the next round */
+        return; /* short enough (or a reader still needs older frames): the next round */
     db_writer_lock(c->db);
     checkpoint(c, SQLITE_CHECKPOINT_PASSIVE, NULL);
     db_writer_release(c->db);

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "fmt.h"
 #include "handlers.h"
+#include "manage.h"
 #include "req.h"
 #include "view.h"
 
@@ -24,6 +25,24 @@ void admin_error_set(struct admin_error *e, enum field_id field, const char *tex
     if (field < F__MAX && !e->at[field]) {
         e->at[field] = text;
         e->count++;
+    }
+}
+
+/* The input of each of manage.c's fields (both e-mail fields are F_EMAIL
+ * on their forms). */
+static const enum field_id problem_input[] = {
+    [MANAGE_GKZ] = F_GKZ,           [MANAGE_NAME] = F_NAME,         [MANAGE_INVOICE_EMAIL] = F_EMAIL,
+    [MANAGE_UID] = F_UID,           [MANAGE_USERNAME] = F_USERNAME, [MANAGE_FIRST_NAME] = F_FIRST_NAME,
+    [MANAGE_LAST_NAME] = F_LAST_NAME, [MANAGE_EMAIL] = F_EMAIL,     [MANAGE_ROLE] = F_ROLE,
+    [MANAGE_TENANT] = F_TENANT,     [MANAGE_PASSWORD] = F_PASSWORD,
+};
+
+void admin_error_problems(struct admin_error *e, const struct manage_problems *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        enum manage_field field = p->at[i].field;
+        admin_error_set(e, field < sizeof problem_input / sizeof *problem_input ? problem_input[field] : F__MAX,
+                        p->at[i].text);
     }
 }
 

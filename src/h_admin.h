@@ -9,6 +9,7 @@
 
 #include "fields.h"
 
+struct manage_problems;
 struct req;
 struct view;
 
@@ -23,6 +24,8 @@ struct admin_error {
 
 /* Records a problem at its input unless that input has one already. */
 void admin_error_set(struct admin_error *e, enum field_id field, const char *text);
+/* Records each of manage.c's problems at the input it is about. */
+void admin_error_problems(struct admin_error *e, const struct manage_problems *p);
 /* The valid value of an input, "" when absent; an input sent but refused
  * by the fields table records "<label> enthält unerlaubte Zeichen oder ist
  * zu lang." and gives "". */

@@ -128,22 +128,6 @@ int h_admin_accounts_new(struct req *r)
     return show_form(r, 200, &(struct admin_error){0});
 }
 
-/* The input of each of manage.c's fields. */
-static const enum field_id problem_input[] = {
-    [MANAGE_USERNAME] = F_USERNAME, [MANAGE_FIRST_NAME] = F_FIRST_NAME, [MANAGE_LAST_NAME] = F_LAST_NAME,
-    [MANAGE_EMAIL] = F_EMAIL, [MANAGE_ROLE] = F_ROLE, [MANAGE_TENANT] = F_TENANT, [MANAGE_PASSWORD] = F_PASSWORD,
-};
-
-/* Records each of manage.c's problems at its input. */
-static void blame(struct admin_error *e, const struct manage_problems *p)
-{
-    for (size_t i = 0; i < p->n; i++) {
-        enum manage_field field = p->at[i].field;
-        admin_error_set(e, field < sizeof problem_input / sizeof *problem_input
-                               ? problem_input[field] : F__MAX, p->at[i].text);
-    }
-}
-
 struct new_account {
     struct account acc;
     const char *tenant, *password;
@@ -176,7 +160,7 @@ int h_admin_accounts_add(struct req *r)
     struct manage_problems p;
     if (manage_user_problems(r->db, r->arena, &n.acc, n.tenant, n.password, &p) < 0)
         return 500;
-    blame(&e, &p);
+    admin_error_problems(&e, &p);
     if (e.text)
         return show_form(r, 422, &e);
     struct admin_change c = {
@@ -186,7 +170,7 @@ int h_admin_accounts_add(struct req *r)
     char msg[256];
     int rc = admin_write(r, &c, msg, sizeof msg);
     if (rc == 1) {
-        blame(&e, &n.problems);
+        admin_error_problems(&e, &n.problems);
         return show_form(r, 422, &e);
     }
     return rc != 0 ? rc : req_redirect(r, arena_printf(r->arena, "/admin/konten/%lld", (long long)n.acc.id));

@@ -70,19 +70,6 @@ static int show_form(struct req *r, int status, bool adding, const struct tenant
     return rc;
 }
 
-/* The input of each of manage.c's fields. */
-static const enum field_id problem_input[] = {
-    [MANAGE_GKZ] = F_GKZ, [MANAGE_NAME] = F_NAME, [MANAGE_INVOICE_EMAIL] = F_EMAIL, [MANAGE_UID] = F_UID,
-};
-
-/* Records each of manage.c's problems at its input. */
-static void blame(struct admin_error *e, const struct manage_problems *p)
-{
-    for (size_t i = 0; i < p->n; i++)
-        admin_error_set(e, p->at[i].field < sizeof problem_input / sizeof *problem_input
-                               ? problem_input[p->at[i].field] : F__MAX, p->at[i].text);
-}
-
 /* Reads the posted values (the GKZ only when adding) and records every
  * problem at its input: inputs the fields table refuses, then every rule
  * manage.c finds broken (the first message per input counts).  0 or 500. */
@@ -98,7 +85,7 @@ static int read_form(struct req *r, struct tenant_form *f, bool adding)
     struct manage_problems p;
     if (manage_tenant_problems(r->db, r->arena, &f->m, adding, &p) < 0)
         return 500;
-    blame(e, &p);
+    admin_error_problems(e, &p);
     return 0;
 }
 
@@ -129,7 +116,7 @@ static int write_tenant(struct req *r, struct tenant_form *f, bool adding, const
     char msg[256];
     int rc = admin_write(r, &c, msg, sizeof msg);
     if (rc == 1) {
-        blame(&f->error, &tc.problems);
+        admin_error_problems(&f->error, &tc.problems);
         return show_form(r, 422, adding, f);
     }
     return rc != 0 ? rc : req_redirect(r, "/admin/gemeinden");

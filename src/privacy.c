@@ -3,7 +3,21 @@
 #include "db.h"
 #include "mem.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+
+/* The message of a refusal: no such account (DB_NOT_FOUND), or a database
+ * error while reading or (changing) erasing.  Returns -1. */
+static int refuse(int status, const char *username, bool changing, char *err, size_t errlen)
+{
+    if (status == DB_NOT_FOUND)
+        snprintf(err, errlen, "Es gibt kein Konto mit dem Benutzernamen %s.", username);
+    else if (changing)
+        snprintf(err, errlen, "Datenbankfehler: das Konto %s wurde nicht verändert.", username);
+    else
+        snprintf(err, errlen, "Datenbankfehler beim Lesen des Kontos %s.", username);
+    return -1;
+}
 
 int privacy_export(struct db *db, struct arena *a, const char *username, const char **json, char *err,
                    size_t errlen)
@@ -11,10 +25,7 @@ int privacy_export(struct db *db, struct arena *a, const char *username, const c
     int status = db_privacy_export(db, a, username, json);
     if (status == DB_OK)
         return 0;
-    snprintf(err, errlen, status == DB_NOT_FOUND ? "Es gibt kein Konto mit dem Benutzernamen %s."
-                                                 : "Datenbankfehler beim Lesen des Kontos %s.",
-             username);
-    return -1;
+    return refuse(status, username, false, err, errlen);
 }
 
 int privacy_erase(struct db *db, struct arena *a, const char *username, const char *operator, int64_t now,
@@ -40,12 +51,8 @@ int privacy_erase(struct db *db, struct arena *a, const char *username, const ch
     if (status == DB_OK)
         status = db_audit_add(db, 0, "account.erase", e.new_username,
                               arena_printf(a, "anonymisiert mit voucherctl durch %s", operator), NULL, now);
-    if (db_end(db, status == DB_OK ? 0 : -1) != 0 || status != DB_OK) {
-        snprintf(err, errlen, status == DB_NOT_FOUND ? "Es gibt kein Konto mit dem Benutzernamen %s."
-                                                     : "Datenbankfehler: das Konto %s wurde nicht verändert.",
-                 username);
-        return -1;
-    }
+    if (db_end(db, status == DB_OK ? 0 : -1) != 0 || status != DB_OK)
+        return refuse(status, username, true, err, errlen);
     *new_username = e.new_username;
     return 0;
 }

@@ -17,17 +17,7 @@
 
 #include "db_internal.h"
 #include "mem.h"
-
-/* One integer from a query on the raw connection. */
-static int64_t query_int(struct db *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
+#include "raw_sql.h"
 
 /* A temporary file name (the empty file exists) and removal of it and its WAL files. */
 static void temp_path(char *path, size_t n)

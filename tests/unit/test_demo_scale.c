@@ -22,53 +22,33 @@
 #include "db_internal.h"
 #include "demo.h"
 #include "mail.h"
+#include "file_fixture.h"
+#include "raw_sql.h"
 
 struct fixture {
-    char dir[64];
-    struct config cfg;
-    struct crypto_keys keys;
-    struct db *db;
+    struct file_fixture fx;
     char out[4096]; /* what demo_scale printed */
 };
-
-static int64_t query_int(struct db *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
 
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/voucher-scale-XXXXXX");
-    if (!mkdtemp(f->dir) || crypto_startup() != 0 || mail_startup() != 0)
+    *state = f;
+    if (file_fixture_open(&f->fx, "voucher-scale") != 0)
         return -1;
-    config_init_defaults(&f->cfg, f->dir);
-    crypto_random(&f->keys, sizeof f->keys);
-    char err[256];
-    f->db = db_open(f->cfg.database_path, DB_OPEN_MIGRATE, err, sizeof err);
     FILE *out = fmemopen(f->out, sizeof f->out - 1, "w");
-    int rc = f->db && out ? demo_scale(f->db, &f->keys, &f->cfg, 0.005, out) : -1;
+    int rc = out ? demo_scale(f->fx.db, &f->fx.keys, &f->fx.cfg, 0.005, out) : -1;
     if (out)
         fclose(out);
-    *state = f;
     return rc;
 }
 
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    db_close(f->db);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    int rc = system(cmd);
-    config_free(&f->cfg);
+    int rc = file_fixture_close(&f->fx);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 static void prints_logins_and_counts(void **state)
@@ -83,7 +63,7 @@ static void prints_logins_and_counts(void **state)
 
 static void municipalities_have_unique_plausible_gkz(void **state)
 {
-    struct db *db = ((struct fixture *)*state)->db;
+    struct db *db = ((struct fixture *)*state)->fx.db;
     int64_t n = query_int(db, "SELECT count(*) FROM municipalities");
     assert_true(n >= 12); /* 0.005 × 2,100 and the two demo ones; every Bundesland at least one */
     assert_int_equal(query_int(db, "SELECT count(DISTINCT gkz) FROM municipalities"), n);
@@ -96,7 +76,7 @@ static void municipalities_have_unique_plausible_gkz(void **state)
 
 static void accounts_without_passwords_and_a_tenant_admin_each(void **state)
 {
-    struct db *db = ((struct fixture *)*state)->db;
+    struct db *db = ((struct fixture *)*state)->fx.db;
     assert_int_equal(query_int(db, "SELECT count(*) FROM accounts WHERE password_hash = ''"), 1000);
     assert_int_equal(query_int(db, "SELECT count(*) FROM accounts"), 1005); /* and the five demo logins */
     assert_int_equal(query_int(db, "SELECT count(DISTINCT username) FROM accounts"), 1005);
@@ -106,7 +86,7 @@ static void accounts_without_passwords_and_a_tenant_admin_each(void **state)
 
 static void orders_with_gapless_invoice_numbers(void **state)
 {
-    struct db *db = ((struct fixture *)*state)->db;
+    struct db *db = ((struct fixture *)*state)->fx.db;
     assert_int_equal(query_int(db, "SELECT count(*) FROM vouchers"), 5000);
     int64_t orders = query_int(db, "SELECT count(*) FROM orders");
     assert_true(orders >= 8);
@@ -121,7 +101,7 @@ static void orders_with_gapless_invoice_numbers(void **state)
 
 static void every_redeemed_code_has_its_enrollment_and_attempt(void **state)
 {
-    struct db *db = ((struct fixture *)*state)->db;
+    struct db *db = ((struct fixture *)*state)->fx.db;
     int64_t redeemed = query_int(db, "SELECT count(*) FROM vouchers WHERE redeemed_at IS NOT NULL");
     assert_true(redeemed >= 700 && redeemed <= 750); /* 15 % of each order */
     assert_int_equal(query_int(db, "SELECT count(*) FROM vouchers v WHERE v.redeemed_at IS NOT NULL AND NOT EXISTS"

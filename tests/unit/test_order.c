@@ -24,52 +24,42 @@
 #include "mem.h"
 #include "order.h"
 #include "outbox.h"
+#include "file_fixture.h"
 
 struct fixture {
-    char dir[64];
-    struct config cfg;
-    struct crypto_keys keys;
+    struct file_fixture fx; /* its db closed after setup: each test opens its own */
     int64_t admin_id, municipality_id;
 };
 
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/voucher-unit-XXXXXX");
-    if (!mkdtemp(f->dir) || crypto_startup() != 0 || mail_startup() != 0)
+    *state = f;
+    if (file_fixture_open(&f->fx, "voucher-unit") != 0)
         return -1;
-    config_init_defaults(&f->cfg, f->dir);
-    crypto_random(&f->keys, sizeof f->keys);
-    char err[256];
-    struct db *db = db_open(f->cfg.database_path, DB_OPEN_MIGRATE, err, sizeof err);
-    FILE *devnull = fopen("/dev/null", "w");
     struct arena *a = arena_new();
     struct account acc;
-    int rc = db && demo_load(db, devnull) == 0 ? db_account_by_username(db, a, "gemeinde", &acc) : -1;
+    int rc = file_fixture_demo(&f->fx, a, &acc);
     f->admin_id = acc.id;
     f->municipality_id = acc.municipality_id;
-    fclose(devnull);
     arena_free(a);
-    db_close(db);
-    *state = f;
-    return rc == DB_OK ? 0 : -1;
+    db_close(f->fx.db);
+    f->fx.db = NULL;
+    return rc;
 }
 
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    int rc = system(cmd);
-    config_free(&f->cfg);
+    int rc = file_fixture_close(&f->fx);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 static struct db *open_db(const struct fixture *f)
 {
     char err[256];
-    struct db *db = db_open(f->cfg.database_path, DB_OPEN_CHECK, err, sizeof err);
+    struct db *db = db_open(f->fx.cfg.database_path, DB_OPEN_CHECK, err, sizeof err);
     if (!db)
         fail_msg("%s", err);
     /* The concurrency tests wait for the write lock, never for time: under
@@ -85,7 +75,7 @@ static long long count(const struct fixture *f, const char *sql)
     sqlite3 *conn;
     sqlite3_stmt *st;
     long long n = -1;
-    if (sqlite3_open(f->cfg.database_path, &conn) == SQLITE_OK &&
+    if (sqlite3_open(f->fx.cfg.database_path, &conn) == SQLITE_OK &&
         sqlite3_prepare_v2(conn, sql, -1, &st, NULL) == SQLITE_OK) {
         if (sqlite3_step(st) == SQLITE_ROW)
             n = sqlite3_column_int64(st, 0);
@@ -102,7 +92,7 @@ static enum order_status place(const struct fixture *f, struct db *db, const cha
     struct order_request rq = {.account_id = f->admin_id, .municipality_id = f->municipality_id,
                                .idempotency_token = token, .reference = "", .items = items, .nitems = n};
     char msg[256];
-    enum order_status st = order_place(db, &f->keys, &f->cfg, a, &rq, (int64_t)time(NULL), res, msg, sizeof msg);
+    enum order_status st = order_place(db, &f->fx.keys, &f->fx.cfg, a, &rq, (int64_t)time(NULL), res, msg, sizeof msg);
     res->codes = NULL;
     res->invoice_number = NULL;
     arena_free(a);
@@ -236,7 +226,7 @@ static void *send_all(void *p)
 {
     struct sender_arg *s = p;
     struct db *db = open_db(s->f);
-    outbox_send_due(db, &s->f->keys, &s->f->cfg, OUTBOX_DUE_NOW, NULL, &s->run);
+    outbox_send_due(db, &s->f->fx.keys, &s->f->fx.cfg, OUTBOX_DUE_NOW, NULL, &s->run);
     db_close(db);
     return NULL;
 }
@@ -255,7 +245,7 @@ static size_t spooled_files(const char *dir)
 static void test_two_senders_never_send_one_message_twice(void **state)
 {
     struct fixture *f = *state;
-    mkdir(f->cfg.mail_spool_dir, 0700);
+    mkdir(f->fx.cfg.mail_spool_dir, 0700);
     long long unsent = count(f, "SELECT count(*) FROM outbox WHERE sent_at IS NULL");
     assert_true(unsent >= 20);
     struct sender_arg a = {.f = f}, b = {.f = f};
@@ -268,7 +258,7 @@ static void test_two_senders_never_send_one_message_twice(void **state)
     assert_int_equal(a.run.sent + b.run.sent, unsent);
     assert_int_equal(count(f, "SELECT count(*) FROM outbox WHERE sent_at IS NULL"), 0);
     assert_int_equal(count(f, "SELECT count(*) FROM outbox WHERE attempts <> 1"), 0);
-    assert_int_equal(spooled_files(f->cfg.mail_spool_dir), (size_t)unsent);
+    assert_int_equal(spooled_files(f->fx.cfg.mail_spool_dir), (size_t)unsent);
 }
 
 static void test_failed_delivery_records_error_and_waits_for_retry(void **state)
@@ -277,20 +267,20 @@ static void test_failed_delivery_records_error_and_waits_for_retry(void **state)
     struct db *db = open_db(f);
     struct order_result res;
     assert_int_equal(place(f, db, "token-smtp-down-aaaaaaaaaaaaaaaaaaaaaaaaaaaa", two_items, 1, &res), ORDER_OK);
-    free(f->cfg.mail_smtp_url);
-    f->cfg.mail_smtp_url = strdup("smtp://127.0.0.1:1"); /* nothing listens there */
+    free(f->fx.cfg.mail_smtp_url);
+    f->fx.cfg.mail_smtp_url = strdup("smtp://127.0.0.1:1"); /* nothing listens there */
     struct outbox_run run = {0};
     int64_t now = (int64_t)time(NULL);
-    assert_int_equal(outbox_send_due(db, &f->keys, &f->cfg, OUTBOX_DUE_NOW, NULL, &run), 0);
+    assert_int_equal(outbox_send_due(db, &f->fx.keys, &f->fx.cfg, OUTBOX_DUE_NOW, NULL, &run), 0);
     assert_int_equal(run.failed, 1);
     assert_int_equal(run.sent, 0);
     assert_int_equal(count(f, "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL"
                               " AND attempts = 1 AND last_error <> '' AND claimed_until = 0"), 1);
     assert_true(count(f, "SELECT next_attempt_at FROM outbox WHERE sent_at IS NULL") >= now + 60);
     struct outbox_run again = {0};
-    assert_int_equal(outbox_send_due(db, &f->keys, &f->cfg, OUTBOX_DUE_NOW, NULL, &again), 0);
+    assert_int_equal(outbox_send_due(db, &f->fx.keys, &f->fx.cfg, OUTBOX_DUE_NOW, NULL, &again), 0);
     assert_int_equal(again.sent + again.failed, 0); /* not due yet */
-    assert_int_equal(outbox_send_due(db, &f->keys, &f->cfg, OUTBOX_ALL_UNSENT, NULL, &again), 0);
+    assert_int_equal(outbox_send_due(db, &f->fx.keys, &f->fx.cfg, OUTBOX_ALL_UNSENT, NULL, &again), 0);
     assert_int_equal(again.failed, 1); /* voucherctl mail send: tried now, once */
     db_close(db);
 }

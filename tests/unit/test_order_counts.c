@@ -21,64 +21,47 @@
 #include "mail.h"
 #include "mem.h"
 #include "order.h"
+#include "file_fixture.h"
+#include "raw_sql.h"
 
 struct fixture {
-    char dir[64];
-    struct config cfg;
-    struct crypto_keys keys;
-    struct db *db;
+    struct file_fixture fx;
     int64_t admin_id, municipality_id, user_id, order_id;
     int64_t v[5]; /* the order's codes */
 };
 
-static int64_t query_int(struct db *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/voucher-counts-XXXXXX");
-    if (!mkdtemp(f->dir) || crypto_startup() != 0 || mail_startup() != 0)
+    *state = f;
+    if (file_fixture_open(&f->fx, "voucher-counts") != 0)
         return -1;
-    config_init_defaults(&f->cfg, f->dir);
-    crypto_random(&f->keys, sizeof f->keys);
-    char err[256], msg[256];
-    f->db = db_open(f->cfg.database_path, DB_OPEN_MIGRATE, err, sizeof err);
-    FILE *devnull = fopen("/dev/null", "w");
+    char msg[256];
     struct arena *a = arena_new();
     struct account acc;
-    int rc = f->db && demo_load(f->db, devnull) == 0 ? db_account_by_username(f->db, a, "gemeinde", &acc) : -1;
-    fclose(devnull);
+    int rc = file_fixture_demo(&f->fx, a, &acc);
     f->admin_id = acc.id;
     f->municipality_id = acc.municipality_id;
     if (rc == DB_OK)
-        rc = db_account_by_username(f->db, a, "mitarbeiterin", &acc);
+        rc = db_account_by_username(f->fx.db, a, "mitarbeiterin", &acc);
     f->user_id = acc.id;
     static const struct order_item_request items[] = {{"dsgvo-grundlagen", 3}, {"digitales-amt", 2}};
     struct order_request rq = {.account_id = f->admin_id, .municipality_id = f->municipality_id,
                                .idempotency_token = "counts-test-token-000000000000000", .reference = "",
                                .items = items, .nitems = 2};
     struct order_result res;
-    if (rc == DB_OK && order_place(f->db, &f->keys, &f->cfg, a, &rq, (int64_t)time(NULL), &res, msg, sizeof msg) !=
+    if (rc == DB_OK && order_place(f->fx.db, &f->fx.keys, &f->fx.cfg, a, &rq, (int64_t)time(NULL), &res, msg, sizeof msg) !=
                            ORDER_OK)
         rc = -1;
     arena_free(a);
-    *state = f;
     if (rc != DB_OK)
         return -1;
-    f->order_id = query_int(f->db, "SELECT max(id) FROM orders");
+    f->order_id = query_int(f->fx.db, "SELECT max(id) FROM orders");
     for (int i = 0; i < 5; i++) {
         char sql[128];
         snprintf(sql, sizeof sql, "SELECT id FROM vouchers WHERE order_id = %lld ORDER BY id LIMIT 1 OFFSET %d",
                  (long long)f->order_id, i);
-        f->v[i] = query_int(f->db, sql);
+        f->v[i] = query_int(f->fx.db, sql);
     }
     return 0;
 }
@@ -86,13 +69,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    db_close(f->db);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    int rc = system(cmd);
-    config_free(&f->cfg);
+    int rc = file_fixture_close(&f->fx);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 /* The order's counts as the list shows them at now equal a fresh sum over
@@ -104,7 +83,7 @@ static void assert_counts(struct fixture *f, int64_t now, int64_t open, int64_t 
     struct order_summary *list;
     size_t n;
     int64_t total;
-    assert_int_equal(db_order_list(f->db, a, f->municipality_id, now, "", 0, 50, &list, &n, &total), DB_OK);
+    assert_int_equal(db_order_list(f->fx.db, a, f->municipality_id, now, "", 0, 50, &list, &n, &total), DB_OK);
     struct order_summary *s = NULL;
     for (size_t i = 0; i < n; i++)
         if (list[i].o.id == f->order_id)
@@ -117,18 +96,18 @@ static void assert_counts(struct fixture *f, int64_t now, int64_t open, int64_t 
              " AND valid_until < %lld) * 100 + sum(redeemed_at IS NULL AND revoked_at IS NOT NULL)"
              " FROM vouchers WHERE order_id = %lld",
              (long long)now, (long long)now, (long long)f->order_id);
-    int64_t fresh = query_int(f->db, sql);
+    int64_t fresh = query_int(f->fx.db, sql);
     assert_int_equal(s->open * 1000000 + s->redeemed * 10000 + s->expired * 100 + s->revoked, fresh);
     assert_int_equal(s->open, open);
     assert_int_equal(s->redeemed, redeemed);
     assert_int_equal(s->expired, expired);
     assert_int_equal(s->revoked, revoked);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM orders o WHERE codes_redeemed <>"
+    assert_int_equal(query_int(f->fx.db, "SELECT count(*) FROM orders o WHERE codes_redeemed <>"
                                       " (SELECT count(*) FROM vouchers v WHERE v.order_id = o.id AND redeemed_at IS NOT NULL)"
                                       " OR codes_revoked <> (SELECT count(*) FROM vouchers v WHERE v.order_id = o.id"
                                       " AND redeemed_at IS NULL AND revoked_at IS NOT NULL)"),
                      0);
-    assert_int_equal(query_int(f->db, "SELECT count(*) FROM (SELECT order_id, valid_until, count(*) AS n FROM vouchers"
+    assert_int_equal(query_int(f->fx.db, "SELECT count(*) FROM (SELECT order_id, valid_until, count(*) AS n FROM vouchers"
                                       " WHERE redeemed_at IS NULL AND revoked_at IS NULL GROUP BY 1, 2) s"
                                       " FULL JOIN order_live_codes c USING (order_id, valid_until)"
                                       " WHERE s.n IS NOT c.n"),
@@ -144,7 +123,7 @@ static void in_transaction(int status)
 static void test_counts_follow_every_change_of_a_code(void **state)
 {
     struct fixture *f = *state;
-    struct db *db = f->db;
+    struct db *db = f->fx.db;
     int64_t now = (int64_t)time(NULL);
     assert_counts(f, now, 5, 0, 0, 0);
 
