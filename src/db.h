@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audit_action.h"
+
 struct arena;
 struct db;
 
@@ -146,7 +148,7 @@ int db_login_failure_clear(struct db *db, const char *key);
 int db_login_failure_purge(struct db *db, int64_t before);
 
 /* ---- audit log; account_id 0 = system, ip NULL = not from the web ---- */
-int db_audit_add(struct db *db, int64_t account_id, const char *action, const char *subject,
+int db_audit_add(struct db *db, int64_t account_id, enum audit_action action, const char *subject,
                  const char *detail, const char *ip, int64_t now);
 /* Erases the client addresses of entries older than `before` (privacy). */
 int db_audit_erase_ips(struct db *db, int64_t before);

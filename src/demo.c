@@ -351,7 +351,7 @@ int demo_scale(struct db *db, const struct crypto_keys *keys, const struct confi
     if (rc == 0) { /* the audit names what was made (a single insert: no transaction needed) */
         const char *what = arena_printf(s.a, "%zu Gemeinden, %zu Konten, %zu Voucher in %zu Bestellungen, %zu eingelöst",
                                         s.nmuni, s.nacc, s.nvouchers, s.orders, s.redeemed);
-        rc = db_audit_add(db, 0, "demo.scale", "", what, NULL, s.now) == DB_OK ? 0 : -1;
+        rc = db_audit_add(db, 0, AUDIT_DEMO_SCALE, "", what, NULL, s.now) == DB_OK ? 0 : -1;
     }
     if (rc == 0)
         fprintf(out, "demo --scale %g: %zu Gemeinden und %zu Konten in %.1f s; %zu Voucher in %zu Bestellungen, "

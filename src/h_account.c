@@ -39,7 +39,7 @@ static int change(struct req *r, const char *password, char *msg, size_t msglen)
     if (db_begin(r->db) != DB_OK)
         return -1;
     int rc = manage_user_set_password(r->db, &acc, password, msg, msglen);
-    if (rc == 0 && db_audit_add(r->db, acc.id, "account.password", acc.username, "selbst geändert",
+    if (rc == 0 && db_audit_add(r->db, acc.id, AUDIT_ACCOUNT_PASSWORD, acc.username, "selbst geändert",
                                 r->remote_addr, r->now) != DB_OK)
         rc = -1;
     if (rc == 0 && session_start(r, &acc) != 0)
@@ -136,7 +136,7 @@ int h_account_profile_submit(struct req *r)
         return 500;
     int status = db_account_set_profile(r->db, &acc);
     if (status == DB_OK)
-        status = db_audit_add(r->db, acc.id, "account.profile", acc.username, detail, r->remote_addr, r->now);
+        status = db_audit_add(r->db, acc.id, AUDIT_ACCOUNT_PROFILE, acc.username, detail, r->remote_addr, r->now);
     if (db_end(r->db, status == DB_OK ? 0 : -1) != 0)
         return 500;
     *r->who = acc;

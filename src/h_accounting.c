@@ -196,7 +196,7 @@ int h_accounting_csv(struct req *r)
         for (size_t k = 0; k < nc; k++)
             csv_cell(&b, cells[k], raw[k], k + 1 == nc);
     }
-    if (db_audit_add(r->db, r->who->id, "download.journal", "rechnungen.csv", q.qs, r->remote_addr, r->now) !=
+    if (db_audit_add(r->db, r->who->id, AUDIT_DOWNLOAD_JOURNAL, "rechnungen.csv", q.qs, r->remote_addr, r->now) !=
         DB_OK)
         return 500;
     return req_download(r, "text/csv; charset=utf-8", "attachment", "rechnungen.csv", b.data, b.len);
@@ -336,7 +336,7 @@ int h_accounting_paid(struct req *r)
     struct paid_change c = {.order_id = id, .paid_on = paid_on};
     char msg[200];
     struct admin_change change = {
-        .change = record_paid, .ctx = &c, .action = "invoice.paid", .subject = j.invoice_number,
+        .change = record_paid, .ctx = &c, .action = AUDIT_INVOICE_PAID, .subject = j.invoice_number,
         .detail = *j.paid_on ? arena_printf(r->arena, "bezahlt am %s (vorher %s)", paid_on, j.paid_on)
                              : arena_printf(r->arena, "bezahlt am %s", paid_on),
     };
@@ -395,7 +395,7 @@ int accounting_audit_download(struct req *r, const char *what, const char *subje
 {
     if (!(r->who->role & (ROLE_SUPPORT | ROLE_ADMIN)))
         return 0;
-    return db_audit_add(r->db, r->who->id, "download.document", subject, what, r->remote_addr, r->now) == DB_OK
+    return db_audit_add(r->db, r->who->id, AUDIT_DOWNLOAD_DOCUMENT, subject, what, r->remote_addr, r->now) == DB_OK
                ? 0
                : 500;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_action.h"
 #include "db.h"
 #include "fmt.h"
 #include "handlers.h"
@@ -125,7 +126,7 @@ int h_admin_audit(struct req *r)
         view_row(t);
         view_cell_text(t, AUDIT_AT, fmt_datetime(r->arena, list[i].at));
         view_cell_text(t, AUDIT_USERNAME, *list[i].username ? list[i].username : "System");
-        view_cell_text(t, AUDIT_ACTION, fmt_audit_action(list[i].action));
+        view_cell_text(t, AUDIT_ACTION, audit_action_label(list[i].action));
         view_cell_text(t, AUDIT_SUBJECT, list[i].subject);
         view_cell_text(t, AUDIT_DETAIL, list[i].detail);
         view_cell_text(t, AUDIT_IP, *list[i].ip ? list[i].ip : "–");

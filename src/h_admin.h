@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audit_action.h"
 #include "fields.h"
 
 struct manage_problems;
@@ -43,7 +44,8 @@ void admin_view_error(struct req *r, struct view *v, const struct admin_error *e
 struct admin_change {
     int (*change)(struct req *r, void *ctx, char *msg, size_t msglen);
     void *ctx;
-    const char *action, *subject, *detail; /* the audit entry */
+    enum audit_action action;            /* the audit entry */
+    const char *subject, *detail;
 };
 /* Runs the change and its audit entry in one transaction: 0 when
  * committed; 1 when refused (msg, nothing written); 500 on an error

@@ -164,7 +164,7 @@ int h_admin_accounts_add(struct req *r)
     if (e.text)
         return show_form(r, 422, &e);
     struct admin_change c = {
-        .change = add_account, .ctx = &n, .action = "account.add", .subject = n.acc.username,
+        .change = add_account, .ctx = &n, .action = AUDIT_ACCOUNT_ADD, .subject = n.acc.username,
         .detail = arena_printf(r->arena, "%s, %s%s", role, n.tenant ? "GKZ " : "", n.tenant ? n.tenant : ""),
     };
     char msg[256];
@@ -242,7 +242,7 @@ static int set_password(struct req *r, void *ctx, char *msg, size_t msglen)
 /* Loads the account, writes the change fn with the audit action, and shows
  * the account again with notice, or with the refusal. */
 static int change_account(struct req *r, struct account_change *ac, int (*fn)(struct req *, void *, char *, size_t),
-                          const char *action, const char *notice)
+                          enum audit_action action, const char *notice)
 {
     /* In the arena: ac (the caller's) keeps a pointer to it past this call. */
     struct account *acc = arena_alloc(r->arena, sizeof *acc);
@@ -272,19 +272,19 @@ static int change_account(struct req *r, struct account_change *ac, int (*fn)(st
 int h_admin_accounts_disable(struct req *r)
 {
     struct account_change c = {.disabled = true};
-    return change_account(r, &c, set_disabled, "account.disable",
+    return change_account(r, &c, set_disabled, AUDIT_ACCOUNT_DISABLE,
                           "Das Konto ist gesperrt; seine Sitzungen sind beendet.");
 }
 
 int h_admin_accounts_enable(struct req *r)
 {
     struct account_change c = {.disabled = false};
-    return change_account(r, &c, set_disabled, "account.enable", "Das Konto ist wieder freigegeben.");
+    return change_account(r, &c, set_disabled, AUDIT_ACCOUNT_ENABLE, "Das Konto ist wieder freigegeben.");
 }
 
 int h_admin_accounts_password(struct req *r)
 {
     struct account_change c = {.password = req_raw(r, F_PASSWORD)};
-    return change_account(r, &c, set_password, "account.password",
+    return change_account(r, &c, set_password, AUDIT_ACCOUNT_PASSWORD,
                           "Das neue Passwort ist gesetzt; bestehende Sitzungen des Kontos sind beendet.");
 }

@@ -241,7 +241,7 @@ int h_admin_catalog_add(struct req *r)
     if (f.error.text)
         return show_form(r, 422, true, &f);
     struct admin_change c = {
-        .change = add_item, .ctx = &f, .action = "catalog.add", .subject = f.item.slug,
+        .change = add_item, .ctx = &f, .action = AUDIT_CATALOG_ADD, .subject = f.item.slug,
         .detail = arena_printf(r->arena, "%s „%s“, %s, %s, %s%s%s", kind_label(f.item.kind),
                                f.item.title, fmt_money(r->arena, f.item.price_cents),
                                fmt_hours(r->arena, f.item.hours),
@@ -326,7 +326,7 @@ int h_admin_catalog_edit(struct req *r)
     read_form(r, &f, false);
     if (f.error.text)
         return show_form(r, 422, false, &f);
-    struct admin_change c = {.change = edit_item, .ctx = &f, .action = "catalog.edit",
+    struct admin_change c = {.change = edit_item, .ctx = &f, .action = AUDIT_CATALOG_EDIT,
                              .subject = f.item.slug, .detail = changes(r, &old, &f)};
     return write_item(r, &f, false, &c);
 }

@@ -107,7 +107,8 @@ static int save_tenant(struct req *r, void *ctx, char *msg, size_t msglen)
 
 /* Writes the form's change with its audit entry; a refusal (a GKZ taken
  * meanwhile) re-shows the form with every problem at its input. */
-static int write_tenant(struct req *r, struct tenant_form *f, bool adding, const char *action, const char *subject,
+static int write_tenant(struct req *r, struct tenant_form *f, bool adding, enum audit_action action,
+                        const char *subject,
                         const char *detail)
 {
     struct tenant_change tc = {.f = f, .adding = adding};
@@ -135,7 +136,7 @@ int h_admin_tenants_add(struct req *r)
         return 500;
     if (f.error.text)
         return show_form(r, 422, true, &f);
-    return write_tenant(r, &f, true, "tenant.add", f.m.gkz,
+    return write_tenant(r, &f, true, AUDIT_TENANT_ADD, f.m.gkz,
                         arena_printf(r->arena, "%s, Rechnungen an %s", f.m.name, f.m.invoice_email));
 }
 
@@ -178,5 +179,5 @@ int h_admin_tenants_edit(struct req *r)
         return 500;
     if (f.error.text)
         return show_form(r, 422, false, &f);
-    return write_tenant(r, &f, false, "tenant.edit", old.gkz, changes(r, &old, &f.m));
+    return write_tenant(r, &f, false, AUDIT_TENANT_EDIT, old.gkz, changes(r, &old, &f.m));
 }

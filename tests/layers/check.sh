@@ -15,7 +15,7 @@ layers=(base store out domain http pages programs)
 # layer_of FILE (basename without .c/.h) -> layer name, or "" when unknown
 layer_of() {
     case "$1" in
-        mem|text|csv|date|money|json|log|config|voucher|crypto|valid|form|fmt|cli|cert_number|assets|app|assets_data)
+        mem|text|csv|date|money|json|log|config|voucher|crypto|valid|form|fmt|cli|cert_number|assets|app|assets_data|audit_action)
             echo base ;;
         db|db_*|queries)
             echo store ;;

@@ -708,7 +708,7 @@ static void test_begin_commit_keeps_changes(void **state)
 static void test_audit_add_writes_a_row(void **state)
 {
     struct db_fixture *f = *state;
-    assert_int_equal(db_audit_add(f->db, 0, "tenant.add", "30101", NULL, NULL, 1234), DB_OK);
+    assert_int_equal(db_audit_add(f->db, 0, AUDIT_TENANT_ADD, "30101", NULL, NULL, 1234), DB_OK);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM audit_log WHERE action = 'tenant.add'"
                                       " AND subject = '30101' AND detail = '' AND account_id IS NULL"
                                       " AND ip IS NULL AND at = 1234"),
