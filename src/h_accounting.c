@@ -371,7 +371,7 @@ int h_accounting_storno(struct req *r)
                                     "Codes.");
     if (!reason)
         form_error_set(&e, F_REASON, "Bitte geben Sie den Grund des Stornos an (höchstens 500 Zeichen, eine Zeile).");
-    if (e.count)
+    if (!scope || !reason)
         return show_invoice(r, 422, &e);
     struct credit_request rq = {.order_id = id, .scope = strcmp(scope, "all") == 0 ? CREDIT_ALL : CREDIT_OPEN,
                                 .reason = reason, .account_id = r->who->id, .ip = r->remote_addr};
