@@ -133,15 +133,17 @@ int db_session_lookup(struct db *db, struct arena *a, const unsigned char hash[3
 int db_session_delete(struct db *db, const unsigned char hash[32]);
 int db_session_purge(struct db *db, int64_t idle_since, int64_t created_since);
 
-/* ---- login failures, keyed "a:<account id>" or "ip:<address>" ---- */
-/* key: "a:<account id>" or "ip:<address>" (never a typed username); *id
- * (may be NULL) receives the row's id. */
+/* ---- failures counted per key within a window: logins ("a:<account id>",
+ * "ip:<address>"), reset requests ("reset-ip:<address>") and wrong
+ * certificate numbers ("verify-ip:<address>"); never a typed username.
+ * *id (may be NULL) receives the row's id.  A count stops at `limit`
+ * (it reads at most that many index entries). ---- */
 /* The login_failures key of an account (printf format of its id, long long);
  * an address is counted as "ip:" followed by it. */
 #define DB_LOGIN_ACCOUNT_KEY "a:%lld"
 int db_login_failure_add(struct db *db, const char *key, int64_t now, int64_t *id);
 int db_login_failure_delete(struct db *db, int64_t id);
-int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_t *count);
+int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_t limit, int64_t *count);
 int db_login_failure_clear(struct db *db, const char *key);
 int db_login_failure_purge(struct db *db, int64_t before);
 
@@ -422,6 +424,7 @@ struct redemption_attempt {
     int64_t voucher_id;           /* 0 = no voucher found */
 };
 int db_redemption_attempt_add(struct db *db, const struct redemption_attempt *at);
+
 /* The guesses the rate limit counts after since (and after the block's last
  * lift): V03 and V07 from this ip, V03 with this username (any case; 0 for
  * ""); each count stops at limit, so the cost does not grow with traffic. */

@@ -51,9 +51,10 @@ struct req {
 
 /* Reads method, path, cookies, the Authorization header and inputs (query,
  * or a urlencoded or JSON body).  Returns 0, or an HTTP status (413 body
- * too large, 400 body cut short) with the request still usable for
- * rendering an error page.  Malformed input returns 0 with input_malformed
- * set: the dispatcher answers 400 in its fixed order (routes.c). */
+ * too large, 400 body cut short or a malformed form body: then no input at
+ * all is read) with the request still usable for rendering an error page.
+ * A malformed query or JSON body returns 0 with input_malformed set: the
+ * dispatcher answers 400 in its fixed order (routes.c). */
 int req_read(struct req *r, FCGX_Request *f, size_t max_body);
 /* Writes status, security headers, extra headers and body (no body for
  * HEAD) to the client.  -1 when the client went away. */

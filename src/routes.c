@@ -14,8 +14,11 @@
  *      logged in without the role -> 403
  *   5. POST without a valid csrf field  -> 403 (its page says the form
  *      expired; a 403 of step 4 says "nicht berechtigt")
- *   6. malformed query or body          -> 400
- *   7. handler; a returned status becomes the error page. */
+ *   6. malformed query or JSON body     -> 400
+ *   7. handler; a returned status becomes the error page.
+ * Before all of this, req_read answers a malformed form body (bad
+ * %-escape, invalid UTF-8, control characters) with 400 itself: nothing of
+ * it is read, so there is no csrf field to judge. */
 #include "routes.h"
 
 #include <string.h>
@@ -249,7 +252,7 @@ void routes_dispatch(struct req *r)
     if (status == 303 || status == 0)
         return;
     db_rollback(r->db); /* a handler that failed half-way leaves nothing behind */
-    if ((rt && rt->roles == LMS) || strncmp(r->path, "/api/", 5) == 0)
+    if (rt && rt->roles == LMS)
         json_error(r, status);
     else
         routes_error_page(r, status);
@@ -291,6 +294,10 @@ static void json_error(struct req *r, int status)
 
 void routes_error_page(struct req *r, int status)
 {
+    if (strncmp(r->path, "/api/", 5) == 0) { /* errors under /api/ are JSON */
+        json_error(r, status);
+        return;
+    }
     const struct error_text *t = error_text(status);
     struct view *v = view_new(r, "error", t->title);
     view_text(v, "heading", t->title);

@@ -39,7 +39,7 @@ static int over_limit(struct req *r, const char *key, int64_t max, bool *limited
 {
     int64_t count = 0;
     int64_t since = r->now - r->app->cfg->limits_login_window_seconds;
-    int status = key ? db_login_failure_count(r->db, key, since, &count) : DB_OK;
+    int status = key ? db_login_failure_count(r->db, key, since, max, &count) : DB_OK;
     *limited = key && count >= max;
     return status;
 }
