@@ -216,6 +216,9 @@ struct order_summary {
 /* One page of the municipality's orders whose reference, invoice number or
  * a line's title contains q ("" = all; ASCII letters in any case), newest
  * first (array in the arena); *total counts all that match. */
+/* One order's codes by status (open, redeemed, expired, revoked as of now)
+ * from the counts kept per order (migration 012): no voucher is read. */
+int db_order_counts(struct db *db, int64_t order_id, int64_t now, struct order_summary *counts);
 int db_order_list(struct db *db, struct arena *a, int64_t municipality_id, int64_t now, const char *q,
                   int64_t offset, int64_t limit, struct order_summary **list, size_t *n, int64_t *total);
 

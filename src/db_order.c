@@ -246,6 +246,24 @@ int db_order_list(struct db *db, struct arena *a, int64_t municipality_id, int64
     return db_collect(db, a, st, sizeof **list, summary_row, (void **)list, n);
 }
 
+static void counts_row(sqlite3_stmt *st, struct arena *a, void *item)
+{
+    (void)a;
+    struct order_summary *c = item;
+    c->open = sqlite3_column_int64(st, OC_C_OPEN);
+    c->redeemed = sqlite3_column_int64(st, OC_C_REDEEMED);
+    c->expired = sqlite3_column_int64(st, OC_C_EXPIRED);
+    c->revoked = sqlite3_column_int64(st, OC_C_REVOKED);
+}
+
+int db_order_counts(struct db *db, int64_t order_id, int64_t now, struct order_summary *counts)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_ORDER_COUNTS);
+    sqlite3_bind_int64(st, 1, order_id);
+    sqlite3_bind_int64(st, 2, now);
+    return db_read_one(db, NULL, st, counts_row, counts);
+}
+
 static void code_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
     struct order_code *c = item;

@@ -416,28 +416,23 @@ enum {
     CODE_COLUMNS,
 };
 
-/* Codes of an order listed a page at a time (?seite=); all are counted. */
+/* Codes of an order listed a page at a time (?seite=). */
 #define ORDER_CODES_PER_PAGE 200
 
-/* The order's codes: counts[] of all by enum code_status, one page of them
- * in the table with its page links. */
-static int order_codes(struct search *s, int64_t order_id, long counts[4])
+/* One page of the order's codes in the table with its page links; total:
+ * all of its codes (for "von N"). */
+static int order_codes(struct search *s, int64_t order_id, int64_t total)
 {
     struct req *r = s->r;
     struct order_code *codes;
     size_t n;
-    if (db_order_codes(r->db, r->arena, order_id, NULL, 0, -1, &codes, &n) != DB_OK)
-        return 500;
     struct list_page p = admin_list_page(r, ORDER_CODES_PER_PAGE);
-    size_t from = (int64_t)n > p.offset ? (size_t)p.offset : n;
-    size_t upto = n - from < (size_t)p.limit ? n : from + (size_t)p.limit; /* one past the page: the pager's look-ahead */
-    size_t shown = admin_pager(r, s->v, &p, upto - from, "/support", (const char *const[]){"q", s->q, NULL});
+    if (db_order_codes(r->db, r->arena, order_id, NULL, p.offset, p.limit, &codes, &n) != DB_OK)
+        return 500;
+    size_t shown = admin_pager(r, s->v, &p, n, "/support", (const char *const[]){"q", s->q, NULL});
     struct view_table *t = view_table(s->v, "codes", CODE_COLUMNS);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < shown; i++) {
         enum code_status st = codes_status(&codes[i].v, r->now);
-        counts[st]++;
-        if (i < from || i >= from + shown)
-            continue;
         const char *display = display_of(r, &codes[i].v);
         if (!display)
             return 500;
@@ -452,7 +447,7 @@ static int order_codes(struct search *s, int64_t order_id, long counts[4])
                                                                             codes[i].redeemer_name,
                                                                             codes[i].redeemer_username) : "");
     }
-    view_int(s->v, "codes_total", (long)n);
+    view_int(s->v, "codes_total", (long)total);
     return 0;
 }
 
@@ -495,12 +490,13 @@ static int show_order(struct search *s, int64_t order_id, bool *found)
     struct req *r = s->r;
     struct order o;
     struct municipality m;
-    long counts[4] = {0};
+    struct order_summary c; /* the counts kept per order (migration 012), not a count over its codes */
     int status = db_order_by_id(r->db, r->arena, order_id, &o);
     if (status == DB_NOT_FOUND)
         return 0;
     if (status != DB_OK || db_municipality_by_id(r->db, r->arena, o.municipality_id, &m) != DB_OK ||
-        order_codes(s, o.id, counts) != 0 || order_mails(s, o.id) != 0)
+        db_order_counts(r->db, o.id, r->now, &c) != DB_OK ||
+        order_codes(s, o.id, c.open + c.redeemed + c.expired + c.revoked) != 0 || order_mails(s, o.id) != 0)
         return 500;
     *found = s->order = true;
     view_int(s->v, "order_id", (long)o.id);
@@ -513,10 +509,10 @@ static int show_order(struct search *s, int64_t order_id, bool *found)
     view_int(s->v, "order_vat_percent", (long)o.vat_percent);
     view_text(s->v, "order_vat", fmt_money(r->arena, o.vat_cents));
     view_text(s->v, "order_gross", fmt_money(r->arena, o.gross_cents));
-    view_int(s->v, "order_open", counts[CODE_OPEN]);
-    view_int(s->v, "order_redeemed", counts[CODE_REDEEMED]);
-    view_int(s->v, "order_expired", counts[CODE_EXPIRED]);
-    view_int(s->v, "order_revoked", counts[CODE_REVOKED]);
+    view_int(s->v, "order_open", (long)c.open);
+    view_int(s->v, "order_redeemed", (long)c.redeemed);
+    view_int(s->v, "order_expired", (long)c.expired);
+    view_int(s->v, "order_revoked", (long)c.revoked);
     struct journal_row j; /* the invoice's status and credit notes (accounting) */
     if (db_journal_one(r->db, r->arena, o.id, r->now, &j) != DB_OK)
         return 500;

@@ -220,6 +220,49 @@ test('search by invoice number and by order number shows the order with its code
   assert.match(textOf((await search('RE-2020-999999')).text), /Zu der Rechnungsnummer „RE-2020-999999“ wurde nichts gefunden/);
 });
 
+test("an order's counts come from the kept per-order counts and stay right after redeem, revoke, expiry and storno", async () => {
+  const codes = order(srv, 'dsgvo-grundlagen=4', 'buergerservice=2');
+  const orderId = sqlValue(srv, `SELECT order_id FROM vouchers WHERE id = ${codes[0].id}`);
+  const invoice = sqlValue(srv, `SELECT invoice_number FROM orders WHERE id = ${orderId}`);
+  const shown = async () => {
+    const m = textOf((await search(String(orderId))).text)
+      .match(/Codes (\d+) offen, (\d+) eingelöst, (\d+) abgelaufen, (\d+) widerrufen/);
+    assert.ok(m, 'the order page shows its counts');
+    return m.slice(1).map(Number);
+  };
+  // A fresh count over the order's vouchers, as the page counted before migration 012's counts were used.
+  const fresh = () => sql(srv, `SELECT
+      coalesce(sum(redeemed_at IS NULL AND revoked_at IS NULL AND valid_until >= strftime('%s')), 0),
+      coalesce(sum(redeemed_at IS NOT NULL), 0),
+      coalesce(sum(redeemed_at IS NULL AND revoked_at IS NULL AND valid_until < strftime('%s')), 0),
+      coalesce(sum(redeemed_at IS NULL AND revoked_at IS NOT NULL), 0)
+    FROM vouchers WHERE order_id = ${orderId}`)[0].map(Number);
+  assert.deepEqual(await shown(), [6, 0, 0, 0]);
+
+  const [user] = addUsers(srv, 'zaehlung', 1);
+  assert.equal((await redeemExisting(srv, user, codes[0].code)).status, 200);
+  assert.deepEqual(await shown(), [5, 1, 0, 0]);
+
+  assert.equal((await act('revoke', { code: canon(codes[1].code), reason: 'verloren' })).status, 303);
+  assert.deepEqual(await shown(), [4, 1, 0, 1]);
+
+  sql(srv, `UPDATE vouchers SET valid_until = strftime('%s') - 86400 WHERE id = ${codes[2].id}`);
+  assert.deepEqual(await shown(), [3, 1, 1, 1]);
+  assert.deepEqual(await shown(), fresh());
+
+  const admin = await loggedIn('admin');
+  const page = await admin.get(`/admin/rechnungen/${invoice}`);
+  const res = await admin.post(`/admin/rechnungen/${invoice}/storno`,
+    { csrf: csrfFrom(page.text), scope: 'open', reason: 'Zählprobe' });
+  assert.equal(res.status, 303, textOf(res.text).slice(0, 300));
+  const after = await shown();
+  assert.equal(after[0], 0, 'the storno revoked every open code');
+  assert.equal(after[1], 1);
+  assert.ok(after[3] >= 4, `revoked after the storno: ${after[3]}`);
+  assert.equal(after.reduce((x, y) => x + y), 6);
+  assert.deepEqual(after, fresh());
+});
+
 test('an F-reference shows its attempt with the explanation, then the code', async () => {
   const v = one();
   const err = redeemError((await redeemExisting(srv, 'ref.test', v.code)).text);
