@@ -281,10 +281,15 @@ static const char *csrf_for_secret(struct req *r, const char *secret)
 }
 
 /* The secret a CSRF token is bound to: the session cookie (valid or not, so
- * that a form still posts after its session expired), else vp_csrf. */
+ * that a form still posts after its session expired), else vp_csrf; what
+ * this response sets when it logs in or out. */
 static const char *csrf_secret(const struct req *r)
 {
-    const char *session = r->new_session ? r->new_session : req_cookie(r, "vp_session");
+    if (r->new_session)
+        return r->new_session;
+    if (r->new_csrf) /* logged out */
+        return r->new_csrf;
+    const char *session = req_cookie(r, "vp_session");
     return session ? session : req_cookie(r, "vp_csrf");
 }
 
@@ -311,15 +316,22 @@ static bool csrf_matches(struct req *r, const char *sent, const char *secret)
     return strlen(sent) == strlen(expected) && crypto_equal(sent, expected, strlen(expected));
 }
 
-/* A token bound to the session cookie, or to this browser's vp_csrf cookie:
- * a form opened as a guest (the redemption form, the login form) and sent
- * again after it logged the browser in (Back, then submit) still carries
- * the guest token.  Both secrets are HttpOnly cookies of this browser, so
- * another site can forge neither. */
+/* Only the token of the current secret: a guest form (its vp_csrf) sent
+ * after the browser logged in is refused, so a token known before a login
+ * (planted or read) authorises nothing after it.  The one exception is the
+ * dispatcher's: the redemption form sent again after its own success
+ * (routes.c, h_redeem_repeat), which writes nothing. */
 bool req_csrf_valid(struct req *r)
 {
     const char *sent = req_text(r, F_CSRF);
-    if (!sent)
-        return false;
-    return csrf_matches(r, sent, csrf_secret(r)) || csrf_matches(r, sent, req_cookie(r, "vp_csrf"));
+    return sent && csrf_matches(r, sent, csrf_secret(r));
+}
+
+void req_csrf_rotate(struct req *r)
+{
+    char *fresh = arena_alloc(r->arena, CRYPTO_TOKEN_TEXT_SIZE);
+    crypto_token(fresh);
+    req_cookie_set(r, "vp_csrf", fresh, -1);
+    r->new_csrf = fresh;
+    r->csrf_token = NULL;
 }

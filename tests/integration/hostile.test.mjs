@@ -830,6 +830,39 @@ test('session fixation: a cookie set before login is never the session after it'
   assert.ok(form.status === 200);
 });
 
+test('CSRF across login and logout: a token from before the login authorises nothing after it, nor after the logout', async () => {
+  const c = new Client(srv.baseUrl);
+  const guestToken = csrfFrom((await c.get('/login')).text);
+  const guestCookie = c.cookies.get('vp_csrf');
+  assert.ok(guestToken && guestCookie, 'a guest token and its vp_csrf cookie');
+  assert.equal((await c.post('/login', { csrf: guestToken, username: 'kollegin', password: PW })).status, 303);
+  assert.ok(c.cookies.get('vp_csrf') && c.cookies.get('vp_csrf') !== guestCookie, 'vp_csrf rotated at login');
+  const before = snapshot();
+  const loggedIn = async () => /Abmelden/.test((await c.get('/konto')).text);
+  // a POST after the login with the token known before it: 403, nothing changed, still logged in
+  let res = await c.post('/logout', { csrf: guestToken });
+  assert.equal(res.status, 403, 'pre-login token after login');
+  assert.match(textOf(res.text), /Das Formular ist abgelaufen/);
+  res = await c.post('/konto', { csrf: guestToken, first_name: 'Gekapert', last_name: 'X', email: 'x@example.org' });
+  assert.equal(res.status, 403, 'pre-login token on a change of the account');
+  // also when the old vp_csrf cookie is put back into the browser (planted, or kept by an attacker)
+  c.setCookie('vp_csrf', guestCookie);
+  assert.equal((await c.post('/logout', { csrf: guestToken })).status, 403, 'pre-login token with its cookie back');
+  assert.ok(await loggedIn(), 'the session survived every refused POST');
+  assert.equal(snapshot(), before);
+  // the session's own token works; the logout rotates again
+  const own = csrfFrom((await c.get('/konto')).text);
+  assert.notEqual(own, guestToken);
+  assert.equal((await c.post('/logout', { csrf: own })).status, 303);
+  assert.ok(c.cookies.get('vp_csrf') && c.cookies.get('vp_csrf') !== guestCookie, 'vp_csrf rotated at logout');
+  for (const [label, token] of [['pre-login', guestToken], ['the ended session\'s', own]]) {
+    res = await c.post('/login', { csrf: token, username: 'kollegin', password: PW });
+    assert.equal(res.status, 403, `${label} token after logout`);
+    assert.equal(c.cookies.get('vp_session'), undefined, `${label} token: no session`);
+  }
+  assert.equal((await login(c, 'kollegin', PW)).status, 303, 'a fresh form logs in');
+});
+
 // ---------------------------------------------------------------------------
 // IDOR: every id-carrying route of routes.c, with another municipality's ids
 
