@@ -14,6 +14,7 @@
 #include "date.h"
 #include "db.h"
 #include "fmt.h"
+#include "form_errors.h"
 #include "handlers.h"
 #include "req.h"
 #include "view.h"
@@ -175,7 +176,9 @@ static int course_choice(struct req *r, struct view *v, const char *username, co
  * account) offers that person's open courses.  After success it starts
  * again with the new number; after a refusal it keeps the values and says
  * why. */
-static int complete_page(struct req *r, int status, const char *error, const char *number)
+static const enum field_id complete_fields[] = {F_COURSE, F_COMPLETED_ON, F__MAX};
+
+static int complete_page(struct req *r, int status, const struct form_errors *e, const char *number)
 {
     char today[DATE_TEXT_SIZE];
     date_iso_vienna(r->now, today);
@@ -186,7 +189,7 @@ static int complete_page(struct req *r, int status, const char *error, const cha
     view_text(v, "username", req_raw(r, F_USERNAME));
     view_text(v, "completed_on", number ? "" : req_raw(r, F_COMPLETED_ON));
     view_text(v, "today", today);
-    view_text(v, "error", error);
+    form_errors_view(r, v, e, complete_fields, "");
     view_text(v, "number", number);
     int rc = view_render(v);
     r->status = status;
@@ -195,19 +198,46 @@ static int complete_page(struct req *r, int status, const char *error, const cha
 
 int h_certs_complete_form(struct req *r)
 {
-    return complete_page(r, 200, NULL, NULL);
+    return complete_page(r, 200, &(struct form_errors){0}, NULL);
+}
+
+/* The form's own checks, every one: the person, the course, the date (a
+ * valid date, not in the future; before the enrollment is completion.c's). */
+static void check_completion(struct req *r, struct form_errors *e)
+{
+    if (!req_text(r, F_USERNAME))
+        form_error_set(e, F__MAX, "Bitte wählen Sie zuerst die Person über ihren Benutzernamen.");
+    if (!req_text(r, F_COURSE))
+        form_error_set(e, F_COURSE, "Bitte wählen Sie den Kurs.");
+    const char *on = req_text(r, F_COMPLETED_ON);
+    char today[DATE_TEXT_SIZE];
+    date_iso_vienna(r->now, today);
+    if (!on)
+        form_error_set(e, F_COMPLETED_ON, *req_raw(r, F_COMPLETED_ON) ? req_problem(r, F_COMPLETED_ON)
+                                                                      : "Bitte geben Sie das Abschlussdatum an.");
+    else if (strcmp(on, today) > 0)
+        form_error_set(e, F_COMPLETED_ON, "Das Abschlussdatum darf nicht in der Zukunft liegen.");
 }
 
 int h_certs_complete_submit(struct req *r)
 {
     char number[CERT_NUMBER_SIZE], msg[256];
-    switch (record(r, "form", number, msg, sizeof msg)) {
+    struct form_errors e = {0};
+    check_completion(r, &e);
+    if (e.count || e.text)
+        return complete_page(r, 422, &e, NULL);
+    enum completion_status cs = record(r, "form", number, msg, sizeof msg);
+    const char *text = arena_strdup(r->arena, msg);
+    switch (cs) {
     case COMPLETION_OK:
-        return complete_page(r, 200, NULL, number);
-    case COMPLETION_REFUSED:
+        return complete_page(r, 200, &e, number);
+    case COMPLETION_REFUSED: /* the date before the enrollment */
+        form_error_set(&e, F_COMPLETED_ON, text);
+        return complete_page(r, 422, &e, NULL);
     case COMPLETION_UNKNOWN:
-    case COMPLETION_CONFLICT:
-        return complete_page(r, 422, msg, NULL);
+    case COMPLETION_CONFLICT: /* no such course, not enrolled in it, completed before */
+        form_error_set(&e, F_COURSE, text);
+        return complete_page(r, 422, &e, NULL);
     default:
         return 500;
     }

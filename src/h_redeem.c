@@ -27,6 +27,7 @@
 #include "date.h"
 #include "db.h"
 #include "fmt.h"
+#include "form_errors.h"
 #include "handlers.h"
 #include "mem.h"
 #include "outbox.h"
@@ -47,7 +48,7 @@ static const enum field_id new_user_field[RF__MAX] = {
 struct attempt {
     const char *username;            /* as sent (valid text) or NULL */
     struct redeem_new_user form;     /* new users */
-    const char *errors[F__MAX];      /* new users: what is wrong with each field */
+    struct form_errors errs;         /* what is wrong with each field of the form sent */
     char canon[VOUCHER_CANON_SIZE];
     unsigned char hash[CRYPTO_HASH_SIZE];
     unsigned char browser[CRYPTO_HASH_SIZE]; /* hash of the csrf field sent */
@@ -316,25 +317,16 @@ struct page_state {
     enum field_id about;      /* the field the message is about, or F__MAX */
 };
 
-static const char *dashed(struct arena *a, const char *var)
-{
-    char *id = arena_strdup(a, var);
-    for (char *p = id; *p; p++)
-        if (*p == '_')
-            *p = '-';
-    return id;
-}
-
-/* The ids that describe an input: its help text, its own error, the
- * message at the top of the page. */
-static const char *described_by(struct arena *ar, const char *hint_id, const char *id, bool error, bool about)
+/* The ids that describe an input: its help text, its own message
+ * (#<var>-error), the message at the top of the page. */
+static const char *described_by(struct arena *ar, const char *hint_id, const char *var, bool error, bool about)
 {
     struct buf b;
     buf_init(&b, ar);
     if (hint_id)
         buf_puts(&b, hint_id);
     if (error)
-        buf_printf(&b, "%s%s-error", b.len ? " " : "", id);
+        buf_printf(&b, "%s%s-error", b.len ? " " : "", var);
     if (about)
         buf_printf(&b, "%sredeem-error-text", b.len ? " " : "");
     return b.data;
@@ -365,21 +357,28 @@ static const char *prefill(struct req *r, const struct form_input *in, const str
 static void fill_input(struct view *v, struct req *r, const struct form_input *in, bool sent,
                        const struct page_state *ps)
 {
-    const char *error = sent ? ps->a->errors[in->field] : NULL;
+    const char *error = sent ? ps->a->errs.at[in->field] : NULL;
     bool about = sent && ps->about == in->field;
-    const char *id = dashed(r->arena, in->var);
     view_text(v, in->var, sent && in->keep ? req_raw(r, in->field) : prefill(r, in, ps));
     view_text(v, arena_printf(r->arena, "%s_error", in->var), error);
     view_int(v, arena_printf(r->arena, "%s_invalid", in->var), error || about);
     view_text(v, arena_printf(r->arena, "%s_describedby", in->var),
-              described_by(r->arena, in->hint_id, id, error != NULL, about));
+              described_by(r->arena, in->hint_id, in->var, error != NULL, about));
 }
 
+/* The inputs of a form; for the form sent, the list of its fields'
+ * messages at the top of the page (prefix: "ex_" or "nw_"). */
 static void fill_form(struct view *v, struct req *r, const struct form_input *inputs, size_t n, bool sent,
-                      const struct page_state *ps)
+                      const struct page_state *ps, const char *prefix)
 {
-    for (size_t i = 0; i < n; i++)
+    enum field_id *fields = arena_alloc(r->arena, (n + 1) * sizeof *fields);
+    for (size_t i = 0; i < n; i++) {
         fill_input(v, r, &inputs[i], sent, ps);
+        fields[i] = inputs[i].field;
+    }
+    fields[n] = F__MAX;
+    if (sent)
+        form_errors_summary(r, v, &ps->a->errs, fields, prefix);
 }
 
 static int show_form(struct req *r, const struct page_state *ps)
@@ -389,8 +388,10 @@ static int show_form(struct req *r, const struct page_state *ps)
     const char *number = ps->a ? redeem_number(ps->outcome) : "";
     struct view *v = view_new(r, "redeem_form",
                               ps->a ? arena_printf(r->arena, "Fehler %s: Voucher einlösen", number) : "Voucher einlösen");
-    fill_form(v, r, existing_inputs, N(existing_inputs), ps->a && !new_user, ps);
-    fill_form(v, r, new_inputs, N(new_inputs), new_user, ps);
+    if (!ps->a)
+        form_errors_summary(r, v, &(struct form_errors){0}, (const enum field_id[]){F__MAX}, "");
+    fill_form(v, r, existing_inputs, N(existing_inputs), ps->a && !new_user, ps, "ex_");
+    fill_form(v, r, new_inputs, N(new_inputs), new_user, ps, "nw_");
     view_text(v, "error_number", number);
     view_text(v, "error_text", ps->message);
     view_text(v, "error_reference", ps->a ? ps->a->reference : "");
@@ -458,8 +459,28 @@ static const char *refusal_detail(struct req *r, const struct attempt *a, enum r
     }
 }
 
-static int show_refusal(struct req *r, const struct attempt *a, enum redeem_outcome o)
+/* The problems of the form sent besides the one the outcome names, so the
+ * page shows them all at once: a username missing from the existing-user
+ * form while the code is at fault, and in a new-user form refused as V10 a
+ * username that is taken (the code passed its checks, as for V09).  The
+ * outcome, and with it the error number, stays.  DB_OK or DB_ERROR. */
+static int other_problems(struct req *r, struct attempt *a, enum redeem_outcome o)
 {
+    if (!a->f.new_user && !a->username && refusals[o].about != F_USERNAME)
+        form_error_set(&a->errs, F_USERNAME, "Bitte geben Sie Ihren Benutzernamen ein.");
+    if (o != REDEEM_V10_FORM || !a->form.username || a->errs.at[F_USERNAME])
+        return DB_OK;
+    struct account acc;
+    int status = db_account_by_username(r->db, r->arena, a->form.username, &acc);
+    if (status == DB_OK)
+        form_error_set(&a->errs, F_USERNAME, refusals[REDEEM_V09_TAKEN].text);
+    return status == DB_ERROR ? DB_ERROR : DB_OK;
+}
+
+static int show_refusal(struct req *r, struct attempt *a, enum redeem_outcome o)
+{
+    if (other_problems(r, a, o) != DB_OK)
+        return 500;
     struct page_state ps = {.a = a, .outcome = o, .about = refusals[o].about};
     ps.message = arena_printf(r->arena, refusals[o].text, refusal_detail(r, a, o));
     return show_form(r, &ps);
@@ -525,7 +546,7 @@ static struct attempt *read_attempt(struct req *r)
         const char *errors[RF__MAX];
         a->f.form_valid = redeem_check_new_user(&a->form, errors);
         for (int i = 0; i < RF__MAX; i++)
-            a->errors[new_user_field[i]] = errors[i];
+            form_error_set(&a->errs, new_user_field[i], errors[i]);
     }
     return a;
 }

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { assertEveryErrorAtItsField } from '../lib/forms.mjs';
 import { startServer } from '../lib/server.mjs';
 import { Client, csrfFrom, links, login, tags, textOf } from '../lib/http.mjs';
 import { pdfText } from '../lib/pdf.mjs';
@@ -352,6 +353,26 @@ test('the support form re-shows the values and the reason when it refuses', asyn
   assert.match(textOf(again.text), /vor der Einschreibung/);
   assert.ok(again.text.includes('value="2024-05-01"'), 'the date is shown again');
   assert.match(again.text, /<option value="dsgvo-grundlagen" selected>/, 'the chosen course stays chosen');
+});
+
+test('the support form names a missing course and a future or malformed date together, each at its input', async () => {
+  const u = newUser();
+  await enroll(u, 'dsgvo-grundlagen');
+  const c = await loggedIn('support', 'demo-passwort');
+  const page = await c.get(`/support/abschluss?username=${u}`);
+  const future = await c.post('/support/abschluss', { csrf: csrfFrom(page.text), username: u, course: '',
+    completed_on: '2999-01-01' });
+  assertEveryErrorAtItsField(future, [['course', 'course-error', /Bitte wählen Sie den Kurs/],
+    ['completed_on', 'completed_on-error', /nicht in der Zukunft/]]);
+  const malformed = await c.post('/support/abschluss', { csrf: csrfFrom(page.text), username: u, course: '',
+    completed_on: '5.1.2025' });
+  assertEveryErrorAtItsField(malformed, [['course', 'course-error', /Kurs/],
+    ['completed_on', 'completed_on-error', /JJJJ-MM-TT/]]);
+  const before = await c.post('/support/abschluss', { csrf: csrfFrom(page.text), username: u,
+    course: 'dsgvo-grundlagen', completed_on: '2024-05-01' });
+  assertEveryErrorAtItsField(before, [['completed_on', 'completed_on-error', /vor der Einschreibung/]],
+    [['course', 'course-error']]);
+  assert.equal(completedOn(u, 'dsgvo-grundlagen'), 'null', 'nothing recorded');
 });
 
 // ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 // double clicks, escaping.  One behaviour per test case.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertEveryErrorAtItsField } from '../lib/forms.mjs';
 import { startServer } from '../lib/server.mjs';
 import { until } from '../lib/wait.mjs';
 import { Client, csrfFrom, login, links, tags, textOf } from '../lib/http.mjs';
@@ -181,8 +182,8 @@ test('V10: a bad e-mail is named at its field, the form keeps the entries but no
   assertRefusal(res, 'V10', 'bad e-mail');
   const email = inputById(res.text, 'nw-email');
   assert.equal(email['aria-invalid'], 'true');
-  assert.ok(email['aria-describedby'].split(' ').includes('nw-email-error'));
-  assert.match(textOf(res.text.match(/<p class="error-text" id="nw-email-error">[\s\S]*?<\/p>/)[0]), /E-Mail-Adresse/);
+  assert.ok(email['aria-describedby'].split(' ').includes('nw_email-error'));
+  assert.match(textOf(res.text.match(/<p class="error-text" id="nw_email-error">[\s\S]*?<\/p>/)[0]), /E-Mail-Adresse/);
   assert.equal(email.value, 'kein-at-zeichen');
   assert.equal(inputById(res.text, 'nw-first-name').value, 'Vera');
   assert.equal(inputById(res.text, 'nw-code').value, v.code);
@@ -199,9 +200,60 @@ test('V10: short password, different repetition, missing consent, bad username e
   assertRefusal(res, 'V10', 'several fields');
   for (const id of ['nw-username', 'nw-password', 'nw-password2', 'nw-privacy']) {
     assert.equal(inputById(res.text, id)['aria-invalid'], 'true', id);
-    assert.match(res.text, new RegExp(`id="${id}-error"`), `${id} has its message`);
+    assert.match(res.text, new RegExp(`id="${id.replace('-', '_')}-error"`), `${id} has its message`);
   }
   assertOpen(v, 'V10 several');
+});
+
+test('V10: a bad e-mail, a short password and a different repeat are all named at once, each at its field', async () => {
+  const v = one();
+  const res = await redeemNew(srv, newUserFields('neu.drei', v.code, { email: 'kein-at', password: 'kurz',
+    password2: 'anders' }));
+  assertRefusal(res, 'V10', 'three fields');
+  assertEveryErrorAtItsField(res, [['nw-email', 'nw_email-error', /E-Mail-Adresse/],
+    ['nw-password', 'nw_password-error', /mindestens 10 Zeichen/],
+    ['nw-password2', 'nw_password2-error', /stimmen nicht überein/]],
+  [['nw-first-name', 'nw_first_name-error'], ['nw-last-name', 'nw_last_name-error'],
+    ['nw-username', 'nw_username-error'], ['nw-privacy', 'nw_privacy-error']],
+  { summary: /markierten Felder/ });
+  assert.equal(accountId(srv, 'neu.drei'), null);
+  assertOpen(v, 'V10 three');
+});
+
+test('V10 with a taken username names it too; the number stays V10', async () => {
+  const v = one();
+  const res = await redeemNew(srv, newUserFields('Mitarbeiterin', v.code, { email: 'kein-at' }));
+  assertRefusal(res, 'V10', 'bad e-mail and taken username');
+  assertEveryErrorAtItsField(res, [['nw-email', 'nw_email-error', /E-Mail-Adresse/],
+    ['nw-username', 'nw_username-error', /gibt es bereits/]], [], { summary: /markierten Felder/ });
+  assertOpen(v, 'V10 taken');
+});
+
+test('V01 in the existing-user form with no username names both; the number stays V01, a code error', async () => {
+  const res = await redeemExisting(srv, '', 'SBA-1234');
+  const err = assertRefusal(res, 'V01', 'short code, no username');
+  assert.match(err.text, /24 Zeichen/);
+  assertEveryErrorAtItsField(res, [['ex-username', 'ex_username-error', /Benutzernamen ein/]], [],
+    { summary: /außerdem/ });
+  assert.equal(inputById(res.text, 'ex-code')['aria-invalid'], 'true', 'the code is marked');
+  assert.equal(lastAttempt().result, 'V01');
+});
+
+test('a new-user form with a malformed code and bad fields: V01 (the code), the fields named at their inputs', async () => {
+  const res = await redeemNew(srv, newUserFields('neu.v01', 'SBA-12', { email: 'kein-at', privacy: '' }));
+  assertRefusal(res, 'V01', 'short code, bad fields');
+  assertEveryErrorAtItsField(res, [['nw-email', 'nw_email-error', /E-Mail-Adresse/],
+    ['nw-privacy', 'nw_privacy-error', /Datenschutzerklärung/]], [], { summary: /außerdem/ });
+  assert.equal(inputById(res.text, 'nw-code')['aria-invalid'], 'true');
+});
+
+test('V07: an unknown username is named once, by the error box, not twice', async () => {
+  const v = one();
+  const res = await redeemExisting(srv, '', v.code);
+  assertRefusal(res, 'V07', 'no username, valid code');
+  assert.ok(!res.text.includes('id="ex_username-error"'), 'no second message at the field');
+  assert.equal(inputById(res.text, 'ex-username')['aria-invalid'], 'true');
+  assertOpen(v, 'V07 empty');
 });
 
 // ---------------------------------------------------------------------------

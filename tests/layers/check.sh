@@ -24,7 +24,7 @@ layer_of() {
         codes|order|order_docs|redeem|invoice|credit_note|ebinterface|certificate|completion|support|manage|housekeeping|demo|\
         catalog_rules|privacy|reset|restore|recipients|reminders|training|vouchers_pdf|*_import)
             echo domain ;;
-        worker|req|fields|routes|session|view|handlers)
+        worker|req|fields|form_errors|routes|session|view|handlers)
             echo http ;;
         h_*)
             echo pages ;;
