@@ -196,11 +196,12 @@ int db_login_failure_delete(struct db *db, int64_t id)
     return db_exec_stmt(db, st);
 }
 
-int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_t *count)
+int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_t limit, int64_t *count)
 {
     sqlite3_stmt *st = db_stmt(db, Q_LOGIN_FAILURE_COUNT);
     db_bind_text(st, 1, key);
     sqlite3_bind_int64(st, 2, since);
+    sqlite3_bind_int64(st, 3, limit);
     return db_read_int(db, st, count);
 }
 

@@ -252,8 +252,7 @@ static int redeem_share(struct scale *s, struct arena *a, const struct order_res
         }
         if (status != DB_OK || missing == 0)
             break; /* every account holds these courses: leave the rest open */
-        if ((status = db_voucher_redeem(s->db, v.id, s->acc_id[who], at)) == DB_OK)
-            status = db_enrollment_add_for_voucher(s->db, v.id, s->acc_id[who], at);
+        status = db_redemption_write(s->db, v.id, s->acc_id[who], at);
         crypto_random(random, sizeof random);
         redeem_reference(random, ref);
         struct redemption_attempt att = {.at = at, .ip = some_ip(a), .username = s->acc_username[who],

@@ -10,6 +10,7 @@
 #include "cert_number.h"
 #include "certificate.h"
 #include "completion.h"
+#include "config.h"
 #include "date.h"
 #include "db.h"
 #include "fmt.h"
@@ -44,18 +45,66 @@ static int find_typed(struct req *r, const char *typed, struct certificate *c)
                                                 : DB_NOT_FOUND;
 }
 
+/* Wrong numbers are counted per address ([limits] verify_max_failures
+ * within verify_window_seconds) in login_failures, like failed logins, and
+ * read as V11 reads its guesses: a count stopped at the limit.  A number
+ * that is found never counts; once the address is at its limit, every
+ * look-up from it answers 429 until its oldest wrong numbers leave the
+ * window (answering found numbers then would tell which ones exist). */
+static const char *verify_key(struct req *r)
+{
+    return arena_printf(r->arena, "verify-ip:%s", r->remote_addr ? r->remote_addr : "");
+}
+
+static int verify_limited(struct req *r, const char *key, bool *limited)
+{
+    const struct config *cfg = r->app->cfg;
+    int64_t n = 0;
+    int status = db_login_failure_count(r->db, key, r->now - cfg->limits_verify_window_seconds,
+                                        cfg->limits_verify_max_failures, &n);
+    *limited = status == DB_OK && n >= cfg->limits_verify_max_failures;
+    return status;
+}
+
+/* Counts one wrong number, in one transaction with the check, so that
+ * concurrent wrong numbers never get past the limit: *limited when another
+ * request reached it meanwhile (then nothing is counted). */
+static int count_wrong_number(struct req *r, const char *key, bool *limited)
+{
+    if (db_begin(r->db) != DB_OK)
+        return DB_ERROR;
+    int status = verify_limited(r, key, limited);
+    if (status == DB_OK && !*limited)
+        status = db_login_failure_add(r->db, key, r->now, NULL);
+    if (status == DB_OK)
+        status = db_commit(r->db);
+    if (status != DB_OK)
+        db_rollback(r->db);
+    return status;
+}
+
 int h_certs_verify(struct req *r)
 {
     const char *typed = req_text(r, F_NR);
+    const char *key = verify_key(r);
+    bool limited = false;
     struct certificate c;
-    int status = typed ? find_typed(r, typed, &c) : DB_NOT_FOUND;
+    int status = typed ? verify_limited(r, key, &limited) : DB_NOT_FOUND;
+    if (typed && status == DB_OK && !limited) {
+        status = find_typed(r, typed, &c);
+        if (status == DB_NOT_FOUND && count_wrong_number(r, key, &limited) != DB_OK)
+            status = DB_ERROR;
+    }
     if (status == DB_ERROR)
         return 500;
     struct view *v = view_new(r, "certs_verify", "Zertifikat prüfen");
     view_text(v, "nr", req_raw(r, F_NR));
     view_int(v, "asked", typed != NULL);
-    view_int(v, "found", status == DB_OK);
-    if (status == DB_OK) {
+    view_int(v, "limited", limited);
+    view_int(v, "found", !limited && status == DB_OK);
+    int minutes = (r->app->cfg->limits_verify_window_seconds + 59) / 60;
+    view_text(v, "wait", minutes == 1 ? "eine Minute" : arena_printf(r->arena, "%d Minuten", minutes));
+    if (!limited && status == DB_OK) {
         char completed[DATE_TEXT_SIZE];
         date_iso_to_text(c.completed_on, completed);
         view_text(v, "number", c.number);
@@ -65,7 +114,10 @@ int h_certs_verify(struct req *r)
         view_int(v, "hours", (long)c.hours);
         view_text(v, "completed", completed);
     }
-    return view_render(v);
+    int rendered = view_render(v);
+    if (limited)
+        r->status = 429;
+    return rendered;
 }
 
 /* Records the completion the inputs name, as `via` says. */

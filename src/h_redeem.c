@@ -8,7 +8,16 @@
  * again, authoritatively, inside one BEGIN IMMEDIATE transaction that also
  * writes everything: the account (new users), the conditional update of the
  * voucher, the enrollments, the confirmation e-mail, the session (new users)
- * and the attempt log.  Either all of it is committed or none of it. */
+ * and the attempt log.  Either all of it is committed or none of it.
+ *
+ * The success is shown again (REDEEM_REPEAT: a double click, Back and send)
+ * only to the browser that redeemed the code: a success keeps the hash of
+ * the form's csrf token (bound to that browser's session or pre-login
+ * cookie), and only a request sending that token again is recognised.
+ * Anyone else with the code and the right username gets V04.  A new user's
+ * login rotates the token (req_csrf_rotate), so the form sent again after
+ * it fails the CSRF check: the dispatcher then calls h_redeem_repeat, which
+ * shows that repeat and nothing else, writing nothing. */
 #include <string.h>
 
 #include "app.h"
@@ -42,6 +51,8 @@ struct attempt {
     struct form_errors errs;         /* what is wrong with each field of the form sent */
     char canon[VOUCHER_CANON_SIZE];
     unsigned char hash[CRYPTO_HASH_SIZE];
+    unsigned char browser[CRYPTO_HASH_SIZE]; /* hash of the csrf field sent */
+    bool has_browser;
     struct redeem_facts f;
     struct voucher voucher;
     struct account acc;              /* the account the code goes (or went) to */
@@ -66,12 +77,20 @@ static int load_failures(struct req *r, struct attempt *a)
                                  cfg->limits_redeem_max_failures, &a->f.failures_ip, &a->f.failures_username);
 }
 
-/* Whether the code's redeemer is the sender (a double click); for a new
- * account the password must match too (checked once per request). */
+/* Whether the code's redeemer is the sender (a double click): the same
+ * browser (its csrf token was sent with the success), then the same
+ * account; for a new account the password must match too (checked once
+ * per request, and never for another browser). */
 static int load_same_person(struct req *r, struct attempt *a)
 {
+    bool seen = false;
+    int status = a->has_browser ? db_redemption_browser_seen(r->db, a->hash, a->browser, a->voucher.redeemed_at, &seen)
+                                : DB_OK;
+    a->f.same_browser = seen;
+    if (status != DB_OK || !seen)
+        return status;
     struct account redeemer;
-    int status = db_account_by_id(r->db, r->arena, a->voucher.redeemed_by, &redeemer);
+    status = db_account_by_id(r->db, r->arena, a->voucher.redeemed_by, &redeemer);
     if (status != DB_OK || !redeem_same_person(&redeemer, a->username, a->f.new_user ? &a->form : NULL))
         return status == DB_ERROR ? DB_ERROR : DB_OK;
     if (a->f.new_user && a->verified_id != redeemer.id) {
@@ -188,9 +207,7 @@ static int write_redemption(struct req *r, struct attempt *a)
 {
     int status = a->f.new_user ? add_account(r, a) : DB_OK;
     if (status == DB_OK)
-        status = db_voucher_redeem(r->db, a->voucher.id, a->acc.id, r->now);
-    if (status == DB_OK)
-        status = db_enrollment_add_for_voucher(r->db, a->voucher.id, a->acc.id, r->now);
+        status = db_redemption_write(r->db, a->voucher.id, a->acc.id, r->now);
     if (status == DB_OK)
         status = db_voucher_courses_for_account(r->db, r->arena, a->voucher.id, a->acc.id, &a->courses);
     if (status == DB_OK)
@@ -198,6 +215,11 @@ static int write_redemption(struct req *r, struct attempt *a)
     if (status == DB_OK)
         status = queue_mail(r, a, a->f.new_user);
     return status == DB_CONFLICT ? DB_ERROR : status; /* a conflict here cannot happen under the lock */
+}
+
+static bool succeeded(enum redeem_outcome o)
+{
+    return o == REDEEM_OK || o == REDEEM_REPEAT;
 }
 
 static int log_attempt(struct req *r, struct attempt *a, enum redeem_outcome o)
@@ -222,13 +244,9 @@ static int log_attempt(struct req *r, struct attempt *a, enum redeem_outcome o)
         .code_hash = a->f.code == VOUCHER_MALFORMED ? NULL : a->hash,
         .result = redeem_number(o), .reference = a->reference,
         .voucher_id = a->f.voucher ? a->f.voucher->id : 0,
+        .browser = succeeded(o) && a->has_browser ? a->browser : NULL,
     };
     return db_redemption_attempt_add(r->db, &at);
-}
-
-static bool succeeded(enum redeem_outcome o)
-{
-    return o == REDEEM_OK || o == REDEEM_REPEAT;
 }
 
 /* What the transaction does after deciding. */
@@ -513,6 +531,10 @@ static struct attempt *read_attempt(struct req *r)
     a->username = req_text(r, F_USERNAME);
     a->f.new_user = strcmp(mode, "new") == 0;
     a->f.code = voucher_normalize(req_text(r, F_CODE), a->canon);
+    const char *token = req_text(r, F_CSRF);
+    a->has_browser = token != NULL;
+    if (token)
+        crypto_hash_text(token, a->browser);
     if (a->f.code != VOUCHER_MALFORMED)
         codes_hash(&r->app->keys, a->canon, a->hash);
     if (a->f.new_user) {
@@ -542,4 +564,20 @@ int h_redeem_submit(struct req *r)
     if (decide_and_write(r, a, &o) != DB_OK)
         return 500;
     return succeeded(o) ? show_success(r, a) : show_refusal(r, a, o);
+}
+
+int h_redeem_repeat(struct req *r)
+{
+    struct attempt *a = read_attempt(r);
+    if (!a || !a->has_browser)
+        return CSRF_FAILED;
+    enum redeem_outcome o;
+    if (evaluate(r, a, &o) != DB_OK)
+        return 500;
+    /* a new account is shown only to its own session: this writes no login */
+    if (o != REDEEM_REPEAT || (a->f.new_user && !(r->who && r->who->id == a->acc.id)))
+        return CSRF_FAILED;
+    if (db_voucher_courses_for_account(r->db, r->arena, a->voucher.id, a->acc.id, &a->courses) != DB_OK)
+        return 500;
+    return show_success(r, a);
 }

@@ -61,8 +61,10 @@ int reset_request(const struct reset_env *env, const char *login, bool *ip_limit
     int64_t by_ip = 0;
     if (db_begin(env->db) != DB_OK)
         return -1;
-    int status = db_login_failure_count(env->db, ip_key, env->now - env->cfg->limits_login_window_seconds, &by_ip);
-    if (status == DB_OK && by_ip >= 10 * (int64_t)env->cfg->limits_reset_max_requests) {
+    int64_t max_by_ip = 10 * (int64_t)env->cfg->limits_reset_max_requests;
+    int status = db_login_failure_count(env->db, ip_key, env->now - env->cfg->limits_login_window_seconds,
+                                        max_by_ip, &by_ip);
+    if (status == DB_OK && by_ip >= max_by_ip) {
         *ip_limited = true;
         db_rollback(env->db);
         return 0;

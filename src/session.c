@@ -39,7 +39,7 @@ static int over_limit(struct req *r, const char *key, int64_t max, bool *limited
 {
     int64_t count = 0;
     int64_t since = r->now - r->app->cfg->limits_login_window_seconds;
-    int status = key ? db_login_failure_count(r->db, key, since, &count) : DB_OK;
+    int status = key ? db_login_failure_count(r->db, key, since, max, &count) : DB_OK;
     *limited = key && count >= max;
     return status;
 }
@@ -105,8 +105,8 @@ int session_start(struct req *r, const struct account *acc)
     if (db_session_add(r->db, hash, acc->id, r->now) != DB_OK)
         return 500;
     req_cookie_set(r, SESSION_COOKIE, token, -1);
+    req_csrf_rotate(r); /* the guest token dies with the login */
     r->new_session = arena_strdup(r->arena, token); /* forms on this page bind to it */
-    r->csrf_token = NULL;
     r->who = (struct account *)arena_memdup(r->arena, acc, sizeof *acc);
     db_audit_add(r->db, acc->id, AUDIT_LOGIN, acc->username, "", r->remote_addr, r->now);
     return 0;
@@ -124,6 +124,7 @@ int session_end(struct req *r)
             db_audit_add(r->db, r->who->id, AUDIT_LOGOUT, r->who->username, "", r->remote_addr, r->now);
     }
     req_cookie_set(r, SESSION_COOKIE, "", 0);
+    req_csrf_rotate(r); /* nor does a token from before the login come back to life */
     r->who = NULL;
     return 0;
 }

@@ -302,8 +302,8 @@ test('a package code names the courses newly enrolled and, as such, the ones alr
   assert.match(added, /DSGVO-Grundlagen/);
   assert.doesNotMatch(added, /Informationssicherheit/);
   assert.match(held, /Informationssicherheit im Gemeindeamt/);
-  // Sent again (a double click) it shows the same split, not V04.
-  const again = await redeemExisting(srv, user, v.code);
+  // Sent again from the same browser (a double click) it shows the same split, not V04.
+  const again = await redeemExisting(srv, user, v.code, res.client);
   assert.equal(again.status, 200);
   assert.match(textOf(again.text), /bereits eingeschrieben.*Informationssicherheit/);
 });
@@ -359,12 +359,12 @@ test('Meine Kurse shows a completed course as "abgeschlossen" and needs a login'
 // ---------------------------------------------------------------------------
 // Double clicks
 
-test('the same existing user sending the code again sees the success page again, not V04', async () => {
+test('the same existing user sending the code again from the same browser sees the success page again, not V04', async () => {
   const [user] = addUsers(srv, 'klick', 1);
   const v = one();
   const first = await redeemExisting(srv, user, v.code);
   assert.equal(first.status, 200);
-  const again = await redeemExisting(srv, user.toUpperCase(), v.code);
+  const again = await redeemExisting(srv, user.toUpperCase(), v.code, first.client);
   assert.equal(again.status, 200, textOf(again.text).slice(0, 500));
   assert.match(textOf(again.text), /wurde dem Konto/);
   assert.equal(sqlValue(srv, `SELECT count(*) FROM enrollments WHERE voucher_id = ${v.id}`), '1');
@@ -372,16 +372,55 @@ test('the same existing user sending the code again sees the success page again,
     'one confirmation only');
 });
 
-test('a new user sending the same form twice is logged in again; another password gets V04', async () => {
+test('a new user sending the same form twice at once (a double click) sees the success twice; another password gets V04', async () => {
   const v = one();
   const fields = newUserFields('zweimal', v.code);
-  assert.equal((await redeemNew(srv, fields)).status, 303);
-  const again = await redeemNew(srv, fields);
-  assert.equal(again.status, 303, textOf(again.text).slice(0, 500));
-  assert.match(textOf((await again.client.get('/meine-kurse')).text), /Nora Neumann/);
-  assertRefusal(await redeemNew(srv, { ...fields, password: 'ein-anderes-passwort', password2: 'ein-anderes-passwort' }),
-    'V04', 'other password');
+  const { client, csrf } = await openForm(srv);
+  // both requests leave before either answer: the same guest cookies and token
+  const both = await Promise.all([client.post('/voucher/einloesen', { csrf, ...fields }),
+    client.post('/voucher/einloesen', { csrf, ...fields })]);
+  assert.deepEqual(both.map((r) => r.status), [303, 303], both.map((r) => textOf(r.text).slice(0, 300)).join('\n'));
+  assert.match(textOf((await client.get('/meine-kurse')).text), /Nora Neumann/);
+  assertRefusal(await redeemNew(srv, { ...fields, password: 'ein-anderes-passwort', password2: 'ein-anderes-passwort' },
+    client), 'V04', 'other password');
   assert.equal(sqlValue(srv, `SELECT count(*) FROM accounts WHERE username = 'zweimal'`), '1');
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM enrollments WHERE voucher_id = ${v.id}`), '1');
+});
+
+// The repeat success belongs to the browser that redeemed: anyone else holding the used code learns nothing about
+// who redeemed it, however well they guess the username (or the whole new-user form).
+test('another browser with the used code and the right username gets V04, not the success page', async () => {
+  const [user] = addUsers(srv, 'fremd', 1);
+  const v = one();
+  const first = await redeemExisting(srv, user, v.code);
+  assert.equal(first.status, 200);
+  for (const name of [user, user.toUpperCase()]) {
+    const other = await redeemExisting(srv, name, v.code); // a fresh client: another browser
+    assertRefusal(other, 'V04', `another browser, username ${name}`);
+    assert.doesNotMatch(textOf(other.text), /wurde dem Konto/);
+  }
+  // the redeemer, logged in from a second browser, is another browser too
+  const second = new Client(srv.baseUrl);
+  sql(srv, `UPDATE accounts SET password_hash = (SELECT password_hash FROM accounts WHERE username = 'mitarbeiterin')
+    WHERE username = '${user}'`);
+  assert.equal((await login(second, user, 'demo-passwort')).status, 303);
+  assertRefusal(await redeemExisting(srv, user, v.code, second), 'V04', 'the redeemer in another browser');
+  // the browser that redeemed still sees its success
+  const own = await redeemExisting(srv, user, v.code, first.client);
+  assert.equal(own.status, 200, textOf(own.text).slice(0, 400));
+  assert.match(textOf(own.text), /wurde dem Konto/);
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM redemption_attempts WHERE voucher_id = ${v.id} AND result = 'V04'`), '3');
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM enrollments WHERE voucher_id = ${v.id}`), '1');
+});
+
+test('another browser sending the whole new-user form again (names, e-mail, password) gets V04 and no login', async () => {
+  const v = one();
+  const fields = newUserFields('nachmacher', v.code);
+  assert.equal((await redeemNew(srv, fields)).status, 303);
+  const other = await redeemNew(srv, fields);
+  assertRefusal(other, 'V04', 'another browser');
+  assert.equal(other.client.cookies.get('vp_session'), undefined, 'no session for the other browser');
+  assert.doesNotMatch(textOf((await other.client.get('/meine-kurse')).text), /Nora Neumann/);
 });
 
 test('a new user going Back after success and sending the form again sees the success, not 403', async () => {
