@@ -30,7 +30,7 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sa
 MAINS = src/voucherd.c src/voucherctl.c
 LIB_SRCS = $(filter-out $(MAINS),$(wildcard src/*.c))
 ASSET_FILES = $(sort $(wildcard sql/*.sql) $(wildcard templates/*.html)) conf/demo-catalog.csv
-HEADERS = $(wildcard src/*.h) src/queries.def
+HEADERS = $(wildcard src/*.h src/*.def)
 
 REL_OBJS = $(patsubst src/%.c,build/rel/%.o,$(LIB_SRCS)) build/rel/assets_data.o
 ASAN_OBJS = $(patsubst src/%.c,build/asan/%.o,$(LIB_SRCS)) build/asan/assets_data.o

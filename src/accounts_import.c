@@ -55,7 +55,7 @@ static const char *import_line(struct db *db, struct arena *a, const struct csv_
             (*updated)++;
     }
     if (status == DB_OK)
-        status = db_audit_add(db, 0, "account.import", f[0], arena_printf(a, "%s %s <%s>, GKZ %s", f[2], f[3],
+        status = db_audit_add(db, 0, AUDIT_ACCOUNT_IMPORT, f[0], arena_printf(a, "%s %s <%s>, GKZ %s", f[2], f[3],
                               f[1], f[4]), NULL, now);
     *error = status != DB_OK;
     return NULL;

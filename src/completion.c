@@ -104,7 +104,7 @@ enum completion_status completion_record(struct db *db, struct arena *a, const s
         return COMPLETION_ERROR;
     const char *subject = arena_printf(a, "%s %s", c->username, c->course);
     const char *detail = arena_printf(a, "%s %s via %s", number, c->completed_on, by->via);
-    return db_audit_add(db, by->account_id, "completion", subject, detail, by->ip, now) == DB_OK
+    return db_audit_add(db, by->account_id, AUDIT_COMPLETION, subject, detail, by->ip, now) == DB_OK
                ? COMPLETION_OK : COMPLETION_ERROR;
 }
 

@@ -71,6 +71,8 @@ static const struct key_spec KEYS[] = {
     INT_KEY(limits, redeem_window_seconds, 1, 604800, 900),
     INT_KEY(limits, login_max_failures, 1, 1000, 5),
     INT_KEY(limits, login_window_seconds, 1, 604800, 900),
+    INT_KEY(limits, verify_max_failures, 1, 1000, 30),
+    INT_KEY(limits, verify_window_seconds, 1, 604800, 900),
     INT_KEY(limits, reset_max_requests, 1, 1000, 3),
     INT_KEY(limits, body_max_bytes, 1024, 10485760, 1048576),
     INT_KEY(limits, hash_concurrency, 0, 64, 0),

@@ -63,6 +63,8 @@ struct config {
     int limits_redeem_window_seconds;   /* 1..604800, 900 */
     int limits_login_max_failures;      /* 1..1000, 5 */
     int limits_login_window_seconds;    /* 1..604800, 900 */
+    int limits_verify_max_failures;     /* 1..1000, 30: wrong certificate numbers per IP before 429 */
+    int limits_verify_window_seconds;   /* 1..604800, 900 */
     int limits_reset_max_requests;      /* 1..1000, 3: reset links per account per login window (10x per IP) */
     int limits_body_max_bytes;          /* 1024..10485760, 1048576 */
     int limits_hash_concurrency;        /* 0..64, 0 = the number of cores: password hashes at once */

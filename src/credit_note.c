@@ -145,7 +145,7 @@ static enum credit_status issue(struct db *db, const struct crypto_keys *keys, c
     const char *detail = arena_printf(a, "%s zur Rechnung %s, %lld Codes, %s brutto, %s: %s", cn->number,
                                       o.invoice_number, (long long)units, fmt_money(a, cn->gross_cents),
                                       rq->scope == CREDIT_ALL ? "ganze Rechnung" : "offene Codes", rq->reason);
-    if (db_audit_add(db, rq->account_id, "invoice.cancel", o.invoice_number, detail, rq->ip, now) != DB_OK ||
+    if (db_audit_add(db, rq->account_id, AUDIT_INVOICE_CANCEL, o.invoice_number, detail, rq->ip, now) != DB_OK ||
         queue_mail(db, a, keys, cfg, cn, now) != DB_OK)
         return CREDIT_ERROR;
     return CREDIT_OK;

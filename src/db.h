@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audit_action.h"
+
 struct arena;
 struct db;
 
@@ -133,20 +135,22 @@ int db_session_lookup(struct db *db, struct arena *a, const unsigned char hash[3
 int db_session_delete(struct db *db, const unsigned char hash[32]);
 int db_session_purge(struct db *db, int64_t idle_since, int64_t created_since);
 
-/* ---- login failures, keyed "a:<account id>" or "ip:<address>" ---- */
-/* key: "a:<account id>" or "ip:<address>" (never a typed username); *id
- * (may be NULL) receives the row's id. */
+/* ---- failures counted per key within a window: logins ("a:<account id>",
+ * "ip:<address>"), reset requests ("reset-ip:<address>") and wrong
+ * certificate numbers ("verify-ip:<address>"); never a typed username.
+ * *id (may be NULL) receives the row's id.  A count stops at `limit`
+ * (it reads at most that many index entries). ---- */
 /* The login_failures key of an account (printf format of its id, long long);
  * an address is counted as "ip:" followed by it. */
 #define DB_LOGIN_ACCOUNT_KEY "a:%lld"
 int db_login_failure_add(struct db *db, const char *key, int64_t now, int64_t *id);
 int db_login_failure_delete(struct db *db, int64_t id);
-int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_t *count);
+int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_t limit, int64_t *count);
 int db_login_failure_clear(struct db *db, const char *key);
 int db_login_failure_purge(struct db *db, int64_t before);
 
 /* ---- audit log; account_id 0 = system, ip NULL = not from the web ---- */
-int db_audit_add(struct db *db, int64_t account_id, const char *action, const char *subject,
+int db_audit_add(struct db *db, int64_t account_id, enum audit_action action, const char *subject,
                  const char *detail, const char *ip, int64_t now);
 /* Erases the client addresses of entries older than `before` (privacy). */
 int db_audit_erase_ips(struct db *db, int64_t before);
@@ -380,10 +384,14 @@ int db_outbox_failed(struct db *db, int64_t id, const char *error, int64_t next_
 int db_outbox_next_due(struct db *db, int64_t *when);
 
 /* ---- redemption (db_redeem.c; the rules are in redeem.h) ---- */
-/* Marks an open voucher redeemed by account_id at now: only when it is not
- * redeemed, not revoked and still valid (a conditional update), else
- * DB_CONFLICT and nothing changed.  Call inside the redemption's transaction. */
-int db_voucher_redeem(struct db *db, int64_t voucher_id, int64_t account_id, int64_t now);
+/* Redeems an open voucher for account_id at now, as one unit: marks it
+ * redeemed (a conditional update: only when it is not redeemed, not revoked
+ * and still valid) and enrolls the account in each of its courses it does
+ * not hold yet.  DB_CONFLICT when the voucher is not open, DB_ERROR on a
+ * failure: then nothing of it is kept (a savepoint).  Only inside a write
+ * transaction (db_begin; else DB_ERROR), which the caller commits with the
+ * rest of the redemption (account, e-mail, attempt log). */
+int db_redemption_write(struct db *db, int64_t voucher_id, int64_t account_id, int64_t now);
 /* Titles of the courses a voucher is good for (its course, or every course
  * of its package in order, active or not): *titles an arena array of *n. */
 int db_voucher_course_titles(struct db *db, struct arena *a, int64_t voucher_id, const char ***titles,
@@ -408,9 +416,6 @@ struct enrollment {
 };
 /* Number of the voucher's courses the account is not enrolled in yet. */
 int db_enrollment_missing(struct db *db, int64_t voucher_id, int64_t account_id, int64_t *missing);
-/* Enrolls the account in each of the voucher's courses it is not enrolled
- * in yet.  Call inside the redemption's transaction. */
-int db_enrollment_add_for_voucher(struct db *db, int64_t voucher_id, int64_t account_id, int64_t now);
 /* The account's enrollments, newest first: *list an arena array of *n. */
 int db_enrollment_list(struct db *db, struct arena *a, int64_t account_id, struct enrollment **list,
                        size_t *n);
@@ -423,8 +428,13 @@ struct redemption_attempt {
     const char *result;           /* "OK", "V01" .. "V11" */
     const char *reference;        /* "F-XXXX" */
     int64_t voucher_id;           /* 0 = no voucher found */
+    const unsigned char *browser; /* 32 bytes: hash of the form's csrf token, on successes; NULL otherwise */
 };
 int db_redemption_attempt_add(struct db *db, const struct redemption_attempt *at);
+/* *seen: the browser (hash of its csrf token) had a success with the code
+ * (its keyed hash) at or after since. */
+int db_redemption_browser_seen(struct db *db, const unsigned char code_hash[32], const unsigned char browser[32],
+                               int64_t since, bool *seen);
 /* The guesses the rate limit counts after since (and after the block's last
  * lift): V03 and V07 from this ip, V03 with this username (any case; 0 for
  * ""); each count stops at limit, so the cost does not grow with traffic. */

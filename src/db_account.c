@@ -196,11 +196,12 @@ int db_login_failure_delete(struct db *db, int64_t id)
     return db_exec_stmt(db, st);
 }
 
-int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_t *count)
+int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_t limit, int64_t *count)
 {
     sqlite3_stmt *st = db_stmt(db, Q_LOGIN_FAILURE_COUNT);
     db_bind_text(st, 1, key);
     sqlite3_bind_int64(st, 2, since);
+    sqlite3_bind_int64(st, 3, limit);
     return db_read_int(db, st, count);
 }
 
@@ -220,13 +221,13 @@ int db_login_failure_purge(struct db *db, int64_t before)
 
 /* ---- audit log ---- */
 
-int db_audit_add(struct db *db, int64_t account_id, const char *action, const char *subject,
+int db_audit_add(struct db *db, int64_t account_id, enum audit_action action, const char *subject,
                  const char *detail, const char *ip, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(db, Q_AUDIT_ADD);
     sqlite3_bind_int64(st, 1, now);
     db_bind_id(st, 2, account_id);
-    db_bind_text(st, 3, action);
+    db_bind_text(st, 3, audit_action_code(action));
     db_bind_text(st, 4, subject ? subject : "");
     db_bind_text(st, 5, detail ? detail : "");
     db_bind_text(st, 6, ip);

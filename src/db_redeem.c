@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "db_internal.h"
+#include "log.h"
 #include "mem.h"
 
 
@@ -18,14 +19,6 @@ static void counts_row(sqlite3_stmt *st, struct arena *a, void *item)
 
 /* ---- vouchers ---- */
 
-int db_voucher_redeem(struct db *db, int64_t voucher_id, int64_t account_id, int64_t now)
-{
-    sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_REDEEM);
-    sqlite3_bind_int64(st, 1, voucher_id);
-    sqlite3_bind_int64(st, 2, account_id);
-    sqlite3_bind_int64(st, 3, now);
-    return db_exec_one(db, st, DB_CONFLICT);
-}
 
 int db_voucher_course_titles(struct db *db, struct arena *a, int64_t voucher_id, const char ***titles,
                              size_t *n)
@@ -81,13 +74,33 @@ int db_enrollment_missing(struct db *db, int64_t voucher_id, int64_t account_id,
     return db_read_int(db, st, missing);
 }
 
-int db_enrollment_add_for_voucher(struct db *db, int64_t voucher_id, int64_t account_id, int64_t now)
+/* The one way a code is redeemed: the conditional update of the voucher
+ * and the enrollments in its courses, under a savepoint, so that neither
+ * is ever kept without the other, whatever the caller does next. */
+int db_redemption_write(struct db *db, int64_t voucher_id, int64_t account_id, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(db, Q_ENROLLMENT_ADD_FOR_VOUCHER);
+    if (!db->writing) {
+        log_error("sqlite: db_redemption_write outside a write transaction");
+        return DB_ERROR;
+    }
+    int status = db_exec_stmt(db, db_stmt(db, Q_REDEMPTION_SAVEPOINT));
+    if (status != DB_OK)
+        return status;
+    sqlite3_stmt *st = db_stmt(db, Q_VOUCHER_REDEEM);
     sqlite3_bind_int64(st, 1, voucher_id);
     sqlite3_bind_int64(st, 2, account_id);
     sqlite3_bind_int64(st, 3, now);
-    return db_exec_stmt(db, st);
+    status = db_exec_one(db, st, DB_CONFLICT);
+    if (status == DB_OK) {
+        st = db_stmt(db, Q_ENROLLMENT_ADD_FOR_VOUCHER);
+        sqlite3_bind_int64(st, 1, voucher_id);
+        sqlite3_bind_int64(st, 2, account_id);
+        sqlite3_bind_int64(st, 3, now);
+        status = db_exec_stmt(db, st);
+    }
+    if (status != DB_OK && db_exec_stmt(db, db_stmt(db, Q_REDEMPTION_SAVEPOINT_UNDO)) != DB_OK)
+        return DB_ERROR;
+    return db_exec_stmt(db, db_stmt(db, Q_REDEMPTION_SAVEPOINT_RELEASE)) == DB_OK ? status : DB_ERROR;
 }
 
 static void enrollment_row(sqlite3_stmt *st, struct arena *a, void *item)
@@ -122,7 +135,22 @@ int db_redemption_attempt_add(struct db *db, const struct redemption_attempt *at
     db_bind_text(st, 5, at->result);
     db_bind_text(st, 6, at->reference);
     db_bind_id(st, 7, at->voucher_id);
+    if (at->browser)
+        sqlite3_bind_blob(st, 8, at->browser, 32, SQLITE_TRANSIENT);
     return db_exec_stmt(db, st);
+}
+
+int db_redemption_browser_seen(struct db *db, const unsigned char code_hash[32], const unsigned char browser[32],
+                               int64_t since, bool *seen)
+{
+    sqlite3_stmt *st = db_stmt(db, Q_REDEMPTION_BROWSER_SEEN);
+    sqlite3_bind_blob(st, 1, code_hash, 32, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 2, browser, 32, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, since);
+    int64_t n = 0;
+    int status = db_read_int(db, st, &n);
+    *seen = status == DB_OK && n > 0;
+    return status;
 }
 
 int db_redemption_guesses(struct db *db, const char *ip, const char *username, int64_t since, int64_t limit,

@@ -252,8 +252,7 @@ static int redeem_share(struct scale *s, struct arena *a, const struct order_res
         }
         if (status != DB_OK || missing == 0)
             break; /* every account holds these courses: leave the rest open */
-        if ((status = db_voucher_redeem(s->db, v.id, s->acc_id[who], at)) == DB_OK)
-            status = db_enrollment_add_for_voucher(s->db, v.id, s->acc_id[who], at);
+        status = db_redemption_write(s->db, v.id, s->acc_id[who], at);
         crypto_random(random, sizeof random);
         redeem_reference(random, ref);
         struct redemption_attempt att = {.at = at, .ip = some_ip(a), .username = s->acc_username[who],
@@ -351,7 +350,7 @@ int demo_scale(struct db *db, const struct crypto_keys *keys, const struct confi
     if (rc == 0) { /* the audit names what was made (a single insert: no transaction needed) */
         const char *what = arena_printf(s.a, "%zu Gemeinden, %zu Konten, %zu Voucher in %zu Bestellungen, %zu eingelöst",
                                         s.nmuni, s.nacc, s.nvouchers, s.orders, s.redeemed);
-        rc = db_audit_add(db, 0, "demo.scale", "", what, NULL, s.now) == DB_OK ? 0 : -1;
+        rc = db_audit_add(db, 0, AUDIT_DEMO_SCALE, "", what, NULL, s.now) == DB_OK ? 0 : -1;
     }
     if (rc == 0)
         fprintf(out, "demo --scale %g: %zu Gemeinden und %zu Konten in %.1f s; %zu Voucher in %zu Bestellungen, "

@@ -12,8 +12,5 @@ const char *fmt_date(struct arena *a, int64_t utc);      /* "dd.mm.yyyy" (Vienna
 const char *fmt_datetime(struct arena *a, int64_t utc);  /* "dd.mm.yyyy HH:MM" (Vienna) */
 const char *fmt_money(struct arena *a, long long cents); /* "1.234,50 €" */
 const char *fmt_hours(struct arena *a, long long hours); /* "1 Stunde", "8 Stunden" */
-/* The German name of an audit log action ("code.revoke" -> "Code
- * widerrufen"); an action without one comes back as it is. */
-const char *fmt_audit_action(const char *action);
 
 #endif

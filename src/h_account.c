@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "form_errors.h"
 #include "handlers.h"
 #include "manage.h"
 #include "mem.h"
@@ -14,14 +15,13 @@
 #include "session.h"
 #include "view.h"
 
-static int show_form(struct req *r, int status, enum field_id wrong, const char *error, const char *notice)
+static const enum field_id password_fields[] = {F_CURRENT_PASSWORD, F_PASSWORD, F_PASSWORD2, F__MAX};
+
+static int show_form(struct req *r, int status, const struct form_errors *e, const char *notice)
 {
     struct view *v = view_new(r, "account_password", "Passwort ändern");
-    view_text(v, "error", error);
+    form_errors_view(r, v, e, password_fields, "");
     view_text(v, "notice", notice);
-    view_int(v, "current_invalid", error && wrong == F_CURRENT_PASSWORD);
-    view_int(v, "new_invalid", error && wrong == F_PASSWORD);
-    view_int(v, "repeat_invalid", error && wrong == F_PASSWORD2);
     int rc = view_render(v);
     r->status = status;
     return rc;
@@ -29,7 +29,7 @@ static int show_form(struct req *r, int status, enum field_id wrong, const char 
 
 int h_account_password_form(struct req *r)
 {
-    return show_form(r, 200, F__MAX, NULL, NULL);
+    return show_form(r, 200, &(struct form_errors){0}, NULL);
 }
 
 /* Sets the password, ends all sessions, audits and logs in anew: 0, 1 (msg) or -1. */
@@ -39,7 +39,7 @@ static int change(struct req *r, const char *password, char *msg, size_t msglen)
     if (db_begin(r->db) != DB_OK)
         return -1;
     int rc = manage_user_set_password(r->db, &acc, password, msg, msglen);
-    if (rc == 0 && db_audit_add(r->db, acc.id, "account.password", acc.username, "selbst geändert",
+    if (rc == 0 && db_audit_add(r->db, acc.id, AUDIT_ACCOUNT_PASSWORD, acc.username, "selbst geändert",
                                 r->remote_addr, r->now) != DB_OK)
         rc = -1;
     if (rc == 0 && session_start(r, &acc) != 0)
@@ -55,38 +55,43 @@ int h_account_password_submit(struct req *r)
 {
     const char *current = req_text(r, F_CURRENT_PASSWORD);
     const char *password = req_text(r, F_PASSWORD);
-    const char *repeat = req_raw(r, F_PASSWORD2);
+    struct form_errors e = {0};
     if (!current)
-        return show_form(r, 422, F_CURRENT_PASSWORD, "Bitte geben Sie Ihr bisheriges Passwort ein.", NULL);
+        form_error_set(&e, F_CURRENT_PASSWORD, "Bitte geben Sie Ihr bisheriges Passwort ein.");
+    form_new_password(&e, password, req_raw(r, F_PASSWORD), req_raw(r, F_PASSWORD2), r->who->username);
     struct account checked; /* through the login limiter: guesses here count as failed logins */
-    switch (session_check_password(r, r->who->username, current, &checked)) {
+    switch (current ? session_check_password(r, r->who->username, current, &checked) : LOGIN_OK) {
     case LOGIN_OK:
         break;
     case LOGIN_WRONG:
-        return show_form(r, 422, F_CURRENT_PASSWORD, "Das bisherige Passwort stimmt nicht.", NULL);
+        form_error_set(&e, F_CURRENT_PASSWORD, "Das bisherige Passwort stimmt nicht.");
+        break;
     case LOGIN_LIMITED:
-        return show_form(r, 429, F_CURRENT_PASSWORD, "Zu viele fehlgeschlagene Versuche. Bitte versuchen Sie es "
-                                                     "in einigen Minuten erneut.", NULL);
+        form_error_set(&e, F_CURRENT_PASSWORD, "Zu viele fehlgeschlagene Versuche. Bitte versuchen Sie es in "
+                                               "einigen Minuten erneut.");
+        return show_form(r, 429, &e, NULL);
     default:
         return 500;
     }
-    if (!password)
-        return show_form(r, 422, F_PASSWORD, "Bitte geben Sie ein neues Passwort ein.", NULL);
-    if (strcmp(password, repeat) != 0)
-        return show_form(r, 422, F_PASSWORD2, "Die beiden neuen Passwörter stimmen nicht überein.", NULL);
+    if (e.count)
+        return show_form(r, 422, &e, NULL);
     char msg[256];
     int rc = change(r, password, msg, sizeof msg);
     if (rc < 0)
         return 500;
-    if (rc > 0)
-        return show_form(r, 422, F_PASSWORD, arena_strdup(r->arena, msg), NULL);
-    return show_form(r, 200, F__MAX, NULL, "Ihr Passwort wurde geändert. Andere Anmeldungen dieses Kontos sind beendet.");
+    if (rc > 0) {
+        form_error_set(&e, F_PASSWORD, arena_strdup(r->arena, msg));
+        return show_form(r, 422, &e, NULL);
+    }
+    return show_form(r, 200, &(struct form_errors){0},
+                     "Ihr Passwort wurde geändert. Andere Anmeldungen dieses Kontos sind beendet.");
 }
 
 /* ---- /konto: own first name, last name and e-mail address ---- */
 
-static int show_profile(struct req *r, int status, bool sent, enum field_id wrong, const char *error,
-                        const char *notice)
+static const enum field_id profile_fields[] = {F_FIRST_NAME, F_LAST_NAME, F_EMAIL, F__MAX};
+
+static int show_profile(struct req *r, int status, bool sent, const struct form_errors *e, const char *notice)
 {
     const struct account *me = r->who;
     struct municipality m = {.name = ""};
@@ -98,10 +103,7 @@ static int show_profile(struct req *r, int status, bool sent, enum field_id wron
     view_text(v, "first_name", sent ? req_raw(r, F_FIRST_NAME) : me->first_name);
     view_text(v, "last_name", sent ? req_raw(r, F_LAST_NAME) : me->last_name);
     view_text(v, "email", sent ? req_raw(r, F_EMAIL) : me->email);
-    view_int(v, "first_name_invalid", error && wrong == F_FIRST_NAME);
-    view_int(v, "last_name_invalid", error && wrong == F_LAST_NAME);
-    view_int(v, "email_invalid", error && wrong == F_EMAIL);
-    view_text(v, "error", error);
+    form_errors_view(r, v, e, profile_fields, "");
     view_text(v, "notice", notice);
     int rc = view_render(v);
     r->status = status;
@@ -110,22 +112,23 @@ static int show_profile(struct req *r, int status, bool sent, enum field_id wron
 
 int h_account_profile_form(struct req *r)
 {
-    return show_profile(r, 200, false, F__MAX, NULL, NULL);
+    return show_profile(r, 200, false, &(struct form_errors){0}, NULL);
 }
 
 int h_account_profile_submit(struct req *r)
 {
     const char *first = req_text(r, F_FIRST_NAME), *last = req_text(r, F_LAST_NAME);
     const char *email = req_text(r, F_EMAIL);
+    struct form_errors e = {0};
     if (!first)
-        return show_profile(r, 422, true, F_FIRST_NAME, "Bitte geben Sie Ihren Vornamen ein (höchstens 100 "
-                                                        "Zeichen).", NULL);
+        form_error_set(&e, F_FIRST_NAME, "Bitte geben Sie Ihren Vornamen ein (höchstens 100 Zeichen).");
     if (!last)
-        return show_profile(r, 422, true, F_LAST_NAME, "Bitte geben Sie Ihren Nachnamen ein (höchstens 100 "
-                                                       "Zeichen).", NULL);
+        form_error_set(&e, F_LAST_NAME, "Bitte geben Sie Ihren Nachnamen ein (höchstens 100 Zeichen).");
     if (!email)
-        return show_profile(r, 422, true, F_EMAIL, "Bitte geben Sie eine gültige E-Mail-Adresse ein, zum "
-                                                   "Beispiel vorname.nachname@gemeinde.gv.at.", NULL);
+        form_error_set(&e, F_EMAIL, "Bitte geben Sie eine gültige E-Mail-Adresse ein, zum Beispiel "
+                                    "vorname.nachname@gemeinde.gv.at.");
+    if (e.count)
+        return show_profile(r, 422, true, &e, NULL);
     struct account acc = *r->who;
     const char *detail = arena_printf(r->arena, "%s %s <%s> -> %s %s <%s>", acc.first_name, acc.last_name,
                                       acc.email, first, last, email);
@@ -136,9 +139,9 @@ int h_account_profile_submit(struct req *r)
         return 500;
     int status = db_account_set_profile(r->db, &acc);
     if (status == DB_OK)
-        status = db_audit_add(r->db, acc.id, "account.profile", acc.username, detail, r->remote_addr, r->now);
+        status = db_audit_add(r->db, acc.id, AUDIT_ACCOUNT_PROFILE, acc.username, detail, r->remote_addr, r->now);
     if (db_end(r->db, status == DB_OK ? 0 : -1) != 0)
         return 500;
     *r->who = acc;
-    return show_profile(r, 200, false, F__MAX, NULL, "Ihre Angaben wurden gespeichert.");
+    return show_profile(r, 200, false, &(struct form_errors){0}, "Ihre Angaben wurden gespeichert.");
 }

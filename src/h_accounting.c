@@ -15,6 +15,7 @@
 #include "date.h"
 #include "db.h"
 #include "fmt.h"
+#include "form_errors.h"
 #include "h_admin.h"
 #include "handlers.h"
 #include "money.h"
@@ -196,7 +197,7 @@ int h_accounting_csv(struct req *r)
         for (size_t k = 0; k < nc; k++)
             csv_cell(&b, cells[k], raw[k], k + 1 == nc);
     }
-    if (db_audit_add(r->db, r->who->id, "download.journal", "rechnungen.csv", q.qs, r->remote_addr, r->now) !=
+    if (db_audit_add(r->db, r->who->id, AUDIT_DOWNLOAD_JOURNAL, "rechnungen.csv", q.qs, r->remote_addr, r->now) !=
         DB_OK)
         return 500;
     return req_download(r, "text/csv; charset=utf-8", "attachment", "rechnungen.csv", b.data, b.len);
@@ -249,8 +250,11 @@ int accounting_credit_rows(struct req *r, struct view *v, int64_t order_id)
     return credit_rows(r, v, order_id);
 }
 
-/* The invoice page, with a notice or an error (status 422). */
-static int show_invoice(struct req *r, int status, const char *error)
+/* The inputs of the invoice page's two forms (payment, storno). */
+static const enum field_id invoice_fields[] = {F_PAID_ON, F_SCOPE, F_REASON, F__MAX};
+
+/* The invoice page, with a notice or the problems of a form sent (status 422). */
+static int show_invoice(struct req *r, int status, const struct form_errors *e)
 {
     int64_t id;
     struct journal_row j;
@@ -269,7 +273,7 @@ static int show_invoice(struct req *r, int status, const char *error)
     if (credit_rows(r, v, id) != 0)
         return 500;
     view_text(v, "reason", req_raw(r, F_REASON));
-    view_text(v, "error", error);
+    form_errors_view(r, v, e, invoice_fields, "");
     view_int(v, "id", (long)id);
     view_text(v, "nr", j.invoice_number);
     view_text(v, "date", fmt_date(r->arena, j.created_at));
@@ -292,7 +296,7 @@ static int show_invoice(struct req *r, int status, const char *error)
 
 int h_accounting_invoice(struct req *r)
 {
-    return show_invoice(r, 200, NULL);
+    return show_invoice(r, 200, &(struct form_errors){0});
 }
 
 /* The payment to record, checked inside the transaction. */
@@ -331,18 +335,23 @@ int h_accounting_paid(struct req *r)
     if (rc != 0)
         return rc;
     const char *paid_on = req_text(r, F_PAID_ON);
-    if (!paid_on)
-        return show_invoice(r, 422, "Bitte geben Sie das Zahlungsdatum an (JJJJ-MM-TT).");
+    struct form_errors e = {0};
+    if (!paid_on) {
+        form_error_set(&e, F_PAID_ON, "Bitte geben Sie das Zahlungsdatum an (JJJJ-MM-TT).");
+        return show_invoice(r, 422, &e);
+    }
     struct paid_change c = {.order_id = id, .paid_on = paid_on};
     char msg[200];
     struct admin_change change = {
-        .change = record_paid, .ctx = &c, .action = "invoice.paid", .subject = j.invoice_number,
+        .change = record_paid, .ctx = &c, .action = AUDIT_INVOICE_PAID, .subject = j.invoice_number,
         .detail = *j.paid_on ? arena_printf(r->arena, "bezahlt am %s (vorher %s)", paid_on, j.paid_on)
                              : arena_printf(r->arena, "bezahlt am %s", paid_on),
     };
     rc = admin_write(r, &change, msg, sizeof msg);
-    if (rc == 1)
-        return show_invoice(r, 422, arena_strdup(r->arena, msg));
+    if (rc == 1) { /* a cancelled invoice, or a date outside its range */
+        form_error_set(&e, strcmp(j.status, "storniert") == 0 ? F__MAX : F_PAID_ON, arena_strdup(r->arena, msg));
+        return show_invoice(r, 422, &e);
+    }
     if (rc != 0)
         return rc;
     return req_redirect(r, arena_printf(r->arena, "/admin/rechnungen/%s?done=paid", j.invoice_number));
@@ -356,18 +365,24 @@ int h_accounting_storno(struct req *r)
     if (rc != 0)
         return rc;
     const char *reason = req_text(r, F_REASON), *scope = req_text(r, F_SCOPE);
-    if (!reason)
-        return show_invoice(r, 422, "Bitte geben Sie den Grund des Stornos an (höchstens 500 Zeichen, eine Zeile).");
+    struct form_errors e = {0};
     if (!scope)
-        return show_invoice(r, 422, "Bitte wählen Sie, was storniert wird: die ganze Rechnung oder nur die offenen Codes.");
+        form_error_set(&e, F_SCOPE, "Bitte wählen Sie, was storniert wird: die ganze Rechnung oder nur die offenen "
+                                    "Codes.");
+    if (!reason)
+        form_error_set(&e, F_REASON, "Bitte geben Sie den Grund des Stornos an (höchstens 500 Zeichen, eine Zeile).");
+    if (!scope || !reason)
+        return show_invoice(r, 422, &e);
     struct credit_request rq = {.order_id = id, .scope = strcmp(scope, "all") == 0 ? CREDIT_ALL : CREDIT_OPEN,
                                 .reason = reason, .account_id = r->who->id, .ip = r->remote_addr};
     struct credit_note cn;
     char msg[300];
     enum credit_status s = credit_note_issue(r->db, &r->app->keys, r->app->cfg, r->arena, &rq, r->now, &cn, msg,
                                              sizeof msg);
-    if (s == CREDIT_REFUSED)
-        return show_invoice(r, 422, arena_strdup(r->arena, msg));
+    if (s == CREDIT_REFUSED) { /* nothing of that scope can be cancelled */
+        form_error_set(&e, F_SCOPE, arena_strdup(r->arena, msg));
+        return show_invoice(r, 422, &e);
+    }
     if (s != CREDIT_OK)
         return 500;
     sender_wake(r->app->sender); /* the credit note's e-mail is committed */
@@ -395,7 +410,7 @@ int accounting_audit_download(struct req *r, const char *what, const char *subje
 {
     if (!(r->who->role & (ROLE_SUPPORT | ROLE_ADMIN)))
         return 0;
-    return db_audit_add(r->db, r->who->id, "download.document", subject, what, r->remote_addr, r->now) == DB_OK
+    return db_audit_add(r->db, r->who->id, AUDIT_DOWNLOAD_DOCUMENT, subject, what, r->remote_addr, r->now) == DB_OK
                ? 0
                : 500;
 }

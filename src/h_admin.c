@@ -9,76 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_action.h"
 #include "db.h"
 #include "fmt.h"
 #include "handlers.h"
-#include "manage.h"
 #include "req.h"
 #include "view.h"
-
-void admin_error_set(struct admin_error *e, enum field_id field, const char *text)
-{
-    if (!e->text) {
-        e->text = text;
-        e->field = field;
-    }
-    if (field < F__MAX && !e->at[field]) {
-        e->at[field] = text;
-        e->count++;
-    }
-}
-
-/* The input of each of manage.c's fields (both e-mail fields are F_EMAIL
- * on their forms). */
-static const enum field_id problem_input[] = {
-    [MANAGE_GKZ] = F_GKZ,           [MANAGE_NAME] = F_NAME,         [MANAGE_INVOICE_EMAIL] = F_EMAIL,
-    [MANAGE_UID] = F_UID,           [MANAGE_USERNAME] = F_USERNAME, [MANAGE_FIRST_NAME] = F_FIRST_NAME,
-    [MANAGE_LAST_NAME] = F_LAST_NAME, [MANAGE_EMAIL] = F_EMAIL,     [MANAGE_ROLE] = F_ROLE,
-    [MANAGE_TENANT] = F_TENANT,     [MANAGE_PASSWORD] = F_PASSWORD,
-};
-
-void admin_error_problems(struct admin_error *e, const struct manage_problems *p)
-{
-    for (size_t i = 0; i < p->n; i++) {
-        enum manage_field field = p->at[i].field;
-        admin_error_set(e, field < sizeof problem_input / sizeof *problem_input ? problem_input[field] : F__MAX,
-                        p->at[i].text);
-    }
-}
-
-const char *admin_input(struct req *r, struct admin_error *e, enum field_id f, const char *label)
-{
-    const char *text = req_text(r, f);
-    if (text)
-        return text;
-    if (*req_raw(r, f))
-        admin_error_set(e, f, arena_printf(r->arena, "%s enthält unerlaubte Zeichen oder ist zu lang.", label));
-    return "";
-}
-
-/* Columns of table errors in the admin form templates, in the order they read them. */
-enum { ERROR_TEXT, ERROR_ID, ERROR_COLUMNS };
-
-void admin_view_error(struct req *r, struct view *v, const struct admin_error *e, const enum field_id *fields)
-{
-    view_text(v, "error", e->count > 1 ? arena_printf(r->arena, "Bitte korrigieren Sie die %d markierten Felder:",
-                                                      e->count)
-                                       : e->text);
-    view_int(v, "error_count", e->count);
-    struct view_table *t = view_table(v, "errors", ERROR_COLUMNS);
-    for (const enum field_id *f = fields; *f != F__MAX; f++) {
-        const char *name = field_specs[*f].name;
-        const char *text = e->at[*f];
-        /* a message not tied to one of the form's inputs stays in the box alone */
-        view_int(v, arena_printf(r->arena, "%s_invalid", name), text != NULL);
-        view_text(v, arena_printf(r->arena, "%s_error", name), text);
-        if (text && e->count > 1) {
-            view_row(t);
-            view_cell_text(t, ERROR_TEXT, text);
-            view_cell_text(t, ERROR_ID, name);
-        }
-    }
-}
 
 int admin_write(struct req *r, const struct admin_change *c, char *msg, size_t msglen)
 {
@@ -125,7 +61,7 @@ int h_admin_audit(struct req *r)
         view_row(t);
         view_cell_text(t, AUDIT_AT, fmt_datetime(r->arena, list[i].at));
         view_cell_text(t, AUDIT_USERNAME, *list[i].username ? list[i].username : "System");
-        view_cell_text(t, AUDIT_ACTION, fmt_audit_action(list[i].action));
+        view_cell_text(t, AUDIT_ACTION, audit_action_label(list[i].action));
         view_cell_text(t, AUDIT_SUBJECT, list[i].subject);
         view_cell_text(t, AUDIT_DETAIL, list[i].detail);
         view_cell_text(t, AUDIT_IP, *list[i].ip ? list[i].ip : "–");

@@ -1,49 +1,24 @@
-/* h_admin — what the administration handlers (h_admin*.c) share: the first
- * error of a form, marking its input, reading inputs, and writing a change
- * with its audit entry in one transaction. */
+/* h_admin — what the administration handlers (h_admin*.c) share: writing a
+ * change with its audit entry in one transaction, and long lists a page at a
+ * time.  Their forms' problems go through form_errors.h. */
 #ifndef H_ADMIN_H
 #define H_ADMIN_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fields.h"
+#include "audit_action.h"
 
-struct manage_problems;
 struct req;
 struct view;
-
-/* The problems of a posted form: text and field of the first (text NULL =
- * none yet), and one message per input that is wrong. */
-struct admin_error {
-    const char *text;
-    enum field_id field;
-    const char *at[F__MAX]; /* the message at each input, NULL = fine */
-    int count;              /* inputs with a message */
-};
-
-/* Records a problem at its input unless that input has one already. */
-void admin_error_set(struct admin_error *e, enum field_id field, const char *text);
-/* Records each of manage.c's problems at the input it is about. */
-void admin_error_problems(struct admin_error *e, const struct manage_problems *p);
-/* The valid value of an input, "" when absent; an input sent but refused
- * by the fields table records "<label> enthält unerlaubte Zeichen oder ist
- * zu lang." and gives "". */
-const char *admin_input(struct req *r, struct admin_error *e, enum field_id f, const char *label);
-/* Puts the problems into the page: "error" (shown as #admin-error: the
- * message, or for several "Bitte korrigieren Sie die N markierten Felder."
- * with the list "errors" (text, id)), and for each input named in fields
- * (F__MAX-terminated) "<name>_invalid" (1 when it has a message) and
- * "<name>_error" (its message, shown at the input as #<name>-error, which
- * describes it). */
-void admin_view_error(struct req *r, struct view *v, const struct admin_error *e, const enum field_id *fields);
 
 /* A change to write: change() returns 0, 1 (refused, message in msg) or
  * -1 (database error); the audit entry is written after it. */
 struct admin_change {
     int (*change)(struct req *r, void *ctx, char *msg, size_t msglen);
     void *ctx;
-    const char *action, *subject, *detail; /* the audit entry */
+    enum audit_action action;            /* the audit entry */
+    const char *subject, *detail;
 };
 /* Runs the change and its audit entry in one transaction: 0 when
  * committed; 1 when refused (msg, nothing written); 500 on an error

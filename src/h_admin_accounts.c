@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "form_errors.h"
 #include "h_admin.h"
 #include "handlers.h"
 #include "manage.h"
@@ -106,7 +107,7 @@ int h_admin_accounts_list(struct req *r)
 
 /* ---- adding ---- */
 
-static int show_form(struct req *r, int status, const struct admin_error *e)
+static int show_form(struct req *r, int status, const struct form_errors *e)
 {
     struct view *v = view_new(r, "admin_account_form", "Konto anlegen");
     if (select_options(r, v) != 0)
@@ -117,7 +118,7 @@ static int show_form(struct req *r, int status, const struct admin_error *e)
     view_text(v, "email", req_raw(r, F_EMAIL));
     view_text(v, "role", req_raw(r, F_ROLE));
     view_text(v, "tenant", req_raw(r, F_TENANT));
-    admin_view_error(r, v, e, form_fields);
+    form_errors_view(r, v, e, form_fields, "");
     int rc = view_render(v);
     r->status = status;
     return rc;
@@ -125,7 +126,7 @@ static int show_form(struct req *r, int status, const struct admin_error *e)
 
 int h_admin_accounts_new(struct req *r)
 {
-    return show_form(r, 200, &(struct admin_error){0});
+    return show_form(r, 200, &(struct form_errors){0});
 }
 
 struct new_account {
@@ -156,21 +157,21 @@ int h_admin_accounts_add(struct req *r)
         /* as sent, so that a wrong GKZ is named as such */
         .tenant = *req_raw(r, F_TENANT) ? req_raw(r, F_TENANT) : NULL, .password = req_raw(r, F_PASSWORD),
     };
-    struct admin_error e = {0};
+    struct form_errors e = {0};
     struct manage_problems p;
     if (manage_user_problems(r->db, r->arena, &n.acc, n.tenant, n.password, &p) < 0)
         return 500;
-    admin_error_problems(&e, &p);
+    form_error_problems(&e, &p);
     if (e.text)
         return show_form(r, 422, &e);
     struct admin_change c = {
-        .change = add_account, .ctx = &n, .action = "account.add", .subject = n.acc.username,
+        .change = add_account, .ctx = &n, .action = AUDIT_ACCOUNT_ADD, .subject = n.acc.username,
         .detail = arena_printf(r->arena, "%s, %s%s", role, n.tenant ? "GKZ " : "", n.tenant ? n.tenant : ""),
     };
     char msg[256];
     int rc = admin_write(r, &c, msg, sizeof msg);
     if (rc == 1) {
-        admin_error_problems(&e, &n.problems);
+        form_error_problems(&e, &n.problems);
         return show_form(r, 422, &e);
     }
     return rc != 0 ? rc : req_redirect(r, arena_printf(r->arena, "/admin/konten/%lld", (long long)n.acc.id));
@@ -187,7 +188,7 @@ static int load_account(struct req *r, struct account *acc)
 }
 
 /* The account page with the refusal e (or none) or a notice. */
-static int show_account(struct req *r, int status, const struct account *acc, const struct admin_error *e,
+static int show_account(struct req *r, int status, const struct account *acc, const struct form_errors *e,
                         const char *notice)
 {
     struct municipality m = {.gkz = "", .name = ""};
@@ -203,7 +204,7 @@ static int show_account(struct req *r, int status, const struct account *acc, co
     view_int(v, "disabled", acc->disabled);
     view_int(v, "is_self", acc->id == r->who->id);
     static const enum field_id fields[] = {F_PASSWORD, F__MAX};
-    admin_view_error(r, v, e, fields);
+    form_errors_view(r, v, e, fields, "");
     view_text(v, "notice", notice);
     int rc = view_render(v);
     r->status = status;
@@ -214,7 +215,7 @@ int h_admin_accounts_show(struct req *r)
 {
     struct account acc;
     int status = load_account(r, &acc);
-    return status ? status : show_account(r, 200, &acc, &(struct admin_error){0}, NULL);
+    return status ? status : show_account(r, 200, &acc, &(struct form_errors){0}, NULL);
 }
 
 struct account_change {
@@ -242,7 +243,7 @@ static int set_password(struct req *r, void *ctx, char *msg, size_t msglen)
 /* Loads the account, writes the change fn with the audit action, and shows
  * the account again with notice, or with the refusal. */
 static int change_account(struct req *r, struct account_change *ac, int (*fn)(struct req *, void *, char *, size_t),
-                          const char *action, const char *notice)
+                          enum audit_action action, const char *notice)
 {
     /* In the arena: ac (the caller's) keeps a pointer to it past this call. */
     struct account *acc = arena_alloc(r->arena, sizeof *acc);
@@ -250,9 +251,9 @@ static int change_account(struct req *r, struct account_change *ac, int (*fn)(st
     if (status)
         return status;
     ac->acc = acc;
-    struct admin_error *e = arena_alloc(r->arena, sizeof *e); /* zeroed: no problem yet */
+    struct form_errors *e = arena_alloc(r->arena, sizeof *e); /* zeroed: no problem yet */
     if (fn == set_disabled && ac->disabled && acc->id == r->who->id) {
-        admin_error_set(e, F__MAX, "Sie können Ihr eigenes Konto nicht sperren.");
+        form_error_set(e, F__MAX, "Sie können Ihr eigenes Konto nicht sperren.");
         return show_account(r, 422, acc, e, NULL);
     }
     struct admin_change c = {.change = fn, .ctx = ac, .action = action, .subject = acc->username,
@@ -260,31 +261,31 @@ static int change_account(struct req *r, struct account_change *ac, int (*fn)(st
     char msg[256];
     int rc = admin_write(r, &c, msg, sizeof msg);
     if (rc == 1) {
-        admin_error_set(e, F_PASSWORD, arena_strdup(r->arena, msg));
+        form_error_set(e, F_PASSWORD, arena_strdup(r->arena, msg));
         return show_account(r, 422, acc, e, NULL);
     }
     if (rc != 0)
         return rc;
     acc->disabled = fn == set_disabled ? ac->disabled : acc->disabled;
-    return show_account(r, 200, acc, &(struct admin_error){0}, notice);
+    return show_account(r, 200, acc, &(struct form_errors){0}, notice);
 }
 
 int h_admin_accounts_disable(struct req *r)
 {
     struct account_change c = {.disabled = true};
-    return change_account(r, &c, set_disabled, "account.disable",
+    return change_account(r, &c, set_disabled, AUDIT_ACCOUNT_DISABLE,
                           "Das Konto ist gesperrt; seine Sitzungen sind beendet.");
 }
 
 int h_admin_accounts_enable(struct req *r)
 {
     struct account_change c = {.disabled = false};
-    return change_account(r, &c, set_disabled, "account.enable", "Das Konto ist wieder freigegeben.");
+    return change_account(r, &c, set_disabled, AUDIT_ACCOUNT_ENABLE, "Das Konto ist wieder freigegeben.");
 }
 
 int h_admin_accounts_password(struct req *r)
 {
     struct account_change c = {.password = req_raw(r, F_PASSWORD)};
-    return change_account(r, &c, set_password, "account.password",
+    return change_account(r, &c, set_password, AUDIT_ACCOUNT_PASSWORD,
                           "Das neue Passwort ist gesetzt; bestehende Sitzungen des Kontos sind beendet.");
 }

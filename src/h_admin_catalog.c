@@ -12,6 +12,7 @@
 #include "catalog_rules.h"
 #include "db.h"
 #include "fmt.h"
+#include "form_errors.h"
 #include "h_admin.h"
 #include "handlers.h"
 #include "money.h"
@@ -24,7 +25,7 @@ struct item_form {
     const char *hours, *price, *courses; /* as typed */
     const char **slugs;                  /* courses split, packages only */
     size_t nslugs;
-    struct admin_error error;
+    struct form_errors error;
 };
 
 /* Columns of table items in admin_catalog_list.html, in the order it reads them. */
@@ -148,7 +149,7 @@ static int show_form(struct req *r, int status, bool adding, const struct item_f
     view_text(v, "price", f->price);
     view_text(v, "url", it->url ? it->url : "");
     view_int(v, "active", it->active);
-    admin_view_error(r, v, &f->error, form_fields);
+    form_errors_view(r, v, &f->error, form_fields, "");
     int rc = view_render(v);
     r->status = status;
     return rc;
@@ -158,34 +159,34 @@ static int show_form(struct req *r, int status, bool adding, const struct item_f
  * they stay as loaded) and checks them by the catalog rules. */
 static void read_form(struct req *r, struct item_form *f, bool adding)
 {
-    struct admin_error *e = &f->error;
+    struct form_errors *e = &f->error;
     struct catalog_item *it = &f->item;
     if (adding) {
         const char *kind = req_text(r, F_KIND);
         if (!kind)
-            admin_error_set(e, F_KIND, "Bitte wählen Sie, ob Sie einen Kurs oder ein Paket anlegen.");
+            form_error_set(e, F_KIND, "Bitte wählen Sie, ob Sie einen Kurs oder ein Paket anlegen.");
         it->kind = kind && strcmp(kind, "package") == 0 ? ITEM_PACKAGE : ITEM_COURSE;
         it->slug = req_raw(r, F_SLUG);
     }
-    it->title = admin_input(r, e, F_TITLE, "Der Titel");
-    it->description = admin_input(r, e, F_DESCRIPTION, "Die Beschreibung");
-    it->url = admin_input(r, e, F_URL, "Die Adresse in der Lernplattform");
+    it->title = form_input(r, e, F_TITLE, "Der Titel");
+    it->description = form_input(r, e, F_DESCRIPTION, "Die Beschreibung");
+    it->url = form_input(r, e, F_URL, "Die Adresse in der Lernplattform");
     it->active = req_text(r, F_ACTIVE) != NULL;
     f->hours = req_raw(r, F_HOURS);
     f->price = req_raw(r, F_PRICE);
-    f->courses = it->kind == ITEM_PACKAGE ? admin_input(r, e, F_COURSES, "Die Kursliste") : "";
+    f->courses = it->kind == ITEM_PACKAGE ? form_input(r, e, F_COURSES, "Die Kursliste") : "";
     catalog_split_slugs(r->arena, f->courses, &f->slugs, &f->nslugs);
     long long hours = 0, cents = 0; /* typed and range-checked by the input table */
     if (!req_number(r, F_HOURS, &hours))
-        admin_error_set(e, F_HOURS, req_problem(r, F_HOURS));
+        form_error_set(e, F_HOURS, req_problem(r, F_HOURS));
     if (!req_number(r, F_PRICE, &cents))
-        admin_error_set(e, F_PRICE, req_problem(r, F_PRICE));
+        form_error_set(e, F_PRICE, req_problem(r, F_PRICE));
     it->hours = hours;
     it->price_cents = cents;
     const struct catalog_problem *all[CATALOG_PROBLEMS_MAX];
     size_t n = catalog_item_problems(it, f->nslugs, all);
     for (size_t i = 0; i < n; i++) /* every field that is wrong says so (the first message per field counts) */
-        admin_error_set(e, problem_input[all[i]->field], all[i]->text);
+        form_error_set(e, problem_input[all[i]->field], all[i]->text);
 }
 
 /* ---- adding ---- */
@@ -227,8 +228,8 @@ static int write_item(struct req *r, struct item_form *f, bool adding, const str
     int rc = admin_write(r, c, msg, sizeof msg);
     if (rc == 1) {
         enum field_id field = f->error.field; /* set by the refusing step (no input problem came before) */
-        f->error = (struct admin_error){0};
-        admin_error_set(&f->error, field, arena_strdup(r->arena, msg));
+        f->error = (struct form_errors){0};
+        form_error_set(&f->error, field, arena_strdup(r->arena, msg));
         return show_form(r, 422, adding, f);
     }
     return rc != 0 ? rc : req_redirect(r, "/admin/kurse");
@@ -241,7 +242,7 @@ int h_admin_catalog_add(struct req *r)
     if (f.error.text)
         return show_form(r, 422, true, &f);
     struct admin_change c = {
-        .change = add_item, .ctx = &f, .action = "catalog.add", .subject = f.item.slug,
+        .change = add_item, .ctx = &f, .action = AUDIT_CATALOG_ADD, .subject = f.item.slug,
         .detail = arena_printf(r->arena, "%s „%s“, %s, %s, %s%s%s", kind_label(f.item.kind),
                                f.item.title, fmt_money(r->arena, f.item.price_cents),
                                fmt_hours(r->arena, f.item.hours),
@@ -326,7 +327,7 @@ int h_admin_catalog_edit(struct req *r)
     read_form(r, &f, false);
     if (f.error.text)
         return show_form(r, 422, false, &f);
-    struct admin_change c = {.change = edit_item, .ctx = &f, .action = "catalog.edit",
+    struct admin_change c = {.change = edit_item, .ctx = &f, .action = AUDIT_CATALOG_EDIT,
                              .subject = f.item.slug, .detail = changes(r, &old, &f)};
     return write_item(r, &f, false, &c);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "form_errors.h"
 #include "h_admin.h"
 #include "handlers.h"
 #include "manage.h"
@@ -16,7 +17,7 @@
 
 struct tenant_form {
     struct municipality m;
-    struct admin_error error;
+    struct form_errors error;
 };
 
 /* Columns of table tenants in admin_tenants_list.html, in the order it reads them. */
@@ -64,7 +65,7 @@ static int show_form(struct req *r, int status, bool adding, const struct tenant
     view_text(v, "address", m->address);
     view_text(v, "email", m->invoice_email);
     view_text(v, "uid", m->uid);
-    admin_view_error(r, v, &f->error, form_fields);
+    form_errors_view(r, v, &f->error, form_fields, "");
     int rc = view_render(v);
     r->status = status;
     return rc;
@@ -75,17 +76,17 @@ static int show_form(struct req *r, int status, bool adding, const struct tenant
  * manage.c finds broken (the first message per input counts).  0 or 500. */
 static int read_form(struct req *r, struct tenant_form *f, bool adding)
 {
-    struct admin_error *e = &f->error;
+    struct form_errors *e = &f->error;
     if (adding)
         f->m.gkz = req_raw(r, F_GKZ);
-    f->m.name = admin_input(r, e, F_NAME, "Der Name");
-    f->m.address = admin_input(r, e, F_ADDRESS, "Die Adresse");
+    f->m.name = form_input(r, e, F_NAME, "Der Name");
+    f->m.address = form_input(r, e, F_ADDRESS, "Die Adresse");
     f->m.invoice_email = req_raw(r, F_EMAIL);
-    f->m.uid = admin_input(r, e, F_UID, "Die UID");
+    f->m.uid = form_input(r, e, F_UID, "Die UID");
     struct manage_problems p;
     if (manage_tenant_problems(r->db, r->arena, &f->m, adding, &p) < 0)
         return 500;
-    admin_error_problems(e, &p);
+    form_error_problems(e, &p);
     return 0;
 }
 
@@ -107,7 +108,8 @@ static int save_tenant(struct req *r, void *ctx, char *msg, size_t msglen)
 
 /* Writes the form's change with its audit entry; a refusal (a GKZ taken
  * meanwhile) re-shows the form with every problem at its input. */
-static int write_tenant(struct req *r, struct tenant_form *f, bool adding, const char *action, const char *subject,
+static int write_tenant(struct req *r, struct tenant_form *f, bool adding, enum audit_action action,
+                        const char *subject,
                         const char *detail)
 {
     struct tenant_change tc = {.f = f, .adding = adding};
@@ -116,7 +118,7 @@ static int write_tenant(struct req *r, struct tenant_form *f, bool adding, const
     char msg[256];
     int rc = admin_write(r, &c, msg, sizeof msg);
     if (rc == 1) {
-        admin_error_problems(&f->error, &tc.problems);
+        form_error_problems(&f->error, &tc.problems);
         return show_form(r, 422, adding, f);
     }
     return rc != 0 ? rc : req_redirect(r, "/admin/gemeinden");
@@ -135,7 +137,7 @@ int h_admin_tenants_add(struct req *r)
         return 500;
     if (f.error.text)
         return show_form(r, 422, true, &f);
-    return write_tenant(r, &f, true, "tenant.add", f.m.gkz,
+    return write_tenant(r, &f, true, AUDIT_TENANT_ADD, f.m.gkz,
                         arena_printf(r->arena, "%s, Rechnungen an %s", f.m.name, f.m.invoice_email));
 }
 
@@ -178,5 +180,5 @@ int h_admin_tenants_edit(struct req *r)
         return 500;
     if (f.error.text)
         return show_form(r, 422, false, &f);
-    return write_tenant(r, &f, false, "tenant.edit", old.gkz, changes(r, &old, &f.m));
+    return write_tenant(r, &f, false, AUDIT_TENANT_EDIT, old.gkz, changes(r, &old, &f.m));
 }

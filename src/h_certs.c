@@ -10,9 +10,11 @@
 #include "cert_number.h"
 #include "certificate.h"
 #include "completion.h"
+#include "config.h"
 #include "date.h"
 #include "db.h"
 #include "fmt.h"
+#include "form_errors.h"
 #include "handlers.h"
 #include "req.h"
 #include "view.h"
@@ -43,18 +45,66 @@ static int find_typed(struct req *r, const char *typed, struct certificate *c)
                                                 : DB_NOT_FOUND;
 }
 
+/* Wrong numbers are counted per address ([limits] verify_max_failures
+ * within verify_window_seconds) in login_failures, like failed logins, and
+ * read as V11 reads its guesses: a count stopped at the limit.  A number
+ * that is found never counts; once the address is at its limit, every
+ * look-up from it answers 429 until its oldest wrong numbers leave the
+ * window (answering found numbers then would tell which ones exist). */
+static const char *verify_key(struct req *r)
+{
+    return arena_printf(r->arena, "verify-ip:%s", r->remote_addr ? r->remote_addr : "");
+}
+
+static int verify_limited(struct req *r, const char *key, bool *limited)
+{
+    const struct config *cfg = r->app->cfg;
+    int64_t n = 0;
+    int status = db_login_failure_count(r->db, key, r->now - cfg->limits_verify_window_seconds,
+                                        cfg->limits_verify_max_failures, &n);
+    *limited = status == DB_OK && n >= cfg->limits_verify_max_failures;
+    return status;
+}
+
+/* Counts one wrong number, in one transaction with the check, so that
+ * concurrent wrong numbers never get past the limit: *limited when another
+ * request reached it meanwhile (then nothing is counted). */
+static int count_wrong_number(struct req *r, const char *key, bool *limited)
+{
+    if (db_begin(r->db) != DB_OK)
+        return DB_ERROR;
+    int status = verify_limited(r, key, limited);
+    if (status == DB_OK && !*limited)
+        status = db_login_failure_add(r->db, key, r->now, NULL);
+    if (status == DB_OK)
+        status = db_commit(r->db);
+    if (status != DB_OK)
+        db_rollback(r->db);
+    return status;
+}
+
 int h_certs_verify(struct req *r)
 {
     const char *typed = req_text(r, F_NR);
+    const char *key = verify_key(r);
+    bool limited = false;
     struct certificate c;
-    int status = typed ? find_typed(r, typed, &c) : DB_NOT_FOUND;
+    int status = typed ? verify_limited(r, key, &limited) : DB_NOT_FOUND;
+    if (typed && status == DB_OK && !limited) {
+        status = find_typed(r, typed, &c);
+        if (status == DB_NOT_FOUND && count_wrong_number(r, key, &limited) != DB_OK)
+            status = DB_ERROR;
+    }
     if (status == DB_ERROR)
         return 500;
     struct view *v = view_new(r, "certs_verify", "Zertifikat prüfen");
     view_text(v, "nr", req_raw(r, F_NR));
     view_int(v, "asked", typed != NULL);
-    view_int(v, "found", status == DB_OK);
-    if (status == DB_OK) {
+    view_int(v, "limited", limited);
+    view_int(v, "found", !limited && status == DB_OK);
+    int minutes = (r->app->cfg->limits_verify_window_seconds + 59) / 60;
+    view_text(v, "wait", minutes == 1 ? "eine Minute" : arena_printf(r->arena, "%d Minuten", minutes));
+    if (!limited && status == DB_OK) {
         char completed[DATE_TEXT_SIZE];
         date_iso_to_text(c.completed_on, completed);
         view_text(v, "number", c.number);
@@ -64,7 +114,10 @@ int h_certs_verify(struct req *r)
         view_int(v, "hours", (long)c.hours);
         view_text(v, "completed", completed);
     }
-    return view_render(v);
+    int rendered = view_render(v);
+    if (limited)
+        r->status = 429;
+    return rendered;
 }
 
 /* Records the completion the inputs name, as `via` says. */
@@ -123,7 +176,9 @@ static int course_choice(struct req *r, struct view *v, const char *username, co
  * account) offers that person's open courses.  After success it starts
  * again with the new number; after a refusal it keeps the values and says
  * why. */
-static int complete_page(struct req *r, int status, const char *error, const char *number)
+static const enum field_id complete_fields[] = {F_COURSE, F_COMPLETED_ON, F__MAX};
+
+static int complete_page(struct req *r, int status, const struct form_errors *e, const char *number)
 {
     char today[DATE_TEXT_SIZE];
     date_iso_vienna(r->now, today);
@@ -134,7 +189,7 @@ static int complete_page(struct req *r, int status, const char *error, const cha
     view_text(v, "username", req_raw(r, F_USERNAME));
     view_text(v, "completed_on", number ? "" : req_raw(r, F_COMPLETED_ON));
     view_text(v, "today", today);
-    view_text(v, "error", error);
+    form_errors_view(r, v, e, complete_fields, "");
     view_text(v, "number", number);
     int rc = view_render(v);
     r->status = status;
@@ -143,19 +198,46 @@ static int complete_page(struct req *r, int status, const char *error, const cha
 
 int h_certs_complete_form(struct req *r)
 {
-    return complete_page(r, 200, NULL, NULL);
+    return complete_page(r, 200, &(struct form_errors){0}, NULL);
+}
+
+/* The form's own checks, every one: the person, the course, the date (a
+ * valid date, not in the future; before the enrollment is completion.c's). */
+static void check_completion(struct req *r, struct form_errors *e)
+{
+    if (!req_text(r, F_USERNAME))
+        form_error_set(e, F__MAX, "Bitte wählen Sie zuerst die Person über ihren Benutzernamen.");
+    if (!req_text(r, F_COURSE))
+        form_error_set(e, F_COURSE, "Bitte wählen Sie den Kurs.");
+    const char *on = req_text(r, F_COMPLETED_ON);
+    char today[DATE_TEXT_SIZE];
+    date_iso_vienna(r->now, today);
+    if (!on)
+        form_error_set(e, F_COMPLETED_ON, *req_raw(r, F_COMPLETED_ON) ? req_problem(r, F_COMPLETED_ON)
+                                                                      : "Bitte geben Sie das Abschlussdatum an.");
+    else if (strcmp(on, today) > 0)
+        form_error_set(e, F_COMPLETED_ON, "Das Abschlussdatum darf nicht in der Zukunft liegen.");
 }
 
 int h_certs_complete_submit(struct req *r)
 {
     char number[CERT_NUMBER_SIZE], msg[256];
-    switch (record(r, "form", number, msg, sizeof msg)) {
+    struct form_errors e = {0};
+    check_completion(r, &e);
+    if (e.count || e.text)
+        return complete_page(r, 422, &e, NULL);
+    enum completion_status cs = record(r, "form", number, msg, sizeof msg);
+    const char *text = arena_strdup(r->arena, msg);
+    switch (cs) {
     case COMPLETION_OK:
-        return complete_page(r, 200, NULL, number);
-    case COMPLETION_REFUSED:
+        return complete_page(r, 200, &e, number);
+    case COMPLETION_REFUSED: /* the date before the enrollment */
+        form_error_set(&e, F_COMPLETED_ON, text);
+        return complete_page(r, 422, &e, NULL);
     case COMPLETION_UNKNOWN:
-    case COMPLETION_CONFLICT:
-        return complete_page(r, 422, msg, NULL);
+    case COMPLETION_CONFLICT: /* no such course, not enrolled in it, completed before */
+        form_error_set(&e, F_COURSE, text);
+        return complete_page(r, 422, &e, NULL);
     default:
         return 500;
     }

@@ -13,6 +13,7 @@
 #include "date.h"
 #include "db.h"
 #include "fmt.h"
+#include "form_errors.h"
 #include "handlers.h"
 #include "money.h"
 #include "order_docs.h"
@@ -128,6 +129,7 @@ int h_orders_list(struct req *r)
  * code a notice is about, and the distribute form's entries. */
 struct page_state {
     const char *notice, *error;
+    const struct form_errors *form; /* the distribute form's problems at its inputs, or NULL (then error alone) */
     int64_t code_id;
     const char *dist_course, *dist_recipients;
     int status; /* HTTP status of the page (200, or 422 with an error) */
@@ -287,7 +289,9 @@ static int show(struct req *r, const struct order *o, const struct page_state *p
     view_text(v, "vat", fmt_money(r->arena, o->vat_cents));
     view_text(v, "gross", fmt_money(r->arena, o->gross_cents));
     view_text(v, "notice", ps->notice);
-    view_text(v, "error", ps->error);
+    struct form_errors alone = {.text = ps->error, .field = F__MAX};
+    form_errors_view(r, v, ps->form ? ps->form : &alone, (const enum field_id[]){F_COURSE, F_RECIPIENTS, F__MAX},
+                     "");
     view_text(v, "dist_course", ps->dist_course ? ps->dist_course : first);
     view_text(v, "dist_recipients", ps->dist_recipients);
     int status = view_render(v);
@@ -428,6 +432,22 @@ enum { PREVIEW_LINE, PREVIEW_NAME, PREVIEW_EMAIL, PREVIEW_COLUMNS };
 /* Columns of table errors in orders_distribute.html, in the order it reads them. */
 enum { ERROR_LINE, ERROR_MESSAGE, ERROR_COLUMNS };
 
+/* The list's errors as one message at its input: "Bitte korrigieren Sie
+ * Zeile 2 und 5." (each with its reason when full). */
+static const char *lines_message(struct req *r, const struct recipient_error *errors, size_t n, bool full)
+{
+    struct buf b;
+    buf_init(&b, r->arena);
+    buf_printf(&b, "Bitte korrigieren Sie Zeile ");
+    for (size_t i = 0; i < n; i++) {
+        buf_printf(&b, "%s%zu", i == 0 ? "" : i + 1 == n ? " und " : ", ", errors[i].line);
+        if (full)
+            buf_printf(&b, " (%s)", errors[i].message);
+    }
+    buf_puts(&b, ".");
+    return b.data;
+}
+
 /* The distribute page: the preview of the list (errors empty) or the list's
  * errors with the form to correct it. */
 static int distribute_page(struct req *r, const struct order *o, const char *slug, const char *title,
@@ -443,6 +463,7 @@ static int distribute_page(struct req *r, const struct order *o, const char *slu
     view_text(v, "refusal", refusal);
     view_int(v, "count", (long)n);
     view_int(v, "error_count", (long)nerrors);
+    view_text(v, "recipients_error", nerrors ? lines_message(r, errors, nerrors, false) : "");
     struct view_table *t = view_table(v, "people", PREVIEW_COLUMNS);
     for (size_t i = 0; i < n && nerrors == 0 && !*refusal; i++) {
         view_row(t);
@@ -483,23 +504,26 @@ int h_orders_distribute(struct req *r)
         return status;
     const char *slug = req_text(r, F_COURSE), *text = req_raw(r, F_RECIPIENTS);
     const char *title = item_title(r, o.id, slug);
-    if (!title) {
-        struct page_state ps = {.notice = "", .error = "Bitte wählen Sie einen Kurs dieser Bestellung.",
-                                .dist_recipients = text, .status = 422};
-        return show(r, &o, &ps);
-    }
-    if (!req_text(r, F_RECIPIENTS) && *text) {
-        struct page_state ps = {.notice = "", .error = "Die Liste ist zu lang oder enthält unzulässige Zeichen.",
-                                .dist_course = slug, .dist_recipients = "", .status = 422};
-        return show(r, &o, &ps);
-    }
-    struct recipient *list;
-    struct recipient_error *errors;
-    size_t n, nerrors;
-    recipients_parse(r->arena, text, &list, &n, &errors, &nerrors);
-    if (nerrors == 0 && n == 0) {
+    struct recipient *list = NULL;
+    struct recipient_error *errors = NULL;
+    size_t n = 0, nerrors = 0;
+    bool readable = req_text(r, F_RECIPIENTS) || !*text;
+    if (readable)
+        recipients_parse(r->arena, text, &list, &n, &errors, &nerrors);
+    if (readable && nerrors == 0 && n == 0) {
         errors = &(struct recipient_error){1, "Bitte geben Sie mindestens eine Zeile „Name; E-Mail“ ein."};
         nerrors = 1;
+    }
+    if (!title || !readable) { /* back to the order's form, with every problem of both inputs */
+        struct form_errors *e = arena_alloc(r->arena, sizeof *e);
+        if (!title)
+            form_error_set(e, F_COURSE, "Bitte wählen Sie einen Kurs dieser Bestellung.");
+        form_error_set(e, F_RECIPIENTS, !readable ? "Die Liste ist zu lang oder enthält unzulässige Zeichen."
+                                        : nerrors ? lines_message(r, errors, nerrors, true)
+                                                  : NULL);
+        struct page_state ps = {.notice = "", .error = "", .form = e, .dist_course = title ? slug : NULL,
+                                .dist_recipients = readable ? text : "", .status = 422};
+        return show(r, &o, &ps);
     }
     if (nerrors)
         return distribute_page(r, &o, slug, title, text, list, n, errors, nerrors, "");

@@ -8,7 +8,16 @@
  * again, authoritatively, inside one BEGIN IMMEDIATE transaction that also
  * writes everything: the account (new users), the conditional update of the
  * voucher, the enrollments, the confirmation e-mail, the session (new users)
- * and the attempt log.  Either all of it is committed or none of it. */
+ * and the attempt log.  Either all of it is committed or none of it.
+ *
+ * The success is shown again (REDEEM_REPEAT: a double click, Back and send)
+ * only to the browser that redeemed the code: a success keeps the hash of
+ * the form's csrf token (bound to that browser's session or pre-login
+ * cookie), and only a request sending that token again is recognised.
+ * Anyone else with the code and the right username gets V04.  A new user's
+ * login rotates the token (req_csrf_rotate), so the form sent again after
+ * it fails the CSRF check: the dispatcher then calls h_redeem_repeat, which
+ * shows that repeat and nothing else, writing nothing. */
 #include <string.h>
 
 #include "app.h"
@@ -18,6 +27,7 @@
 #include "date.h"
 #include "db.h"
 #include "fmt.h"
+#include "form_errors.h"
 #include "handlers.h"
 #include "mem.h"
 #include "outbox.h"
@@ -38,9 +48,11 @@ static const enum field_id new_user_field[RF__MAX] = {
 struct attempt {
     const char *username;            /* as sent (valid text) or NULL */
     struct redeem_new_user form;     /* new users */
-    const char *errors[F__MAX];      /* new users: what is wrong with each field */
+    struct form_errors errs;         /* what is wrong with each field of the form sent */
     char canon[VOUCHER_CANON_SIZE];
     unsigned char hash[CRYPTO_HASH_SIZE];
+    unsigned char browser[CRYPTO_HASH_SIZE]; /* hash of the csrf field sent */
+    bool has_browser;
     struct redeem_facts f;
     struct voucher voucher;
     struct account acc;              /* the account the code goes (or went) to */
@@ -65,12 +77,20 @@ static int load_failures(struct req *r, struct attempt *a)
                                  cfg->limits_redeem_max_failures, &a->f.failures_ip, &a->f.failures_username);
 }
 
-/* Whether the code's redeemer is the sender (a double click); for a new
- * account the password must match too (checked once per request). */
+/* Whether the code's redeemer is the sender (a double click): the same
+ * browser (its csrf token was sent with the success), then the same
+ * account; for a new account the password must match too (checked once
+ * per request, and never for another browser). */
 static int load_same_person(struct req *r, struct attempt *a)
 {
+    bool seen = false;
+    int status = a->has_browser ? db_redemption_browser_seen(r->db, a->hash, a->browser, a->voucher.redeemed_at, &seen)
+                                : DB_OK;
+    a->f.same_browser = seen;
+    if (status != DB_OK || !seen)
+        return status;
     struct account redeemer;
-    int status = db_account_by_id(r->db, r->arena, a->voucher.redeemed_by, &redeemer);
+    status = db_account_by_id(r->db, r->arena, a->voucher.redeemed_by, &redeemer);
     if (status != DB_OK || !redeem_same_person(&redeemer, a->username, a->f.new_user ? &a->form : NULL))
         return status == DB_ERROR ? DB_ERROR : DB_OK;
     if (a->f.new_user && a->verified_id != redeemer.id) {
@@ -187,9 +207,7 @@ static int write_redemption(struct req *r, struct attempt *a)
 {
     int status = a->f.new_user ? add_account(r, a) : DB_OK;
     if (status == DB_OK)
-        status = db_voucher_redeem(r->db, a->voucher.id, a->acc.id, r->now);
-    if (status == DB_OK)
-        status = db_enrollment_add_for_voucher(r->db, a->voucher.id, a->acc.id, r->now);
+        status = db_redemption_write(r->db, a->voucher.id, a->acc.id, r->now);
     if (status == DB_OK)
         status = db_voucher_courses_for_account(r->db, r->arena, a->voucher.id, a->acc.id, &a->courses);
     if (status == DB_OK)
@@ -197,6 +215,11 @@ static int write_redemption(struct req *r, struct attempt *a)
     if (status == DB_OK)
         status = queue_mail(r, a, a->f.new_user);
     return status == DB_CONFLICT ? DB_ERROR : status; /* a conflict here cannot happen under the lock */
+}
+
+static bool succeeded(enum redeem_outcome o)
+{
+    return o == REDEEM_OK || o == REDEEM_REPEAT;
 }
 
 static int log_attempt(struct req *r, struct attempt *a, enum redeem_outcome o)
@@ -221,13 +244,9 @@ static int log_attempt(struct req *r, struct attempt *a, enum redeem_outcome o)
         .code_hash = a->f.code == VOUCHER_MALFORMED ? NULL : a->hash,
         .result = redeem_number(o), .reference = a->reference,
         .voucher_id = a->f.voucher ? a->f.voucher->id : 0,
+        .browser = succeeded(o) && a->has_browser ? a->browser : NULL,
     };
     return db_redemption_attempt_add(r->db, &at);
-}
-
-static bool succeeded(enum redeem_outcome o)
-{
-    return o == REDEEM_OK || o == REDEEM_REPEAT;
 }
 
 /* What the transaction does after deciding. */
@@ -298,25 +317,16 @@ struct page_state {
     enum field_id about;      /* the field the message is about, or F__MAX */
 };
 
-static const char *dashed(struct arena *a, const char *var)
-{
-    char *id = arena_strdup(a, var);
-    for (char *p = id; *p; p++)
-        if (*p == '_')
-            *p = '-';
-    return id;
-}
-
-/* The ids that describe an input: its help text, its own error, the
- * message at the top of the page. */
-static const char *described_by(struct arena *ar, const char *hint_id, const char *id, bool error, bool about)
+/* The ids that describe an input: its help text, its own message
+ * (#<var>-error), the message at the top of the page. */
+static const char *described_by(struct arena *ar, const char *hint_id, const char *var, bool error, bool about)
 {
     struct buf b;
     buf_init(&b, ar);
     if (hint_id)
         buf_puts(&b, hint_id);
     if (error)
-        buf_printf(&b, "%s%s-error", b.len ? " " : "", id);
+        buf_printf(&b, "%s%s-error", b.len ? " " : "", var);
     if (about)
         buf_printf(&b, "%sredeem-error-text", b.len ? " " : "");
     return b.data;
@@ -347,21 +357,28 @@ static const char *prefill(struct req *r, const struct form_input *in, const str
 static void fill_input(struct view *v, struct req *r, const struct form_input *in, bool sent,
                        const struct page_state *ps)
 {
-    const char *error = sent ? ps->a->errors[in->field] : NULL;
+    const char *error = sent ? ps->a->errs.at[in->field] : NULL;
     bool about = sent && ps->about == in->field;
-    const char *id = dashed(r->arena, in->var);
     view_text(v, in->var, sent && in->keep ? req_raw(r, in->field) : prefill(r, in, ps));
     view_text(v, arena_printf(r->arena, "%s_error", in->var), error);
     view_int(v, arena_printf(r->arena, "%s_invalid", in->var), error || about);
     view_text(v, arena_printf(r->arena, "%s_describedby", in->var),
-              described_by(r->arena, in->hint_id, id, error != NULL, about));
+              described_by(r->arena, in->hint_id, in->var, error != NULL, about));
 }
 
+/* The inputs of a form; for the form sent, the list of its fields'
+ * messages at the top of the page (prefix: "ex_" or "nw_"). */
 static void fill_form(struct view *v, struct req *r, const struct form_input *inputs, size_t n, bool sent,
-                      const struct page_state *ps)
+                      const struct page_state *ps, const char *prefix)
 {
-    for (size_t i = 0; i < n; i++)
+    enum field_id *fields = arena_alloc(r->arena, (n + 1) * sizeof *fields);
+    for (size_t i = 0; i < n; i++) {
         fill_input(v, r, &inputs[i], sent, ps);
+        fields[i] = inputs[i].field;
+    }
+    fields[n] = F__MAX;
+    if (sent)
+        form_errors_summary(r, v, &ps->a->errs, fields, prefix);
 }
 
 static int show_form(struct req *r, const struct page_state *ps)
@@ -371,8 +388,10 @@ static int show_form(struct req *r, const struct page_state *ps)
     const char *number = ps->a ? redeem_number(ps->outcome) : "";
     struct view *v = view_new(r, "redeem_form",
                               ps->a ? arena_printf(r->arena, "Fehler %s: Voucher einlösen", number) : "Voucher einlösen");
-    fill_form(v, r, existing_inputs, N(existing_inputs), ps->a && !new_user, ps);
-    fill_form(v, r, new_inputs, N(new_inputs), new_user, ps);
+    if (!ps->a)
+        form_errors_summary(r, v, &(struct form_errors){0}, (const enum field_id[]){F__MAX}, "");
+    fill_form(v, r, existing_inputs, N(existing_inputs), ps->a && !new_user, ps, "ex_");
+    fill_form(v, r, new_inputs, N(new_inputs), new_user, ps, "nw_");
     view_text(v, "error_number", number);
     view_text(v, "error_text", ps->message);
     view_text(v, "error_reference", ps->a ? ps->a->reference : "");
@@ -440,8 +459,28 @@ static const char *refusal_detail(struct req *r, const struct attempt *a, enum r
     }
 }
 
-static int show_refusal(struct req *r, const struct attempt *a, enum redeem_outcome o)
+/* The problems of the form sent besides the one the outcome names, so the
+ * page shows them all at once: a username missing from the existing-user
+ * form while the code is at fault, and in a new-user form refused as V10 a
+ * username that is taken (the code passed its checks, as for V09).  The
+ * outcome, and with it the error number, stays.  DB_OK or DB_ERROR. */
+static int other_problems(struct req *r, struct attempt *a, enum redeem_outcome o)
 {
+    if (!a->f.new_user && !a->username && refusals[o].about != F_USERNAME)
+        form_error_set(&a->errs, F_USERNAME, "Bitte geben Sie Ihren Benutzernamen ein.");
+    if (o != REDEEM_V10_FORM || !a->form.username || a->errs.at[F_USERNAME])
+        return DB_OK;
+    struct account acc;
+    int status = db_account_by_username(r->db, r->arena, a->form.username, &acc);
+    if (status == DB_OK)
+        form_error_set(&a->errs, F_USERNAME, refusals[REDEEM_V09_TAKEN].text);
+    return status == DB_ERROR ? DB_ERROR : DB_OK;
+}
+
+static int show_refusal(struct req *r, struct attempt *a, enum redeem_outcome o)
+{
+    if (other_problems(r, a, o) != DB_OK)
+        return 500;
     struct page_state ps = {.a = a, .outcome = o, .about = refusals[o].about};
     ps.message = arena_printf(r->arena, refusals[o].text, refusal_detail(r, a, o));
     return show_form(r, &ps);
@@ -492,6 +531,10 @@ static struct attempt *read_attempt(struct req *r)
     a->username = req_text(r, F_USERNAME);
     a->f.new_user = strcmp(mode, "new") == 0;
     a->f.code = voucher_normalize(req_text(r, F_CODE), a->canon);
+    const char *token = req_text(r, F_CSRF);
+    a->has_browser = token != NULL;
+    if (token)
+        crypto_hash_text(token, a->browser);
     if (a->f.code != VOUCHER_MALFORMED)
         codes_hash(&r->app->keys, a->canon, a->hash);
     if (a->f.new_user) {
@@ -503,7 +546,7 @@ static struct attempt *read_attempt(struct req *r)
         const char *errors[RF__MAX];
         a->f.form_valid = redeem_check_new_user(&a->form, errors);
         for (int i = 0; i < RF__MAX; i++)
-            a->errors[new_user_field[i]] = errors[i];
+            form_error_set(&a->errs, new_user_field[i], errors[i]);
     }
     return a;
 }
@@ -521,4 +564,20 @@ int h_redeem_submit(struct req *r)
     if (decide_and_write(r, a, &o) != DB_OK)
         return 500;
     return succeeded(o) ? show_success(r, a) : show_refusal(r, a, o);
+}
+
+int h_redeem_repeat(struct req *r)
+{
+    struct attempt *a = read_attempt(r);
+    if (!a || !a->has_browser)
+        return CSRF_FAILED;
+    enum redeem_outcome o;
+    if (evaluate(r, a, &o) != DB_OK)
+        return 500;
+    /* a new account is shown only to its own session: this writes no login */
+    if (o != REDEEM_REPEAT || (a->f.new_user && !(r->who && r->who->id == a->acc.id)))
+        return CSRF_FAILED;
+    if (db_voucher_courses_for_account(r->db, r->arena, a->voucher.id, a->acc.id, &a->courses) != DB_OK)
+        return 500;
+    return show_success(r, a);
 }

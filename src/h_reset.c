@@ -6,6 +6,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "form_errors.h"
 #include "handlers.h"
 #include "mem.h"
 #include "req.h"
@@ -83,18 +84,18 @@ static const char *state_text(enum reset_state s)
     }
 }
 
+static const enum field_id new_fields[] = {F_PASSWORD, F_PASSWORD2, F__MAX};
+
 static int show_new(struct req *r, int status, const char *token, const struct password_reset *pr,
-                    enum reset_state state, enum field_id wrong, const char *error, bool done)
+                    enum reset_state state, const struct form_errors *e, bool done)
 {
     req_csrf_token(r);
     struct view *v = view_new(r, "reset_new", "Neues Passwort setzen");
     view_int(v, "done", done);
     view_text(v, "invalid", !done && state != RESET_VALID ? state_text(state) : "");
-    view_text(v, "error", error);
     view_text(v, "token", state == RESET_VALID ? token : "");
     view_text(v, "username", state == RESET_VALID && pr ? pr->acc.username : "");
-    view_int(v, "new_invalid", error && wrong == F_PASSWORD);
-    view_int(v, "repeat_invalid", error && wrong == F_PASSWORD2);
+    form_errors_view(r, v, e ? e : &(struct form_errors){0}, new_fields, "");
     int rc = view_render(v);
     r->status = status;
     return rc;
@@ -108,33 +109,33 @@ int h_reset_new_form(struct req *r)
     struct reset_env env = env_of(r);
     if (reset_check(&env, token, &pr, &state) != 0)
         return 500;
-    return show_new(r, state == RESET_VALID ? 200 : 410, token, &pr, state, F__MAX, NULL, false);
+    return show_new(r, state == RESET_VALID ? 200 : 410, token, &pr, state, NULL, false);
 }
 
 int h_reset_new_submit(struct req *r)
 {
     const char *token = req_text(r, F_T);
     const char *password = req_text(r, F_PASSWORD);
-    const char *repeat = req_raw(r, F_PASSWORD2);
     struct password_reset pr;
     enum reset_state state;
     struct reset_env env = env_of(r);
     if (reset_check(&env, token, &pr, &state) != 0)
         return 500;
     if (state != RESET_VALID)
-        return show_new(r, 410, token, &pr, state, F__MAX, NULL, false);
-    if (!password)
-        return show_new(r, 422, token, &pr, state, F_PASSWORD, "Bitte geben Sie ein neues Passwort ein.", false);
-    if (strcmp(password, repeat) != 0)
-        return show_new(r, 422, token, &pr, state, F_PASSWORD2, "Die beiden Passwörter stimmen nicht überein.",
-                        false);
+        return show_new(r, 410, token, &pr, state, NULL, false);
+    struct form_errors e = {0};
+    form_new_password(&e, password, req_raw(r, F_PASSWORD), req_raw(r, F_PASSWORD2), pr.acc.username);
+    if (e.count)
+        return show_new(r, 422, token, &pr, state, &e, false);
     char msg[256] = "";
     int rc = reset_use(&env, token, password, &state, msg, sizeof msg);
     if (rc < 0)
         return 500;
     if (rc > 0 && state != RESET_VALID)
-        return show_new(r, 410, token, &pr, state, F__MAX, NULL, false);
-    if (rc > 0)
-        return show_new(r, 422, token, &pr, state, F_PASSWORD, arena_strdup(r->arena, msg), false);
-    return show_new(r, 200, token, &pr, state, F__MAX, NULL, true);
+        return show_new(r, 410, token, &pr, state, NULL, false);
+    if (rc > 0) {
+        form_error_set(&e, F_PASSWORD, arena_strdup(r->arena, msg));
+        return show_new(r, 422, token, &pr, state, &e, false);
+    }
+    return show_new(r, 200, token, &pr, state, NULL, true);
 }

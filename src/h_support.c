@@ -37,18 +37,18 @@
 #include "view.h"
 
 const struct support_action_text support_actions[SUPPORT_UNREVOKE + 1] = {
-    [SUPPORT_REVOKE] = {"revoke", "code.revoke", "Der Code wurde widerrufen.", "Widerrufen",
+    [SUPPORT_REVOKE] = {"revoke", AUDIT_CODE_REVOKE, "Der Code wurde widerrufen.", "Widerrufen",
                         "Ein widerrufener Code kann nie mehr eingelöst werden.", "Code widerrufen"},
-    [SUPPORT_EXTEND] = {"extend", "code.extend", "Die Gültigkeit des Codes wurde verlängert.", "Verlängern",
+    [SUPPORT_EXTEND] = {"extend", AUDIT_CODE_EXTEND, "Die Gültigkeit des Codes wurde verlängert.", "Verlängern",
                         "Der Code gilt dann bis zum Ende des gewählten Tages (Wiener Zeit).",
                         "Gültigkeit verlängern"},
-    [SUPPORT_RELEASE] = {"release", "code.release",
+    [SUPPORT_RELEASE] = {"release", AUDIT_CODE_RELEASE,
                          "Die Einlösung wurde rückgängig gemacht: Der Code ist wieder offen.",
                          "Einlösung rückgängig machen",
                          "Der Code wird wieder offen; die Einschreibungen durch diesen Code werden gelöscht, "
                          "und die Person erhält eine E-Mail darüber.",
                          "Einlösung rückgängig machen"},
-    [SUPPORT_UNREVOKE] = {"unrevoke", "code.unrevoke", "Der Widerruf wurde aufgehoben: Der Code gilt wieder.",
+    [SUPPORT_UNREVOKE] = {"unrevoke", AUDIT_CODE_UNREVOKE, "Der Widerruf wurde aufgehoben: Der Code gilt wieder.",
                           "Widerruf aufheben",
                           "Der Code kann dann wieder eingelöst werden (bis zum Ende seiner Gültigkeit).",
                           "Widerruf aufheben"},

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 
+#include "audit_action.h"
 #include "support.h"
 
 struct req;
@@ -15,7 +16,9 @@ struct req;
  * action, notice after success, and the form's heading, text and button;
  * indexed by enum support_action (SUPPORT_UNREVOKE is the last). */
 struct support_action_text {
-    const char *key, *audit, *notice, *heading, *text, *button;
+    const char *key;
+    enum audit_action audit;
+    const char *notice, *heading, *text, *button;
 };
 extern const struct support_action_text support_actions[SUPPORT_UNREVOKE + 1];
 

@@ -218,7 +218,7 @@ static int lift_block(struct req *r, bool by_ip, const char *key, const char *re
     if (status == DB_OK)
         status = db_redemption_block_lift(r->db, by_ip, key, r->now, r->who->id, reason);
     if (status == DB_OK)
-        status = db_audit_add(r->db, r->who->id, by_ip ? "block.lift_ip" : "block.lift_username",
+        status = db_audit_add(r->db, r->who->id, by_ip ? AUDIT_BLOCK_LIFT_IP : AUDIT_BLOCK_LIFT_USERNAME,
                               arena_printf(r->arena, "%s %s", by_ip ? "IP-Adresse" : "Benutzername", key),
                               arena_printf(r->arena, "Grund: %s; %lld Fehlversuche im Zeitfenster", reason,
                                            (long long)guesses),
@@ -268,7 +268,7 @@ int h_support_mail_resend(struct req *r)
     if (status == DB_OK)
         status = db_outbox_resend(r->db, mail_id, order_id, recipients, r->now);
     if (status == DB_OK)
-        status = db_audit_add(r->db, r->who->id, "mail.resend", arena_printf(r->arena, "order %lld", order_id),
+        status = db_audit_add(r->db, r->who->id, AUDIT_MAIL_RESEND, arena_printf(r->arena, "order %lld", order_id),
                               arena_printf(r->arena, "E-Mail %lld erneut an %s", (long long)mail_id, recipients),
                               r->remote_addr, r->now);
     if (status == DB_OK)

@@ -10,6 +10,11 @@
 
 struct req;
 
+/* Not an HTTP status: a POST whose csrf field failed.  Answered as 403,
+ * with the page saying that the form expired; a handler that serves a
+ * route's stale-token path (routes.c) returns it to refuse. */
+#define CSRF_FAILED 1403
+
 /* h_pages.c: static pages and health */
 int h_pages_home(struct req *r);
 int h_pages_faq(struct req *r);
@@ -28,6 +33,10 @@ int h_login_logout(struct req *r);
 /* h_redeem.c: /voucher/einloesen */
 int h_redeem_form(struct req *r);
 int h_redeem_submit(struct req *r);
+/* The same POST when its csrf token is not this browser's current one: only
+ * the repeat of this browser's own redemption (writes nothing), else
+ * CSRF_FAILED. */
+int h_redeem_repeat(struct req *r);
 
 /* h_account.c: the logged-in person's own password */
 int h_account_password_form(struct req *r);

@@ -13,7 +13,9 @@ int housekeeping_run(struct db *db, const struct config *cfg, const struct crypt
         status = db_session_purge(db, now - (int64_t)cfg->security_session_idle_minutes * 60,
                                   now - (int64_t)cfg->security_session_max_hours * 3600);
     if (status == DB_OK)
-        status = db_login_failure_purge(db, now - cfg->limits_login_window_seconds);
+        status = db_login_failure_purge(db, now - (cfg->limits_login_window_seconds > cfg->limits_verify_window_seconds
+                                                        ? cfg->limits_login_window_seconds
+                                                        : cfg->limits_verify_window_seconds));
     if (status == DB_OK)
         status = db_audit_erase_ips(db, ips_before);
     if (status == DB_OK)

@@ -49,7 +49,7 @@ int privacy_erase(struct db *db, struct arena *a, const char *username, const ch
         status = db_privacy_erase(db, &e, now);
     }
     if (status == DB_OK)
-        status = db_audit_add(db, 0, "account.erase", e.new_username,
+        status = db_audit_add(db, 0, AUDIT_ACCOUNT_ERASE, e.new_username,
                               arena_printf(a, "anonymisiert mit voucherctl durch %s", operator), NULL, now);
     if (db_end(db, status == DB_OK ? 0 : -1) != 0 || status != DB_OK)
         return refuse(status, username, true, err, errlen);

@@ -207,7 +207,7 @@ static enum recipients_status assign_bulk(struct db *db, struct arena *a, const 
     }
     const char *subject = arena_printf(a, "Bestellung %lld", (long long)order_id);
     const char *detail = arena_printf(a, "%zu Codes (%s) zugewiesen und versendet", n, slug);
-    return db_audit_add(db, by->account_id, "codes.assign", subject, detail, by->ip, now) == DB_OK
+    return db_audit_add(db, by->account_id, AUDIT_CODES_ASSIGN, subject, detail, by->ip, now) == DB_OK
                ? RECIPIENTS_OK : RECIPIENTS_ERROR;
 }
 
@@ -286,7 +286,7 @@ static enum recipients_status assign_one(struct db *db, struct arena *a, int64_t
                          : *v.issued_to ? arena_printf(a, "neu an %s <%s> (vorher %s <%s>)", name, email,
                                                        v.issued_to, old_email)
                                         : arena_printf(a, "an %s <%s>", name, email);
-    return db_audit_add(db, by->account_id, "code.assign", subject, detail, by->ip, now) == DB_OK
+    return db_audit_add(db, by->account_id, AUDIT_CODE_ASSIGN, subject, detail, by->ip, now) == DB_OK
                ? RECIPIENTS_OK : RECIPIENTS_ERROR;
 }
 
@@ -318,7 +318,7 @@ static enum recipients_status send_one(struct db *db, struct arena *a, const str
         return RECIPIENTS_ERROR;
     const char *subject = arena_printf(a, "Bestellung %lld, Code-Nr. %lld", (long long)v.order_id,
                                        (long long)voucher_id);
-    return db_audit_add(db, by->account_id, "code.send", subject, arena_printf(a, "an %s <%s>", v.issued_to, email),
+    return db_audit_add(db, by->account_id, AUDIT_CODE_SEND, subject, arena_printf(a, "an %s <%s>", v.issued_to, email),
                         by->ip, now) == DB_OK ? RECIPIENTS_OK : RECIPIENTS_ERROR;
 }
 

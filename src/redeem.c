@@ -23,7 +23,7 @@ static enum redeem_outcome decide_voucher(const struct redeem_facts *f)
     if (v->revoked_at)
         return REDEEM_V06_REVOKED;
     if (v->redeemed_by)
-        return f->same_person && redeem_recent(v, f->now) ? REDEEM_REPEAT : REDEEM_V04_REDEEMED;
+        return f->same_browser && f->same_person && redeem_recent(v, f->now) ? REDEEM_REPEAT : REDEEM_V04_REDEEMED;
     if (v->valid_until < f->now)
         return REDEEM_V05_EXPIRED;
     return REDEEM_OK;

@@ -11,8 +11,9 @@
  *   3. the code's state, before anything about the username, so a stranger
  *      without a valid code learns nothing about accounts: V03 unknown,
  *      V06 revoked, V04 redeemed (but the same person sending it again
- *      within REDEEM_REPEAT_SECONDS of their own success: REPEAT), V05
- *      expired;
+ *      from the same browser within REDEEM_REPEAT_SECONDS of their own
+ *      success: REPEAT; anyone else with the code and the username gets
+ *      V04, so the code says nothing about who redeemed it), V05 expired;
  *   4. new users: V10 form invalid, V09 username taken;
  *      existing users: V07 unknown or disabled account, V08 already enrolled
  *      in every course of the code (the code stays open);
@@ -28,8 +29,9 @@
 #include "mime.h"
 #include "voucher.h"
 
-/* A second request of the same person this soon after their success shows
- * the success again (a double click), instead of V04. */
+/* A second request of the same person from the same browser this soon
+ * after their success shows the success again (a double click, Back and
+ * send), instead of V04. */
 #define REDEEM_REPEAT_SECONDS 600
 
 enum redeem_outcome {
@@ -45,7 +47,7 @@ enum redeem_outcome {
     REDEEM_V09_TAKEN,
     REDEEM_V10_FORM,
     REDEEM_V11_LIMITED,
-    REDEEM_REPEAT,          /* this person redeemed it moments ago: show the success again, change nothing */
+    REDEEM_REPEAT,          /* this person redeemed it moments ago in this browser: show the success again, change nothing */
     /* Not an answer yet: load this kind of fact and ask again. */
     REDEEM_NEED_FAILURES,
     REDEEM_NEED_VOUCHER,
@@ -66,6 +68,7 @@ struct redeem_facts {
 
     bool voucher_known;          /* REDEEM_NEED_VOUCHER */
     const struct voucher *voucher; /* NULL = no such code */
+    bool same_browser;           /* it was redeemed from the browser of this very request (its csrf token) */
     bool same_person;            /* it was redeemed by the account of this very request (see redeem_same_person) */
 
     bool account_known;          /* REDEEM_NEED_ACCOUNT: the account named by the username */

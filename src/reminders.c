@@ -125,7 +125,7 @@ static int remind(struct db *db, struct arena *a, const struct crypto_keys *keys
     for (size_t j = k; j < ndays; j++)
         if (db_reminder_add(db, order_id, days[j], now, mail_id) != DB_OK)
             return DB_ERROR;
-    return db_audit_add(db, 0, "reminder", arena_printf(a, "Bestellung %lld", (long long)o.id),
+    return db_audit_add(db, 0, AUDIT_REMINDER, arena_printf(a, "Bestellung %lld", (long long)o.id),
                         arena_printf(a, "%zu Codes, %d Tage vor Ablauf, an %s", n, days[k], admin.email), NULL,
                         now) == DB_OK ? DB_OK : DB_ERROR;
 }

@@ -39,20 +39,23 @@ static const char *param(struct req *r, FCGX_Request *f, const char *name)
     return arena_strdup(r->arena, FCGX_GetParam(name, f->envp));
 }
 
-/* Decodes urlencoded text (copied: form_parse works in place) into inputs.
- * Malformed text only marks the request: the dispatcher answers 400 in its
- * fixed order, after routing, session, role and CSRF. */
-static void read_inputs(struct req *r, const char *text, size_t len)
+/* Decodes urlencoded text (copied: form_parse works in place) into inputs;
+ * false when it is malformed (bad %-escape, invalid UTF-8, a NUL or other
+ * control character, too many pairs): then no input at all is read, and
+ * r->input_malformed is set. */
+static bool read_inputs(struct req *r, const char *text, size_t len)
 {
     char *copy = arena_memdup(r->arena, text, len);
     size_t max = len / 2 + 2 < MAX_PAIRS ? len / 2 + 2 : MAX_PAIRS;
     struct form_pair *pairs = arena_alloc(r->arena, max * sizeof *pairs);
     size_t n = 0;
-    if (form_parse(copy, pairs, max, &n) != FORM_OK) {
+    /* form_parse reads up to a NUL: a raw NUL byte would cut the text short */
+    if (memchr(text, '\0', len) || form_parse(copy, pairs, max, &n) != FORM_OK) {
         r->input_malformed = true;
         n = 0;
     }
     fields_read(r->arena, pairs, n, r->in, &r->qty, &r->nqty);
+    return !r->input_malformed;
 }
 
 /* Decodes a JSON body (a flat object of strings, see json.h) into inputs
@@ -96,11 +99,14 @@ static int read_body(struct req *r, FCGX_Request *f, size_t max_body)
             return 400;
         got += (size_t)n;
     }
-    if (json)
+    if (json) {
         read_json_inputs(r, body, got);
-    else
-        read_inputs(r, body, got);
-    return 0;
+        return 0;
+    }
+    /* A malformed form body is refused here, 400, before routing: its
+     * fields (the csrf field among them) are not read at all, so no
+     * handler and no check ever sees part of it. */
+    return read_inputs(r, body, got) ? 0 : 400;
 }
 
 int req_read(struct req *r, FCGX_Request *f, size_t max_body)
@@ -120,6 +126,8 @@ int req_read(struct req *r, FCGX_Request *f, size_t max_body)
     r->ncookies = cookie ? cookie_parse(cookie, r->cookies, MAX_COOKIES) : 0;
     if (r->method == M_POST)
         return read_body(r, f, max_body);
+    /* A malformed query only marks the request: the dispatcher answers 400
+     * in its fixed order, after routing (404/405), session and role. */
     const char *query = FCGX_GetParam("QUERY_STRING", f->envp);
     read_inputs(r, query ? query : "", query ? strlen(query) : 0);
     return 0;
@@ -273,10 +281,15 @@ static const char *csrf_for_secret(struct req *r, const char *secret)
 }
 
 /* The secret a CSRF token is bound to: the session cookie (valid or not, so
- * that a form still posts after its session expired), else vp_csrf. */
+ * that a form still posts after its session expired), else vp_csrf; what
+ * this response sets when it logs in or out. */
 static const char *csrf_secret(const struct req *r)
 {
-    const char *session = r->new_session ? r->new_session : req_cookie(r, "vp_session");
+    if (r->new_session)
+        return r->new_session;
+    if (r->new_csrf) /* logged out */
+        return r->new_csrf;
+    const char *session = req_cookie(r, "vp_session");
     return session ? session : req_cookie(r, "vp_csrf");
 }
 
@@ -303,15 +316,22 @@ static bool csrf_matches(struct req *r, const char *sent, const char *secret)
     return strlen(sent) == strlen(expected) && crypto_equal(sent, expected, strlen(expected));
 }
 
-/* A token bound to the session cookie, or to this browser's vp_csrf cookie:
- * a form opened as a guest (the redemption form, the login form) and sent
- * again after it logged the browser in (Back, then submit) still carries
- * the guest token.  Both secrets are HttpOnly cookies of this browser, so
- * another site can forge neither. */
+/* Only the token of the current secret: a guest form (its vp_csrf) sent
+ * after the browser logged in is refused, so a token known before a login
+ * (planted or read) authorises nothing after it.  The one exception is the
+ * dispatcher's: the redemption form sent again after its own success
+ * (routes.c, h_redeem_repeat), which writes nothing. */
 bool req_csrf_valid(struct req *r)
 {
     const char *sent = req_text(r, F_CSRF);
-    if (!sent)
-        return false;
-    return csrf_matches(r, sent, csrf_secret(r)) || csrf_matches(r, sent, req_cookie(r, "vp_csrf"));
+    return sent && csrf_matches(r, sent, csrf_secret(r));
+}
+
+void req_csrf_rotate(struct req *r)
+{
+    char *fresh = arena_alloc(r->arena, CRYPTO_TOKEN_TEXT_SIZE);
+    crypto_token(fresh);
+    req_cookie_set(r, "vp_csrf", fresh, -1);
+    r->new_csrf = fresh;
+    r->csrf_token = NULL;
 }

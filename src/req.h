@@ -42,6 +42,7 @@ struct req {
     struct account *who;     /* logged-in account, or NULL */
     const char *csrf_token;  /* token for forms, made by req_csrf_token() */
     const char *new_session; /* session token this response sets (login), or NULL */
+    const char *new_csrf;    /* vp_csrf value this response sets (req_csrf_rotate), or NULL */
 
     int status;              /* response */
     const char *content_type;
@@ -51,9 +52,10 @@ struct req {
 
 /* Reads method, path, cookies, the Authorization header and inputs (query,
  * or a urlencoded or JSON body).  Returns 0, or an HTTP status (413 body
- * too large, 400 body cut short) with the request still usable for
- * rendering an error page.  Malformed input returns 0 with input_malformed
- * set: the dispatcher answers 400 in its fixed order (routes.c). */
+ * too large, 400 body cut short or a malformed form body: then no input at
+ * all is read) with the request still usable for rendering an error page.
+ * A malformed query or JSON body returns 0 with input_malformed set: the
+ * dispatcher answers 400 in its fixed order (routes.c). */
 int req_read(struct req *r, FCGX_Request *f, size_t max_body);
 /* Writes status, security headers, extra headers and body (no body for
  * HEAD) to the client.  -1 when the client went away. */
@@ -100,9 +102,13 @@ int req_json(struct req *r, int status, const char *const *kv);
 /* The CSRF token for this request's forms, bound to the "vp_session" cookie
  * when there is one, else to a "vp_csrf" cookie set now if missing. */
 const char *req_csrf_token(struct req *r);
-/* True when the posted csrf field matches this request's cookies: the
- * session cookie's token, or the vp_csrf cookie's (a guest form sent after
- * it logged the browser in). */
+/* True when the posted csrf field is the token of this request's secret:
+ * the session cookie's when there is one, else the vp_csrf cookie's.  A
+ * guest's token is worthless once the browser has logged in. */
 bool req_csrf_valid(struct req *r);
+/* A fresh vp_csrf cookie (at login and logout): every token this browser
+ * had before is worthless afterwards; forms rendered later in this response
+ * get the new token. */
+void req_csrf_rotate(struct req *r);
 
 #endif

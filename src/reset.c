@@ -47,7 +47,7 @@ static int send_link(const struct reset_env *env, const struct account *acc, int
         status = outbox_queue(env->db, env->keys, env->a, &m, env->now);
     }
     if (status == DB_OK)
-        status = db_audit_add(env->db, acc->id, "account.reset_requested", acc->username, "", env->ip, env->now);
+        status = db_audit_add(env->db, acc->id, AUDIT_ACCOUNT_RESET_REQUESTED, acc->username, "", env->ip, env->now);
     if (status == DB_OK)
         (*queued)++;
     return status;
@@ -61,8 +61,10 @@ int reset_request(const struct reset_env *env, const char *login, bool *ip_limit
     int64_t by_ip = 0;
     if (db_begin(env->db) != DB_OK)
         return -1;
-    int status = db_login_failure_count(env->db, ip_key, env->now - env->cfg->limits_login_window_seconds, &by_ip);
-    if (status == DB_OK && by_ip >= 10 * (int64_t)env->cfg->limits_reset_max_requests) {
+    int64_t max_by_ip = 10 * (int64_t)env->cfg->limits_reset_max_requests;
+    int status = db_login_failure_count(env->db, ip_key, env->now - env->cfg->limits_login_window_seconds,
+                                        max_by_ip, &by_ip);
+    if (status == DB_OK && by_ip >= max_by_ip) {
         *ip_limited = true;
         db_rollback(env->db);
         return 0;
@@ -123,7 +125,7 @@ int reset_use(const struct reset_env *env, const char *token, const char *passwo
     /* A new password lifts the account's login block (the key as session.c counts it). */
     if (rc == 0 && db_login_failure_clear(env->db, arena_printf(env->a, DB_LOGIN_ACCOUNT_KEY, (long long)pr.acc.id)) != DB_OK)
         rc = -1;
-    if (rc == 0 && db_audit_add(env->db, pr.acc.id, "account.password_reset", pr.acc.username,
+    if (rc == 0 && db_audit_add(env->db, pr.acc.id, AUDIT_ACCOUNT_PASSWORD_RESET, pr.acc.username,
                                 "über den Link aus der E-Mail", env->ip, env->now) != DB_OK)
         rc = -1;
     if (rc == 0 && db_commit(env->db) != DB_OK)

@@ -13,9 +13,15 @@
  *      route needs a role: guest -> 303 to /login (GET) or 403 (POST);
  *      logged in without the role -> 403
  *   5. POST without a valid csrf field  -> 403 (its page says the form
- *      expired; a 403 of step 4 says "nicht berechtigt")
- *   6. malformed query or body          -> 400
- *   7. handler; a returned status becomes the error page. */
+ *      expired; a 403 of step 4 says "nicht berechtigt"); only a route's
+ *      stale_token handler may still answer, with what writes nothing (the
+ *      redemption form sent again after its own success, whose login
+ *      rotated the token: h_redeem_repeat)
+ *   6. malformed query or JSON body     -> 400
+ *   7. handler; a returned status becomes the error page.
+ * Before all of this, req_read answers a malformed form body (bad
+ * %-escape, invalid UTF-8, control characters) with 400 itself: nothing of
+ * it is read, so there is no csrf field to judge. */
 #include "routes.h"
 
 #include <string.h>
@@ -33,9 +39,6 @@
 #define ANY_ACCOUNT (ROLE_USER | ROLE_TENANT_ADMIN | ROLE_SUPPORT | ROLE_ADMIN)
 #define STAFF (ROLE_SUPPORT | ROLE_ADMIN)
 #define LMS 0x100u /* not a role: the LMS, by bearer token (policy step 3) */
-/* Not an HTTP status: a POST whose csrf field failed (step 5).  Answered as
- * 403, with the page saying that the form expired. */
-#define CSRF_FAILED 1403
 
 struct route {
     unsigned methods;    /* M_GET also allows HEAD */
@@ -140,6 +143,24 @@ static bool username_char(char c)
 }
 
 /* Matches path against pattern; on success *arg is the '*' or '~' part (or NULL). */
+/* Step 5's one exception: the handler called instead of the 403 when a
+ * POST's csrf field fails.  It may only answer what writes nothing, else
+ * it returns CSRF_FAILED. */
+static const struct {
+    int (*handler)(struct req *r);
+    int (*stale_token)(struct req *r);
+} stale_token_handlers[] = {
+    {h_redeem_submit, h_redeem_repeat}, /* the form sent again after its own success */
+};
+
+static int (*stale_token_handler(const struct route *rt))(struct req *)
+{
+    for (size_t i = 0; i < sizeof stale_token_handlers / sizeof *stale_token_handlers; i++)
+        if (stale_token_handlers[i].handler == rt->handler)
+            return stale_token_handlers[i].stale_token;
+    return NULL;
+}
+
 static bool match(struct req *r, const char *pattern, const char *path, const char **arg)
 {
     *arg = NULL;
@@ -231,6 +252,9 @@ static int check_session(struct req *r, const struct route *rt)
 static int dispatch(struct req *r, const struct route *rt)
 {
     int status = rt->roles == LMS ? check_lms_token(r) : check_session(r, rt);
+    int (*stale_token)(struct req *) = status == CSRF_FAILED ? stale_token_handler(rt) : NULL;
+    if (stale_token && !r->input_malformed)
+        return stale_token(r);
     if (status != 0)
         return status;
     if (r->input_malformed)
@@ -249,7 +273,7 @@ void routes_dispatch(struct req *r)
     if (status == 303 || status == 0)
         return;
     db_rollback(r->db); /* a handler that failed half-way leaves nothing behind */
-    if ((rt && rt->roles == LMS) || strncmp(r->path, "/api/", 5) == 0)
+    if (rt && rt->roles == LMS)
         json_error(r, status);
     else
         routes_error_page(r, status);
@@ -291,6 +315,10 @@ static void json_error(struct req *r, int status)
 
 void routes_error_page(struct req *r, int status)
 {
+    if (strncmp(r->path, "/api/", 5) == 0) { /* errors under /api/ are JSON */
+        json_error(r, status);
+        return;
+    }
     const struct error_text *t = error_text(status);
     struct view *v = view_new(r, "error", t->title);
     view_text(v, "heading", t->title);

@@ -11,7 +11,8 @@ struct req;
 void routes_dispatch(struct req *r);
 
 /* Renders the error page for an HTTP status into r (used by the dispatcher
- * and by the worker when reading the request failed). */
+ * and by the worker when reading the request failed: 400 for a malformed
+ * form body, 413); under /api/ the JSON error instead. */
 void routes_error_page(struct req *r, int status);
 
 #endif

@@ -39,7 +39,7 @@ static int over_limit(struct req *r, const char *key, int64_t max, bool *limited
 {
     int64_t count = 0;
     int64_t since = r->now - r->app->cfg->limits_login_window_seconds;
-    int status = key ? db_login_failure_count(r->db, key, since, &count) : DB_OK;
+    int status = key ? db_login_failure_count(r->db, key, since, max, &count) : DB_OK;
     *limited = key && count >= max;
     return status;
 }
@@ -88,7 +88,7 @@ enum login_result session_check_password(struct req *r, const char *username, co
         return reserved;
     bool match = crypto_password_verify(found ? acc->password_hash : NULL, password);
     if (!found || !match || acc->disabled) {
-        db_audit_add(r->db, found ? acc->id : 0, "login.failed", found ? acc->username : "(unbekannter Benutzername)",
+        db_audit_add(r->db, found ? acc->id : 0, AUDIT_LOGIN_FAILED, found ? acc->username : "(unbekannter Benutzername)",
                      "", r->remote_addr, r->now);
         return LOGIN_WRONG;
     }
@@ -105,10 +105,10 @@ int session_start(struct req *r, const struct account *acc)
     if (db_session_add(r->db, hash, acc->id, r->now) != DB_OK)
         return 500;
     req_cookie_set(r, SESSION_COOKIE, token, -1);
+    req_csrf_rotate(r); /* the guest token dies with the login */
     r->new_session = arena_strdup(r->arena, token); /* forms on this page bind to it */
-    r->csrf_token = NULL;
     r->who = (struct account *)arena_memdup(r->arena, acc, sizeof *acc);
-    db_audit_add(r->db, acc->id, "login", acc->username, "", r->remote_addr, r->now);
+    db_audit_add(r->db, acc->id, AUDIT_LOGIN, acc->username, "", r->remote_addr, r->now);
     return 0;
 }
 
@@ -121,9 +121,10 @@ int session_end(struct req *r)
         if (db_session_delete(r->db, hash) != DB_OK)
             return 500;
         if (r->who)
-            db_audit_add(r->db, r->who->id, "logout", r->who->username, "", r->remote_addr, r->now);
+            db_audit_add(r->db, r->who->id, AUDIT_LOGOUT, r->who->username, "", r->remote_addr, r->now);
     }
     req_cookie_set(r, SESSION_COOKIE, "", 0);
+    req_csrf_rotate(r); /* nor does a token from before the login come back to life */
     r->who = NULL;
     return 0;
 }

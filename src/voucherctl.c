@@ -472,7 +472,7 @@ static int cmd_api_token_add(struct ctl *c)
     if (status == DB_OK)
         status = db_api_token_add(db, c->argv[0], hash, now);
     if (status == DB_OK)
-        status = db_audit_add(db, 0, "api_token.add", c->argv[0], "", NULL, now);
+        status = db_audit_add(db, 0, AUDIT_API_TOKEN_ADD, c->argv[0], "", NULL, now);
     if (db_end(db, status == DB_OK ? 0 : -1) != 0 || status != DB_OK) {
         db_close(db);
         return status == DB_CONFLICT ? fail("a valid token named %s exists: revoke it first", c->argv[0])
@@ -523,7 +523,7 @@ static int cmd_api_token_revoke(struct ctl *c)
     if (status == DB_OK)
         status = db_api_token_revoke(db, c->argv[0], now);
     if (status == DB_OK)
-        status = db_audit_add(db, 0, "api_token.revoke", c->argv[0], "", NULL, now);
+        status = db_audit_add(db, 0, AUDIT_API_TOKEN_REVOKE, c->argv[0], "", NULL, now);
     int rc = db_end(db, status == DB_OK ? 0 : -1);
     if (status == DB_NOT_FOUND) {
         db_close(db);

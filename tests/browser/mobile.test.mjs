@@ -9,26 +9,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serverWithBrowser, withPage, loginAs, shot } from '../lib/browser.mjs';
+import { serverWithBrowser, withPage, loginAs, shot, overflow } from '../lib/browser.mjs';
 import { order, redeemExisting, sql, sqlValue } from '../lib/redeem.mjs';
 
 const PHONE = { width: 375, height: 740 };
 const env = serverWithBrowser({ limits: { redeem_max_failures: 1000 } });
-
-/** The page's horizontal overflow: [] when it fits, else a line naming the widest elements. */
-async function overflow(page) {
-  return page.evaluate(() => {
-    const width = window.innerWidth;
-    if (document.documentElement.scrollWidth <= width) return [];
-    const wide = [...document.querySelectorAll('body *')]
-      .map((el) => ({ el, right: el.getBoundingClientRect().right }))
-      .filter((x) => x.right > width + 0.5)
-      .slice(0, 5)
-      .map((x) => `${x.el.tagName.toLowerCase()}${x.el.id ? '#' + x.el.id : ''}${x.el.className ? '.' +
-        String(x.el.className).split(' ').join('.') : ''} (right ${Math.round(x.right)})`);
-    return [`${location.pathname}${location.search}: scrollWidth ${document.documentElement.scrollWidth} > ${width}: ${wide.join(', ')}`];
-  });
-}
 
 /** Problems of a control: missing, hidden, or not wholly inside the screen's width. */
 async function offScreen(locator, what) {

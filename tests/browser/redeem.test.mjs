@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { serverWithBrowser, withPage as withBrowserPage, shot, axeViolations, submitAndWait } from '../lib/browser.mjs';
+import { serverWithBrowser, withPage as withBrowserPage, shot, axeViolations, submitAndWait, overflow } from '../lib/browser.mjs';
 import { sql, order, addUsers, wellFormed, voucherState, accountId } from '../lib/redeem.mjs';
 
 const suite = serverWithBrowser({ limits: { redeem_max_failures: 1000 } });
-const withPage = (fn) => withBrowserPage(suite.browser, fn);
+const withPage = (fn, viewport) => withBrowserPage(suite.browser, fn, viewport);
 
 const code = (item = 'dsgvo-grundlagen=1') => order(suite.srv, item)[0];
 
@@ -140,6 +140,41 @@ test('V11 error page after too many failures (server with a limit of 3)', async 
   } finally {
     await small.stop();
   }
+});
+
+test('the new-account form with a bad e-mail, a short password and a different repeat: all three at their fields, at 1280 and 375 px', async () => {
+  const v = code();
+  for (const [width, height] of [[1280, 900], [375, 740]]) {
+    await withPage(async (page) => {
+      await page.goto(suite.srv.baseUrl + '/voucher/einloesen');
+      await submitNew(page, newUser(`drei.${width}`, v.code, { 'E-Mail-Adresse': 'kein-at', Passwort: 'kurz',
+        'Passwort wiederholen': 'anders' }));
+      await assertErrorPage(page, 'V10');
+      await shot(page, `redeem-new-three-errors-${width}`);
+      const alert = page.getByRole('alert');
+      for (const [id, message] of [['nw-email', /E-Mail-Adresse/], ['nw-password', /mindestens 10 Zeichen/],
+        ['nw-password2', /stimmen nicht überein/]]) {
+        const input = page.locator(`#${id}`);
+        assert.equal(await input.getAttribute('aria-invalid'), 'true', `${width}: ${id} marked`);
+        const msg = page.locator(`#${id.replace('-', '_')}-error`);
+        assert.match(await msg.innerText(), message, `${width}: ${id} message`);
+        assert.ok((await input.getAttribute('aria-describedby')).split(' ').includes(`${id.replace('-', '_')}-error`));
+        // the message stands right above its input, in the same column, both wholly inside the viewport's width
+        const [m, i] = [await msg.boundingBox(), await input.boundingBox()];
+        assert.ok(m.y + m.height <= i.y + 1 && i.y - (m.y + m.height) < 40, `${width}: ${id} message just above the input`);
+        assert.ok(Math.abs(m.x - i.x) < 2, `${width}: ${id} message aligned with its input`);
+        assert.ok(i.x >= 0 && i.x + i.width <= width && m.x + m.width <= width,
+          `${width}: ${id} not clipped (input ${JSON.stringify(i)}, message ${JSON.stringify(m)})`);
+        assert.equal(await alert.locator(`a[href="#${id.replace('-', '_')}-error"]`).count(), 1, `${width}: listed at the top`);
+      }
+      const button = page.locator('form:has(input[name="mode"][value="new"]) button');
+      const b = await button.boundingBox();
+      assert.ok(b.x >= 0 && b.x + b.width <= width, `${width}: the submit button is wholly on screen`);
+      assert.deepEqual(await overflow(page), [], `${width}: no sideways scroll`);
+      assert.deepEqual((await axeViolations(page)).map((x) => `${x.id}: ${x.help} (${x.nodes[0]?.target})`), []);
+    }, { width, height });
+  }
+  assert.equal(voucherState(suite.srv, v.id).redeemed_at, null, 'the code stays open');
 });
 
 test('axe-core finds no WCAG 2.1 A/AA violations on the form with errors, the confirmation and Meine Kurse', async () => {

@@ -22,6 +22,8 @@ static const struct {
     {"limits", "redeem_window_seconds", 1, 604800},
     {"limits", "login_max_failures", 1, 1000},
     {"limits", "login_window_seconds", 1, 604800},
+    {"limits", "verify_max_failures", 1, 1000},
+    {"limits", "verify_window_seconds", 1, 604800},
     {"limits", "reset_max_requests", 1, 1000},
     {"limits", "body_max_bytes", 1024, 10485760},
     {"privacy", "ip_retention_days", 1, 3650},
@@ -44,7 +46,7 @@ static void check_config(const struct config *cfg, const char *base_dir)
             FUZZ_CHECK(*v && *end == '\0' && n >= INT_RANGES[k].min && n <= INT_RANGES[k].max);
         }
     }
-    FUZZ_CHECK(i == 38);
+    FUZZ_CHECK(i == 40);
     /* CHOICE keys hold one of their words. */
     FUZZ_CHECK(strcmp(cfg->database_synchronous, "off") == 0 || strcmp(cfg->database_synchronous, "normal") == 0 ||
                strcmp(cfg->database_synchronous, "full") == 0 || strcmp(cfg->database_synchronous, "extra") == 0);

@@ -4,7 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { startSmtp } from '../lib/smtp.mjs';
-import { Client, csrfFrom, links, login, textOf } from '../lib/http.mjs';
+import { assertEveryErrorAtItsField } from '../lib/forms.mjs';
+import { Client, csrfFrom, links, login, tags, textOf } from '../lib/http.mjs';
 import { order, redeemExisting, sql, sqlValue } from '../lib/redeem.mjs';
 
 const PW = 'ein-gutes-passwort';
@@ -54,6 +55,9 @@ async function linkFromMail(email, nth = 1) {
   assert.equal(m[1], srv.baseUrl);
   return { path: m[2], mail };
 }
+
+/** The value attribute of the input with this id. */
+const inputValue = (html, id) => tags(html, 'input').find((t) => t.attrs.id === id)?.attrs.value;
 
 /** The answer sentence of the request page, without the page's own token. */
 const answerOf = (html) => textOf(html.match(/<div class="notice"[\s\S]*?<\/div>/)?.[0] ?? '');
@@ -214,6 +218,56 @@ test('/konto shows and corrects the own name and e-mail, audited; the header lin
   assert.equal(guest.status, 303);
   const noCsrf = await c.post('/konto', { first_name: 'X', last_name: 'Y', email: 'x@y.at' });
   assert.equal(noCsrf.status, 403);
+});
+
+test('/konto reports every wrong field at once, each at its input, and changes nothing', async () => {
+  const { username } = newUser();
+  const c = new Client(srv.baseUrl);
+  await login(c, username, PW);
+  const page = await c.get('/konto');
+  const bad = await c.post('/konto', { csrf: csrfFrom(page.text), first_name: '', last_name: 'x'.repeat(101),
+    email: 'keine-adresse' });
+  assertEveryErrorAtItsField(bad, [['first-name', 'first_name-error', /Vornamen/],
+    ['last-name', 'last_name-error', /Nachnamen/], ['email', 'email-error', /gültige E-Mail-Adresse/]]);
+  const one = await c.post('/konto', { csrf: csrfFrom(page.text), first_name: 'Karla', last_name: 'Konto',
+    email: 'keine-adresse' });
+  assertEveryErrorAtItsField(one, [['email', 'email-error', /gültige E-Mail-Adresse/]],
+    [['first-name', 'first_name-error'], ['last-name', 'last_name-error']]);
+  assert.match(textOf(one.text), /gültige E-Mail-Adresse/);
+  assert.equal(inputValue(one.text, 'first-name'), 'Karla', 'the entries are kept');
+  assert.deepEqual(sql(srv, `SELECT first_name, last_name, email FROM accounts WHERE username = '${username}'`)[0],
+    ['Karla', 'Konto', `${username}@musterstadt.gv.at`], 'nothing changed');
+});
+
+test('/konto/passwort names the wrong current password, the short new one and the different repeat together', async () => {
+  const { username } = newUser();
+  const c = new Client(srv.baseUrl);
+  await login(c, username, PW);
+  const post = async (fields) => c.post('/konto/passwort', { csrf: csrfFrom((await c.get('/konto/passwort')).text), ...fields });
+  const all = await post({ current_password: 'falsch-falsch', password: 'kurz', password2: 'anders' });
+  assertEveryErrorAtItsField(all, [['current-password', 'current_password-error', /bisherige Passwort stimmt nicht/],
+    ['new-password', 'password-error', /mindestens 10 Zeichen/], ['repeat-password', 'password2-error', /stimmen nicht überein/]]);
+  const none = await post({ current_password: '', password: '', password2: '' });
+  assertEveryErrorAtItsField(none, [['current-password', 'current_password-error', /bisheriges Passwort ein/],
+    ['new-password', 'password-error', /neues Passwort/]], [['repeat-password', 'password2-error']]);
+  const repeat = await post({ current_password: PW, password: 'neues-passwort-7', password2: 'neues-passwort-8' });
+  assertEveryErrorAtItsField(repeat, [['repeat-password', 'password2-error', /stimmen nicht überein/]],
+    [['current-password', 'current_password-error'], ['new-password', 'password-error']]);
+  assert.equal((await login(new Client(srv.baseUrl), username, PW)).status, 303, 'the password is unchanged');
+});
+
+test('/passwort-neu names the short new password and the different repeat together', async () => {
+  const { username, email } = newUser();
+  assert.equal((await askReset(srv, username)).status, 200);
+  const { path } = await linkFromMail(email);
+  const c = new Client(srv.baseUrl);
+  const form = await c.get(path);
+  const res = await c.post('/passwort-neu', { csrf: csrfFrom(form.text), t: path.split('=')[1], password: username,
+    password2: 'anders' });
+  assertEveryErrorAtItsField(res, [['new-password', 'password-error', /Benutzernamen|mindestens 10 Zeichen/],
+    ['repeat-password', 'password2-error', /stimmen nicht überein/]]);
+  assert.equal((await login(new Client(srv.baseUrl), username, PW)).status, 303, 'the password is unchanged');
+  assert.equal((await c.get(path)).status, 200, 'the link still works');
 });
 
 test('V07 (unknown username) links to "Passwort vergessen"', async () => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { assertEveryErrorAtItsField } from '../lib/forms.mjs';
 import { repoRoot, startServer } from '../lib/server.mjs';
 import { Client, login, textOf } from '../lib/http.mjs';
 import { assertNoOverlap, pdfText, pdfTextIn } from '../lib/pdf.mjs';
@@ -309,6 +310,11 @@ test('a credit note for the open codes only: those codes give V06, the journal s
   assert.equal(sqlValue(srv, `SELECT count(*) FROM credit_notes WHERE order_id = ${o.id}`), '0');
   assert.equal(sqlValue(srv, `SELECT count(*) FROM vouchers WHERE order_id = ${o.id} AND revoked_at IS NOT NULL`), '0');
   assert.equal((await storno(c, o.invoice, { scope: 'open', reason: '' })).status, 422, 'a reason is required');
+  const both = await storno(c, o.invoice, { scope: 'teil', reason: 'zwei\nZeilen' });
+  assertEveryErrorAtItsField(both, [['scope-open', 'scope-error', /was storniert wird/],
+    ['reason', 'reason-error', /Grund des Stornos/]]);
+  assert.match(all.text, /id="scope-error"/, 'a refused scope is named at the choice');
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM credit_notes WHERE order_id = ${o.id}`), '0');
 
   const res = await storno(c, o.invoice, { scope: 'open', reason: 'Fehlbestellung: drei Codes zu viel' });
   assert.equal(res.status, 303, textOf(res.text).slice(0, 300));

@@ -4,6 +4,7 @@
 // audit log and escaping.  One server; each case one behaviour.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertEveryErrorAtItsField as assertAtFields } from '../lib/forms.mjs';
 import { startServer } from '../lib/server.mjs';
 import { Client, csrfFrom, login, textOf, tags } from '../lib/http.mjs';
 import { order, redeemExisting, redeemError, sql, sqlValue, voucherState, accountId } from '../lib/redeem.mjs';
@@ -285,31 +286,9 @@ test('a municipality with a bad GKZ or a GKZ already taken is refused', async ()
 });
 
 
-/**
- * Asserts that the refused form res (422) names `count` problems in its alert
- * box and shows each [field, message] at its input (aria-invalid, described by
- * its message, the message next to it), and no message at the fields in `fine`.
- */
+/** The admin forms' inputs and messages share their names: [field, text] is input #field, message #field-error. */
 function assertEveryErrorAtItsField(res, expected, fine) {
-  assert.equal(res.status, 422);
-  assert.match(errorOf(res.text), new RegExp(`Bitte korrigieren Sie die ${expected.length} markierten Felder`));
-  const linked = tags(res.text, 'a').map((a) => a.attrs.href);
-  for (const [field, message] of expected) {
-    const input = [...tags(res.text, 'input'), ...tags(res.text, 'select'), ...tags(res.text, 'textarea')]
-      .find((t) => t.attrs.id === field);
-    assert.ok(input, `${field}: the input is there`);
-    assert.equal(input.attrs['aria-invalid'], 'true', `${field} marked`);
-    assert.ok((input.attrs['aria-describedby'] ?? '').split(' ').includes(`${field}-error`), `${field} described by its message`);
-    const at = res.text.match(new RegExp(`<p class="error-text" id="${field}-error">([\\s\\S]*?)</p>`, 'g'));
-    assert.equal(at?.length, 1, `${field}: one message at the field`);
-    assert.match(textOf(at[0]), message, `${field}: the message at the field`);
-    assert.ok(linked.includes(`#${field}-error`), `${field}: the alert box links to it`);
-  }
-  for (const field of fine) {
-    assert.ok(!res.text.includes(`id="${field}-error"`), `${field}: a field that is fine has no message`);
-    const input = [...tags(res.text, 'input'), ...tags(res.text, 'textarea')].find((t) => t.attrs.id === field);
-    assert.ok(!input || !input.attrs['aria-invalid'], `${field} not marked`);
-  }
+  assertAtFields(res, expected.map(([f, text]) => [f, `${f}-error`, text]), fine.map((f) => [f, `${f}-error`]));
 }
 
 test('a municipality form with several mistakes reports all of them at once, each at its field; nothing is written', async () => {

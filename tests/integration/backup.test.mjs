@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, voucherctlBin } from '../lib/server.mjs';
+import { startServer, timeScale, voucherctlBin } from '../lib/server.mjs';
+import { until } from '../lib/wait.mjs';
 import { sql, sqlValue, order, addUsers, redeemExisting } from '../lib/redeem.mjs';
 import { textOf } from '../lib/http.mjs';
 
@@ -48,10 +49,14 @@ after(async () => {
   if (srv) await srv.stop();
 }, { timeout: 30000 });
 
-/** Redeems codes[from..] with 4 concurrent clients until stop() is called; returns the ones that succeeded. */
+/**
+ * Redeems codes[from..] with 4 concurrent clients until stop() is called; returns the ones that succeeded.
+ * failed() gives the first refused redemption's error (null while all succeed).
+ */
 function redemptionLoad(from) {
   let next = from;
   let running = true;
+  let failure = null;
   const done = [];
   const worker = async () => {
     while (running && next < codes.length) {
@@ -62,13 +67,21 @@ function redemptionLoad(from) {
     }
   };
   const workers = Promise.all([worker(), worker(), worker(), worker()]);
-  return { done, stop: async () => { running = false; await workers; return done; } };
+  workers.catch((e) => { failure = e; });
+  return { done, failed: () => failure, stop: async () => { running = false; await workers; return done; } };
 }
 
 test('backup under constant redemption load finishes with a consistent copy holding what was committed before it', async (t) => {
   const file = path.join(srv.dir, 'under-load.db');
   const load = redemptionLoad(0);
-  while (load.done.length < 20) await new Promise((r) => setTimeout(r, 20));
+  // Bounded: a load that stalls or fails ends the test with its reason instead of hanging.
+  await until(() => {
+    if (load.failed()) throw load.failed();
+    return load.done.length >= 20;
+  }, { ms: 60000 * timeScale, every: 20, what: '20 redemptions committed before the backup' }).catch((e) => {
+    load.stop().catch(() => {}); // not awaited: a hung request must not hang the test
+    throw new Error(`${e.message} (${load.done.length} so far)`);
+  });
   const committedBefore = load.done.map((d) => d.i);
   const startedAt = Date.now();
   const r = await ctlAsync(['backup', file]);

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { assertEveryErrorAtItsField } from '../lib/forms.mjs';
 import { startServer } from '../lib/server.mjs';
 import { Client, csrfFrom, links, login, tags, textOf } from '../lib/http.mjs';
 import { pdfText } from '../lib/pdf.mjs';
@@ -354,6 +355,26 @@ test('the support form re-shows the values and the reason when it refuses', asyn
   assert.match(again.text, /<option value="dsgvo-grundlagen" selected>/, 'the chosen course stays chosen');
 });
 
+test('the support form names a missing course and a future or malformed date together, each at its input', async () => {
+  const u = newUser();
+  await enroll(u, 'dsgvo-grundlagen');
+  const c = await loggedIn('support', 'demo-passwort');
+  const page = await c.get(`/support/abschluss?username=${u}`);
+  const future = await c.post('/support/abschluss', { csrf: csrfFrom(page.text), username: u, course: '',
+    completed_on: '2999-01-01' });
+  assertEveryErrorAtItsField(future, [['course', 'course-error', /Bitte wählen Sie den Kurs/],
+    ['completed_on', 'completed_on-error', /nicht in der Zukunft/]]);
+  const malformed = await c.post('/support/abschluss', { csrf: csrfFrom(page.text), username: u, course: '',
+    completed_on: '5.1.2025' });
+  assertEveryErrorAtItsField(malformed, [['course', 'course-error', /Kurs/],
+    ['completed_on', 'completed_on-error', /JJJJ-MM-TT/]]);
+  const before = await c.post('/support/abschluss', { csrf: csrfFrom(page.text), username: u,
+    course: 'dsgvo-grundlagen', completed_on: '2024-05-01' });
+  assertEveryErrorAtItsField(before, [['completed_on', 'completed_on-error', /vor der Einschreibung/]],
+    [['course', 'course-error']]);
+  assert.equal(completedOn(u, 'dsgvo-grundlagen'), 'null', 'nothing recorded');
+});
+
 // ---------------------------------------------------------------------------
 // Meine Kurse and the PDF
 
@@ -459,4 +480,60 @@ test('names on the verification page are escaped', async () => {
   assert.ok(res.text.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
   const typed = await new Client(srv.baseUrl).get(`/zertifikat/pruefen?nr=${encodeURIComponent('<b>x</b>')}`);
   assert.ok(!typed.text.includes('<b>x</b>'));
+});
+
+// ---------------------------------------------------------------------------
+// The public check, rate-limited per address: [limits] verify_max_failures
+// wrong numbers within verify_window_seconds, then 429 for every look-up.
+
+test('/zertifikat/pruefen: 60 concurrent wrong numbers get 5 answers and 55 × 429; valid numbers never count', async () => {
+  const small = await startServer({ limits: { verify_max_failures: 5, verify_window_seconds: 900 } });
+  try {
+    const [v] = order(small, 'dsgvo-grundlagen=1');
+    assert.equal((await redeemExisting(small, 'mitarbeiterin', v.code)).status, 200);
+    sql(small, `UPDATE enrollments SET enrolled_at = strftime('%s', '2024-06-01') WHERE voucher_id = ${v.id}`);
+    const file = path.join(small.dir, 'done.csv');
+    fs.writeFileSync(file, `${HEADER}mitarbeiterin,dsgvo-grundlagen,2025-01-15\n`);
+    const imported = small.ctl(['completions', 'import', file]);
+    assert.equal(imported.code, 0, imported.stderr);
+    const number = sqlValue(small, 'SELECT number FROM certificates');
+    const check = (nr) => new Client(small.baseUrl).get(`/zertifikat/pruefen?nr=${encodeURIComponent(nr)}`);
+    const counted = () => Number(sqlValue(small, `SELECT count(*) FROM login_failures WHERE key LIKE 'verify-ip:%'`));
+
+    // a municipality checking the same genuine certificate 20 times is never limited
+    for (let i = 0; i < 20; i++) {
+      const res = await check(number);
+      assert.equal(res.status, 200, `valid check ${i + 1}`);
+      assert.match(textOf(res.text), /Dieses Zertifikat ist echt/);
+    }
+    assert.equal(counted(), 0, 'a valid number is never counted');
+
+    // 60 wrong numbers at once (the attack of the issue): exactly the limit is answered
+    const wrong = Array.from({ length: 60 }, (_, i) => `Z-0000-0000-${String(i).padStart(4, '0')}`);
+    const results = await Promise.all(wrong.map(check));
+    const statuses = results.map((r) => r.status);
+    assert.equal(statuses.filter((s) => s === 200).length, 5, `5 answered: ${statuses.join(' ')}`);
+    assert.equal(statuses.filter((s) => s === 429).length, 55, `55 refused: ${statuses.join(' ')}`);
+    for (const r of results) {
+      const text = textOf(r.text);
+      if (r.status === 200) assert.match(text, /Zertifikat nicht gefunden/);
+      else assert.match(text, /Zu viele Nummern ohne Treffer.*Bitte warten Sie 15 Minuten/);
+    }
+    assert.equal(counted(), 5, 'the refused look-ups are not counted (a 429 does not prolong the block)');
+
+    // while the address is blocked, a genuine number is refused too: a 200 would tell which numbers exist
+    const blocked = await check(number);
+    assert.equal(blocked.status, 429);
+    assert.doesNotMatch(textOf(blocked.text), /ist echt/);
+    assert.ok(!textOf(blocked.text).includes(sqlValue(small, 'SELECT holder_name FROM certificates')), 'no holder');
+    assert.equal(counted(), 5);
+
+    // once the wrong numbers are older than the window, the check answers again
+    sql(small, `UPDATE login_failures SET at = at - 901 WHERE key LIKE 'verify-ip:%'`);
+    const again = await check(number);
+    assert.equal(again.status, 200);
+    assert.match(textOf(again.text), /Dieses Zertifikat ist echt/);
+  } finally {
+    await small.stop();
+  }
 });

@@ -11,6 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { assertEveryErrorAtItsField } from '../lib/forms.mjs';
 import { startServer, voucherctlBin } from '../lib/server.mjs';
 import { startSmtp } from '../lib/smtp.mjs';
 import { Client, csrfFrom, login, tags, textOf } from '../lib/http.mjs';
@@ -106,6 +107,26 @@ test('a list of 100 with a bad line 57 assigns nothing and names "Zeile 57", pre
   const rows = await csvRows(c);
   assert.equal(rows.filter((r) => r['ausgegeben an'] !== '').length, 0, 'nothing assigned');
   assert.equal(smtp.messages.filter((m) => m.envelope.rcptTo[0].address.startsWith('bad')).length, 0, 'no mail');
+});
+
+test('every bad line is named at once, at the list; a course not of the order is named beside them; nothing assigned', async () => {
+  const c = await as();
+  const csrf = csrfFrom((await c.get(`/bestellungen/${orderId}`)).text);
+  const lines = people(6, 1, 'multi');
+  lines[1] = 'Person ohne Adresse';
+  lines[4] = 'Person 5; keine-adresse';
+  const res = await c.post(`/bestellungen/${orderId}/verteilen`, { csrf, course: COURSE, recipients: lines.join('\n') });
+  assert.equal(res.status, 422);
+  const text = textOf(res.text);
+  assert.match(text, /Zeile 2: Name und E-Mail-Adresse müssen durch/);
+  assert.match(text, /Zeile 5: Die E-Mail-Adresse ist ungültig/);
+  assertEveryErrorAtItsField(res, [['recipients', 'recipients-error', /Bitte korrigieren Sie Zeile 2 und 5\./]], [],
+    { summary: /Die Liste enthält Fehler/ });
+  const both = await c.post(`/bestellungen/${orderId}/verteilen`, { csrf, course: 'gibt-es-nicht', recipients: lines.join('\n') });
+  assertEveryErrorAtItsField(both, [['course', 'course-error', /Kurs dieser Bestellung/],
+    ['recipients', 'recipients-error', /Zeile 2 \(Name und E-Mail-Adresse.*\) und 5 \(Die E-Mail-Adresse ist ungültig/]]);
+  assert.ok(both.text.includes('Person ohne Adresse'), 'the list is shown again to correct');
+  assert.equal((await csvRows(c)).filter((r) => r['ausgegeben an'].startsWith('Person multi')).length, 0, 'nothing assigned');
 });
 
 test('more people than open codes of the course: refused in the preview, nothing assigned', async () => {

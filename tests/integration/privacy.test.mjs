@@ -156,3 +156,35 @@ test('user erase of an unknown account: one line, exit 1, nothing changed', () =
   assert.equal(dump(), before);
   assert.equal(srv.ctl(['user', 'erase']).code, 1);
 });
+
+test('user erase touches only that account\'s audit rows: "_" in a username is a character, not a wildcard', async () => {
+  // p_pan is erased; pxpan (which LIKE 'p_pan %' would match) keeps its completion row.
+  for (const u of ['p_pan', 'pxpan']) {
+    const add = srv.ctl(['user', 'add', '--username', u, '--email', `${u.replace('_', '.')}@musterstadt.gv.at`,
+      '--first-name', 'Peter', '--last-name', `Pan${u.length}`, '--role', 'user', '--tenant', '30604'],
+    { input: `${PW}\n` });
+    assert.equal(add.code, 0, add.stderr);
+    const [v] = order(srv, 'dsgvo-grundlagen=1');
+    const res = await redeemExisting(srv, u, v.code);
+    assert.equal(res.status, 200, textOf(res.text).slice(0, 300));
+    sql(srv, `UPDATE enrollments SET enrolled_at = strftime('%s', '2024-06-01') WHERE voucher_id = ${v.id}`);
+  }
+  const csv = path.join(srv.dir, 'completions-underscore.csv');
+  fs.writeFileSync(csv, 'username,course,completed_on\np_pan,dsgvo-grundlagen,2025-03-04\n'
+    + 'pxpan,dsgvo-grundlagen,2025-03-05\n');
+  const imp = srv.ctl(['completions', 'import', csv]);
+  assert.equal(imp.code, 0, imp.stderr);
+  const rows = () => sql(srv, `SELECT subject FROM audit_log WHERE action = 'completion'
+    AND subject LIKE '%dsgvo-grundlagen' ORDER BY id`).map((r) => r[0]).join('\n');
+  assert.match(rows(), /^p_pan dsgvo-grundlagen\npxpan dsgvo-grundlagen/m);
+
+  const er = srv.ctl(['user', 'erase', 'p_pan']);
+  assert.equal(er.code, 0, er.stderr);
+  const id = sqlValue(srv, `SELECT id FROM accounts WHERE username = 'geloescht-' || id AND email = ''
+    ORDER BY id DESC LIMIT 1`);
+  const now = rows();
+  assert.ok(now.includes(`geloescht-${id} dsgvo-grundlagen`), now);
+  assert.ok(now.includes('pxpan dsgvo-grundlagen'), `pxpan's row is untouched:\n${now}`);
+  assert.ok(!now.includes('p_pan'), now);
+  assert.equal(srv.ctl(['user', 'export', 'pxpan']).code, 0, 'pxpan is still there');
+});

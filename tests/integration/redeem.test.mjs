@@ -4,6 +4,7 @@
 // double clicks, escaping.  One behaviour per test case.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertEveryErrorAtItsField } from '../lib/forms.mjs';
 import { startServer } from '../lib/server.mjs';
 import { until } from '../lib/wait.mjs';
 import { Client, csrfFrom, login, links, tags, textOf } from '../lib/http.mjs';
@@ -181,8 +182,8 @@ test('V10: a bad e-mail is named at its field, the form keeps the entries but no
   assertRefusal(res, 'V10', 'bad e-mail');
   const email = inputById(res.text, 'nw-email');
   assert.equal(email['aria-invalid'], 'true');
-  assert.ok(email['aria-describedby'].split(' ').includes('nw-email-error'));
-  assert.match(textOf(res.text.match(/<p class="error-text" id="nw-email-error">[\s\S]*?<\/p>/)[0]), /E-Mail-Adresse/);
+  assert.ok(email['aria-describedby'].split(' ').includes('nw_email-error'));
+  assert.match(textOf(res.text.match(/<p class="error-text" id="nw_email-error">[\s\S]*?<\/p>/)[0]), /E-Mail-Adresse/);
   assert.equal(email.value, 'kein-at-zeichen');
   assert.equal(inputById(res.text, 'nw-first-name').value, 'Vera');
   assert.equal(inputById(res.text, 'nw-code').value, v.code);
@@ -199,9 +200,60 @@ test('V10: short password, different repetition, missing consent, bad username e
   assertRefusal(res, 'V10', 'several fields');
   for (const id of ['nw-username', 'nw-password', 'nw-password2', 'nw-privacy']) {
     assert.equal(inputById(res.text, id)['aria-invalid'], 'true', id);
-    assert.match(res.text, new RegExp(`id="${id}-error"`), `${id} has its message`);
+    assert.match(res.text, new RegExp(`id="${id.replace('-', '_')}-error"`), `${id} has its message`);
   }
   assertOpen(v, 'V10 several');
+});
+
+test('V10: a bad e-mail, a short password and a different repeat are all named at once, each at its field', async () => {
+  const v = one();
+  const res = await redeemNew(srv, newUserFields('neu.drei', v.code, { email: 'kein-at', password: 'kurz',
+    password2: 'anders' }));
+  assertRefusal(res, 'V10', 'three fields');
+  assertEveryErrorAtItsField(res, [['nw-email', 'nw_email-error', /E-Mail-Adresse/],
+    ['nw-password', 'nw_password-error', /mindestens 10 Zeichen/],
+    ['nw-password2', 'nw_password2-error', /stimmen nicht überein/]],
+  [['nw-first-name', 'nw_first_name-error'], ['nw-last-name', 'nw_last_name-error'],
+    ['nw-username', 'nw_username-error'], ['nw-privacy', 'nw_privacy-error']],
+  { summary: /markierten Felder/ });
+  assert.equal(accountId(srv, 'neu.drei'), null);
+  assertOpen(v, 'V10 three');
+});
+
+test('V10 with a taken username names it too; the number stays V10', async () => {
+  const v = one();
+  const res = await redeemNew(srv, newUserFields('Mitarbeiterin', v.code, { email: 'kein-at' }));
+  assertRefusal(res, 'V10', 'bad e-mail and taken username');
+  assertEveryErrorAtItsField(res, [['nw-email', 'nw_email-error', /E-Mail-Adresse/],
+    ['nw-username', 'nw_username-error', /gibt es bereits/]], [], { summary: /markierten Felder/ });
+  assertOpen(v, 'V10 taken');
+});
+
+test('V01 in the existing-user form with no username names both; the number stays V01, a code error', async () => {
+  const res = await redeemExisting(srv, '', 'SBA-1234');
+  const err = assertRefusal(res, 'V01', 'short code, no username');
+  assert.match(err.text, /24 Zeichen/);
+  assertEveryErrorAtItsField(res, [['ex-username', 'ex_username-error', /Benutzernamen ein/]], [],
+    { summary: /außerdem/ });
+  assert.equal(inputById(res.text, 'ex-code')['aria-invalid'], 'true', 'the code is marked');
+  assert.equal(lastAttempt().result, 'V01');
+});
+
+test('a new-user form with a malformed code and bad fields: V01 (the code), the fields named at their inputs', async () => {
+  const res = await redeemNew(srv, newUserFields('neu.v01', 'SBA-12', { email: 'kein-at', privacy: '' }));
+  assertRefusal(res, 'V01', 'short code, bad fields');
+  assertEveryErrorAtItsField(res, [['nw-email', 'nw_email-error', /E-Mail-Adresse/],
+    ['nw-privacy', 'nw_privacy-error', /Datenschutzerklärung/]], [], { summary: /außerdem/ });
+  assert.equal(inputById(res.text, 'nw-code')['aria-invalid'], 'true');
+});
+
+test('V07: an unknown username is named once, by the error box, not twice', async () => {
+  const v = one();
+  const res = await redeemExisting(srv, '', v.code);
+  assertRefusal(res, 'V07', 'no username, valid code');
+  assert.ok(!res.text.includes('id="ex_username-error"'), 'no second message at the field');
+  assert.equal(inputById(res.text, 'ex-username')['aria-invalid'], 'true');
+  assertOpen(v, 'V07 empty');
 });
 
 // ---------------------------------------------------------------------------
@@ -250,8 +302,8 @@ test('a package code names the courses newly enrolled and, as such, the ones alr
   assert.match(added, /DSGVO-Grundlagen/);
   assert.doesNotMatch(added, /Informationssicherheit/);
   assert.match(held, /Informationssicherheit im Gemeindeamt/);
-  // Sent again (a double click) it shows the same split, not V04.
-  const again = await redeemExisting(srv, user, v.code);
+  // Sent again from the same browser (a double click) it shows the same split, not V04.
+  const again = await redeemExisting(srv, user, v.code, res.client);
   assert.equal(again.status, 200);
   assert.match(textOf(again.text), /bereits eingeschrieben.*Informationssicherheit/);
 });
@@ -307,12 +359,12 @@ test('Meine Kurse shows a completed course as "abgeschlossen" and needs a login'
 // ---------------------------------------------------------------------------
 // Double clicks
 
-test('the same existing user sending the code again sees the success page again, not V04', async () => {
+test('the same existing user sending the code again from the same browser sees the success page again, not V04', async () => {
   const [user] = addUsers(srv, 'klick', 1);
   const v = one();
   const first = await redeemExisting(srv, user, v.code);
   assert.equal(first.status, 200);
-  const again = await redeemExisting(srv, user.toUpperCase(), v.code);
+  const again = await redeemExisting(srv, user.toUpperCase(), v.code, first.client);
   assert.equal(again.status, 200, textOf(again.text).slice(0, 500));
   assert.match(textOf(again.text), /wurde dem Konto/);
   assert.equal(sqlValue(srv, `SELECT count(*) FROM enrollments WHERE voucher_id = ${v.id}`), '1');
@@ -320,16 +372,55 @@ test('the same existing user sending the code again sees the success page again,
     'one confirmation only');
 });
 
-test('a new user sending the same form twice is logged in again; another password gets V04', async () => {
+test('a new user sending the same form twice at once (a double click) sees the success twice; another password gets V04', async () => {
   const v = one();
   const fields = newUserFields('zweimal', v.code);
-  assert.equal((await redeemNew(srv, fields)).status, 303);
-  const again = await redeemNew(srv, fields);
-  assert.equal(again.status, 303, textOf(again.text).slice(0, 500));
-  assert.match(textOf((await again.client.get('/meine-kurse')).text), /Nora Neumann/);
-  assertRefusal(await redeemNew(srv, { ...fields, password: 'ein-anderes-passwort', password2: 'ein-anderes-passwort' }),
-    'V04', 'other password');
+  const { client, csrf } = await openForm(srv);
+  // both requests leave before either answer: the same guest cookies and token
+  const both = await Promise.all([client.post('/voucher/einloesen', { csrf, ...fields }),
+    client.post('/voucher/einloesen', { csrf, ...fields })]);
+  assert.deepEqual(both.map((r) => r.status), [303, 303], both.map((r) => textOf(r.text).slice(0, 300)).join('\n'));
+  assert.match(textOf((await client.get('/meine-kurse')).text), /Nora Neumann/);
+  assertRefusal(await redeemNew(srv, { ...fields, password: 'ein-anderes-passwort', password2: 'ein-anderes-passwort' },
+    client), 'V04', 'other password');
   assert.equal(sqlValue(srv, `SELECT count(*) FROM accounts WHERE username = 'zweimal'`), '1');
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM enrollments WHERE voucher_id = ${v.id}`), '1');
+});
+
+// The repeat success belongs to the browser that redeemed: anyone else holding the used code learns nothing about
+// who redeemed it, however well they guess the username (or the whole new-user form).
+test('another browser with the used code and the right username gets V04, not the success page', async () => {
+  const [user] = addUsers(srv, 'fremd', 1);
+  const v = one();
+  const first = await redeemExisting(srv, user, v.code);
+  assert.equal(first.status, 200);
+  for (const name of [user, user.toUpperCase()]) {
+    const other = await redeemExisting(srv, name, v.code); // a fresh client: another browser
+    assertRefusal(other, 'V04', `another browser, username ${name}`);
+    assert.doesNotMatch(textOf(other.text), /wurde dem Konto/);
+  }
+  // the redeemer, logged in from a second browser, is another browser too
+  const second = new Client(srv.baseUrl);
+  sql(srv, `UPDATE accounts SET password_hash = (SELECT password_hash FROM accounts WHERE username = 'mitarbeiterin')
+    WHERE username = '${user}'`);
+  assert.equal((await login(second, user, 'demo-passwort')).status, 303);
+  assertRefusal(await redeemExisting(srv, user, v.code, second), 'V04', 'the redeemer in another browser');
+  // the browser that redeemed still sees its success
+  const own = await redeemExisting(srv, user, v.code, first.client);
+  assert.equal(own.status, 200, textOf(own.text).slice(0, 400));
+  assert.match(textOf(own.text), /wurde dem Konto/);
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM redemption_attempts WHERE voucher_id = ${v.id} AND result = 'V04'`), '3');
+  assert.equal(sqlValue(srv, `SELECT count(*) FROM enrollments WHERE voucher_id = ${v.id}`), '1');
+});
+
+test('another browser sending the whole new-user form again (names, e-mail, password) gets V04 and no login', async () => {
+  const v = one();
+  const fields = newUserFields('nachmacher', v.code);
+  assert.equal((await redeemNew(srv, fields)).status, 303);
+  const other = await redeemNew(srv, fields);
+  assertRefusal(other, 'V04', 'another browser');
+  assert.equal(other.client.cookies.get('vp_session'), undefined, 'no session for the other browser');
+  assert.doesNotMatch(textOf((await other.client.get('/meine-kurse')).text), /Nora Neumann/);
 });
 
 test('a new user going Back after success and sending the form again sees the success, not 403', async () => {

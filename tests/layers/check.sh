@@ -15,7 +15,7 @@ layers=(base store out domain http pages programs)
 # layer_of FILE (basename without .c/.h) -> layer name, or "" when unknown
 layer_of() {
     case "$1" in
-        mem|text|csv|date|money|json|log|config|voucher|crypto|valid|form|fmt|cli|cert_number|assets|app|assets_data)
+        mem|text|csv|date|money|json|log|config|voucher|crypto|valid|form|fmt|cli|cert_number|assets|app|assets_data|audit_action)
             echo base ;;
         db|db_*|queries)
             echo store ;;
@@ -24,7 +24,7 @@ layer_of() {
         codes|order|order_docs|redeem|invoice|credit_note|ebinterface|certificate|completion|support|manage|housekeeping|demo|\
         catalog_rules|privacy|reset|restore|recipients|reminders|training|vouchers_pdf|*_import)
             echo domain ;;
-        worker|req|fields|routes|session|view|handlers)
+        worker|req|fields|form_errors|routes|session|view|handlers)
             echo http ;;
         h_*)
             echo pages ;;

@@ -83,6 +83,21 @@ export async function shot(page, name) {
   }
 }
 
+/** The page's horizontal overflow: [] when it fits, else a line naming the widest elements. */
+export async function overflow(page) {
+  return page.evaluate(() => {
+    const width = window.innerWidth;
+    if (document.documentElement.scrollWidth <= width) return [];
+    const wide = [...document.querySelectorAll('body *')]
+      .map((el) => ({ el, right: el.getBoundingClientRect().right }))
+      .filter((x) => x.right > width + 0.5)
+      .slice(0, 5)
+      .map((x) => `${x.el.tagName.toLowerCase()}${x.el.id ? '#' + x.el.id : ''}${x.el.className ? '.' +
+        String(x.el.className).split(' ').join('.') : ''} (right ${Math.round(x.right)})`);
+    return [`${location.pathname}${location.search}: scrollWidth ${document.documentElement.scrollWidth} > ${width}: ${wide.join(', ')}`];
+  });
+}
+
 /** axe-core's WCAG 2.1 A/AA violations on the page (page.evaluate is not subject to the CSP). */
 export async function axeViolations(page) {
   await page.evaluate(axeSource);

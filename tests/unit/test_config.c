@@ -324,7 +324,7 @@ static void test_key_at_enumerates_every_key(void **state)
         assert_non_null(config_get_text(&f->cfg, section, key, buf, sizeof buf));
         n++;
     }
-    assert_int_equal(n, 38);
+    assert_int_equal(n, 40);
     assert_true(config_key_at(0, &section, &key));
     assert_string_equal(section, "server");
     assert_string_equal(key, "socket");

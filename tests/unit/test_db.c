@@ -486,11 +486,11 @@ static void test_session_purge_removes_expired_only(void **state)
 
 /* ---- login failures ---- */
 
-/* The number of failures under key since the given time. */
+/* The number of failures under key since the given time (counted up to 1000). */
 static int64_t failures(struct db_fixture *f, const char *key, int64_t since)
 {
     int64_t n = -1;
-    assert_int_equal(db_login_failure_count(f->db, key, since, &n), DB_OK);
+    assert_int_equal(db_login_failure_count(f->db, key, since, 1000, &n), DB_OK);
     return n;
 }
 
@@ -506,6 +506,9 @@ static void test_login_failure_count_within_window(void **state)
     assert_int_equal(failures(f, "u:anna", 300), 0);
     assert_int_equal(failures(f, "ip:10.0.0.1", 0), 1);
     assert_int_equal(failures(f, "u:bert", 0), 0);
+    int64_t n = -1; /* the count stops at the limit */
+    assert_int_equal(db_login_failure_count(f->db, "u:anna", 0, 2, &n), DB_OK);
+    assert_int_equal(n, 2);
 }
 
 static void test_login_failure_clear_and_purge(void **state)
@@ -708,7 +711,7 @@ static void test_begin_commit_keeps_changes(void **state)
 static void test_audit_add_writes_a_row(void **state)
 {
     struct db_fixture *f = *state;
-    assert_int_equal(db_audit_add(f->db, 0, "tenant.add", "30101", NULL, NULL, 1234), DB_OK);
+    assert_int_equal(db_audit_add(f->db, 0, AUDIT_TENANT_ADD, "30101", NULL, NULL, 1234), DB_OK);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM audit_log WHERE action = 'tenant.add'"
                                       " AND subject = '30101' AND detail = '' AND account_id IS NULL"
                                       " AND ip IS NULL AND at = 1234"),

@@ -82,13 +82,13 @@ static void *writer_thread(void *arg)
         if (db_begin(db) != DB_OK) {
             job->failures += 2;
         } else {
-            int status = db_audit_add(db, 0, "test.tx", subject, "a", NULL, i);
+            int status = db_audit_add(db, 0, AUDIT_CATALOG_EDIT, subject, "a", NULL, i);
             if (status == DB_OK)
-                status = db_audit_add(db, 0, "test.tx", subject, "b", NULL, i);
+                status = db_audit_add(db, 0, AUDIT_CATALOG_EDIT, subject, "b", NULL, i);
             if (db_end(db, status == DB_OK ? 0 : -1) != 0)
                 job->failures += 2;
         }
-        if (db_audit_add(db, 0, "test.single", subject, "", NULL, i) != DB_OK)
+        if (db_audit_add(db, 0, AUDIT_CATALOG_ADD, subject, "", NULL, i) != DB_OK)
             job->failures++;
     }
     db_close(db);
@@ -113,10 +113,10 @@ static void test_writer_threads_queue_on_the_mutex_and_every_write_lands(void **
     char err[256];
     struct db *db = db_open(path, DB_OPEN_CHECK, err, sizeof err);
     assert_non_null(db);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE action = 'test.tx'"), WRITERS * ROUNDS * 2);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE action = 'test.single'"), WRITERS * ROUNDS);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE action = 'catalog.edit'"), WRITERS * ROUNDS * 2);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE action = 'catalog.add'"), WRITERS * ROUNDS);
     /* both rows of each transaction, none alone */
-    assert_int_equal(query_int(db, "SELECT count(*) FROM (SELECT subject FROM audit_log WHERE action = 'test.tx'"
+    assert_int_equal(query_int(db, "SELECT count(*) FROM (SELECT subject FROM audit_log WHERE action = 'catalog.edit'"
                                    " GROUP BY subject HAVING count(*) <> 2)"),
                      0);
     db_close(db);
@@ -135,12 +135,12 @@ static void test_rollback_and_close_give_the_writer_mutex_back(void **state)
     assert_int_equal(db_begin(a), DB_ERROR); /* not twice on one connection */
     db_rollback(a);
     assert_int_equal(db_begin(b), DB_OK); /* would wait for ever had the rollback kept it */
-    assert_int_equal(db_audit_add(b, 0, "test.tx", "b", "", NULL, 1), DB_OK);
+    assert_int_equal(db_audit_add(b, 0, AUDIT_CATALOG_EDIT, "b", "", NULL, 1), DB_OK);
     assert_int_equal(db_commit(b), DB_OK);
     assert_int_equal(db_begin(a), DB_OK);
     db_close(a); /* a transaction left open: rolled back, mutex given back */
-    assert_int_equal(db_audit_add(b, 0, "test.single", "b", "", NULL, 2), DB_OK);
-    assert_int_equal(query_int(b, "SELECT count(*) FROM audit_log WHERE action LIKE 'test.%'"), 2);
+    assert_int_equal(db_audit_add(b, 0, AUDIT_CATALOG_ADD, "b", "", NULL, 2), DB_OK);
+    assert_int_equal(query_int(b, "SELECT count(*) FROM audit_log WHERE action IN ('catalog.edit', 'catalog.add')"), 2);
     db_close(b);
     remove_database(dir, path);
 }
@@ -168,7 +168,7 @@ static void *stream_thread(void *arg)
     while (!__atomic_load_n(&job->stop, __ATOMIC_SEQ_CST) && job->written < 200000) {
         int status = db_begin(db);
         if (status == DB_OK)
-            status = db_audit_add(db, 0, "test.stream", "s", detail, NULL, job->written);
+            status = db_audit_add(db, 0, AUDIT_REMINDER, "s", detail, NULL, job->written);
         if (status != DB_OK || db_end(db, 0) != 0)
             job->failures++;
         else
@@ -235,7 +235,7 @@ static void test_checkpointer_copies_the_wal_while_writes_arrive_and_truncates_i
             job.written, (long long)wal_size, (long long)(passive - passive0));
 
     /* Everything written is in the database file itself now. */
-    assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE action = 'test.stream'"), job.written);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE action = 'reminder'"), job.written);
     assert_int_equal(db_integrity_check(db, err, sizeof err), DB_OK);
     db_checkpointer_stop(c);
     db_close(db);

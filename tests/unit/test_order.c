@@ -25,9 +25,17 @@
 #include "order.h"
 #include "outbox.h"
 #include "file_fixture.h"
+#include "raw_sql.h"
 
+/* Each test opens its own connections (open_db); the fixture's stays open
+ * throughout, for count().  Were it closed, the last of a test's worker
+ * threads to close would be the database's last connection: SQLite then
+ * copies the WAL into the database and deletes it under an EXCLUSIVE lock,
+ * and a thread still opening its connection meets that lock while db_open's
+ * default busy timeout (5 s, not open_db's 120 s) applies: under load, "cannot
+ * configure database: database is locked". */
 struct fixture {
-    struct file_fixture fx; /* its db closed after setup: each test opens its own */
+    struct file_fixture fx;
     int64_t admin_id, municipality_id;
 };
 
@@ -43,8 +51,7 @@ static int setup(void **state)
     f->admin_id = acc.id;
     f->municipality_id = acc.municipality_id;
     arena_free(a);
-    db_close(f->fx.db);
-    f->fx.db = NULL;
+    db_set_busy_timeout(f->fx.db, 120000);
     return rc;
 }
 
@@ -69,20 +76,13 @@ static struct db *open_db(const struct fixture *f)
     return db;
 }
 
-/* One number from SQL (read-only checks of what the code wrote). */
+/* One number from SQL (read-only checks of what the code wrote), on the
+ * fixture's own connection: it waits for locks like every other (a fresh raw
+ * connection had no busy handler at all), and staying open it keeps the
+ * database from ever losing its last connection during a test. */
 static long long count(const struct fixture *f, const char *sql)
 {
-    sqlite3 *conn;
-    sqlite3_stmt *st;
-    long long n = -1;
-    if (sqlite3_open(f->fx.cfg.database_path, &conn) == SQLITE_OK &&
-        sqlite3_prepare_v2(conn, sql, -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            n = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-    }
-    sqlite3_close(conn);
-    return n;
+    return query_int(f->fx.db, sql);
 }
 
 static enum order_status place(const struct fixture *f, struct db *db, const char *token,

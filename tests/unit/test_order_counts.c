@@ -129,12 +129,12 @@ static void test_counts_follow_every_change_of_a_code(void **state)
 
     /* redeem */
     assert_int_equal(db_begin(db), DB_OK);
-    in_transaction(db_voucher_redeem(db, f->v[0], f->user_id, now));
+    in_transaction(db_redemption_write(db, f->v[0], f->user_id, now));
     assert_int_equal(db_commit(db), DB_OK);
     assert_counts(f, now, 4, 1, 0, 0);
     /* a redemption rolled back leaves the counts as they were */
     assert_int_equal(db_begin(db), DB_OK);
-    in_transaction(db_voucher_redeem(db, f->v[1], f->user_id, now));
+    in_transaction(db_redemption_write(db, f->v[1], f->user_id, now));
     db_rollback(db);
     assert_counts(f, now, 4, 1, 0, 0);
 
@@ -158,7 +158,7 @@ static void test_counts_follow_every_change_of_a_code(void **state)
 
     /* a redeemed code revoked stays redeemed */
     assert_int_equal(db_begin(db), DB_OK);
-    in_transaction(db_voucher_redeem(db, f->v[3], f->user_id, now));
+    in_transaction(db_redemption_write(db, f->v[3], f->user_id, now));
     assert_int_equal(db_commit(db), DB_OK);
     assert_counts(f, now, 4, 1, 0, 0);
 
@@ -179,10 +179,60 @@ static void test_counts_follow_every_change_of_a_code(void **state)
     assert_counts(f, now, 0, 1, 0, 4);
 }
 
+static int64_t voucher_int(struct fixture *f, const char *fmt, int64_t id)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, fmt, (long long)id);
+    return query_int(f->fx.db, sql);
+}
+
+/* db_redemption_write, the one way a code is redeemed (h_redeem.c, demo.c):
+ * the code and its enrollments together or neither, only inside a write
+ * transaction. */
+static void test_redemption_write_is_one_unit(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db = f->fx.db;
+    int64_t now = (int64_t)time(NULL);
+    const char *redeemed = "SELECT count(*) FROM vouchers WHERE id = %lld AND redeemed_at IS NOT NULL";
+    const char *enrolled = "SELECT count(*) FROM enrollments WHERE voucher_id = %lld";
+    int64_t courses = voucher_int(f, "SELECT count(*) FROM voucher_courses WHERE voucher_id = %lld", f->v[4]);
+    assert_true(courses >= 2); /* a package */
+
+    /* outside a transaction: refused, nothing written */
+    assert_int_equal(db_redemption_write(db, f->v[4], f->user_id, now), DB_ERROR);
+    assert_int_equal(voucher_int(f, redeemed, f->v[4]), 0);
+
+    /* an enrollment that fails undoes the code's update, even when the caller commits */
+    assert_int_equal(sqlite3_exec(db->conn, "CREATE TEMP TRIGGER refuse BEFORE INSERT ON enrollments"
+                                            " BEGIN SELECT RAISE(ABORT, 'refused'); END", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_not_equal(db_redemption_write(db, f->v[4], f->user_id, now), DB_OK);
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_int_equal(voucher_int(f, redeemed, f->v[4]), 0);
+    assert_int_equal(voucher_int(f, enrolled, f->v[4]), 0);
+    assert_int_equal(sqlite3_exec(db->conn, "DROP TRIGGER temp.refuse", NULL, NULL, NULL), SQLITE_OK);
+
+    /* redeemed: the code and every course of the package */
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(db_redemption_write(db, f->v[4], f->user_id, now), DB_OK);
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_int_equal(voucher_int(f, redeemed, f->v[4]), 1);
+    assert_int_equal(voucher_int(f, enrolled, f->v[4]), courses);
+
+    /* a second time: DB_CONFLICT, nothing more, and the transaction goes on */
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(db_redemption_write(db, f->v[4], f->user_id, now), DB_CONFLICT);
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_int_equal(voucher_int(f, enrolled, f->v[4]), courses);
+    assert_counts(f, now, 4, 1, 0, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_counts_follow_every_change_of_a_code, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_redemption_write_is_one_unit, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -162,7 +162,7 @@ static void test_code_is_valid_through_its_last_second(void **state)
     assert_int_equal(redeem_decide(&f), REDEEM_V05_EXPIRED);
 }
 
-static void test_same_person_again_soon_is_a_repeat_not_V04(void **state)
+static void test_same_person_same_browser_again_soon_is_a_repeat_not_V04(void **state)
 {
     (void)state;
     struct voucher v = open_voucher;
@@ -171,11 +171,15 @@ static void test_same_person_again_soon_is_a_repeat_not_V04(void **state)
     struct redeem_facts f = all_good();
     f.voucher = &v;
     f.same_person = true;
+    f.same_browser = true;
     f.enrolled_in_all = true; /* a repeat does not ask about enrollments */
     assert_int_equal(redeem_decide(&f), REDEEM_REPEAT);
     v.redeemed_at = NOW - REDEEM_REPEAT_SECONDS - 1;
     assert_int_equal(redeem_decide(&f), REDEEM_V04_REDEEMED);
     v.redeemed_at = NOW - 1;
+    f.same_browser = false; /* the right username from another browser: V04, it tells nothing */
+    assert_int_equal(redeem_decide(&f), REDEEM_V04_REDEEMED);
+    f.same_browser = true;
     f.same_person = false;
     assert_int_equal(redeem_decide(&f), REDEEM_V04_REDEEMED);
     assert_true(redeem_recent(&v, NOW));
@@ -377,7 +381,7 @@ int main(void)
         cmocka_unit_test(test_unknown_code_answers_V03_before_the_username),
         cmocka_unit_test(test_revoked_beats_redeemed_beats_expired),
         cmocka_unit_test(test_code_is_valid_through_its_last_second),
-        cmocka_unit_test(test_same_person_again_soon_is_a_repeat_not_V04),
+        cmocka_unit_test(test_same_person_same_browser_again_soon_is_a_repeat_not_V04),
         cmocka_unit_test(test_new_user_form_V10_before_taken_username_V09),
         cmocka_unit_test(test_existing_user_V07_before_enrollment_V08),
         cmocka_unit_test(test_numbers_of_outcomes),

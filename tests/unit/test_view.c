@@ -190,9 +190,10 @@ static void test_includes_and_limits_are_filled_before_lexing(void **state)
     struct view *v = view_new(&f->req, "account_password", "Passwort ändern");
     view_text(v, "error", "");
     view_text(v, "notice", "");
-    view_int(v, "current_invalid", 0);
-    view_int(v, "new_invalid", 1);
-    view_int(v, "repeat_invalid", 0);
+    view_int(v, "current_password_invalid", 0);
+    view_int(v, "password_invalid", 1);
+    view_text(v, "password_error", "zu kurz");
+    view_int(v, "password2_invalid", 0);
     const char *html = render(f, v);
     /* the new-password fields come from templates/inc_new_password.html, their
      * limits from the field table, and no marker is left */
