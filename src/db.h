@@ -146,6 +146,11 @@ int db_session_purge(struct db *db, int64_t idle_since, int64_t created_since);
 int db_login_failure_add(struct db *db, const char *key, int64_t now, int64_t *id);
 int db_login_failure_delete(struct db *db, int64_t id);
 int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_t limit, int64_t *count);
+/* Inside the caller's write transaction (so concurrent requests never get
+ * past the limit): one failure more under key at now, unless the window
+ * after since holds limit already (then *at_limit, nothing added). */
+int db_login_failure_add_below(struct db *db, const char *key, int64_t since, int64_t limit, int64_t now,
+                               bool *at_limit);
 int db_login_failure_clear(struct db *db, const char *key);
 int db_login_failure_purge(struct db *db, int64_t before);
 

@@ -205,6 +205,15 @@ int db_login_failure_count(struct db *db, const char *key, int64_t since, int64_
     return db_read_int(db, st, count);
 }
 
+int db_login_failure_add_below(struct db *db, const char *key, int64_t since, int64_t limit, int64_t now,
+                               bool *at_limit)
+{
+    int64_t n = 0;
+    int status = db_login_failure_count(db, key, since, limit, &n);
+    *at_limit = status == DB_OK && n >= limit;
+    return status == DB_OK && !*at_limit ? db_login_failure_add(db, key, now, NULL) : status;
+}
+
 int db_login_failure_clear(struct db *db, const char *key)
 {
     sqlite3_stmt *st = db_stmt(db, Q_LOGIN_FAILURE_CLEAR);

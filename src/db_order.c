@@ -206,6 +206,15 @@ int db_order_lines(struct db *db, struct arena *a, int64_t order_id, struct orde
 }
 
 /* ORDER_LIST's row; municipality_id is left 0. */
+/* The four counts of ORDER_CODE_COUNTS, read from column `first` on. */
+static void read_code_counts(sqlite3_stmt *st, int first, struct order_summary *c)
+{
+    c->open = sqlite3_column_int64(st, first + OC_C_OPEN);
+    c->redeemed = sqlite3_column_int64(st, first + OC_C_REDEEMED);
+    c->expired = sqlite3_column_int64(st, first + OC_C_EXPIRED);
+    c->revoked = sqlite3_column_int64(st, first + OC_C_REVOKED);
+}
+
 static void summary_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
     *(struct order_summary *)item = (struct order_summary){
@@ -216,11 +225,8 @@ static void summary_row(sqlite3_stmt *st, struct arena *a, void *item)
               .net_cents = sqlite3_column_int64(st, SUMMARY_C_NET),
               .vat_cents = sqlite3_column_int64(st, SUMMARY_C_VAT),
               .gross_cents = sqlite3_column_int64(st, SUMMARY_C_GROSS)},
-        .open = sqlite3_column_int64(st, SUMMARY_C_OPEN),
-        .redeemed = sqlite3_column_int64(st, SUMMARY_C_REDEEMED),
-        .expired = sqlite3_column_int64(st, SUMMARY_C_EXPIRED),
-        .revoked = sqlite3_column_int64(st, SUMMARY_C_REVOKED),
     };
+    read_code_counts(st, SUMMARY_C_OPEN, item);
 }
 
 static void bind_order_search(sqlite3_stmt *st, int64_t municipality_id, int64_t now, const char *q,
@@ -249,11 +255,7 @@ int db_order_list(struct db *db, struct arena *a, int64_t municipality_id, int64
 static void counts_row(sqlite3_stmt *st, struct arena *a, void *item)
 {
     (void)a;
-    struct order_summary *c = item;
-    c->open = sqlite3_column_int64(st, OC_C_OPEN);
-    c->redeemed = sqlite3_column_int64(st, OC_C_REDEEMED);
-    c->expired = sqlite3_column_int64(st, OC_C_EXPIRED);
-    c->revoked = sqlite3_column_int64(st, OC_C_REVOKED);
+    read_code_counts(st, 0, item);
 }
 
 int db_order_counts(struct db *db, int64_t order_id, int64_t now, struct order_summary *counts)

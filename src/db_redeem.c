@@ -19,7 +19,6 @@ static void counts_row(sqlite3_stmt *st, struct arena *a, void *item)
 
 /* ---- vouchers ---- */
 
-
 int db_voucher_course_titles(struct db *db, struct arena *a, int64_t voucher_id, const char ***titles,
                              size_t *n)
 {

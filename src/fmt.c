@@ -27,6 +27,12 @@ const char *fmt_money(struct arena *a, long long cents)
     return out;
 }
 
+const char *fmt_minutes(struct arena *a, long long seconds)
+{
+    long long minutes = (seconds + 59) / 60;
+    return minutes == 1 ? "eine Minute" : arena_printf(a, "%lld Minuten", minutes);
+}
+
 const char *fmt_hours(struct arena *a, long long hours)
 {
     return arena_printf(a, "%lld %s", hours, hours == 1 ? "Stunde" : "Stunden");

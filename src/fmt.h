@@ -13,4 +13,7 @@ const char *fmt_datetime(struct arena *a, int64_t utc);  /* "dd.mm.yyyy HH:MM" (
 const char *fmt_money(struct arena *a, long long cents); /* "1.234,50 €" */
 const char *fmt_hours(struct arena *a, long long hours); /* "1 Stunde", "8 Stunden" */
 
+/* "eine Minute", "15 Minuten": a waiting time in whole minutes, rounded up. */
+const char *fmt_minutes(struct arena *a, long long seconds);
+
 #endif

@@ -71,11 +71,11 @@ static int verify_limited(struct req *r, const char *key, bool *limited)
  * request reached it meanwhile (then nothing is counted). */
 static int count_wrong_number(struct req *r, const char *key, bool *limited)
 {
+    const struct config *cfg = r->app->cfg;
     if (db_begin(r->db) != DB_OK)
         return DB_ERROR;
-    int status = verify_limited(r, key, limited);
-    if (status == DB_OK && !*limited)
-        status = db_login_failure_add(r->db, key, r->now, NULL);
+    int status = db_login_failure_add_below(r->db, key, r->now - cfg->limits_verify_window_seconds,
+                                            cfg->limits_verify_max_failures, r->now, limited);
     if (status == DB_OK)
         status = db_commit(r->db);
     if (status != DB_OK)
@@ -102,8 +102,7 @@ int h_certs_verify(struct req *r)
     view_int(v, "asked", typed != NULL);
     view_int(v, "limited", limited);
     view_int(v, "found", !limited && status == DB_OK);
-    int minutes = (r->app->cfg->limits_verify_window_seconds + 59) / 60;
-    view_text(v, "wait", minutes == 1 ? "eine Minute" : arena_printf(r->arena, "%d Minuten", minutes));
+    view_text(v, "wait", fmt_minutes(r->arena, r->app->cfg->limits_verify_window_seconds));
     if (!limited && status == DB_OK) {
         char completed[DATE_TEXT_SIZE];
         date_iso_to_text(c.completed_on, completed);

@@ -446,14 +446,13 @@ static const struct {
 /* The %s of a refusal's sentence. */
 static const char *refusal_detail(struct req *r, const struct attempt *a, enum redeem_outcome o)
 {
-    int minutes = (r->app->cfg->limits_redeem_window_seconds + 59) / 60;
     switch (o) {
     case REDEEM_V04_REDEEMED:
         return fmt_date(r->arena, a->voucher.redeemed_at);
     case REDEEM_V05_EXPIRED:
         return fmt_date(r->arena, a->voucher.valid_until);
     case REDEEM_V11_LIMITED:
-        return minutes == 1 ? "eine Minute" : arena_printf(r->arena, "%d Minuten", minutes);
+        return fmt_minutes(r->arena, r->app->cfg->limits_redeem_window_seconds);
     default:
         return "";
     }

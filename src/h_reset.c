@@ -6,6 +6,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "fmt.h"
 #include "form_errors.h"
 #include "handlers.h"
 #include "mem.h"
@@ -30,8 +31,7 @@ static const char *lifetime(struct req *r)
         int hours = (seconds + 1800) / 3600;
         return hours == 1 ? "eine Stunde" : arena_printf(r->arena, "%d Stunden", hours);
     }
-    int minutes = (seconds + 59) / 60;
-    return minutes == 1 ? "eine Minute" : arena_printf(r->arena, "%d Minuten", minutes);
+    return fmt_minutes(r->arena, seconds);
 }
 
 static int show_ask(struct req *r, int status, const char *answer, const char *error)

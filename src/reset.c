@@ -58,19 +58,15 @@ int reset_request(const struct reset_env *env, const char *login, bool *ip_limit
     *ip_limited = false;
     *queued = 0;
     const char *ip_key = arena_printf(env->a, "reset-ip:%s", env->ip ? env->ip : "");
-    int64_t by_ip = 0;
     if (db_begin(env->db) != DB_OK)
         return -1;
-    int64_t max_by_ip = 10 * (int64_t)env->cfg->limits_reset_max_requests;
-    int status = db_login_failure_count(env->db, ip_key, env->now - env->cfg->limits_login_window_seconds,
-                                        max_by_ip, &by_ip);
-    if (status == DB_OK && by_ip >= max_by_ip) {
-        *ip_limited = true;
+    int status = db_login_failure_add_below(env->db, ip_key, env->now - env->cfg->limits_login_window_seconds,
+                                            10 * (int64_t)env->cfg->limits_reset_max_requests, env->now,
+                                            ip_limited);
+    if (status == DB_OK && *ip_limited) {
         db_rollback(env->db);
         return 0;
     }
-    if (status == DB_OK)
-        status = db_login_failure_add(env->db, ip_key, env->now, NULL);
     struct account *list = NULL;
     size_t n = 0;
     if (status == DB_OK)

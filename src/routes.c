@@ -45,8 +45,15 @@ struct route {
     const char *pattern; /* literal, '*' matches one run of [A-Za-z0-9-], '~' one of [A-Za-z0-9._-] (usernames) */
     int (*handler)(struct req *r);
     unsigned roles;      /* PUBLIC, the roles allowed, or LMS */
+    /* Step 5's one exception, or NULL: called instead of the 403 when the
+     * POST's csrf field fails; it may only answer what writes nothing, else
+     * it returns CSRF_FAILED. */
+    int (*stale_token)(struct req *r);
 };
 
+/* A row names its stale_token handler only where there is one. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 static const struct route routes[] = {
     {M_GET, "/", h_pages_home, PUBLIC},
     {M_GET, "/kurse", h_catalog_list, PUBLIC},
@@ -66,7 +73,8 @@ static const struct route routes[] = {
     {M_GET, "/konto/passwort", h_account_password_form, ANY_ACCOUNT},
     {M_POST, "/konto/passwort", h_account_password_submit, ANY_ACCOUNT},
     {M_GET, "/voucher/einloesen", h_redeem_form, PUBLIC},
-    {M_POST, "/voucher/einloesen", h_redeem_submit, PUBLIC},
+    /* sent again after its own success, whose login rotated the token */
+    {M_POST, "/voucher/einloesen", h_redeem_submit, PUBLIC, h_redeem_repeat},
     {M_GET, "/meine-kurse", h_courses_mine, ANY_ACCOUNT},
     {M_GET, "/bestellen", h_order_form, ROLE_TENANT_ADMIN},
     {M_POST, "/bestellen", h_order_submit, ROLE_TENANT_ADMIN},
@@ -129,6 +137,7 @@ static const struct route routes[] = {
     {M_POST, "/api/v1/completions", h_certs_api_complete, LMS},
     {M_GET, "/api/v1/accounts/~", h_api_account, LMS},
 };
+#pragma GCC diagnostic pop
 
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -143,24 +152,6 @@ static bool username_char(char c)
 }
 
 /* Matches path against pattern; on success *arg is the '*' or '~' part (or NULL). */
-/* Step 5's one exception: the handler called instead of the 403 when a
- * POST's csrf field fails.  It may only answer what writes nothing, else
- * it returns CSRF_FAILED. */
-static const struct {
-    int (*handler)(struct req *r);
-    int (*stale_token)(struct req *r);
-} stale_token_handlers[] = {
-    {h_redeem_submit, h_redeem_repeat}, /* the form sent again after its own success */
-};
-
-static int (*stale_token_handler(const struct route *rt))(struct req *)
-{
-    for (size_t i = 0; i < sizeof stale_token_handlers / sizeof *stale_token_handlers; i++)
-        if (stale_token_handlers[i].handler == rt->handler)
-            return stale_token_handlers[i].stale_token;
-    return NULL;
-}
-
 static bool match(struct req *r, const char *pattern, const char *path, const char **arg)
 {
     *arg = NULL;
@@ -252,9 +243,8 @@ static int check_session(struct req *r, const struct route *rt)
 static int dispatch(struct req *r, const struct route *rt)
 {
     int status = rt->roles == LMS ? check_lms_token(r) : check_session(r, rt);
-    int (*stale_token)(struct req *) = status == CSRF_FAILED ? stale_token_handler(rt) : NULL;
-    if (stale_token && !r->input_malformed)
-        return stale_token(r);
+    if (status == CSRF_FAILED && rt->stale_token && !r->input_malformed)
+        return rt->stale_token(r);
     if (status != 0)
         return status;
     if (r->input_malformed)

@@ -91,3 +91,23 @@ test('the verification page confirms a number typed sloppily and says when one i
     await assertAccessible(page);
   });
 });
+
+test('the verification page says plainly when an address has tried too many wrong numbers', async () => {
+  // The address has used up its wrong numbers ([limits] verify_max_failures, default 30).
+  sql(suite.srv, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30)
+    INSERT INTO login_failures (key, at) SELECT 'verify-ip:127.0.0.1', strftime('%s', 'now') FROM n`);
+  const number = sqlValue(suite.srv, 'SELECT number FROM certificates ORDER BY id LIMIT 1');
+  try {
+    await withPage(async (page) => {
+      const res = await page.goto(`${suite.srv.baseUrl}/zertifikat/pruefen?nr=${encodeURIComponent(number)}`);
+      assert.equal(res.status(), 429);
+      assert.match(await page.getByRole('alert').innerText(), /Zu viele .*15 Minuten/s);
+      assert.doesNotMatch(await page.locator('main').innerText(), /Maria Mitarbeiterin/, 'no name while limited');
+      assert.ok(await page.getByLabel('Zertifikatsnummer').isVisible(), 'the form stays for later');
+      await shot(page, 'certs-pruefen-zu-viele');
+      await assertAccessible(page);
+    });
+  } finally {
+    sql(suite.srv, "DELETE FROM login_failures WHERE key = 'verify-ip:127.0.0.1'");
+  }
+});
