@@ -177,7 +177,7 @@ test: test-deps
 bench: deps
 	$(call install_missing,$(BENCH_PACKAGES))
 	@$(MAKE) --no-print-directory all build/bench/hello build/bench/codegen
-	@sh tests/bench/run.sh
+	@bash tests/bench/run.sh
 
 # Soak (not part of make test): SOAK_SECONDS of 64 clients mixing catalog,
 # login, redemption, support search and orders through nginx and the release
