@@ -39,7 +39,7 @@ int db_municipality_add(struct db *db, const struct municipality *m, int64_t now
     sqlite3_bind_int64(st, 6, now);
     int status = db_exec_stmt(db, st);
     if (status == DB_OK && id)
-        *id = sqlite3_last_insert_rowid(db->conn);
+        *id = sqlite3_last_insert_rowid(db_conn(db));
     return status;
 }
 
@@ -87,7 +87,7 @@ int db_account_add(struct db *db, const struct account *acc, int64_t now, int64_
     sqlite3_bind_int64(st, 8, now);
     int status = db_exec_stmt(db, st);
     if (status == DB_OK && id)
-        *id = sqlite3_last_insert_rowid(db->conn);
+        *id = sqlite3_last_insert_rowid(db_conn(db));
     return status;
 }
 
