@@ -225,6 +225,23 @@ static void test_group_commit_puts_the_queued_transactions_into_one_commit(void 
     assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE action = 'catalog.edit'"), MEMBERS - 1);
     assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE subject = 'm3'"), 0);
     assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE subject = 'first'"), 1);
+
+    /* the transaction that opened a batch rolls back: the ones queued behind it still commit, together */
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(db_audit_add(db, 0, AUDIT_CATALOG_EDIT, "opener", "", NULL, 1), DB_OK);
+    for (int i = 0; i < 3; i++)
+        jobs[i] = (struct member_job){.path = path, .index = 10 + i};
+    queue_members(threads, jobs, 3);
+    db_rollback(db);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+        assert_int_equal(jobs[i].status, DB_OK);
+    }
+    db_group_counts(&commits, &transactions);
+    assert_int_equal(commits - commits0, 2);
+    assert_int_equal(transactions - transactions0, MEMBERS - 1 + 3);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE subject IN ('m10', 'm11', 'm12')"), 3);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE subject = 'opener'"), 0);
     db_close(db);
     db_group_stop();
     remove_database(dir, path);
