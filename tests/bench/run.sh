@@ -173,7 +173,7 @@ for t in "${targets[@]}"; do
     st=$(curl -s -o "$dir/page" -w '%{http_code}' -H "Cookie: $cookie" "$base$path")
     [ "$st" = 200 ] || { echo "bench: $name ($path) answered $st" >&2; exit 1; }
 done
-curl -sf -H "Cookie: $support_cookie" "$base/support?q=$code" | grep -q "$code" ||
+curl -sf -H "Cookie: $support_cookie" "$base/support?q=$code" | grep "$code" >/dev/null ||
     { echo "bench: support search does not find $code" >&2; exit 1; }
 # Places an order through the order form as "gemeinde" (GET /bestellen for
 # csrf and order_token, POST with confirm=1); ARGS: qty_SLUG=N ...  Prints
