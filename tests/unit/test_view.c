@@ -542,11 +542,12 @@ static void test_cut_loop_over_a_missing_table_fails_only_where_reached(void **s
 }
 
 /* The nested list cell of the catalog (a cut loop with CTPL's loop inside)
- * and the accounts page (a datalist and a table with ints and empty cells). */
+ * and the accounts page (its datalist part, and a table with ints and empty
+ * cells). */
 static void test_cut_loops_with_list_cells_and_the_accounts_page(void **state)
 {
     struct fixture *f = *state;
-    char *bodies[2], *pages[2];
+    char *bodies[2], *pages[2], *options[2];
     const struct templates *sets[2] = {templates, uncut};
     for (int k = 0; k < 2; k++) {
         f->app.templates = sets[k];
@@ -561,16 +562,22 @@ static void test_cut_loops_with_list_cells_and_the_accounts_page(void **state)
         size_t len;
         char *body = view_render_malloc(part, &len);
         assert_non_null(body);
-        struct view *v = view_new(&f->req, "admin_accounts_list", "Konten");
-        struct view_table *roles = view_table(v, "roles", 2), *tenants = view_table(v, "tenants", 2);
-        struct view_table *accounts = view_table(v, "accounts", 7);
-        view_row(roles);
-        view_cell_text(roles, 0, "user");
-        view_cell_text(roles, 1, "Mitarbeiter*in");
+        struct view *o = view_new_part(&f->req, "part_municipality_options");
+        struct view_table *tenants = view_table(o, "tenants", 2);
         for (int i = 0; i < 3; i++) {
             view_row(tenants);
             view_cell_text(tenants, 0, i ? "10101" : "<1>");
             view_cell_text(tenants, 1, "Eisenstadt");
+        }
+        options[k] = view_render_malloc(o, &len);
+        assert_non_null(options[k]);
+        struct view *v = view_new(&f->req, "admin_accounts_list", "Konten");
+        struct view_table *roles = view_table(v, "roles", 2), *accounts = view_table(v, "accounts", 7);
+        view_row(roles);
+        view_cell_text(roles, 0, "user");
+        view_cell_text(roles, 1, "Mitarbeiter*in");
+        view_html(v, "municipality_options_html", options[k]);
+        for (int i = 0; i < 3; i++) {
             view_row(accounts);
             view_cell_int(accounts, 0, i + 1);
             view_cell_text(accounts, 1, "anna");
@@ -596,13 +603,17 @@ static void test_cut_loops_with_list_cells_and_the_accounts_page(void **state)
     }
     f->app.templates = templates;
     assert_string_equal(bodies[0], bodies[1]);
+    assert_string_equal(options[0], options[1]);
     assert_string_equal(pages[0], pages[1]);
     assert_contains(bodies[0], "<li>Kurs &lt;A&gt;</li>");
-    assert_contains(pages[0], "<option value=\"&lt;1&gt;\">Eisenstadt</option>");
+    assert_contains(pages[0], "<datalist id=\"gemeinden\">\n<option value=\"&lt;1&gt;\">Eisenstadt</option>\n"
+                              "<option value=\"10101\">Eisenstadt</option>\n<option value=\"10101\">Eisenstadt</option>\n"
+                              "</datalist>");
     assert_contains(pages[0], "gesperrt");
     for (int k = 0; k < 2; k++) {
         free(bodies[k]);
         free(pages[k]);
+        free(options[k]);
     }
 }
 
