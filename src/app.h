@@ -20,10 +20,11 @@ struct app {
     struct sender *sender;             /* the mail sender thread, to wake after an order */
 };
 
-/* A page rendered once and served until the catalog changes; owned by one
- * worker (no locking), its html malloc'd and replaced when stale. */
+/* Markup rendered once and served until what it shows changes (a version
+ * the database's triggers bump); owned by one worker (no locking), its html
+ * malloc'd and replaced when stale (worker.h: page_cache_refresh). */
 struct page_cache {
-    int64_t version; /* catalog version it was rendered for; 0 = empty */
+    int64_t version; /* version it was rendered for (catalog_version, municipality_names_version); 0 = empty */
     char *html;
     size_t len;
 };
@@ -34,6 +35,7 @@ struct worker {
     struct arena *arena;    /* reset after every request */
     struct page_cache catalog_for_guests; /* the whole /kurse page of a guest */
     struct page_cache catalog_body;       /* its body (part_catalog), also for logged-in pages */
+    struct page_cache municipality_options; /* the account pages' <datalist> (part_municipality_options) */
 };
 
 #endif

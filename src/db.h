@@ -508,6 +508,8 @@ struct municipality_name {
     const char *gkz, *name;
 };
 int db_municipality_names(struct db *db, struct arena *a, struct municipality_name **list, size_t *n);
+/* Changes with every change of a municipality's GKZ or name (the list above). */
+int db_municipality_names_version(struct db *db, int64_t *version);
 /* Sets name, address, invoice_email and uid of m->id (the GKZ never changes). */
 int db_municipality_update(struct db *db, const struct municipality *m);
 

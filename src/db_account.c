@@ -319,6 +319,11 @@ static void municipality_name_row(sqlite3_stmt *st, struct arena *a, void *item)
     m->name = db_text(a, st, MNAME_C_NAME);
 }
 
+int db_municipality_names_version(struct db *db, int64_t *version)
+{
+    return db_read_int(db, db_stmt(db, Q_MUNICIPALITY_NAMES_VERSION), version);
+}
+
 int db_municipality_names(struct db *db, struct arena *a, struct municipality_name **list, size_t *n)
 {
     sqlite3_stmt *st = db_stmt(db, Q_ADMIN_MUNICIPALITY_NAMES);

@@ -13,6 +13,7 @@
 #include "money.h"
 #include "req.h"
 #include "view.h"
+#include "worker.h"
 
 /* The columns of catalog_list.html's tables "courses" and "packages";
  * ITEM_COURSES (the titles of a package's courses) is set for packages. */
@@ -55,22 +56,6 @@ static int render_body(struct req *r, char **html, size_t *len)
     return *html ? 0 : 500;
 }
 
-/* Brings cache to catalog version by render(); 0 or 500. */
-static int refresh(struct req *r, struct page_cache *cache, int64_t version,
-                   int (*render)(struct req *, char **, size_t *))
-{
-    if (cache->version == version)
-        return 0;
-    char *html;
-    size_t len;
-    int status = render(r, &html, &len);
-    if (status != 0)
-        return status;
-    free(cache->html);
-    *cache = (struct page_cache){.version = version, .html = html, .len = len};
-    return 0;
-}
-
 /* The whole page around the cached body: only the layout (who is logged
  * in, the CSRF token of the logout form) is filled per request. */
 static int render_page(struct req *r, char **html, size_t *len)
@@ -86,7 +71,7 @@ int h_catalog_list(struct req *r)
     int64_t version;
     if (db_catalog_version(r->db, &version) != DB_OK)
         return 500;
-    int status = refresh(r, &r->worker->catalog_body, version, render_body);
+    int status = page_cache_refresh(r, &r->worker->catalog_body, version, render_body);
     if (status != 0)
         return status;
     if (r->who) {
@@ -99,7 +84,7 @@ int h_catalog_list(struct req *r)
         return status;
     }
     struct page_cache *cache = &r->worker->catalog_for_guests;
-    if ((status = refresh(r, cache, version, render_page)) != 0)
+    if ((status = page_cache_refresh(r, cache, version, render_page)) != 0)
         return status;
     return req_bytes(r, "text/html; charset=utf-8", cache->html, cache->len);
 }

@@ -17,6 +17,9 @@ struct view_table;
 /* Lexes every embedded template.  NULL with err filled on a lex error.
  * The result is read-only and shared by all threads. */
 struct templates *templates_load(char *err, size_t errlen);
+/* The same templates with every loop left to CTPL (none cut out, see
+ * "Table loops" in view.c): for tests comparing the two renderings. */
+struct templates *templates_load_uncut(char *err, size_t errlen);
 void templates_free(struct templates *t);
 
 /* A page to fill: template name without ".html", and the <title>.  Aborts
@@ -47,8 +50,12 @@ void view_html(struct view *v, const char *key, const char *markup);
  *     t = view_table(v, "tenants", TENANT_COLUMNS);
  *     view_row(t); view_cell_text(t, TENANT_GKZ, gkz); ...
  * Building and rendering cost O(rows × columns): the rows are kept in the
- * request's arena and handed to CTPL once, prepended last row first (CTPL
- * keeps arrays as lists: appending or reading {col[i]} would walk them).
+ * request's arena; a loop `{for r in NAME}` that no other loop encloses and
+ * that reads r only as r[N] is run by view.c itself, one row at a time with
+ * its cells as plain symbols (CTPL would copy the table, each row, and the
+ * whole row again for every r[N]); other uses get the table as one CTPL
+ * array of row arrays, prepended last row first (CTPL keeps arrays as lists:
+ * appending or reading {col[i]} would walk them).
  * A column holds one kind of cell (text, int or list); a cell not set in a
  * row renders as "", 0 or an empty list.  Misuse (a column out of range, a
  * cell before view_row, two kinds in one column) is a programming error
