@@ -40,6 +40,20 @@ int db_schema_latest(void);
 
 /* BEGIN IMMEDIATE (waits for the write lock up to the busy timeout). */
 int db_begin(struct db *db);
+/* db_begin for a transaction that changes thousands of pages (an order of
+ * up to 10,000 codes: about one page of the code_hash index per code).
+ * The connection's page cache (SQLite's 2 MB, ~470 pages) is raised to
+ * pages + DB_LARGE_CACHE_PAGES until the transaction ends (db_commit,
+ * db_rollback, db_close), so its changed pages stay in memory until COMMIT
+ * writes each once, instead of being spilled to the WAL when the cache is
+ * full, read back, changed and written again.  The cache holds only pages
+ * touched (about 4.2 KiB each); the end shrinks it back and hands the pages
+ * to the heap (sqlite3_db_release_memory).  Same outcomes as db_begin; when
+ * the cache cannot be raised it is a plain db_begin.  With group commit it
+ * opens a batch of its own (the open one is committed first), on the shared
+ * connection, whose cache it raises until that batch ends. */
+#define DB_LARGE_CACHE_PAGES 2000
+int db_begin_large(struct db *db, size_t pages);
 int db_commit(struct db *db);
 /* A read transaction (BEGIN DEFERRED): the reads until db_read_end see one
  * snapshot and take it once, instead of once per statement.  Takes no write

@@ -23,6 +23,7 @@ struct db {
     struct db *tx;
     bool writing;               /* holds the process's writer mutex (db_writer.c): in db_begin..commit/rollback */
     int busy_timeout_ms;        /* how long db_on_busy waits for another process's lock */
+    int64_t cache_size_before;  /* in a db_begin_large transaction on this connection: the PRAGMA cache_size to restore; else 0 */
     int64_t busy_since_ms;      /* when the current wait began (CLOCK_MONOTONIC) */
 };
 

@@ -34,6 +34,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "log.h"
@@ -70,6 +71,21 @@ static int exec_simple(struct db *db, const char *sql)
     return rc == SQLITE_OK ? DB_OK : db_step_error(db, rc);
 }
 
+/* After a db_begin_large transaction on c: the page cache back to its size,
+ * and the pages the transaction kept (clean once it ended) given back to
+ * the heap.  Harmless on any other connection. */
+static void end_large(struct db *c)
+{
+    if (!c->cache_size_before)
+        return;
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)c->cache_size_before);
+    c->cache_size_before = 0;
+    if (sqlite3_exec(c->conn, sql, NULL, NULL, NULL) != SQLITE_OK)
+        log_error("sqlite: %s: %s", sql, sqlite3_errmsg(c->conn));
+    sqlite3_db_release_memory(c->conn);
+}
+
 /* Ends the open batch (caller holds writer): COMMIT when it holds members,
  * ROLLBACK when it holds none; tells each member the outcome.  A batch
  * SQLite already rolled back (an I/O error, a full disk) fails them all. */
@@ -98,6 +114,7 @@ static void batch_end(void)
     group.members = NULL;
     group.held = 0;
     group.open = false;
+    end_large(g);
 }
 
 static void take(void)
@@ -217,7 +234,31 @@ static int member_begin(struct db *db)
     return status;
 }
 
-int db_begin(struct db *db)
+static int int_of_row(void *out, int ncols, char **values, char **names)
+{
+    (void)names;
+    if (ncols == 1 && values[0])
+        *(int64_t *)out = strtoll(values[0], NULL, 10);
+    return 0;
+}
+
+/* Raises the page cache of c (the connection the transaction will run on)
+ * to pages + DB_LARGE_CACHE_PAGES; end_large restores it.  Left as it is
+ * when the size cannot be read or set. */
+static void begin_large(struct db *c, size_t pages)
+{
+    int64_t before = 0; /* as SQLite gives it: pages, or -KiB (its default -2000) */
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %zu", pages + DB_LARGE_CACHE_PAGES);
+    if (!c->cache_size_before && sqlite3_exec(c->conn, "PRAGMA cache_size", int_of_row, &before, NULL) == SQLITE_OK &&
+        before != 0 && exec_simple(c, sql) == DB_OK)
+        c->cache_size_before = before;
+}
+
+/* db_begin and db_begin_large (pages > 0).  A large transaction opens a
+ * batch of its own (the open one is committed first): it never runs inside
+ * a savepoint, and the page cache it raises is the shared connection's. */
+static int begin(struct db *db, size_t pages)
 {
     if (db->writing) { /* a transaction already open on this connection */
         log_error("sqlite: db_begin inside a write transaction");
@@ -225,10 +266,28 @@ int db_begin(struct db *db)
     }
     take();
     writer_taken(db);
+    struct db *c = group.db ? group.db : db;
+    if (pages > 0 && group.db && group.open)
+        batch_end();
+    if (pages > 0)
+        begin_large(c, pages);
     int status = group.db ? member_begin(db) : exec_simple(db, "BEGIN IMMEDIATE");
-    if (status != DB_OK)
+    if (status != DB_OK) {
+        if (!group.open)
+            end_large(c);
         db_writer_release(db);
+    }
     return status;
+}
+
+int db_begin(struct db *db)
+{
+    return begin(db, 0);
+}
+
+int db_begin_large(struct db *db, size_t pages)
+{
+    return begin(db, pages > 0 ? pages : 1);
 }
 
 /* Ends a member's savepoint (undoing it unless keep) and gives writer on;
@@ -248,6 +307,7 @@ static int member_end(struct db *db, bool keep)
         } else if (status != DB_OK) { /* the member that opened the batch: alone in it */
             sqlite3_exec(g->conn, "ROLLBACK", NULL, NULL, NULL);
             group.open = false;
+            end_large(g);
         }
     }
     if (status == DB_OK) {
@@ -270,10 +330,12 @@ int db_commit(struct db *db)
     if (db->tx != db)
         return member_end(db, true);
     int status = exec_simple(db, "COMMIT");
-    if (status != DB_OK)
+    if (status != DB_OK) {
         db_rollback(db); /* releases the writer mutex too */
-    else
+    } else {
         db_writer_release(db);
+        end_large(db);
+    }
     return status;
 }
 
@@ -286,6 +348,7 @@ void db_rollback(struct db *db)
     if (!sqlite3_get_autocommit(db->conn))
         sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
     db_writer_release(db);
+    end_large(db);
 }
 
 int db_end(struct db *db, int rc)

@@ -2,6 +2,7 @@
 #include "order.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "codes.h"
@@ -78,11 +79,33 @@ static int write_order(struct db *db, struct arena *a, const struct order_reques
     return db_order_add(db, o, &o->id);
 }
 
-static int write_lines_and_codes(struct db *db, const struct crypto_keys *keys, const struct order *o,
-                                 const struct priced_line *lines, size_t n, struct order_result *res)
+/* A code of the order not stored yet, with the line it belongs to. */
+struct pending_code {
+    struct new_code c;
+    size_t line;
+};
+
+static int by_hash(const void *x, const void *y)
+{
+    return memcmp(((const struct pending_code *)x)->c.hash, ((const struct pending_code *)y)->c.hash,
+                  CRYPTO_HASH_SIZE);
+}
+
+/* The order's lines, then its codes.  The codes are all generated first and
+ * stored line by line, each line's in the order of their look-up hash: the
+ * UNIQUE index on code_hash
+ * (about 15,000 leaf pages at 1,000,000 vouchers) then takes them in one
+ * sweep, each leaf page fetched, changed and left once, instead of random
+ * inserts that fetch pages again after SQLite's page cache (2 MB) has
+ * spilled them to the WAL (docs/performance.md, "Storing an order").
+ * pending (arena) holds the plain codes until they are stored; it is wiped
+ * before returning, whatever the outcome. */
+static int write_lines_and_codes(struct db *db, struct arena *a, const struct crypto_keys *keys,
+                                 const struct order *o, const struct priced_line *lines, size_t n,
+                                 size_t units, struct order_result *res)
 {
     int64_t valid_until = date_valid_until(o->created_at);
-    size_t k = 0;
+    int64_t *line_ids = arena_alloc(a, (n + 1) * sizeof *line_ids);
     for (size_t i = 0; i < n; i++) {
         const struct catalog_item *item = &lines[i].item;
         struct order_line line = {
@@ -90,27 +113,39 @@ static int write_lines_and_codes(struct db *db, const struct crypto_keys *keys, 
             .quantity = lines[i].quantity, .unit_price_cents = item->price_cents,
             .line_net_cents = item->price_cents * lines[i].quantity, .position = (int64_t)i,
         };
-        int status = db_order_line_add(db, &line, &line.id);
-        struct voucher v = {.order_id = o->id, .item_id = item->id, .municipality_id = o->municipality_id,
-                            .created_at = o->created_at, .valid_until = valid_until};
-        /* Codes are made CODES_BATCH at a time (codes_generate); one whose
-         * hash exists already (it will not happen) is replaced by codes_issue. */
-        struct new_code batch[CODES_BATCH];
-        for (long q = 0; q < lines[i].quantity && status == DB_OK;) {
+        if (db_order_line_add(db, &line, &line_ids[i]) != DB_OK)
+            return DB_ERROR;
+    }
+    struct pending_code *pending = arena_alloc(a, (units + 1) * sizeof *pending);
+    struct new_code batch[CODES_BATCH];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t first = k;
+        for (long q = 0; q < lines[i].quantity;) {
             size_t m = (size_t)(lines[i].quantity - q) < CODES_BATCH ? (size_t)(lines[i].quantity - q) : CODES_BATCH;
             codes_generate(keys, batch, m);
-            for (size_t j = 0; j < m && status == DB_OK; j++, q++, k++) {
-                res->codes[k].line = i;
-                memcpy(res->codes[k].canon, batch[j].canon, VOUCHER_CANON_SIZE);
-                status = codes_store(db, &batch[j], &v, line.id);
-                if (status == DB_CONFLICT)
-                    status = codes_issue(db, keys, &v, line.id, res->codes[k].canon);
-            }
+            for (size_t j = 0; j < m; j++, q++, k++)
+                pending[k] = (struct pending_code){.c = batch[j], .line = i};
         }
-        crypto_wipe(batch, sizeof batch);
-        if (status != DB_OK)
-            return status;
+        /* sorted per line: the codes (ids, res->codes) stay grouped by line in the items' order */
+        qsort(pending + first, k - first, sizeof *pending, by_hash);
     }
+    crypto_wipe(batch, sizeof batch);
+    int status = DB_OK;
+    for (size_t j = 0; j < k && status == DB_OK; j++) {
+        const struct catalog_item *item = &lines[pending[j].line].item;
+        struct voucher v = {.order_id = o->id, .item_id = item->id, .municipality_id = o->municipality_id,
+                            .created_at = o->created_at, .valid_until = valid_until};
+        res->codes[j].line = pending[j].line;
+        memcpy(res->codes[j].canon, pending[j].c.canon, VOUCHER_CANON_SIZE);
+        status = codes_store(db, &pending[j].c, &v, line_ids[pending[j].line]);
+        /* one whose hash exists already (it will not happen) is replaced */
+        if (status == DB_CONFLICT)
+            status = codes_issue(db, keys, &v, line_ids[pending[j].line], res->codes[j].canon);
+    }
+    crypto_wipe(pending, k * sizeof *pending);
+    if (status != DB_OK)
+        return status;
     res->ncodes = k;
     return DB_OK;
 }
@@ -145,8 +180,9 @@ static enum order_status place_in_transaction(struct db *db, const struct crypto
         return ORDER_ERROR;
     res->order_id = o.id;
     res->invoice_number = o.invoice_number;
-    res->codes = arena_alloc(a, (total_units(rq) + 1) * sizeof *res->codes);
-    if (write_lines_and_codes(db, keys, &o, lines, rq->nitems, res) != DB_OK ||
+    size_t units = total_units(rq);
+    res->codes = arena_alloc(a, (units + 1) * sizeof *res->codes);
+    if (write_lines_and_codes(db, a, keys, &o, lines, rq->nitems, units, res) != DB_OK ||
         order_mail_queue(db, a, keys, cfg, o.id, now) != DB_OK)
         return ORDER_ERROR;
     return ORDER_OK;
@@ -157,7 +193,8 @@ enum order_status order_place(struct db *db, const struct crypto_keys *keys, con
                               struct order_result *res, char *msg, size_t msglen)
 {
     memset(res, 0, sizeof *res);
-    if (db_begin(db) != DB_OK)
+    /* about one page of the code_hash index per code (docs/performance.md) */
+    if (db_begin_large(db, total_units(rq)) != DB_OK)
         return ORDER_ERROR;
     enum order_status os = place_in_transaction(db, keys, cfg, a, rq, now, res, msg, msglen);
     if (os == ORDER_OK && db_commit(db) != DB_OK)

@@ -708,6 +708,34 @@ static void test_begin_commit_keeps_changes(void **state)
     assert_int_equal(db_municipality_by_gkz(f->db, f->a, "50101", &m), DB_OK);
 }
 
+static void test_begin_large_raises_the_page_cache_until_the_transaction_ends(void **state)
+{
+    struct db_fixture *f = *state;
+    int64_t before = query_int(f->db, "PRAGMA cache_size");
+    assert_true(before != 0);
+    assert_int_equal(db_begin_large(f->db, 10000), DB_OK);
+    assert_int_equal(query_int(f->db, "PRAGMA cache_size"), 10000 + DB_LARGE_CACHE_PAGES);
+    add_municipality(f->db, "50101");
+    assert_int_equal(db_commit(f->db), DB_OK);
+    assert_int_equal(query_int(f->db, "PRAGMA cache_size"), before);
+    struct municipality m;
+    assert_int_equal(db_municipality_by_gkz(f->db, f->a, "50101", &m), DB_OK);
+
+    /* A rollback ends it too, and nothing of it stays. */
+    assert_int_equal(db_begin_large(f->db, 50), DB_OK);
+    assert_int_equal(query_int(f->db, "PRAGMA cache_size"), 50 + DB_LARGE_CACHE_PAGES);
+    add_municipality(f->db, "50102");
+    db_rollback(f->db);
+    assert_int_equal(query_int(f->db, "PRAGMA cache_size"), before);
+    assert_int_equal(db_municipality_by_gkz(f->db, f->a, "50102", &m), DB_NOT_FOUND);
+
+    /* Inside a transaction it is refused like db_begin, and changes nothing. */
+    assert_int_equal(db_begin(f->db), DB_OK);
+    assert_int_equal(db_begin_large(f->db, 50), DB_ERROR);
+    assert_int_equal(query_int(f->db, "PRAGMA cache_size"), before);
+    db_rollback(f->db);
+}
+
 static void test_audit_add_writes_a_row(void **state)
 {
     struct db_fixture *f = *state;
@@ -763,6 +791,7 @@ int main(void)
         T(test_catalog_list_active_only_hides_inactive),
         T(test_begin_rollback_leaves_nothing_behind),
         T(test_begin_commit_keeps_changes),
+        T(test_begin_large_raises_the_page_cache_until_the_transaction_ends),
         T(test_audit_add_writes_a_row),
     };
 #undef T

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "codes.h"
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
@@ -176,6 +177,62 @@ static void test_order_writes_lines_codes_and_one_mail_in_one_go(void **state)
     db_close(db);
 }
 
+/* More codes than one batch of codes_generate, on two lines: each code is
+ * stored once, under its own line and item, line by line and within a line
+ * in the order of its look-up hash (ids ascending with code_hash: one sweep
+ * over the UNIQUE index), the result grouped by line as before, and
+ * the connection's page cache is back to its size afterwards. */
+static void test_order_stores_its_codes_in_hash_order_under_their_lines(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db = open_db(f);
+    long long cache_before = query_int(db, "PRAGMA cache_size");
+    const struct order_item_request items[] = {{"dsgvo-grundlagen", 300}, {"digitales-amt", 200}};
+    struct arena *a = arena_new();
+    struct order_request rq = {.account_id = f->admin_id, .municipality_id = f->municipality_id,
+                               .idempotency_token = "token-sorted-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", .reference = "",
+                               .items = items, .nitems = 2};
+    struct order_result res;
+    char msg[256];
+    assert_int_equal(order_place(db, &f->fx.keys, &f->fx.cfg, a, &rq, (int64_t)time(NULL), &res, msg, sizeof msg),
+                     ORDER_OK);
+    assert_int_equal(res.ncodes, 500);
+    assert_int_equal(query_int(db, "PRAGMA cache_size"), cache_before);
+    size_t per_line[2] = {0, 0};
+    for (size_t i = 0; i < res.ncodes; i++) {
+        assert_true(res.codes[i].line < 2);
+        assert_true(i == 0 || res.codes[i].line >= res.codes[i - 1].line); /* grouped by line, in the items' order */
+        per_line[res.codes[i].line]++;
+        unsigned char hash[CRYPTO_HASH_SIZE];
+        codes_hash(&f->fx.keys, res.codes[i].canon, hash);
+        struct voucher v;
+        assert_int_equal(db_voucher_by_hash(db, a, hash, &v), DB_OK);
+        assert_int_equal(v.order_id, res.order_id);
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM vouchers v JOIN order_lines l ON l.id = v.order_line_id"
+                 " JOIN catalog_items i ON i.id = v.item_id WHERE v.id = %lld AND l.position = %zu"
+                 " AND l.item_id = v.item_id AND i.slug = '%s'",
+                 (long long)v.id, res.codes[i].line, items[res.codes[i].line].slug);
+        assert_int_equal(count(f, sql), 1);
+    }
+    assert_int_equal(per_line[0], 300);
+    assert_int_equal(per_line[1], 200);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT count(DISTINCT code_hash) FROM vouchers WHERE order_id = %lld", (long long)res.order_id);
+    assert_int_equal(count(f, sql), 500);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM vouchers v JOIN vouchers b ON b.order_id = v.order_id AND b.id > v.id"
+             " AND (b.order_line_id < v.order_line_id OR (b.order_line_id = v.order_line_id"
+             " AND b.code_hash < v.code_hash)) WHERE v.order_id = %lld",
+             (long long)res.order_id);
+    assert_int_equal(count(f, sql), 0);
+    crypto_wipe(res.codes, res.ncodes * sizeof *res.codes);
+    arena_free(a);
+    db_close(db);
+}
+
 static void test_refused_order_writes_nothing(void **state)
 {
     struct fixture *f = *state;
@@ -291,6 +348,7 @@ int main(void)
         cmocka_unit_test(test_invoice_numbers_stay_gapless_under_concurrent_orders),
         cmocka_unit_test(test_same_token_places_one_order),
         cmocka_unit_test(test_order_writes_lines_codes_and_one_mail_in_one_go),
+        cmocka_unit_test(test_order_stores_its_codes_in_hash_order_under_their_lines),
         cmocka_unit_test(test_refused_order_writes_nothing),
         cmocka_unit_test(test_retry_delays_grow_and_give_up_after_five_days),
         cmocka_unit_test(test_two_senders_never_send_one_message_twice),
