@@ -270,6 +270,12 @@ static void buf_reserve(struct buf *b, size_t extra)
     b->cap = cap;
 }
 
+char *buf_room(struct buf *b, size_t n)
+{
+    buf_reserve(b, n);
+    return b->data + b->len;
+}
+
 void buf_append(struct buf *b, const void *p, size_t n)
 {
     buf_reserve(b, n);

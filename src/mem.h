@@ -61,6 +61,9 @@ struct buf {
 
 void buf_init(struct buf *b, struct arena *a);
 void buf_append(struct buf *b, const void *p, size_t n);
+/* Room for n more bytes and the NUL after them at b->data + b->len (the
+ * caller writes them, then adds n to b->len); the pointer to that room. */
+char *buf_room(struct buf *b, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...)

@@ -47,11 +47,10 @@ void excel_csv_row(struct buf *b, const char *const *fields, size_t n)
 {
     if (b->len == 0)
         buf_puts(b, "\xEF\xBB\xBF"); /* the BOM: Excel then reads UTF-8 */
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) { /* quoted straight into the buffer: no copy per field */
         size_t len = csv_quote(fields[i], NULL, 0);
-        char *out = arena_alloc(b->arena, len + 1);
-        csv_quote(fields[i], out, len + 1);
-        buf_append(b, out, len);
+        csv_quote(fields[i], buf_room(b, len), len + 1);
+        b->len += len;
         buf_puts(b, i + 1 < n ? ";" : "\r\n");
     }
 }
@@ -89,11 +88,16 @@ static void csv_of(struct buf *b, const struct config *cfg, const struct shown_c
     static const char *const header[] = {"Kurs", "Code", "gültig bis", "Status", "eingelöst am", "eingelöst von",
                                          "ausgegeben an", "E-Mail", "versendet am", "Einlöse-Link"};
     excel_csv_row(b, header, 10);
+    buf_room(b, c->n * 200); /* about a row's length: the buffer grows once, not ten times by doubling */
+    int64_t valid_until = 0;
+    const char *valid_until_text = "";
     for (size_t i = 0; i < c->n; i++) {
         const struct order_code *oc = &c->list[i];
         enum code_status st = codes_status(&oc->v, now);
+        if (i == 0 || oc->v.valid_until != valid_until) /* an order's codes share it: formatted once */
+            valid_until_text = fmt_date(b->arena, valid_until = oc->v.valid_until);
         const char *row[] = {
-            oc->v.item_title, c->display[i], fmt_date(b->arena, oc->v.valid_until),
+            oc->v.item_title, c->display[i], valid_until_text,
             codes_status_label(st),
             oc->v.redeemed_at ? fmt_date(b->arena, oc->v.redeemed_at) : "",
             oc->v.redeemed_at ? arena_printf(b->arena, "%s (%s)", oc->redeemer_name, oc->redeemer_username) : "",
