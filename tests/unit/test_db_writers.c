@@ -158,6 +158,7 @@ struct member_job {
     int index;
     bool roll_back;  /* ends its transaction with db_rollback */
     bool autocommit; /* writes outside a transaction instead */
+    bool large;      /* begins with db_begin_large */
     int status;      /* what db_commit (or the write) answered */
 };
 
@@ -173,7 +174,7 @@ static void *member_thread(void *arg)
     }
     if (job->autocommit) {
         job->status = db_audit_add(db, 0, AUDIT_CATALOG_ADD, subject, "", NULL, 1);
-    } else if ((job->status = db_begin(db)) == DB_OK) {
+    } else if ((job->status = job->large ? db_begin_large(db, 5000) : db_begin(db)) == DB_OK) {
         job->status = db_audit_add(db, 0, AUDIT_CATALOG_EDIT, subject, "", NULL, 1);
         if (job->roll_back)
             db_rollback(db);
@@ -286,6 +287,59 @@ static void test_group_commit_write_outside_a_transaction_commits_the_batch_firs
     assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE subject = 'undone'"), 0);
     assert_int_equal(db_begin(db), DB_OK); /* the mutex and the shared connection are free again */
     db_rollback(db);
+    db_close(db);
+    db_group_stop();
+    remove_database(dir, path);
+}
+
+/* PRAGMA cache_size of the connection db's statements run on now. */
+static int64_t cache_size_in_use(struct db *db)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db_conn(db), "PRAGMA cache_size", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void test_group_commit_large_transaction_runs_in_a_batch_of_its_own_with_a_larger_cache(void **state)
+{
+    (void)state;
+    char dir[64], path[128], err[256] = "";
+    new_database(dir, sizeof dir, path, sizeof path);
+    assert_int_equal(db_group_start(path, err, sizeof err), 0);
+    int64_t commits0, transactions0, commits, transactions;
+    db_group_counts(&commits0, &transactions0);
+    struct db *db = db_open(path, DB_OPEN_CHECK, err, sizeof err);
+    assert_non_null(db);
+    assert_int_equal(db_begin(db), DB_OK);
+    int64_t normal = cache_size_in_use(db); /* the shared connection's, SQLite's default */
+    assert_int_equal(db_audit_add(db, 0, AUDIT_CATALOG_EDIT, "first", "", NULL, 1), DB_OK);
+    pthread_t t;
+    struct member_job job = {.path = path, .large = true};
+    queue_members(&t, &job, 1);
+    /* the large one, queued behind, commits this batch before it begins */
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(job.status, DB_OK);
+    db_group_counts(&commits, &transactions);
+    assert_int_equal(commits - commits0, 2);
+    assert_int_equal(transactions - transactions0, 2);
+    /* its cache: raised while it runs, restored when its batch ended */
+    assert_int_equal(db_begin_large(db, 5000), DB_OK);
+    assert_int_equal(cache_size_in_use(db), 5000 + DB_LARGE_CACHE_PAGES);
+    assert_int_equal(db_audit_add(db, 0, AUDIT_CATALOG_EDIT, "large", "", NULL, 1), DB_OK);
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(cache_size_in_use(db), normal);
+    db_rollback(db);
+    assert_int_equal(db_begin_large(db, 5000), DB_OK);
+    db_rollback(db); /* alone in its batch: the rollback restores it too */
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(cache_size_in_use(db), normal);
+    db_rollback(db);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE subject IN ('first', 'm0', 'large')"), 3);
     db_close(db);
     db_group_stop();
     remove_database(dir, path);
@@ -425,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_writer_threads_with_group_commit_every_write_lands_once),
         cmocka_unit_test(test_group_commit_puts_the_queued_transactions_into_one_commit),
         cmocka_unit_test(test_group_commit_write_outside_a_transaction_commits_the_batch_first),
+        cmocka_unit_test(test_group_commit_large_transaction_runs_in_a_batch_of_its_own_with_a_larger_cache),
         cmocka_unit_test(test_rollback_and_close_give_the_writer_mutex_back),
         cmocka_unit_test(test_checkpointer_copies_the_wal_while_writes_arrive_and_truncates_it_when_idle),
     };
