@@ -20,20 +20,30 @@ struct app {
     struct sender *sender;             /* the mail sender thread, to wake after an order */
 };
 
-/* A page rendered once and served until the catalog changes; owned by one
- * worker (no locking), its html malloc'd and replaced when stale. */
+/* A page (or part) rendered once and served while its version is current;
+ * owned by one worker (no locking), its html malloc'd and replaced when
+ * stale. */
 struct page_cache {
-    int64_t version; /* catalog version it was rendered for; 0 = empty */
+    int64_t version; /* catalog version it was rendered for (1: depends on no data); 0 = empty */
     char *html;
     size_t len;
 };
+
+/* The layout's variants (view_variant() in view.h): a guest, or one bit per
+ * menu flag of the logged-in account's role (logged_in, is_user,
+ * is_tenant_admin, is_support, is_admin). */
+#define LAYOUT_VARIANTS 32
 
 struct worker {
     const struct app *app;
     struct db *db;          /* this thread's connection */
     struct arena *arena;    /* reset after every request */
-    struct page_cache catalog_for_guests; /* the whole /kurse page of a guest */
-    struct page_cache catalog_body;       /* its body (part_catalog), also for logged-in pages */
+    struct page_cache catalog_body;       /* the body of /kurse (part_catalog) */
+    /* Pages kept with stand-ins for the user name and the CSRF token
+     * (view_new_kept in view.h), one per layout variant: */
+    struct page_cache catalog_page[LAYOUT_VARIANTS]; /* the whole /kurse page */
+    struct page_cache courses_page[LAYOUT_VARIANTS]; /* /meine-kurse around its table (version 1) */
+    struct page_cache redeem_form;        /* the fresh form of /voucher/einloesen for a guest (version 1) */
 };
 
 #endif

@@ -1,10 +1,10 @@
 /* h_catalog — the public catalog "Kurse".  Its body (the courses and
  * packages) is rendered once per catalog version and kept by the worker (the
- * catalog version is bumped by triggers on every catalog change); a logged-in
- * request fills only the layout around it, and for guests the whole page is
- * kept as well. */
+ * catalog version is bumped by triggers on every catalog change), and so is
+ * the whole page for each variant of the layout (guest, or the menu of a
+ * role): a request only splices in the user name and the CSRF token of the
+ * logout form (view_send_kept). */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "app.h"
 #include "config.h"
@@ -35,13 +35,13 @@ static void item_row(struct view_table *t, const struct catalog_item *it, int va
         view_cell_list_text(t, ITEM_COURSES, it->course_titles[k]);
 }
 
-/* The catalog body (templates/part_catalog.html) of the catalog version
- * into *html (malloc'd, the caller owns it).  0 or 500. */
-static int render_body(struct req *r, char **html, size_t *len)
+/* The catalog body (templates/part_catalog.html) of the catalog version;
+ * NULL on a database error. */
+static struct view *catalog_body(struct req *r)
 {
     struct catalog cat;
     if (db_catalog_list(r->db, r->arena, true, &cat) != DB_OK)
-        return 500;
+        return NULL;
     int vat = r->app->cfg->invoice_vat_percent;
     struct view *v = view_new_part(r, "part_catalog");
     struct view_table *courses = view_table(v, "courses", ITEM_COLUMNS);
@@ -51,34 +51,16 @@ static int render_body(struct req *r, char **html, size_t *len)
         item_row(it->kind == ITEM_PACKAGE ? packages : courses, it, vat);
     }
     view_int(v, "vat_percent", vat);
-    *html = view_render_malloc(v, len);
-    return *html ? 0 : 500;
+    return v;
 }
 
-/* Brings cache to catalog version by render(); 0 or 500. */
-static int refresh(struct req *r, struct page_cache *cache, int64_t version,
-                   int (*render)(struct req *, char **, size_t *))
+/* The whole page around the kept body, with stand-ins for the user name and
+ * the CSRF token of the logout form (a guest's page has neither). */
+static struct view *catalog_page(struct req *r)
 {
-    if (cache->version == version)
-        return 0;
-    char *html;
-    size_t len;
-    int status = render(r, &html, &len);
-    if (status != 0)
-        return status;
-    free(cache->html);
-    *cache = (struct page_cache){.version = version, .html = html, .len = len};
-    return 0;
-}
-
-/* The whole page around the cached body: only the layout (who is logged
- * in, the CSRF token of the logout form) is filled per request. */
-static int render_page(struct req *r, char **html, size_t *len)
-{
-    struct view *v = view_new(r, "catalog_list", "Kurse");
+    struct view *v = view_new_kept(r, "catalog_list", "Kurse");
     view_html(v, "catalog_html", r->worker->catalog_body.html);
-    *html = view_render_malloc(v, len);
-    return *html ? 0 : 500;
+    return v;
 }
 
 int h_catalog_list(struct req *r)
@@ -86,20 +68,9 @@ int h_catalog_list(struct req *r)
     int64_t version;
     if (db_catalog_version(r->db, &version) != DB_OK)
         return 500;
-    int status = refresh(r, &r->worker->catalog_body, version, render_body);
-    if (status != 0)
-        return status;
-    if (r->who) {
-        char *html;
-        size_t len;
-        if ((status = render_page(r, &html, &len)) == 0) {
-            req_bytes(r, "text/html; charset=utf-8", html, len);
-            free(html);
-        }
-        return status;
-    }
-    struct page_cache *cache = &r->worker->catalog_for_guests;
-    if ((status = refresh(r, cache, version, render_page)) != 0)
-        return status;
-    return req_bytes(r, "text/html; charset=utf-8", cache->html, cache->len);
+    struct page_cache *page = &r->worker->catalog_page[view_variant(r)];
+    int status = view_keep(r, &r->worker->catalog_body, version, catalog_body);
+    if (status == 0)
+        status = view_keep(r, page, version, catalog_page);
+    return status != 0 ? status : view_send_kept(r, page->html, page->len, NULL);
 }
