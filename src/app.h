@@ -20,11 +20,12 @@ struct app {
     struct sender *sender;             /* the mail sender thread, to wake after an order */
 };
 
-/* A page (or part) rendered once and served while its version is current;
- * owned by one worker (no locking), its html malloc'd and replaced when
- * stale. */
+/* Markup rendered once and served until what it shows changes (a version
+ * the database's triggers bump, or 1 for what depends on no data); owned by
+ * one worker (no locking), its html malloc'd and replaced when stale
+ * (worker.h: page_cache_refresh). */
 struct page_cache {
-    int64_t version; /* catalog version it was rendered for (1: depends on no data); 0 = empty */
+    int64_t version; /* version it was rendered for (catalog_version, municipality_names_version, 1); 0 = empty */
     char *html;
     size_t len;
 };
@@ -39,6 +40,7 @@ struct worker {
     struct db *db;          /* this thread's connection */
     struct arena *arena;    /* reset after every request */
     struct page_cache catalog_body;       /* the body of /kurse (part_catalog) */
+    struct page_cache municipality_options; /* the account pages' <datalist> (part_municipality_options) */
     /* Pages kept with stand-ins for the user name and the CSRF token
      * (view_new_kept in view.h), one per layout variant: */
     struct page_cache catalog_page[LAYOUT_VARIANTS]; /* the whole /kurse page */

@@ -4,8 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,106 +116,13 @@ int db_set_synchronous(const char *level)
     return -1;
 }
 
-/* ---- one writer at a time ----
- * SQLite lets one connection write at a time; a second one waiting for the
- * lock sleeps in the busy handler (1, 2, 5 ... 100 ms) and often sleeps on
- * after the lock is free (issue 8: 0.75 sleeps per redemption).  Within this
- * process the writers instead queue on one pthread mutex, held from
- * BEGIN IMMEDIATE to COMMIT/ROLLBACK (db_begin..db_commit/db_rollback) and
- * around each write outside a transaction, so the lock passes to the next
- * writer the moment it is released.  Other processes (voucherctl, a second
- * voucherd) are still waited for by on_busy's sleeps, up to the busy timeout. */
-static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
-static atomic_int writer_held; /* 1 while a connection of this process holds writer */
-
-/* db now holds the mutex (taken by the caller). */
-static void writer_taken(struct db *db)
-{
-    atomic_store(&writer_held, 1);
-    db->writing = true;
-}
-
-void db_writer_lock(struct db *db)
-{
-    pthread_mutex_lock(&writer);
-    writer_taken(db);
-}
-
-bool db_writer_trylock(struct db *db)
-{
-    if (db->writing || pthread_mutex_trylock(&writer) != 0)
-        return false;
-    writer_taken(db);
-    return true;
-}
-
-void db_writer_release(struct db *db)
-{
-    if (!db->writing)
-        return;
-    db->writing = false;
-    atomic_store(&writer_held, 0);
-    pthread_mutex_unlock(&writer);
-}
-
-/* A write outside a transaction (an UPDATE or INSERT stepped in autocommit
- * mode) takes the mutex too; true when it did, for step_end. */
-static bool step_begin(struct db *db, sqlite3_stmt *st)
-{
-    if (db->writing || !sqlite3_get_autocommit(db->conn) || sqlite3_stmt_readonly(st))
-        return false;
-    db_writer_lock(db);
-    return true;
-}
-
-static void step_end(struct db *db, bool locked)
-{
-    if (locked)
-        db_writer_release(db);
-}
-
-static int64_t monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* SQLite's busy handler for every connection: a lock held by a writer of
- * this process is waited for on the mutex (no sleep: the retry comes as it
- * is released); any other (another process's) with SQLite's own growing
- * sleeps.  Gives up (0: the statement fails with SQLITE_BUSY) after the
- * connection's busy timeout in either case. */
-static int on_busy(void *arg, int count)
-{
-    static const int delays_ms[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
-    struct db *db = arg;
-    int64_t now = monotonic_ms();
-    if (count == 0)
-        db->busy_since_ms = now;
-    int64_t left = db->busy_timeout_ms - (now - db->busy_since_ms);
-    if (left <= 0)
-        return 0;
-    if (!db->writing && atomic_load(&writer_held)) {
-        pthread_mutex_lock(&writer); /* returns when that writer commits */
-        pthread_mutex_unlock(&writer);
-        return 1;
-    }
-    int64_t ms = delays_ms[count < 12 ? count : 11];
-    if (ms > left)
-        ms = left;
-    struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000};
-    nanosleep(&ts, NULL);
-    return 1;
-}
-
 static int configure(struct db *db, char *err, size_t errlen)
 {
     sqlite3 *conn = db->conn;
     char *msg = NULL;
     char sql[200];
     db->busy_timeout_ms = DB_BUSY_TIMEOUT_MS;
-    sqlite3_busy_handler(conn, on_busy, db);
+    sqlite3_busy_handler(conn, db_on_busy, db);
     /* WAL with synchronous FULL: a COMMIT returns only after its frames are
      * fsync'ed to the WAL, so what a reply confirmed survives a power cut.
      * temp_store MEMORY: the statement journal of each write that fires a
@@ -253,6 +158,7 @@ static int prepare_all(struct db *db, char *err, size_t errlen)
 struct db *db_open(const char *path, enum db_open_mode mode, char *err, size_t errlen)
 {
     struct db *db = xcalloc(1, sizeof *db);
+    db->tx = db;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (mode == DB_OPEN_MIGRATE)
         flags |= SQLITE_OPEN_CREATE;
@@ -301,7 +207,7 @@ void db_close(struct db *db)
 
 sqlite3_stmt *db_stmt(struct db *db, enum query_id id)
 {
-    sqlite3_stmt *st = db->stmt[id];
+    sqlite3_stmt *st = db->tx->stmt[id];
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return st;
@@ -311,35 +217,35 @@ int db_step_error(struct db *db, int rc)
 {
     if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT)
         return DB_CONFLICT;
-    log_error("sqlite: %s (%d)", sqlite3_errmsg(db->conn), rc);
+    log_error("sqlite: %s (%d)", sqlite3_errmsg(db->tx->conn), rc);
     return DB_ERROR;
 }
 
 int db_exec_stmt(struct db *db, sqlite3_stmt *st)
 {
-    bool locked = step_begin(db, st);
+    bool locked = db_step_begin(db, st);
     int rc = sqlite3_step(st);
     int status = rc == SQLITE_DONE || rc == SQLITE_ROW ? DB_OK : db_step_error(db, rc);
     sqlite3_reset(st);
-    step_end(db, locked);
+    db_step_end(db, locked);
     return status;
 }
 
 int db_exec_one(struct db *db, sqlite3_stmt *st, int if_none)
 {
     int status = db_exec_stmt(db, st);
-    return status == DB_OK && sqlite3_changes(db->conn) != 1 ? if_none : status;
+    return status == DB_OK && sqlite3_changes(db->tx->conn) != 1 ? if_none : status;
 }
 
 int db_read_one(struct db *db, struct arena *a, sqlite3_stmt *st, db_row_fn row, void *item)
 {
-    bool locked = step_begin(db, st); /* an UPDATE ... RETURNING writes until the reset */
+    bool locked = db_step_begin(db, st); /* an UPDATE ... RETURNING writes until the reset */
     int rc = sqlite3_step(st);
     int status = rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : db_step_error(db, rc);
     if (status == DB_OK)
         row(st, a, item);
     sqlite3_reset(st);
-    step_end(db, locked);
+    db_step_end(db, locked);
     return status;
 }
 
@@ -363,7 +269,7 @@ int db_insert_stmt(struct db *db, sqlite3_stmt *st, int64_t *id)
 {
     int status = db_exec_stmt(db, st);
     if (status == DB_OK && id)
-        *id = sqlite3_last_insert_rowid(db->conn);
+        *id = sqlite3_last_insert_rowid(db->tx->conn);
     return status;
 }
 
@@ -372,14 +278,14 @@ int db_collect(struct db *db, struct arena *a, sqlite3_stmt *st, size_t size, db
 {
     size_t cap = 0;
     int rc;
-    bool locked = step_begin(db, st);
+    bool locked = db_step_begin(db, st);
     *items = NULL;
     for (*n = 0; (rc = sqlite3_step(st)) == SQLITE_ROW; (*n)++) {
         *items = arena_grow(a, *items, *n, &cap, size);
         row(st, a, (char *)*items + *n * size);
     }
     sqlite3_reset(st);
-    step_end(db, locked);
+    db_step_end(db, locked);
     return rc == SQLITE_DONE ? DB_OK : db_step_error(db, rc);
 }
 
@@ -437,61 +343,6 @@ void db_bind_id(sqlite3_stmt *st, int idx, int64_t id)
         sqlite3_bind_int64(st, idx, id);
     else
         sqlite3_bind_null(st, idx);
-}
-
-static int exec_simple(struct db *db, const char *sql)
-{
-    int rc = sqlite3_exec(db->conn, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? DB_OK : db_step_error(db, rc);
-}
-
-int db_begin(struct db *db)
-{
-    if (db->writing) { /* a transaction already open on this connection */
-        log_error("sqlite: db_begin inside a write transaction");
-        return DB_ERROR;
-    }
-    db_writer_lock(db);
-    int status = exec_simple(db, "BEGIN IMMEDIATE");
-    if (status != DB_OK)
-        db_writer_release(db);
-    return status;
-}
-
-int db_read_begin(struct db *db)
-{
-    return exec_simple(db, "BEGIN DEFERRED");
-}
-
-void db_read_end(struct db *db)
-{
-    if (!sqlite3_get_autocommit(db->conn))
-        sqlite3_exec(db->conn, "COMMIT", NULL, NULL, NULL);
-}
-
-int db_commit(struct db *db)
-{
-    int status = exec_simple(db, "COMMIT");
-    if (status != DB_OK)
-        db_rollback(db); /* releases the writer mutex too */
-    else
-        db_writer_release(db);
-    return status;
-}
-
-void db_rollback(struct db *db)
-{
-    if (!sqlite3_get_autocommit(db->conn))
-        sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
-    db_writer_release(db);
-}
-
-int db_end(struct db *db, int rc)
-{
-    if (rc == 0)
-        return db_commit(db) == DB_OK ? 0 : -1;
-    db_rollback(db);
-    return rc;
 }
 
 bool db_ping(struct db *db)

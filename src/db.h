@@ -99,6 +99,23 @@ void db_checkpointer_stop(struct db_checkpointer *c);
  * this process (for tests and logs).  Cannot fail. */
 void db_checkpointer_counts(int64_t *passive, int64_t *truncated);
 
+/* ---- group commit (voucherd) ----
+ * From db_group_start on, every db_begin..db_commit of the process runs on
+ * one shared writer connection, and transactions that queue for the writer
+ * while one runs are committed together with a single COMMIT (one fsync of
+ * the WAL for all of them; db_writer.c).  db_commit still returns only once
+ * that transaction is durable, with its own outcome.  Start it before the
+ * threads that write and stop it after they stopped (voucherd); voucherctl
+ * and the tests that do not start it commit one transaction at a time. */
+/* Opens the shared connection.  -1 with err filled when it does not open. */
+int db_group_start(const char *path, char *err, size_t errlen);
+/* Commits what is open and closes the shared connection; harmless when not started. */
+void db_group_stop(void);
+/* Batches committed so far and the transactions they held (tests, logs). */
+void db_group_counts(int64_t *commits, int64_t *transactions);
+/* Threads waiting for the writer mutex right now (tests). */
+int db_group_queued(void);
+
 /* ---- municipalities ---- */
 struct municipality {
     int64_t id;
@@ -491,6 +508,8 @@ struct municipality_name {
     const char *gkz, *name;
 };
 int db_municipality_names(struct db *db, struct arena *a, struct municipality_name **list, size_t *n);
+/* Changes with every change of a municipality's GKZ or name (the list above). */
+int db_municipality_names_version(struct db *db, int64_t *version);
 /* Sets name, address, invoice_email and uid of m->id (the GKZ never changes). */
 int db_municipality_update(struct db *db, const struct municipality *m);
 

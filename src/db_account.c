@@ -39,7 +39,7 @@ int db_municipality_add(struct db *db, const struct municipality *m, int64_t now
     sqlite3_bind_int64(st, 6, now);
     int status = db_exec_stmt(db, st);
     if (status == DB_OK && id)
-        *id = sqlite3_last_insert_rowid(db->conn);
+        *id = sqlite3_last_insert_rowid(db_conn(db));
     return status;
 }
 
@@ -87,7 +87,7 @@ int db_account_add(struct db *db, const struct account *acc, int64_t now, int64_
     sqlite3_bind_int64(st, 8, now);
     int status = db_exec_stmt(db, st);
     if (status == DB_OK && id)
-        *id = sqlite3_last_insert_rowid(db->conn);
+        *id = sqlite3_last_insert_rowid(db_conn(db));
     return status;
 }
 
@@ -317,6 +317,11 @@ static void municipality_name_row(sqlite3_stmt *st, struct arena *a, void *item)
     struct municipality_name *m = item;
     m->gkz = db_text(a, st, MNAME_C_GKZ);
     m->name = db_text(a, st, MNAME_C_NAME);
+}
+
+int db_municipality_names_version(struct db *db, int64_t *version)
+{
+    return db_read_int(db, db_stmt(db, Q_MUNICIPALITY_NAMES_VERSION), version);
 }
 
 int db_municipality_names(struct db *db, struct arena *a, struct municipality_name **list, size_t *n)

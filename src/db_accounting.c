@@ -166,7 +166,7 @@ int db_credit_vouchers_revoke(struct db *db, int64_t order_id, int64_t credit_no
     db_bind_text(st, 4, reason);
     int status = db_exec_stmt(db, st);
     if (status == DB_OK)
-        *count = sqlite3_changes(db->conn);
+        *count = sqlite3_changes(db_conn(db));
     return status;
 }
 

@@ -16,16 +16,41 @@ enum query_id {
 struct db {
     sqlite3 *conn;
     sqlite3_stmt *stmt[Q__MAX]; /* prepared once at open, finalized at close */
-    bool writing;               /* holds the process's writer mutex (db.c): in db_begin..commit/rollback */
-    int busy_timeout_ms;        /* how long on_busy waits for another process's lock */
+    /* Where db's statements run: db itself, or during a grouped write
+     * transaction (db_writer.c) the shared writer connection.  Every
+     * statement and every per-connection answer (changes, last rowid,
+     * error message) goes through tx, never through conn directly. */
+    struct db *tx;
+    bool writing;               /* holds the process's writer mutex (db_writer.c): in db_begin..commit/rollback */
+    int busy_timeout_ms;        /* how long db_on_busy waits for another process's lock */
     int64_t busy_since_ms;      /* when the current wait began (CLOCK_MONOTONIC) */
 };
 
-/* The writer mutex (db.c) without waiting: true when db now holds it (then
- * db_writer_release gives it back).  For the checkpointer's TRUNCATE. */
-bool db_writer_trylock(struct db *db);
+/* The connection db's statements run on now (see tx). */
+static inline sqlite3 *db_conn(struct db *db)
+{
+    return db->tx->conn;
+}
+
+/* ---- the writer mutex (db_writer.c) ----
+ * Taken by every write of the process; taking it outside a transaction
+ * commits an open group-commit batch first. */
 void db_writer_lock(struct db *db);
+/* Without waiting: true when db now holds it (then db_writer_release gives
+ * it back).  For the checkpointer's TRUNCATE. */
+bool db_writer_trylock(struct db *db);
 void db_writer_release(struct db *db);
+/* Around one statement: a write outside a transaction (an UPDATE or INSERT
+ * stepped in autocommit mode) takes the mutex; true when it did, to be
+ * passed to db_step_end. */
+bool db_step_begin(struct db *db, sqlite3_stmt *st);
+void db_step_end(struct db *db, bool locked);
+/* SQLite's busy handler of every connection (arg: its struct db): a lock
+ * held in this process is waited for on the mutex (no sleep), another
+ * process's with SQLite's growing sleeps; 0 (give up) after the
+ * connection's busy timeout. */
+int db_on_busy(void *arg, int count);
+
 /* The WAL hook of every connection (db_checkpoint.c): counts the commit and
  * wakes the checkpointer when the WAL passed DB_CHECKPOINT_PAGES; with no
  * checkpointer running it checkpoints there like SQLite's automatic one. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "db.h"
 #include "form_errors.h"
 #include "h_admin.h"
@@ -20,6 +21,7 @@
 #include "req.h"
 #include "support.h"
 #include "view.h"
+#include "worker.h"
 
 #define ACCOUNTS_PER_PAGE 100
 
@@ -28,7 +30,7 @@ enum {
     ACCOUNT_ID, ACCOUNT_USERNAME, ACCOUNT_NAME, ACCOUNT_EMAIL, ACCOUNT_ROLE, ACCOUNT_TENANT, ACCOUNT_DISABLED,
     ACCOUNT_COLUMNS,
 };
-/* Columns of table tenants in admin_accounts_list and admin_account_form.html, in the order it reads them. */
+/* Columns of table tenants in part_municipality_options.html, in the order it reads them. */
 enum { TENANT_GKZ, TENANT_NAME, TENANT_COLUMNS };
 static const enum field_id form_fields[] = {F_USERNAME, F_FIRST_NAME, F_LAST_NAME, F_EMAIL, F_ROLE,
                                             F_TENANT, F_PASSWORD, F__MAX};
@@ -48,23 +50,41 @@ static void role_options(struct view *v)
     }
 }
 
-/* The roles for the select and the municipalities the GKZ field suggests
- * (tables "roles" and "tenants"; the template puts the municipalities into
- * a <datalist>, so the field is typed into, not a select of 2,100). 0 or
- * 500. */
-static int select_options(struct req *r, struct view *v)
+/* The <option>s of every municipality (templates/part_municipality_options)
+ * into *html (malloc'd, the caller owns it).  0 or 500. */
+static int render_municipality_options(struct req *r, char **html, size_t *len)
 {
-    role_options(v);
     struct municipality_name *list;
     size_t n;
     if (db_municipality_names(r->db, r->arena, &list, &n) != DB_OK)
         return 500;
+    struct view *v = view_new_part(r, "part_municipality_options");
     struct view_table *t = view_table(v, "tenants", TENANT_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         view_row(t);
         view_cell_text(t, TENANT_GKZ, list[i].gkz);
         view_cell_text(t, TENANT_NAME, list[i].name);
     }
+    *html = view_render_malloc(v, len);
+    return *html ? 0 : 500;
+}
+
+/* The roles for the select (table "roles") and the municipalities the GKZ
+ * field suggests ("municipality_options_html": the template puts them into
+ * a <datalist>, so the field is typed into, not a select of 2,100).  The
+ * options are rendered once per version of the municipalities' names
+ * (triggers of sql/015 bump it) and kept by the worker.  0 or 500. */
+static int select_options(struct req *r, struct view *v)
+{
+    role_options(v);
+    int64_t version;
+    struct page_cache *options = &r->worker->municipality_options;
+    if (db_municipality_names_version(r->db, &version) != DB_OK)
+        return 500;
+    int status = page_cache_refresh(r, options, version, render_municipality_options);
+    if (status != 0)
+        return status;
+    view_html(v, "municipality_options_html", options->html);
     return 0;
 }
 

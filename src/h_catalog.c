@@ -13,6 +13,7 @@
 #include "money.h"
 #include "req.h"
 #include "view.h"
+#include "worker.h"
 
 /* The columns of catalog_list.html's tables "courses" and "packages";
  * ITEM_COURSES (the titles of a package's courses) is set for packages. */
@@ -35,13 +36,13 @@ static void item_row(struct view_table *t, const struct catalog_item *it, int va
         view_cell_list_text(t, ITEM_COURSES, it->course_titles[k]);
 }
 
-/* The catalog body (templates/part_catalog.html) of the catalog version;
- * NULL on a database error. */
-static struct view *catalog_body(struct req *r)
+/* The catalog body (templates/part_catalog.html) of the catalog version
+ * into *html (malloc'd, the caller owns it).  0 or 500. */
+static int render_body(struct req *r, char **html, size_t *len)
 {
     struct catalog cat;
     if (db_catalog_list(r->db, r->arena, true, &cat) != DB_OK)
-        return NULL;
+        return 500;
     int vat = r->app->cfg->invoice_vat_percent;
     struct view *v = view_new_part(r, "part_catalog");
     struct view_table *courses = view_table(v, "courses", ITEM_COLUMNS);
@@ -51,16 +52,18 @@ static struct view *catalog_body(struct req *r)
         item_row(it->kind == ITEM_PACKAGE ? packages : courses, it, vat);
     }
     view_int(v, "vat_percent", vat);
-    return v;
+    *html = view_render_malloc(v, len);
+    return *html ? 0 : 500;
 }
 
 /* The whole page around the kept body, with stand-ins for the user name and
  * the CSRF token of the logout form (a guest's page has neither). */
-static struct view *catalog_page(struct req *r)
+static int render_page(struct req *r, char **html, size_t *len)
 {
     struct view *v = view_new_kept(r, "catalog_list", "Kurse");
     view_html(v, "catalog_html", r->worker->catalog_body.html);
-    return v;
+    *html = view_render_malloc(v, len);
+    return *html ? 0 : 500;
 }
 
 int h_catalog_list(struct req *r)
@@ -69,8 +72,8 @@ int h_catalog_list(struct req *r)
     if (db_catalog_version(r->db, &version) != DB_OK)
         return 500;
     struct page_cache *page = &r->worker->catalog_page[view_variant(r)];
-    int status = view_keep(r, &r->worker->catalog_body, version, catalog_body);
+    int status = page_cache_refresh(r, &r->worker->catalog_body, version, render_body);
     if (status == 0)
-        status = view_keep(r, page, version, catalog_page);
+        status = page_cache_refresh(r, page, version, render_page);
     return status != 0 ? status : view_send_kept(r, page->html, page->len, NULL);
 }

@@ -11,16 +11,19 @@
 #include "handlers.h"
 #include "req.h"
 #include "view.h"
+#include "worker.h"
 
 /* Columns of table courses in part_courses_mine.html, in the order it reads them. */
 enum { COURSES_TITLE, COURSES_ENROLLED, COURSES_COMPLETED, COURSES_CERTIFICATE, COURSES_URL, COURSES_COLUMNS };
 
-/* The page around the table: the same for every account of a role. */
-static struct view *courses_page(struct req *r)
+/* The page around the table, the same for every account of a layout
+ * variant: the table's slot and stand-ins for the user name and token. */
+static int render_page(struct req *r, char **html, size_t *len)
 {
     struct view *v = view_new_kept(r, "courses_mine", "Meine Kurse");
     view_slot_html(v, "courses_html", 0);
-    return v;
+    *html = view_render_malloc(v, len);
+    return *html ? 0 : 500;
 }
 
 int h_courses_mine(struct req *r)
@@ -30,7 +33,7 @@ int h_courses_mine(struct req *r)
     if (db_enrollment_list(r->db, r->arena, r->who->id, &list, &n) != DB_OK)
         return 500;
     struct page_cache *page = &r->worker->courses_page[view_variant(r)];
-    if (view_keep(r, page, 1, courses_page) != 0)
+    if (page_cache_refresh(r, page, 1, render_page) != 0)
         return 500;
     struct view *v = view_new_part(r, "part_courses_mine");
     struct view_table *t = view_table(v, "courses", COURSES_COLUMNS);

@@ -36,6 +36,7 @@
 #include "sender.h"
 #include "session.h"
 #include "view.h"
+#include "worker.h"
 
 /* The input field each of redeem.c's new-user fields is shown at. */
 static const enum field_id new_user_field[RF__MAX] = {
@@ -400,10 +401,11 @@ static struct view *form_view(struct req *r, const struct page_state *ps, bool k
 }
 
 /* The fresh form of a guest (no ?code= to fill in): the same page for
- * every guest but for the CSRF token. */
-static struct view *fresh_guest_form(struct req *r)
+ * every guest but for the CSRF token, kept with a stand-in for it. */
+static int render_fresh_guest_form(struct req *r, char **html, size_t *len)
 {
-    return form_view(r, &(struct page_state){.about = F__MAX}, true);
+    *html = view_render_malloc(form_view(r, &(struct page_state){.about = F__MAX}, true), len);
+    return *html ? 0 : 500;
 }
 
 static int show_form(struct req *r, const struct page_state *ps)
@@ -412,7 +414,7 @@ static int show_form(struct req *r, const struct page_state *ps)
     r->status = ps->outcome == REDEEM_V11_LIMITED ? 429 : ps->a ? 422 : 200;
     if (!ps->a && !r->who && !req_text(r, F_CODE)) {
         struct page_cache *kept = &r->worker->redeem_form;
-        if (view_keep(r, kept, 1, fresh_guest_form) != 0)
+        if (page_cache_refresh(r, kept, 1, render_fresh_guest_form) != 0)
             return 500;
         return view_send_kept(r, kept->html, kept->len, NULL);
     }

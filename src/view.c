@@ -18,10 +18,25 @@
 #define LAYOUT "templates/layout.html"
 #define CONTENT_MARK "<!--content-->"
 
+/* A table loop `{for VAR in NAME}BODY{end}` that view.c runs itself (see
+ * "Table loops" below): BODY lexed alone with every VAR[k] read as the plain
+ * symbol VAR__k, the loop replaced in the page by the symbol slot. */
+struct loop {
+    char *table;      /* NAME */
+    char *slot;       /* "view__loopK": the rows' markup is pushed under this name */
+    CtplToken *body;
+    char **cols;      /* cols[k] = "VAR__k", NULL for a k the body never reads */
+    size_t ncols;     /* the highest k read + 1 */
+};
+
 struct template {
     char *name; /* "home" for templates/home.html */
     CtplToken *tree;
     bool part;  /* templates/part_*.html: lexed alone, without the layout */
+    struct loop *loops;
+    size_t nloops;
+    char **symbols; /* every symbol the page and its loop bodies read (tables not read are not pushed) */
+    size_t nsymbols;
 };
 
 struct templates {
@@ -158,42 +173,288 @@ static int fill_marks(GString *s, const char *template_name, char *err, size_t e
     return 0;
 }
 
-/* Fills and lexes s (consumed); NULL with err filled on an error. */
-static CtplToken *lex_filled(GString *s, const char *template_name, char *err, size_t errlen)
+/* ---- table loops ----
+ *
+ * CTPL copies a value whenever it reads one: `{for r in NAME}` copies the
+ * whole table, then pushes a copy of each row, and every `{r[k]}` copies
+ * the row and turns all of it into a string (for an error message it
+ * rarely needs) before taking cell k — a row of C cells read C times costs
+ * C² copies, the order page's 200 rows of 12 cells read 20 times each about
+ * 100,000.  So at load every loop over a table that no other loop encloses,
+ * `{for VAR in NAME}BODY{end}` with NAME a plain symbol and BODY reading VAR
+ * only as VAR[k] (k a number), is cut out of the page: BODY is lexed alone
+ * with each VAR[k] renamed VAR__k, and the page reads the symbol
+ * view__loopN instead.  At render (run_loops) BODY runs once per row with
+ * that row's cells pushed as the plain symbols VAR__k into the page's
+ * environment, and the rows' markup is pushed as view__loopN.  The output is
+ * the same: BODY reads the page's variables as before; a body that fails
+ * leaves view__loopN unset, so the page fails exactly where CTPL would have
+ * reached the loop (and nowhere else, e.g. under a false {if}).  A loop of
+ * another shape stays CTPL's own. */
+
+#define MAX_LOOP_COLS 64
+
+static bool symbol_char(char c)
 {
-    CtplToken *tree = NULL;
-    if (memchr(s->str, STANDIN, s->len))
-        snprintf(err, errlen, "%s: contains the byte 0x01 (the stand-in of kept pages)", template_name);
-    else if (fill_marks(s, template_name, err, errlen) == 0) {
-        GError *e = NULL;
-        tree = ctpl_lexer_lex_string(s->str, &e);
-        if (!tree) {
-            snprintf(err, errlen, "%s: %s", template_name, e ? e->message : "lex error");
-            g_clear_error(&e);
-        }
-    }
-    g_string_free(s, TRUE);
-    return tree;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-static CtplToken *lex_page(const struct asset *layout, const char *mark, const struct asset *page,
-                           char *err, size_t errlen)
+/* The index of the '}' closing the token that opens at s[i] ('{'), skipping
+ * "strings"; 0 when it is not closed (the lexer reports that). */
+static size_t token_close(const char *s, size_t i)
+{
+    bool quoted = false;
+    for (size_t j = i + 1; s[j]; j++) {
+        if (s[j] == '\\' && s[j + 1])
+            j++;
+        else if (s[j] == '"')
+            quoted = !quoted;
+        else if (s[j] == '}' && !quoted)
+            return j;
+    }
+    return 0;
+}
+
+/* Whether the token text t (after '{', len bytes) starts with keyword kw. */
+static bool token_is(const char *t, size_t len, const char *kw)
+{
+    size_t n = strlen(kw);
+    return len >= n && strncmp(t, kw, n) == 0 && (len == n || !symbol_char(t[n]));
+}
+
+/* Reads "for VAR in NAME" with NAME a plain symbol; false otherwise. */
+static bool parse_for(const char *t, size_t len, char var[32], char name[64])
+{
+    char rest[8];
+    int n = 0;
+    char buf[128];
+    if (len >= sizeof buf)
+        return false;
+    memcpy(buf, t, len);
+    buf[len] = '\0';
+    if (sscanf(buf, "for %31[A-Za-z0-9_] in %63[A-Za-z0-9_]%n%7s", var, name, &n, rest) != 2 || n <= 0)
+        return false;
+    for (const char *c = buf + n; *c; c++)
+        if (*c != ' ' && *c != '\t' && *c != '\n' && *c != '\r')
+            return false;
+    return true;
+}
+
+/* Calls f for every symbol read inside the tokens of text[0..len) (outside
+ * "strings"), with its offset and length; stops when f returns false. */
+static bool each_symbol(const char *text, size_t len, bool (*f)(const char *at, size_t n, void *ctx), void *ctx)
+{
+    bool in_token = false, quoted = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (c == '\\' && i + 1 < len) {
+            i++;
+        } else if (!in_token) {
+            in_token = c == '{';
+        } else if (quoted) {
+            quoted = c != '"';
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == '}') {
+            in_token = false;
+        } else if (symbol_char(c) && (i == 0 || !symbol_char(text[i - 1]))) {
+            size_t n = 1;
+            while (i + n < len && symbol_char(text[i + n]))
+                n++;
+            if (!f(text + i, n, ctx))
+                return false;
+            i += n - 1;
+        }
+    }
+    return true;
+}
+
+static bool add_symbol(const char *at, size_t n, void *ctx);
+
+/* A loop body being renamed: VAR[k] -> VAR__k. */
+struct rename {
+    const char *body, *var;
+    GString *out;
+    size_t copied;             /* body[0..copied) is in out */
+    bool used[MAX_LOOP_COLS];  /* k read */
+    size_t ncols;
+};
+
+static bool rename_symbol(const char *at, size_t n, void *ctx)
+{
+    struct rename *rn = ctx;
+    if (n != strlen(rn->var) || strncmp(at, rn->var, n) != 0)
+        return true;
+    const char *p = at + n;
+    char *end;
+    if (*p != '[' || !(p[1] >= '0' && p[1] <= '9'))
+        return false; /* VAR read whole, or by a computed index: CTPL's loop */
+    unsigned long k = strtoul(p + 1, &end, 10);
+    if (*end != ']' || end[1] == '[' || k >= MAX_LOOP_COLS)
+        return false;
+    g_string_append_len(rn->out, rn->body + rn->copied, at - (rn->body + rn->copied));
+    g_string_append_printf(rn->out, "%s__%lu", rn->var, k);
+    rn->copied = (size_t)(end + 1 - rn->body);
+    rn->used[k] = true;
+    if (k + 1 > rn->ncols)
+        rn->ncols = k + 1;
+    return true;
+}
+
+/* Adds the loop VAR over NAME with body text[0..len) to tpl and appends its
+ * slot to page; false when the body does not fit (the caller keeps the loop
+ * as it is), or on a lex error (err filled, *failed set). */
+static bool cut_loop(struct template *tpl, GString *page, const char *var, const char *name, const char *body,
+                     size_t len, const char *template_name, bool *failed, char *err, size_t errlen)
+{
+    struct rename rn = {.body = body, .var = var, .out = g_string_sized_new(len + 16)};
+    bool fits = each_symbol(body, len, rename_symbol, &rn);
+    if (fits) {
+        g_string_append_len(rn.out, body + rn.copied, (gssize)(len - rn.copied));
+        GError *e = NULL;
+        CtplToken *tree = *rn.out->str ? ctpl_lexer_lex_string(rn.out->str, &e) : NULL;
+        if (*rn.out->str && !tree) {
+            snprintf(err, errlen, "%s: loop over %s: %s", template_name, name, e ? e->message : "lex error");
+            g_clear_error(&e);
+            *failed = true;
+            fits = false;
+        } else {
+            tpl->loops = xrealloc(tpl->loops, (tpl->nloops + 1) * sizeof *tpl->loops);
+            struct loop *l = &tpl->loops[tpl->nloops];
+            *l = (struct loop){.table = g_strdup(name), .body = tree, .ncols = rn.ncols,
+                               .cols = xcalloc(rn.ncols ? rn.ncols : 1, sizeof *l->cols)};
+            l->slot = g_strdup_printf("view__loop%zu", tpl->nloops);
+            for (size_t k = 0; k < rn.ncols; k++)
+                if (rn.used[k])
+                    l->cols[k] = g_strdup_printf("%s__%zu", var, k);
+            g_string_append_printf(page, "{%s}", l->slot);
+            tpl->nloops++;
+            each_symbol(rn.out->str, rn.out->len, add_symbol, tpl);
+        }
+    }
+    g_string_free(rn.out, TRUE);
+    return fits;
+}
+/* s's text with every loop cut_loop takes replaced by its slot; NULL on a
+ * lex error of a body (err filled).  Tokens that do not pair up are left
+ * to the lexer to report. */
+static GString *cut_loops(struct template *tpl, const GString *s, const char *template_name, char *err,
+                          size_t errlen)
+{
+    const char *text = s->str;
+    GString *page = g_string_sized_new(s->len);
+    size_t copied = 0, depth = 0, loops_open = 0; /* {for}/{if} open; of them {for} */
+    bool is_for[64];
+    size_t cut_depth = 0, cut_at = 0, body_at = 0; /* the loop being collected (cut_depth 0: none) */
+    char var[32], name[64];
+    bool failed = false;
+    for (size_t i = 0; text[i] && !failed; i++) {
+        if (text[i] == '\\' && text[i + 1]) {
+            i++;
+            continue;
+        }
+        size_t close = text[i] == '{' ? token_close(text, i) : 0;
+        if (!close)
+            continue;
+        const char *t = text + i + 1;
+        size_t len = close - i - 1;
+        bool opens_for = token_is(t, len, "for");
+        if (opens_for || token_is(t, len, "if")) {
+            if (depth == sizeof is_for / sizeof *is_for)
+                break; /* deeper than any page: the rest stays CTPL's */
+            if (opens_for && loops_open == 0 && parse_for(t, len, var, name)) {
+                cut_depth = depth + 1;
+                cut_at = i;
+                body_at = close + 1;
+            }
+            is_for[depth++] = opens_for;
+            loops_open += opens_for;
+        } else if (token_is(t, len, "end")) {
+            if (depth == 0)
+                break; /* an {end} too many: the lexer's error */
+            if (depth == cut_depth) {
+                g_string_append_len(page, text + copied, (gssize)(cut_at - copied));
+                copied = cut_loop(tpl, page, var, name, text + body_at, i - body_at, template_name, &failed,
+                                  err, errlen) ? close + 1 : cut_at;
+                cut_depth = 0;
+            }
+            loops_open -= is_for[--depth];
+        }
+        i = close;
+    }
+    g_string_append(page, text + copied);
+    if (failed) {
+        g_string_free(page, TRUE);
+        return NULL;
+    }
+    return page;
+}
+
+static bool add_symbol(const char *at, size_t n, void *ctx)
+{
+    struct template *tpl = ctx;
+    for (size_t i = 0; i < tpl->nsymbols; i++)
+        if (strlen(tpl->symbols[i]) == n && strncmp(tpl->symbols[i], at, n) == 0)
+            return true;
+    tpl->symbols = xrealloc(tpl->symbols, (tpl->nsymbols + 1) * sizeof *tpl->symbols);
+    tpl->symbols[tpl->nsymbols++] = xstrndup(at, n);
+    return true;
+}
+
+/* Whether the page or one of its loop bodies reads symbol name. */
+static bool template_reads(const struct template *tpl, const char *name)
+{
+    for (size_t i = 0; i < tpl->nsymbols; i++)
+        if (strcmp(tpl->symbols[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* Fills s (consumed), cuts its table loops and lexes it into tpl; false
+ * with err filled on an error. */
+static bool lex_filled(struct template *tpl, GString *s, bool cut, const char *template_name, char *err,
+                       size_t errlen)
+{
+    if (memchr(s->str, STANDIN, s->len)) {
+        snprintf(err, errlen, "%s: contains the byte 0x01 (the stand-in of kept pages)", template_name);
+        g_string_free(s, TRUE);
+        return false;
+    }
+    GString *page = fill_marks(s, template_name, err, errlen) != 0 ? NULL
+                    : cut ? cut_loops(tpl, s, template_name, err, errlen)
+                          : g_string_new_len(s->str, (gssize)s->len);
+    g_string_free(s, TRUE);
+    if (!page)
+        return false;
+    each_symbol(page->str, page->len, add_symbol, tpl); /* the bodies' symbols: below */
+    GError *e = NULL;
+    tpl->tree = ctpl_lexer_lex_string(page->str, &e);
+    if (!tpl->tree) {
+        snprintf(err, errlen, "%s: %s", template_name, e ? e->message : "lex error");
+        g_clear_error(&e);
+    }
+    g_string_free(page, TRUE);
+    return tpl->tree != NULL;
+}
+
+static bool lex_page(struct template *tpl, const struct asset *layout, const char *mark, const struct asset *page,
+                     bool cut, char *err, size_t errlen)
 {
     size_t before = (size_t)(mark - layout->text), after_at = before + strlen(CONTENT_MARK);
     GString *s = g_string_sized_new(layout->len + page->len);
     g_string_append_len(s, layout->text, (gssize)before);
     g_string_append_len(s, page->text, (gssize)page->len);
     g_string_append(s, layout->text + after_at);
-    return lex_filled(s, page->name, err, errlen);
+    return lex_filled(tpl, s, cut, page->name, err, errlen);
 }
 
-static CtplToken *lex_part(const struct asset *part, char *err, size_t errlen)
+static bool lex_part(struct template *tpl, const struct asset *part, bool cut, char *err, size_t errlen)
 {
     GString *s = g_string_new_len(part->text, (gssize)part->len);
-    return lex_filled(s, part->name, err, errlen);
+    return lex_filled(tpl, s, cut, part->name, err, errlen);
 }
 
-struct templates *templates_load(char *err, size_t errlen)
+static struct templates *load(bool cut, char *err, size_t errlen)
 {
     const struct asset *layout = asset_find(LAYOUT);
     const char *mark = layout ? strstr(layout->text, CONTENT_MARK) : NULL;
@@ -208,15 +469,25 @@ struct templates *templates_load(char *err, size_t errlen)
             continue;
         struct template *tpl = &t->list[t->n];
         tpl->part = strncmp(assets[i].name, "templates/part_", 15) == 0;
-        tpl->tree = tpl->part ? lex_part(&assets[i], err, errlen) : lex_page(layout, mark, &assets[i], err, errlen);
-        if (!tpl->tree) {
+        tpl->name = xstrndup(assets[i].name + 10, strlen(assets[i].name) - 15);
+        t->n++;
+        if (!(tpl->part ? lex_part(tpl, &assets[i], cut, err, errlen)
+                        : lex_page(tpl, layout, mark, &assets[i], cut, err, errlen))) {
             templates_free(t);
             return NULL;
         }
-        tpl->name = xstrndup(assets[i].name + 10, strlen(assets[i].name) - 15);
-        t->n++;
     }
     return t;
+}
+
+struct templates *templates_load(char *err, size_t errlen)
+{
+    return load(true, err, errlen);
+}
+
+struct templates *templates_load_uncut(char *err, size_t errlen)
+{
+    return load(false, err, errlen);
 }
 
 void templates_free(struct templates *t)
@@ -224,8 +495,24 @@ void templates_free(struct templates *t)
     if (!t)
         return;
     for (size_t i = 0; i < t->n; i++) {
-        ctpl_token_free(t->list[i].tree);
-        free(t->list[i].name);
+        struct template *tpl = &t->list[i];
+        if (tpl->tree)
+            ctpl_token_free(tpl->tree);
+        free(tpl->name);
+        for (size_t j = 0; j < tpl->nloops; j++) {
+            struct loop *l = &tpl->loops[j];
+            if (l->body)
+                ctpl_token_free(l->body);
+            g_free(l->table);
+            g_free(l->slot);
+            for (size_t k = 0; k < l->ncols; k++)
+                g_free(l->cols[k]);
+            free(l->cols);
+        }
+        free(tpl->loops);
+        for (size_t j = 0; j < tpl->nsymbols; j++)
+            free(tpl->symbols[j]);
+        free(tpl->symbols);
     }
     free(t->list);
     free(t);
@@ -392,20 +679,6 @@ void view_slot_html(struct view *v, const char *key, unsigned slot)
     push_standin(v, key, (char)(STANDIN_SLOT + slot));
 }
 
-int view_keep(struct req *r, struct page_cache *cache, int64_t version, struct view *(*make)(struct req *r))
-{
-    if (cache->version == version && cache->html)
-        return 0;
-    struct view *v = make(r);
-    size_t len;
-    char *html = v ? view_render_malloc(v, &len) : NULL;
-    if (!html)
-        return 500;
-    free(cache->html);
-    *cache = (struct page_cache){.version = version, .html = html, .len = len};
-    return 0;
-}
-
 int view_send_kept(struct req *r, const char *html, size_t len, const char *const *slot_html)
 {
     /* computed as fill_layout would, so the response's headers (a vp_csrf
@@ -546,6 +819,8 @@ static void prepend_cell(CtplValue *row, enum cell_type type, const struct cell 
 static void push_tables(struct view *v)
 {
     for (struct view_table *t = v->tables; t; t = t->next) {
+        if (!template_reads(v->tpl, t->name))
+            continue; /* read only by cut loops (run_loops), or not at all */
         CtplValue *rows = new_array();
         for (size_t r = t->nrows; r-- > 0;) {
             CtplValue *row = new_array();
@@ -590,22 +865,99 @@ static void stream_done(GMemoryOutputStream *m)
     g_seekable_truncate(G_SEEKABLE(m), 0, NULL, NULL);
 }
 
+/* The table named name as CTPL would find it (of two, the one pushed last:
+ * push_tables pushes the list from its head), or NULL. */
+static const struct view_table *find_table(const struct view *v, const char *name)
+{
+    const struct view_table *found = NULL;
+    for (const struct view_table *t = v->tables; t; t = t->next)
+        if (strcmp(t->name, name) == 0)
+            found = t;
+    return found;
+}
+
+/* Pushes row cell c (of a column of type) under symbol. */
+static void push_cell(CtplEnviron *env, const char *symbol, enum cell_type type, const struct cell *c)
+{
+    switch (type) {
+    case CELL_INT:
+        ctpl_environ_push_int(env, symbol, c->u.num);
+        break;
+    case CELL_LIST: {
+        CtplValue *list = new_array();
+        for (size_t i = c->u.list ? c->u.list->n : 0; i-- > 0;)
+            ctpl_value_array_prepend_string(list, c->u.list->items[i]);
+        ctpl_environ_push(env, symbol, list); /* copies */
+        ctpl_value_free(list);
+        break;
+    }
+    case CELL_TEXT:
+    case CELL_UNSET:
+        ctpl_environ_push_string(env, symbol, c->u.text ? c->u.text : "");
+        break;
+    }
+}
+
+/* Runs cut loop l (see "Table loops") over its table's rows and pushes
+ * their markup as l->slot.  A missing table pushes nothing; so does a body
+ * that fails, whose error goes to *e (the page fails only if it reads the
+ * slot). */
+static void run_loop(struct view *v, const struct loop *l, GError **e)
+{
+    const struct view_table *t = find_table(v, l->table);
+    if (!t) {
+        g_set_error(e, CTPL_EVAL_ERROR, CTPL_EVAL_ERROR_SYMBOL_NOT_FOUND,
+                    "Symbol '%s' cannot be found in the environment", l->table);
+        return;
+    }
+    GMemoryOutputStream *mem = thread_stream();
+    CtplOutputStream *out = ctpl_output_stream_new(G_OUTPUT_STREAM(mem));
+    gboolean ok = TRUE;
+    size_t ncols = l->ncols < t->ncols ? l->ncols : t->ncols; /* a cell past the row: its symbol is missing */
+    for (size_t r = 0; ok && r < t->nrows; r++) {
+        for (size_t k = 0; k < ncols; k++)
+            if (l->cols[k])
+                push_cell(v->env, l->cols[k], t->types[k], &t->rows[r][k]);
+        ok = ctpl_parser_parse(l->body, v->env, out, e);
+        for (size_t k = 0; k < ncols; k++)
+            if (l->cols[k])
+                ctpl_environ_pop(v->env, l->cols[k], NULL);
+    }
+    ctpl_output_stream_unref(out);
+    if (ok && g_output_stream_write_all(G_OUTPUT_STREAM(mem), "", 1, NULL, NULL, NULL)) /* the NUL */
+        ctpl_environ_push_string(v->env, l->slot, g_memory_output_stream_get_data(mem)); /* copies */
+    stream_done(mem);
+}
+
 /* Renders the page into the thread's stream, which the caller reads and
- * then empties with stream_done(); NULL on a template error (logged). */
+ * then empties with stream_done(); NULL on a template error (logged, with
+ * the failed loop body's error if any). */
 static GMemoryOutputStream *render_stream(struct view *v)
 {
     push_tables(v);
+    GError *loop_error = NULL;
+    for (size_t i = 0; i < v->tpl->nloops; i++) {
+        GError *e = NULL;
+        run_loop(v, &v->tpl->loops[i], &e);
+        if (e && !loop_error)
+            loop_error = e;
+        else
+            g_clear_error(&e);
+    }
     GMemoryOutputStream *mem = thread_stream();
     CtplOutputStream *out = ctpl_output_stream_new(G_OUTPUT_STREAM(mem));
     GError *e = NULL;
     gboolean ok = ctpl_parser_parse(v->tpl->tree, v->env, out, &e);
     ctpl_output_stream_unref(out);
     if (!ok) {
-        log_error("template %s: %s", v->tpl->name, e ? e->message : "?");
+        log_error("template %s: %s%s%s", v->tpl->name, e ? e->message : "?", loop_error ? "; in a loop: " : "",
+                  loop_error ? loop_error->message : "");
         g_clear_error(&e);
+        g_clear_error(&loop_error);
         stream_done(mem);
         return NULL;
     }
+    g_clear_error(&loop_error);
     return mem;
 }
 

@@ -8,9 +8,7 @@
 #define VIEW_H
 
 #include <stddef.h>
-#include <stdint.h>
 
-struct page_cache;
 struct req;
 struct templates;
 struct view;
@@ -19,6 +17,9 @@ struct view_table;
 /* Lexes every embedded template.  NULL with err filled on a lex error.
  * The result is read-only and shared by all threads. */
 struct templates *templates_load(char *err, size_t errlen);
+/* The same templates with every loop left to CTPL (none cut out, see
+ * "Table loops" in view.c): for tests comparing the two renderings. */
+struct templates *templates_load_uncut(char *err, size_t errlen);
 void templates_free(struct templates *t);
 
 /* A page to fill: template name without ".html", and the <title>.  Aborts
@@ -49,8 +50,12 @@ void view_html(struct view *v, const char *key, const char *markup);
  *     t = view_table(v, "tenants", TENANT_COLUMNS);
  *     view_row(t); view_cell_text(t, TENANT_GKZ, gkz); ...
  * Building and rendering cost O(rows × columns): the rows are kept in the
- * request's arena and handed to CTPL once, prepended last row first (CTPL
- * keeps arrays as lists: appending or reading {col[i]} would walk them).
+ * request's arena; a loop `{for r in NAME}` that no other loop encloses and
+ * that reads r only as r[N] is run by view.c itself, one row at a time with
+ * its cells as plain symbols (CTPL would copy the table, each row, and the
+ * whole row again for every r[N]); other uses get the table as one CTPL
+ * array of row arrays, prepended last row first (CTPL keeps arrays as lists:
+ * appending or reading {col[i]} would walk them).
  * A column holds one kind of cell (text, int or list); a cell not set in a
  * row renders as "", 0 or an empty list.  Misuse (a column out of range, a
  * cell before view_row, two kinds in one column) is a programming error
@@ -81,16 +86,13 @@ void view_cell_list_text(struct view_table *t, size_t column, const char *value)
  * Index a cache of kept pages by it. */
 unsigned view_variant(const struct req *r);
 /* view_new() with stand-ins for the layout's user_name and csrf; render it
- * with view_render_malloc() into the page to keep. */
+ * with view_render_malloc() into the page to keep (page_cache_refresh in
+ * worker.h). */
 struct view *view_new_kept(struct req *r, const char *template_name, const char *title);
 /* A stand-in for markup given to view_send_kept() as slot_html[slot]
  * (slot < VIEW_SLOTS); key must end in "_html", as for view_html(). */
 #define VIEW_SLOTS 4
 void view_slot_html(struct view *v, const char *key, unsigned slot);
-/* Brings cache to version: unless it holds that version, renders make(r)
- * (view_render_malloc) into it, replacing what it held.  make returns NULL
- * on an error (logged).  0, or 500 with the cache unchanged. */
-int view_keep(struct req *r, struct page_cache *cache, int64_t version, struct view *(*make)(struct req *r));
 /* Answers the request (text/html) with a kept page, its stand-ins replaced
  * by this request's user name and CSRF token (as view_new() would fill them)
  * and by slot_html[slot] (NULL entries and a NULL slot_html: "").  Returns 0. */

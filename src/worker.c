@@ -34,6 +34,21 @@ static void answer(struct worker *w, FCGX_Request *f)
 /* Arena growth past its first block that makes a worker trim the heap. */
 #define TRIM_AFTER_BYTES (4u << 20)
 
+int page_cache_refresh(struct req *r, struct page_cache *cache, int64_t version,
+                       int (*render)(struct req *r, char **html, size_t *len))
+{
+    if (cache->version == version)
+        return 0;
+    char *html;
+    size_t len;
+    int status = render(r, &html, &len);
+    if (status != 0)
+        return status;
+    free(cache->html);
+    *cache = (struct page_cache){.version = version, .html = html, .len = len};
+    return 0;
+}
+
 void *worker_run(void *arg)
 {
     struct worker_start *start = arg;
@@ -57,6 +72,7 @@ void *worker_run(void *arg)
     }
     FCGX_Free(&f, 0);
     free(w.catalog_body.html);
+    free(w.municipality_options.html);
     free(w.redeem_form.html);
     for (size_t i = 0; i < LAYOUT_VARIANTS; i++) {
         free(w.catalog_page[i].html);

@@ -173,8 +173,10 @@ for t in "${targets[@]}"; do
     st=$(curl -s -o "$dir/page" -w '%{http_code}' -H "Cookie: $cookie" "$base$path")
     [ "$st" = 200 ] || { echo "bench: $name ($path) answered $st" >&2; exit 1; }
 done
-curl -sf -H "Cookie: $support_cookie" "$base/support?q=$code" | grep -q "$code" ||
-    { echo "bench: support search does not find $code" >&2; exit 1; }
+st=$(curl -s -o "$dir/page" -w '%{http_code}' -H "Cookie: $support_cookie" "$base/support?q=$code")
+[ "$st" = 200 ] && grep -q "$code" "$dir/page" ||
+    { echo "bench: support search does not find $code (HTTP $st); voucherd's log ends:" >&2
+      tail -5 "$dir/voucherd.log" >&2; exit 1; }
 # Places an order through the order form as "gemeinde" (GET /bestellen for
 # csrf and order_token, POST with confirm=1); ARGS: qty_SLUG=N ...  Prints
 # "ORDER_ID SECONDS" (SECONDS: the confirming POST until its response).

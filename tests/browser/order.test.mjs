@@ -55,6 +55,10 @@ test('the demo admin orders 3 courses and 2 packages; 5 codes "offen" and one ma
     assert.deepEqual([...new Set(mail.mail.text.match(CODE_RE))].sort(), [...codes].sort());
     assert.deepEqual(mail.mail.attachments.map((a) => a.filename).sort(), ['Rechnung-' + invoice + '.pdf', 'codes.csv'].sort());
     // One SMTP transfer per recipient (a refusing address cannot stop the others): each got one copy.
+    // The transfers follow one another: wait for each recipient's before counting them.
+    for (const to of mail.mail.to.value) {
+      await smtp.waitFor((m) => m.mail.subject.includes(invoice) && m.envelope.rcptTo.some((r) => r.address === to.address), 10000);
+    }
     const rcpts = smtp.messages.flatMap((m) => m.envelope.rcptTo.map((r) => r.address)).sort();
     assert.deepEqual(rcpts, mail.mail.to.value.map((a) => a.address).sort());
     assert.equal(new Set(smtp.messages.map((m) => m.mail.messageId)).size, 1, 'the copies are one message');

@@ -273,6 +273,30 @@ test('a municipality is added and edited (GKZ fixed), both audited, and listed w
   assert.match(list, /30604 Stadtgemeinde Musterstadt buchhaltung@musterstadt\.gv\.at ATU11223344 \d+ \d+/);
 });
 
+test('the account pages suggest a municipality added or renamed at once, on every worker', async () => {
+  const c = await loggedIn('admin');
+  const option = (html, gkz) => html.match(new RegExp(`<option value="${gkz}">([^<]*)</option>`))?.[1];
+  // every worker renders the suggestions and keeps them (several requests reach every one of them)
+  for (let i = 0; i < 8; i++) assert.equal(option((await c.get('/admin/konten')).text, '50202'), undefined);
+  assert.equal((await addTenant(c, { gkz: '50202', name: 'Gemeinde Vorher' })).status, 303);
+  for (let i = 0; i < 8; i++) {
+    assert.equal(option((await c.get('/admin/konten')).text, '50202'), 'Gemeinde Vorher');
+    assert.equal(option((await c.get('/admin/konten/neu')).text, '50202'), 'Gemeinde Vorher');
+  }
+  const res = await submit(c, '/admin/gemeinden/50202/bearbeiten', '/admin/gemeinden/50202/bearbeiten',
+    { gkz: '50202', name: 'Gemeinde Nachher', email: 'rechnung@test.gv.at', address: 'Platz 1', uid: '' });
+  assert.equal(res.status, 303, errorOf(res.text));
+  for (let i = 0; i < 8; i++) {
+    assert.equal(option((await c.get('/admin/konten')).text, '50202'), 'Gemeinde Nachher');
+    assert.equal(option((await c.get('/admin/konten/neu')).text, '50202'), 'Gemeinde Nachher');
+  }
+  // a change of another column (the invoice address) leaves the names' version as it is
+  const v = sqlValue(srv, 'SELECT version FROM municipality_names_version');
+  assert.equal((await submit(c, '/admin/gemeinden/50202/bearbeiten', '/admin/gemeinden/50202/bearbeiten',
+    { gkz: '50202', name: 'Gemeinde Nachher', email: 'rechnung@test.gv.at', address: 'Platz 3', uid: '' })).status, 303);
+  assert.equal(sqlValue(srv, 'SELECT version FROM municipality_names_version'), v);
+});
+
 test('a municipality with a bad GKZ or a GKZ already taken is refused', async () => {
   const c = await loggedIn('admin');
   const bad = await addTenant(c, { gkz: '123' });

@@ -1,5 +1,6 @@
-/* Unit tests for the writers of one process (src/db.c: the writer mutex)
- * and the checkpointer thread (src/db_checkpoint.c), on database files. */
+/* Unit tests for the writers of one process (src/db_writer.c: the writer
+ * mutex and group commit) and the checkpointer thread (src/db_checkpoint.c),
+ * on database files. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -95,11 +96,15 @@ static void *writer_thread(void *arg)
     return NULL;
 }
 
-static void test_writer_threads_queue_on_the_mutex_and_every_write_lands(void **state)
+/* WRITERS threads of writer_thread on a new database; group: with group commit. */
+static void run_writer_threads(bool group)
 {
-    (void)state;
-    char dir[64], path[128];
+    char dir[64], path[128], err[256] = "";
     new_database(dir, sizeof dir, path, sizeof path);
+    int64_t commits0, transactions0, commits, transactions;
+    db_group_counts(&commits0, &transactions0);
+    if (group && db_group_start(path, err, sizeof err) != 0)
+        fail_msg("db_group_start: %s", err);
     pthread_t threads[WRITERS];
     struct writer_job jobs[WRITERS];
     for (int i = 0; i < WRITERS; i++) {
@@ -110,7 +115,16 @@ static void test_writer_threads_queue_on_the_mutex_and_every_write_lands(void **
         assert_int_equal(pthread_join(threads[i], NULL), 0);
         assert_int_equal(jobs[i].failures, 0);
     }
-    char err[256];
+    db_group_stop();
+    db_group_counts(&commits, &transactions);
+    if (group) { /* every transaction in some batch; how many batches depends on scheduling */
+        assert_int_equal(transactions - transactions0, WRITERS * ROUNDS);
+        assert_in_range(commits - commits0, 1, WRITERS * ROUNDS);
+        fprintf(stderr, "group commit: %d transactions in %lld commits\n", WRITERS * ROUNDS,
+                (long long)(commits - commits0));
+    } else {
+        assert_int_equal(transactions, transactions0);
+    }
     struct db *db = db_open(path, DB_OPEN_CHECK, err, sizeof err);
     assert_non_null(db);
     assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE action = 'catalog.edit'"), WRITERS * ROUNDS * 2);
@@ -120,6 +134,160 @@ static void test_writer_threads_queue_on_the_mutex_and_every_write_lands(void **
                                    " GROUP BY subject HAVING count(*) <> 2)"),
                      0);
     db_close(db);
+    remove_database(dir, path);
+}
+
+static void test_writer_threads_queue_on_the_mutex_and_every_write_lands(void **state)
+{
+    (void)state;
+    run_writer_threads(false);
+}
+
+static void test_writer_threads_with_group_commit_every_write_lands_once(void **state)
+{
+    (void)state;
+    run_writer_threads(true);
+}
+
+/* ---- group commit, step by step ---- */
+
+#define MEMBERS 8
+
+struct member_job {
+    const char *path;
+    int index;
+    bool roll_back;  /* ends its transaction with db_rollback */
+    bool autocommit; /* writes outside a transaction instead */
+    int status;      /* what db_commit (or the write) answered */
+};
+
+static void *member_thread(void *arg)
+{
+    struct member_job *job = arg;
+    char err[256], subject[32];
+    snprintf(subject, sizeof subject, "m%d", job->index);
+    struct db *db = db_open(job->path, DB_OPEN_CHECK, err, sizeof err);
+    if (!db) {
+        job->status = DB_ERROR;
+        return NULL;
+    }
+    if (job->autocommit) {
+        job->status = db_audit_add(db, 0, AUDIT_CATALOG_ADD, subject, "", NULL, 1);
+    } else if ((job->status = db_begin(db)) == DB_OK) {
+        job->status = db_audit_add(db, 0, AUDIT_CATALOG_EDIT, subject, "", NULL, 1);
+        if (job->roll_back)
+            db_rollback(db);
+        else if (job->status == DB_OK)
+            job->status = db_commit(db);
+    }
+    db_close(db);
+    return NULL;
+}
+
+/* Starts n member threads and waits until all of them queue for the writer
+ * mutex, which db (in a transaction) holds. */
+static void queue_members(pthread_t *threads, struct member_job *jobs, int n)
+{
+    for (int i = 0; i < n; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, member_thread, &jobs[i]), 0);
+    while (db_group_queued() < n)
+        pause_briefly();
+}
+
+static void test_group_commit_puts_the_queued_transactions_into_one_commit(void **state)
+{
+    (void)state;
+    char dir[64], path[128], err[256] = "";
+    new_database(dir, sizeof dir, path, sizeof path);
+    assert_int_equal(db_group_start(path, err, sizeof err), 0);
+    int64_t commits0, transactions0, commits, transactions;
+    db_group_counts(&commits0, &transactions0);
+    struct db *db = db_open(path, DB_OPEN_CHECK, err, sizeof err);
+    assert_non_null(db);
+    /* the first transaction is open while the others queue behind it */
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(db_audit_add(db, 0, AUDIT_CATALOG_EDIT, "first", "", NULL, 1), DB_OK);
+    pthread_t threads[MEMBERS - 1];
+    struct member_job jobs[MEMBERS - 1];
+    for (int i = 0; i < MEMBERS - 1; i++)
+        jobs[i] = (struct member_job){.path = path, .index = i, .roll_back = i == 3};
+    queue_members(threads, jobs, MEMBERS - 1);
+    /* its COMMIT waits for theirs, and one COMMIT makes all of them durable */
+    assert_int_equal(db_commit(db), DB_OK);
+    for (int i = 0; i < MEMBERS - 1; i++) {
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+        assert_int_equal(jobs[i].status, DB_OK);
+    }
+    db_group_counts(&commits, &transactions);
+    assert_int_equal(commits - commits0, 1);
+    assert_int_equal(transactions - transactions0, MEMBERS - 1); /* the one that rolled back is not in it */
+    /* what the others wrote is there, on another connection; the rolled back row is not */
+    assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE action = 'catalog.edit'"), MEMBERS - 1);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE subject = 'm3'"), 0);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE subject = 'first'"), 1);
+
+    /* the transaction that opened a batch rolls back: the ones queued behind it still commit, together */
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(db_audit_add(db, 0, AUDIT_CATALOG_EDIT, "opener", "", NULL, 1), DB_OK);
+    for (int i = 0; i < 3; i++)
+        jobs[i] = (struct member_job){.path = path, .index = 10 + i};
+    queue_members(threads, jobs, 3);
+    db_rollback(db);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+        assert_int_equal(jobs[i].status, DB_OK);
+    }
+    db_group_counts(&commits, &transactions);
+    assert_int_equal(commits - commits0, 2);
+    assert_int_equal(transactions - transactions0, MEMBERS - 1 + 3);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE subject IN ('m10', 'm11', 'm12')"), 3);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE subject = 'opener'"), 0);
+    db_close(db);
+    db_group_stop();
+    remove_database(dir, path);
+}
+
+static void test_group_commit_write_outside_a_transaction_commits_the_batch_first(void **state)
+{
+    (void)state;
+    char dir[64], path[128], err[256] = "";
+    new_database(dir, sizeof dir, path, sizeof path);
+    assert_int_equal(db_group_start(path, err, sizeof err), 0);
+    int64_t commits0, transactions0, commits, transactions;
+    db_group_counts(&commits0, &transactions0);
+    struct db *db = db_open(path, DB_OPEN_CHECK, err, sizeof err);
+    assert_non_null(db);
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(db_audit_add(db, 0, AUDIT_CATALOG_EDIT, "first", "", NULL, 1), DB_OK);
+    pthread_t t;
+    struct member_job job = {.path = path, .autocommit = true};
+    queue_members(&t, &job, 1);
+    /* hands the mutex to the autocommit write, which commits the batch
+     * (this transaction alone) before it writes on its own connection */
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(job.status, DB_OK);
+    db_group_counts(&commits, &transactions);
+    assert_int_equal(commits - commits0, 1);
+    assert_int_equal(transactions - transactions0, 1);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE subject IN ('first', 'm0')"), 2);
+    /* a transaction with nobody queued behind it commits at once */
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(db_audit_add(db, 0, AUDIT_CATALOG_EDIT, "alone", "", NULL, 1), DB_OK);
+    assert_int_equal(db_commit(db), DB_OK);
+    db_group_counts(&commits, &transactions);
+    assert_int_equal(commits - commits0, 2);
+    /* a rollback with nobody queued ends the batch without a commit */
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(db_audit_add(db, 0, AUDIT_CATALOG_EDIT, "undone", "", NULL, 1), DB_OK);
+    db_rollback(db);
+    db_group_counts(&commits, &transactions);
+    assert_int_equal(commits - commits0, 2);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE subject = 'undone'"), 0);
+    assert_int_equal(db_begin(db), DB_OK); /* the mutex and the shared connection are free again */
+    db_rollback(db);
+    db_close(db);
+    db_group_stop();
     remove_database(dir, path);
 }
 
@@ -172,7 +340,7 @@ static void *stream_thread(void *arg)
         if (status != DB_OK || db_end(db, 0) != 0)
             job->failures++;
         else
-            job->written++;
+            __atomic_add_fetch(&job->written, 1, __ATOMIC_SEQ_CST); /* read by the test meanwhile */
     }
     db_close(db);
     return NULL;
@@ -200,9 +368,11 @@ static void test_checkpointer_copies_the_wal_while_writes_arrive_and_truncates_i
     /* While the writes go on, the checkpointer copies the WAL: wait for
      * 3 checkpoints and writes worth twenty times DB_CHECKPOINT_PAGES. */
     int64_t passive = passive0, truncated = truncated0;
-    while ((passive < passive0 + 3 || job.written < 20 * DB_CHECKPOINT_PAGES) && job.written < 200000) {
+    int written = 0;
+    while ((passive < passive0 + 3 || written < 20 * DB_CHECKPOINT_PAGES) && written < 200000) {
         pause_briefly();
         db_checkpointer_counts(&passive, &truncated);
+        written = __atomic_load_n(&job.written, __ATOMIC_SEQ_CST);
     }
     assert_true(passive >= passive0 + 3);
     /* The WAL was started over rather than growing with every commit:
@@ -252,6 +422,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_writer_threads_queue_on_the_mutex_and_every_write_lands),
+        cmocka_unit_test(test_writer_threads_with_group_commit_every_write_lands_once),
+        cmocka_unit_test(test_group_commit_puts_the_queued_transactions_into_one_commit),
+        cmocka_unit_test(test_group_commit_write_outside_a_transaction_commits_the_batch_first),
         cmocka_unit_test(test_rollback_and_close_give_the_writer_mutex_back),
         cmocka_unit_test(test_checkpointer_copies_the_wal_while_writes_arrive_and_truncates_it_when_idle),
     };

@@ -102,6 +102,24 @@ static void assert_counts(struct fixture *f, int64_t now, int64_t open, int64_t 
     assert_int_equal(s->redeemed, redeemed);
     assert_int_equal(s->expired, expired);
     assert_int_equal(s->revoked, revoked);
+    /* the order page's pager counts: by status alone from the kept counts, with a course filter by a count
+     * over the codes; summed over the order's courses the two agree, and each equals a fresh count */
+    static const char *const statuses[] = {"", "offen", "eingeloest", "abgelaufen", "widerrufen", "anders"};
+    static const char *const courses[] = {"dsgvo-grundlagen", "digitales-amt"};
+    for (size_t k = 0; k < sizeof statuses / sizeof *statuses; k++) {
+        int64_t kept, per_course = 0, c;
+        struct code_filter by_status = {"", statuses[k], "", now};
+        assert_int_equal(db_order_code_count(f->fx.db, f->order_id, &by_status, &kept), DB_OK);
+        for (size_t i = 0; i < 2; i++) {
+            struct code_filter by_course = {courses[i], statuses[k], "", now};
+            assert_int_equal(db_order_code_count(f->fx.db, f->order_id, &by_course, &c), DB_OK);
+            per_course += c;
+        }
+        int64_t want = k == 0 ? open + redeemed + expired + revoked : k == 1 ? open : k == 2 ? redeemed
+                       : k == 3 ? expired : k == 4 ? revoked : 0;
+        assert_int_equal(kept, want);
+        assert_int_equal(per_course, want);
+    }
     assert_int_equal(query_int(f->fx.db, "SELECT count(*) FROM orders o WHERE codes_redeemed <>"
                                       " (SELECT count(*) FROM vouchers v WHERE v.order_id = o.id AND redeemed_at IS NOT NULL)"
                                       " OR codes_revoked <> (SELECT count(*) FROM vouchers v WHERE v.order_id = o.id"
@@ -179,6 +197,50 @@ static void test_counts_follow_every_change_of_a_code(void **state)
     assert_counts(f, now, 0, 1, 0, 4);
 }
 
+/* A page of the order's codes (db_order_codes, as the order page and
+ * codes.csv read them) is in line order, then by id: every offset and
+ * length gives the slice of a fresh sort, and only the order's codes. */
+static void test_codes_come_by_line_then_id_at_every_offset(void **state)
+{
+    struct fixture *f = *state;
+    /* a second order placed in between must not show up */
+    static const struct order_item_request items[] = {{"digitales-amt", 1}, {"dsgvo-grundlagen", 1}};
+    struct order_request rq = {.account_id = f->admin_id, .municipality_id = f->municipality_id,
+                               .idempotency_token = "counts-test-token-000000000000001", .reference = "",
+                               .items = items, .nitems = 2};
+    struct order_result res;
+    char msg[256];
+    struct arena *a = arena_new();
+    assert_int_equal(order_place(f->fx.db, &f->fx.keys, &f->fx.cfg, a, &rq, (int64_t)time(NULL), &res, msg,
+                                 sizeof msg), ORDER_OK);
+    /* the lines' positions swapped: line order is no longer id order */
+    char swap[160];
+    snprintf(swap, sizeof swap, "UPDATE order_lines SET position = 1 - position WHERE order_id = %lld",
+             (long long)f->order_id);
+    assert_int_equal(sqlite3_exec(f->fx.db->conn, swap, NULL, NULL, NULL), SQLITE_OK);
+    int64_t want[5];
+    for (int i = 0; i < 5; i++) {
+        char sql[256];
+        snprintf(sql, sizeof sql, "SELECT v.id FROM vouchers v JOIN order_lines l ON l.id = v.order_line_id"
+                                  " WHERE v.order_id = %lld ORDER BY l.position, v.id LIMIT 1 OFFSET %d",
+                 (long long)f->order_id, i);
+        want[i] = query_int(f->fx.db, sql);
+    }
+    for (int64_t offset = 0; offset <= 5; offset++)
+        for (int64_t limit = -1; limit <= 6; limit++) {
+            struct order_code *codes;
+            size_t n;
+            assert_int_equal(db_order_codes(f->fx.db, a, f->order_id, NULL, offset, limit, &codes, &n), DB_OK);
+            size_t expect = (size_t)(limit < 0 || offset + limit > 5 ? 5 - offset : limit);
+            assert_int_equal(n, expect);
+            for (size_t i = 0; i < n; i++) {
+                assert_int_equal(codes[i].v.id, want[offset + (int64_t)i]);
+                assert_int_equal(codes[i].v.order_id, f->order_id);
+            }
+        }
+    arena_free(a);
+}
+
 static int64_t voucher_int(struct fixture *f, const char *fmt, int64_t id)
 {
     char sql[256];
@@ -233,6 +295,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_counts_follow_every_change_of_a_code, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redemption_write_is_one_unit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_codes_come_by_line_then_id_at_every_offset, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
