@@ -1,10 +1,10 @@
 /* h_catalog — the public catalog "Kurse".  Its body (the courses and
  * packages) is rendered once per catalog version and kept by the worker (the
- * catalog version is bumped by triggers on every catalog change); a logged-in
- * request fills only the layout around it, and for guests the whole page is
- * kept as well. */
+ * catalog version is bumped by triggers on every catalog change), and so is
+ * the whole page for each variant of the layout (guest, or the menu of a
+ * role): a request only splices in the user name and the CSRF token of the
+ * logout form (view_send_kept). */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "app.h"
 #include "config.h"
@@ -56,11 +56,11 @@ static int render_body(struct req *r, char **html, size_t *len)
     return *html ? 0 : 500;
 }
 
-/* The whole page around the cached body: only the layout (who is logged
- * in, the CSRF token of the logout form) is filled per request. */
+/* The whole page around the kept body, with stand-ins for the user name and
+ * the CSRF token of the logout form (a guest's page has neither). */
 static int render_page(struct req *r, char **html, size_t *len)
 {
-    struct view *v = view_new(r, "catalog_list", "Kurse");
+    struct view *v = view_new_kept(r, "catalog_list", "Kurse");
     view_html(v, "catalog_html", r->worker->catalog_body.html);
     *html = view_render_malloc(v, len);
     return *html ? 0 : 500;
@@ -71,20 +71,9 @@ int h_catalog_list(struct req *r)
     int64_t version;
     if (db_catalog_version(r->db, &version) != DB_OK)
         return 500;
+    struct page_cache *page = &r->worker->catalog_page[view_variant(r)];
     int status = page_cache_refresh(r, &r->worker->catalog_body, version, render_body);
-    if (status != 0)
-        return status;
-    if (r->who) {
-        char *html;
-        size_t len;
-        if ((status = render_page(r, &html, &len)) == 0) {
-            req_bytes(r, "text/html; charset=utf-8", html, len);
-            free(html);
-        }
-        return status;
-    }
-    struct page_cache *cache = &r->worker->catalog_for_guests;
-    if ((status = page_cache_refresh(r, cache, version, render_page)) != 0)
-        return status;
-    return req_bytes(r, "text/html; charset=utf-8", cache->html, cache->len);
+    if (status == 0)
+        status = page_cache_refresh(r, page, version, render_page);
+    return status != 0 ? status : view_send_kept(r, page->html, page->len, NULL);
 }

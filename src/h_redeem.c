@@ -36,6 +36,7 @@
 #include "sender.h"
 #include "session.h"
 #include "view.h"
+#include "worker.h"
 
 /* The input field each of redeem.c's new-user fields is shown at. */
 static const enum field_id new_user_field[RF__MAX] = {
@@ -381,13 +382,14 @@ static void fill_form(struct view *v, struct req *r, const struct form_input *in
         form_errors_summary(r, v, &ps->a->errs, fields, prefix);
 }
 
-static int show_form(struct req *r, const struct page_state *ps)
+/* The form page; with stand-ins for the layout's user name and CSRF token
+ * when kept. */
+static struct view *form_view(struct req *r, const struct page_state *ps, bool kept)
 {
     bool new_user = ps->a && ps->a->f.new_user;
-    req_csrf_token(r); /* before view_new: the layout takes it */
     const char *number = ps->a ? redeem_number(ps->outcome) : "";
-    struct view *v = view_new(r, "redeem_form",
-                              ps->a ? arena_printf(r->arena, "Fehler %s: Voucher einlösen", number) : "Voucher einlösen");
+    const char *title = ps->a ? arena_printf(r->arena, "Fehler %s: Voucher einlösen", number) : "Voucher einlösen";
+    struct view *v = kept ? view_new_kept(r, "redeem_form", title) : view_new(r, "redeem_form", title);
     if (!ps->a)
         form_errors_summary(r, v, &(struct form_errors){0}, (const enum field_id[]){F__MAX}, "");
     fill_form(v, r, existing_inputs, N(existing_inputs), ps->a && !new_user, ps, "ex_");
@@ -395,9 +397,28 @@ static int show_form(struct req *r, const struct page_state *ps)
     view_text(v, "error_number", number);
     view_text(v, "error_text", ps->message);
     view_text(v, "error_reference", ps->a ? ps->a->reference : "");
-    int status = view_render(v);
+    return v;
+}
+
+/* The fresh form of a guest (no ?code= to fill in): the same page for
+ * every guest but for the CSRF token, kept with a stand-in for it. */
+static int render_fresh_guest_form(struct req *r, char **html, size_t *len)
+{
+    *html = view_render_malloc(form_view(r, &(struct page_state){.about = F__MAX}, true), len);
+    return *html ? 0 : 500;
+}
+
+static int show_form(struct req *r, const struct page_state *ps)
+{
+    req_csrf_token(r); /* before the layout: it takes it */
     r->status = ps->outcome == REDEEM_V11_LIMITED ? 429 : ps->a ? 422 : 200;
-    return status;
+    if (!ps->a && !r->who && !req_text(r, F_CODE)) {
+        struct page_cache *kept = &r->worker->redeem_form;
+        if (page_cache_refresh(r, kept, 1, render_fresh_guest_form) != 0)
+            return 500;
+        return view_send_kept(r, kept->html, kept->len, NULL);
+    }
+    return view_render(form_view(r, ps, false));
 }
 
 int h_redeem_form(struct req *r)

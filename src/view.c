@@ -2,6 +2,7 @@
 #include "view.h"
 
 #include <ctpl/ctpl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,14 @@ struct view {
     CtplEnviron *env;
     struct view_table *tables;
 };
+
+/* Stand-ins of kept pages (view_new_kept): STANDIN and one byte naming the
+ * value.  No escaped value contains STANDIN (g_markup_escape_text writes
+ * "&#x1;"), templates_load refuses a template with one and view_html()
+ * markup with one aborts, so every STANDIN of a rendered page is a
+ * stand-in. */
+#define STANDIN '\x01'
+enum { STANDIN_USER = 'u', STANDIN_CSRF = 'c', STANDIN_SLOT = '0' /* + slot */ };
 
 /* ---- loading ---- */
 
@@ -406,6 +415,11 @@ static bool template_reads(const struct template *tpl, const char *name)
 static bool lex_filled(struct template *tpl, GString *s, bool cut, const char *template_name, char *err,
                        size_t errlen)
 {
+    if (memchr(s->str, STANDIN, s->len)) {
+        snprintf(err, errlen, "%s: contains the byte 0x01 (the stand-in of kept pages)", template_name);
+        g_string_free(s, TRUE);
+        return false;
+    }
     GString *page = fill_marks(s, template_name, err, errlen) != 0 ? NULL
                     : cut ? cut_loops(tpl, s, template_name, err, errlen)
                           : g_string_new_len(s->str, (gssize)s->len);
@@ -531,22 +545,57 @@ static void env_unref(void *env)
     ctpl_environ_unref(env);
 }
 
-/* The layout's variables: who is logged in, the CSRF token of the logout
- * form, and the path for marking the current menu item. */
-static void fill_layout(struct view *v, const char *title)
+enum { V_LOGGED_IN = 1, V_USER = 2, V_TENANT_ADMIN = 4, V_SUPPORT = 8, V_ADMIN = 16 };
+
+unsigned view_variant(const struct req *r)
+{
+    const struct account *who = r->who;
+    if (!who)
+        return 0;
+    return V_LOGGED_IN | (who->role == ROLE_USER ? V_USER : 0) | (who->role == ROLE_TENANT_ADMIN ? V_TENANT_ADMIN : 0) |
+           (who->role & (ROLE_SUPPORT | ROLE_ADMIN) ? V_SUPPORT : 0) | (who->role == ROLE_ADMIN ? V_ADMIN : 0);
+}
+
+/* The layout's user_name and csrf, not yet escaped: who is logged in, and
+ * the CSRF token of the logout form (a guest's only when the handler made
+ * one for its own forms). */
+static const char *layout_user_name(struct req *r)
+{
+    return r->who ? arena_printf(r->arena, "%s %s", r->who->first_name, r->who->last_name) : "";
+}
+
+static const char *layout_csrf(struct req *r)
+{
+    return r->who ? req_csrf_token(r) : r->csrf_token;
+}
+
+static void push_standin(struct view *v, const char *key, char which)
+{
+    const char standin[] = {STANDIN, which, '\0'};
+    ctpl_environ_push_string(v->env, key, standin);
+}
+
+/* The layout's variables: its variant's menu flags, the title, the path
+ * for marking the current menu item, and user_name and csrf (stand-ins for
+ * a kept page). */
+static void fill_layout(struct view *v, const char *title, bool kept)
 {
     struct req *r = v->req;
-    struct account *who = r->who;
+    unsigned variant = view_variant(r);
     view_text(v, "page_title", title);
     view_text(v, "page_path", r->path);
-    view_int(v, "logged_in", who != NULL);
-    view_text(v, "user_name", who ? arena_printf(r->arena, "%s %s", who->first_name, who->last_name)
-                                  : "");
-    view_int(v, "is_user", who && who->role == ROLE_USER);
-    view_int(v, "is_tenant_admin", who && who->role == ROLE_TENANT_ADMIN);
-    view_int(v, "is_support", who && (who->role & (ROLE_SUPPORT | ROLE_ADMIN)));
-    view_int(v, "is_admin", who && who->role == ROLE_ADMIN);
-    view_text(v, "csrf", who ? req_csrf_token(r) : r->csrf_token);
+    view_int(v, "logged_in", (variant & V_LOGGED_IN) != 0);
+    view_int(v, "is_user", (variant & V_USER) != 0);
+    view_int(v, "is_tenant_admin", (variant & V_TENANT_ADMIN) != 0);
+    view_int(v, "is_support", (variant & V_SUPPORT) != 0);
+    view_int(v, "is_admin", (variant & V_ADMIN) != 0);
+    if (kept) {
+        push_standin(v, "user_name", STANDIN_USER);
+        push_standin(v, "csrf", STANDIN_CSRF);
+    } else {
+        view_text(v, "user_name", layout_user_name(r));
+        view_text(v, "csrf", layout_csrf(r));
+    }
 }
 
 /* The view of template name, which must be a page (or a part). */
@@ -570,7 +619,14 @@ static struct view *new_view(struct req *r, const char *template_name, bool part
 struct view *view_new(struct req *r, const char *template_name, const char *title)
 {
     struct view *v = new_view(r, template_name, false);
-    fill_layout(v, title);
+    fill_layout(v, title, false);
+    return v;
+}
+
+struct view *view_new_kept(struct req *r, const char *template_name, const char *title)
+{
+    struct view *v = new_view(r, template_name, false);
+    fill_layout(v, title, true);
     return v;
 }
 
@@ -594,14 +650,61 @@ void view_url(struct view *v, const char *key, const char *url)
     view_text(v, key, safe_url(url));
 }
 
-void view_html(struct view *v, const char *key, const char *markup)
+static void check_html_key(const char *key)
 {
     size_t n = strlen(key);
     if (n < 5 || strcmp(key + n - 5, "_html") != 0) {
         log_error("view_html key %s does not end in _html", key);
         abort();
     }
+}
+
+void view_html(struct view *v, const char *key, const char *markup)
+{
+    check_html_key(key);
+    if (markup && strchr(markup, STANDIN)) {
+        log_error("view_html %s: markup contains the stand-in byte 0x01", key);
+        abort();
+    }
     ctpl_environ_push_string(v->env, key, markup ? markup : "");
+}
+
+void view_slot_html(struct view *v, const char *key, unsigned slot)
+{
+    check_html_key(key);
+    if (slot >= VIEW_SLOTS) {
+        log_error("view_slot_html %s: slot %u out of range", key, slot);
+        abort();
+    }
+    push_standin(v, key, (char)(STANDIN_SLOT + slot));
+}
+
+int view_send_kept(struct req *r, const char *html, size_t len, const char *const *slot_html)
+{
+    /* computed as fill_layout would, so the response's headers (a vp_csrf
+     * cookie set by req_csrf_token) are the same as well */
+    const char *user = escape(r->arena, layout_user_name(r));
+    const char *csrf = escape(r->arena, layout_csrf(r));
+    r->content_type = "text/html; charset=utf-8";
+    buf_clear(&r->body);
+    const char *p = html, *end = html + len, *at;
+    for (; (at = memchr(p, STANDIN, (size_t)(end - p))) != NULL; p = at + 2) {
+        buf_append(&r->body, p, (size_t)(at - p));
+        char which = at + 1 < end ? at[1] : '\0';
+        if (which == STANDIN_USER) {
+            buf_puts(&r->body, user);
+        } else if (which == STANDIN_CSRF) {
+            buf_puts(&r->body, csrf);
+        } else if (which >= STANDIN_SLOT && which < STANDIN_SLOT + VIEW_SLOTS) {
+            const char *markup = slot_html ? slot_html[which - STANDIN_SLOT] : NULL;
+            buf_puts(&r->body, markup ? markup : "");
+        } else { /* not a page of view_render_malloc */
+            log_error("kept page: unknown stand-in at byte %zu", (size_t)(at - html));
+            abort();
+        }
+    }
+    buf_append(&r->body, p, (size_t)(end - p));
+    return 0;
 }
 
 /* ---- tables ---- */
@@ -731,6 +834,37 @@ static void push_tables(struct view *v)
     }
 }
 
+/* Each thread renders into one memory stream of its own, emptied after
+ * every page (a GObject made and destroyed per page cost more than
+ * evaluating a small page): made on first use, unref'd when the thread
+ * ends. */
+static pthread_key_t stream_key;
+static pthread_once_t stream_once = PTHREAD_ONCE_INIT;
+
+static void stream_key_make(void)
+{
+    if (pthread_key_create(&stream_key, g_object_unref) != 0)
+        abort();
+}
+
+static GMemoryOutputStream *thread_stream(void)
+{
+    pthread_once(&stream_once, stream_key_make);
+    GOutputStream *s = pthread_getspecific(stream_key);
+    if (!s) {
+        s = g_memory_output_stream_new_resizable();
+        pthread_setspecific(stream_key, s);
+    }
+    return G_MEMORY_OUTPUT_STREAM(s);
+}
+
+/* Empties the thread's stream for the next page. */
+static void stream_done(GMemoryOutputStream *m)
+{
+    g_seekable_seek(G_SEEKABLE(m), 0, G_SEEK_SET, NULL, NULL);
+    g_seekable_truncate(G_SEEKABLE(m), 0, NULL, NULL);
+}
+
 /* The table named name as CTPL would find it (of two, the one pushed last:
  * push_tables pushes the list from its head), or NULL. */
 static const struct view_table *find_table(const struct view *v, const char *name)
@@ -776,8 +910,8 @@ static void run_loop(struct view *v, const struct loop *l, GError **e)
                     "Symbol '%s' cannot be found in the environment", l->table);
         return;
     }
-    GOutputStream *mem = g_memory_output_stream_new_resizable();
-    CtplOutputStream *out = ctpl_output_stream_new(mem);
+    GMemoryOutputStream *mem = thread_stream();
+    CtplOutputStream *out = ctpl_output_stream_new(G_OUTPUT_STREAM(mem));
     gboolean ok = TRUE;
     size_t ncols = l->ncols < t->ncols ? l->ncols : t->ncols; /* a cell past the row: its symbol is missing */
     for (size_t r = 0; ok && r < t->nrows; r++) {
@@ -790,13 +924,14 @@ static void run_loop(struct view *v, const struct loop *l, GError **e)
                 ctpl_environ_pop(v->env, l->cols[k], NULL);
     }
     ctpl_output_stream_unref(out);
-    if (ok && g_output_stream_write_all(mem, "", 1, NULL, NULL, NULL)) /* the NUL */
-        ctpl_environ_push_string(v->env, l->slot, g_memory_output_stream_get_data(G_MEMORY_OUTPUT_STREAM(mem)));
-    g_object_unref(mem);
+    if (ok && g_output_stream_write_all(G_OUTPUT_STREAM(mem), "", 1, NULL, NULL, NULL)) /* the NUL */
+        ctpl_environ_push_string(v->env, l->slot, g_memory_output_stream_get_data(mem)); /* copies */
+    stream_done(mem);
 }
 
-/* Renders the page into a new memory stream the caller unrefs; NULL on a
- * template error (logged, with the failed loop body's error if any). */
+/* Renders the page into the thread's stream, which the caller reads and
+ * then empties with stream_done(); NULL on a template error (logged, with
+ * the failed loop body's error if any). */
 static GMemoryOutputStream *render_stream(struct view *v)
 {
     push_tables(v);
@@ -809,8 +944,8 @@ static GMemoryOutputStream *render_stream(struct view *v)
         else
             g_clear_error(&e);
     }
-    GOutputStream *mem = g_memory_output_stream_new_resizable();
-    CtplOutputStream *out = ctpl_output_stream_new(mem);
+    GMemoryOutputStream *mem = thread_stream();
+    CtplOutputStream *out = ctpl_output_stream_new(G_OUTPUT_STREAM(mem));
     GError *e = NULL;
     gboolean ok = ctpl_parser_parse(v->tpl->tree, v->env, out, &e);
     ctpl_output_stream_unref(out);
@@ -819,11 +954,11 @@ static GMemoryOutputStream *render_stream(struct view *v)
                   loop_error ? loop_error->message : "");
         g_clear_error(&e);
         g_clear_error(&loop_error);
-        g_object_unref(mem);
+        stream_done(mem);
         return NULL;
     }
     g_clear_error(&loop_error);
-    return G_MEMORY_OUTPUT_STREAM(mem);
+    return mem;
 }
 
 char *view_render_malloc(struct view *v, size_t *len)
@@ -835,7 +970,7 @@ char *view_render_malloc(struct view *v, size_t *len)
     char *html = xmalloc(*len + 1);
     memcpy(html, g_memory_output_stream_get_data(m), *len);
     html[*len] = '\0';
-    g_object_unref(m);
+    stream_done(m);
     return html;
 }
 
@@ -846,6 +981,6 @@ int view_render(struct view *v)
         return 500;
     req_bytes(v->req, "text/html; charset=utf-8", g_memory_output_stream_get_data(m),
               g_memory_output_stream_get_data_size(m));
-    g_object_unref(m);
+    stream_done(m);
     return 0;
 }

@@ -68,6 +68,36 @@ void view_cell_url(struct view_table *t, size_t column, const char *url); /* as 
 /* Appends an escaped text to a list cell, read as `{for x in r[N]}{x}{end}`. */
 void view_cell_list_text(struct view_table *t, size_t column, const char *value);
 
+/* ---- pages kept between requests ----
+ * A page that is the same for many requests but for a few values is
+ * rendered once with stand-ins for those values, kept by the worker (a
+ * struct page_cache of app.h), and each request only splices its own values
+ * in: the layout's user_name and csrf (escaped, as view_new fills them) and
+ * the markup of each view_slot_html() key.  The result is byte for byte
+ * what view_render() gives with the same values, because a template only
+ * prints these values: they must never be compared in a template (an {if}
+ * would see the stand-in).  What the stand-ins do not cover is baked in: the
+ * title, the path (one route, one title per kept page), the layout's
+ * variant (view_variant(): keep one page per variant) and every other
+ * value set; the caller keys the cache by whatever those depend on. */
+
+/* The layout's variant for this request, 0 .. LAYOUT_VARIANTS - 1 (app.h):
+ * guest (0), or the flags of the menu the logged-in account's role sees.
+ * Index a cache of kept pages by it. */
+unsigned view_variant(const struct req *r);
+/* view_new() with stand-ins for the layout's user_name and csrf; render it
+ * with view_render_malloc() into the page to keep (page_cache_refresh in
+ * worker.h). */
+struct view *view_new_kept(struct req *r, const char *template_name, const char *title);
+/* A stand-in for markup given to view_send_kept() as slot_html[slot]
+ * (slot < VIEW_SLOTS); key must end in "_html", as for view_html(). */
+#define VIEW_SLOTS 4
+void view_slot_html(struct view *v, const char *key, unsigned slot);
+/* Answers the request (text/html) with a kept page, its stand-ins replaced
+ * by this request's user name and CSRF token (as view_new() would fill them)
+ * and by slot_html[slot] (NULL entries and a NULL slot_html: "").  Returns 0. */
+int view_send_kept(struct req *r, const char *html, size_t len, const char *const *slot_html);
+
 /* Renders into the response body (text/html). 0, or 500 (logged). */
 int view_render(struct view *v);
 /* Renders into a malloc'd string the caller frees (for page caches). NULL

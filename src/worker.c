@@ -71,9 +71,13 @@ void *worker_run(void *arg)
             malloc_trim(0);
     }
     FCGX_Free(&f, 0);
-    free(w.catalog_for_guests.html);
     free(w.catalog_body.html);
     free(w.municipality_options.html);
+    free(w.redeem_form.html);
+    for (size_t i = 0; i < LAYOUT_VARIANTS; i++) {
+        free(w.catalog_page[i].html);
+        free(w.courses_page[i].html);
+    }
     db_close(w.db);
     arena_free(w.arena);
     return NULL;

@@ -69,6 +69,22 @@ test('GET /voucher/einloesen shows both forms with labelled inputs and the code 
   assert.ok(inputById(page.text, 'ex-code')['aria-describedby'].includes('code-help'), 'code help linked');
 });
 
+test('the fresh guest form is kept: byte for byte the form rendered for ?code= (empty), with each guest\'s own token', async () => {
+  const a = new Client(srv.baseUrl);
+  const pages = [];
+  for (let i = 0; i < 9; i++) pages.push(await a.get('/voucher/einloesen')); // every worker keeps one
+  const rendered = await a.get('/voucher/einloesen?code='); // not the kept page: ?code= is read
+  assert.equal(rendered.status, 200);
+  const token = csrfFrom(rendered.text);
+  assert.equal(rendered.text.split(`value="${token}"`).length, 3, 'the token in both forms');
+  for (const p of pages) assert.equal(p.text, rendered.text);
+  const b = new Client(srv.baseUrl);
+  const other = await b.get('/voucher/einloesen');
+  const otherToken = csrfFrom(other.text);
+  assert.notEqual(otherToken, token, 'another guest, another token');
+  assert.equal(other.text.replaceAll(otherToken, token), rendered.text);
+});
+
 test('the red button of the start page leads to /voucher/einloesen', async () => {
   const home = await new Client(srv.baseUrl).get('/');
   assert.ok(links(home.text).some((l) => l.href === '/voucher/einloesen' && l.class.includes('btn-redeem')));

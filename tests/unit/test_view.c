@@ -634,6 +634,134 @@ static void test_table_of_20000_rows_costs_linear_time(void **state)
     assert_true(big <= 3.0 * small);
 }
 
+/* ---- kept pages: the kept page with this request's values spliced in is
+ * byte for byte the page view_render gives ---- */
+
+static struct account kept_accounts[] = {
+    {.id = 1, .first_name = "Maria", .last_name = "<Mit&arbeiterin>", .role = ROLE_USER},
+    {.id = 2, .first_name = "Bernd", .last_name = "Beispiel", .role = ROLE_USER},
+    {.id = 3, .first_name = "Gerda", .last_name = "\"Gemeinde\"", .role = ROLE_TENANT_ADMIN},
+    {.id = 4, .first_name = "Sami", .last_name = "Support", .role = ROLE_SUPPORT},
+    {.id = 5, .first_name = "Alexandra", .last_name = "Admin", .role = ROLE_ADMIN},
+};
+
+static const char catalog_markup[] = "<section><h2>Kurse</h2><p>DSGVO &amp; Co</p></section>\n";
+
+static struct view *kept_catalog(struct req *r)
+{
+    struct view *v = view_new_kept(r, "catalog_list", "Kurse");
+    view_html(v, "catalog_html", catalog_markup);
+    return v;
+}
+
+static struct view *direct_catalog(struct req *r)
+{
+    struct view *v = view_new(r, "catalog_list", "Kurse");
+    view_html(v, "catalog_html", catalog_markup);
+    return v;
+}
+
+static struct view *kept_courses(struct req *r)
+{
+    struct view *v = view_new_kept(r, "courses_mine", "Meine Kurse");
+    view_slot_html(v, "courses_html", 0);
+    return v;
+}
+
+/* The page as view_render gives it for f's request (a copy in the arena). */
+static const char *rendered(struct fixture *f, struct view *v)
+{
+    assert_int_equal(view_render(v), 0);
+    return arena_strndup(f->a, f->req.body.data, f->req.body.len);
+}
+
+static const char *sent_kept(struct fixture *f, struct page_cache *c, struct view *(*make)(struct req *),
+                             const char *const *slots)
+{
+    if (!c->html) /* kept by the first request of its variant */
+        assert_non_null(c->html = view_render_malloc(make(&f->req), &c->len));
+    assert_int_equal(view_send_kept(&f->req, c->html, c->len, slots), 0);
+    assert_string_equal(f->req.content_type, "text/html; charset=utf-8");
+    return arena_strndup(f->a, f->req.body.data, f->req.body.len);
+}
+
+/* Fails at the first byte where the kept page differs from the rendered one. */
+static void assert_same_page(const char *sent, const char *direct)
+{
+    size_t i = 0;
+    while (sent[i] && sent[i] == direct[i])
+        i++;
+    if (sent[i] != direct[i])
+        fail_msg("kept page differs at byte %zu: \"%.40s\" instead of \"%.40s\"", i, sent + i, direct + i);
+}
+
+static void use_account(struct fixture *f, struct account *who, const char *csrf)
+{
+    f->req.who = who;
+    f->req.csrf_token = csrf;
+    buf_init(&f->req.body, f->a);
+    buf_init(&f->req.headers, f->a);
+}
+
+static void free_kept(struct page_cache *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(c[i].html);
+}
+
+static void test_kept_catalog_page_is_the_rendered_page_for_every_account(void **state)
+{
+    struct fixture *f = *state;
+    struct page_cache kept[LAYOUT_VARIANTS] = {{0}};
+    /* each page is kept by the first account of its variant and sent to the
+     * others; guests first, then every account twice with other tokens */
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i <= sizeof kept_accounts / sizeof *kept_accounts; i++) {
+            struct account *who = i == 0 ? NULL : &kept_accounts[i - 1];
+            const char *csrf = arena_printf(f->a, "tok%zu-%d_<&>", i, round);
+            use_account(f, who, csrf);
+            const char *direct = rendered(f, direct_catalog(&f->req));
+            use_account(f, who, csrf);
+            const char *sent = sent_kept(f, &kept[view_variant(&f->req)], kept_catalog, NULL);
+            assert_same_page(sent, direct);
+            assert_contains(sent, catalog_markup);
+            if (who) {
+                assert_contains(sent, arena_printf(f->a, "value=\"tok%zu-%d_&lt;&amp;&gt;\"", i, round));
+                assert_lacks(sent, "<Mit&arbeiterin>");
+            }
+            assert_null(memchr(sent, 0x01, strlen(sent)));
+        }
+    }
+    /* guest, user, tenant admin, support, admin: five variants kept */
+    size_t n = 0;
+    for (size_t i = 0; i < LAYOUT_VARIANTS; i++)
+        n += kept[i].html != NULL;
+    assert_int_equal(n, 5);
+    free_kept(kept, LAYOUT_VARIANTS);
+}
+
+static void test_kept_page_with_a_slot_is_the_rendered_page(void **state)
+{
+    struct fixture *f = *state;
+    struct page_cache kept[LAYOUT_VARIANTS] = {{0}};
+    f->req.path = "/meine-kurse";
+    const char *tables[] = {"<table><tr><td>A &amp; B</td></tr></table>", "", "<p>\u00e4</p>"};
+    for (size_t t = 0; t < sizeof tables / sizeof *tables; t++) {
+        for (size_t i = 0; i < sizeof kept_accounts / sizeof *kept_accounts; i++) {
+            use_account(f, &kept_accounts[i], "TOKEN");
+            struct view *v = view_new(&f->req, "courses_mine", "Meine Kurse");
+            view_html(v, "courses_html", tables[t]);
+            const char *direct = rendered(f, v);
+            use_account(f, &kept_accounts[i], "TOKEN");
+            const char *sent = sent_kept(f, &kept[view_variant(&f->req)], kept_courses, (const char *const[]){tables[t]});
+            assert_same_page(sent, direct);
+            if (kept_accounts[i].role == ROLE_USER)
+                assert_contains(sent, "aria-current=\"page\">Meine Kurse</a>");
+        }
+    }
+    free_kept(kept, LAYOUT_VARIANTS);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -659,6 +787,8 @@ int main(void)
         T(test_cut_loop_over_a_missing_table_fails_only_where_reached),
         T(test_cut_loops_with_list_cells_and_the_accounts_page),
         T(test_table_of_20000_rows_costs_linear_time),
+        T(test_kept_catalog_page_is_the_rendered_page_for_every_account),
+        T(test_kept_page_with_a_slot_is_the_rendered_page),
     };
 #undef T
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
