@@ -31,6 +31,7 @@
  * members before it wrote, as it would after their COMMITs. */
 #include "db_internal.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -84,6 +85,10 @@ static void end_large(struct db *c)
     if (sqlite3_exec(c->conn, sql, NULL, NULL, NULL) != SQLITE_OK)
         log_error("sqlite: %s: %s", sql, sqlite3_errmsg(c->conn));
     sqlite3_db_release_memory(c->conn);
+    /* ... and the heap gives them back to the system: thousands of 4 KiB
+     * pages freed amid live allocations stay resident otherwise (after a
+     * bench run: 47.8 MB of heap, 9.7 MB of it in use). */
+    malloc_trim(0);
 }
 
 /* Ends the open batch (caller holds writer): COMMIT when it holds members,
