@@ -195,19 +195,49 @@ static void queue_members(pthread_t *threads, struct member_job *jobs, int n)
         pause_briefly();
 }
 
+/* A new database with group commit started, the counters as they were, and
+ * a connection whose transaction (one audit row, subject "first") is open. */
+struct group_fixture {
+    char dir[64], path[128];
+    int64_t commits0, transactions0;
+    struct db *db;
+};
+
+static void group_setup(struct group_fixture *f)
+{
+    char err[256] = "";
+    new_database(f->dir, sizeof f->dir, f->path, sizeof f->path);
+    assert_int_equal(db_group_start(f->path, err, sizeof err), 0);
+    db_group_counts(&f->commits0, &f->transactions0);
+    f->db = db_open(f->path, DB_OPEN_CHECK, err, sizeof err);
+    assert_non_null(f->db);
+    assert_int_equal(db_begin(f->db), DB_OK);
+    assert_int_equal(db_audit_add(f->db, 0, AUDIT_CATALOG_EDIT, "first", "", NULL, 1), DB_OK);
+}
+
+/* The batches committed and the transactions in them since group_setup. */
+static void assert_group_counts(const struct group_fixture *f, int64_t commits, int64_t transactions)
+{
+    int64_t c, t;
+    db_group_counts(&c, &t);
+    assert_int_equal(c - f->commits0, commits);
+    assert_int_equal(t - f->transactions0, transactions);
+}
+
+static void group_teardown(struct group_fixture *f)
+{
+    db_close(f->db);
+    db_group_stop();
+    remove_database(f->dir, f->path);
+}
+
 static void test_group_commit_puts_the_queued_transactions_into_one_commit(void **state)
 {
     (void)state;
-    char dir[64], path[128], err[256] = "";
-    new_database(dir, sizeof dir, path, sizeof path);
-    assert_int_equal(db_group_start(path, err, sizeof err), 0);
-    int64_t commits0, transactions0, commits, transactions;
-    db_group_counts(&commits0, &transactions0);
-    struct db *db = db_open(path, DB_OPEN_CHECK, err, sizeof err);
-    assert_non_null(db);
-    /* the first transaction is open while the others queue behind it */
-    assert_int_equal(db_begin(db), DB_OK);
-    assert_int_equal(db_audit_add(db, 0, AUDIT_CATALOG_EDIT, "first", "", NULL, 1), DB_OK);
+    struct group_fixture f;
+    group_setup(&f); /* the first transaction is open while the others queue behind it */
+    struct db *db = f.db;
+    const char *path = f.path;
     pthread_t threads[MEMBERS - 1];
     struct member_job jobs[MEMBERS - 1];
     for (int i = 0; i < MEMBERS - 1; i++)
@@ -219,9 +249,7 @@ static void test_group_commit_puts_the_queued_transactions_into_one_commit(void 
         assert_int_equal(pthread_join(threads[i], NULL), 0);
         assert_int_equal(jobs[i].status, DB_OK);
     }
-    db_group_counts(&commits, &transactions);
-    assert_int_equal(commits - commits0, 1);
-    assert_int_equal(transactions - transactions0, MEMBERS - 1); /* the one that rolled back is not in it */
+    assert_group_counts(&f, 1, MEMBERS - 1); /* the one that rolled back is not in it */
     /* what the others wrote is there, on another connection; the rolled back row is not */
     assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE action = 'catalog.edit'"), MEMBERS - 1);
     assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE subject = 'm3'"), 0);
@@ -238,58 +266,42 @@ static void test_group_commit_puts_the_queued_transactions_into_one_commit(void 
         assert_int_equal(pthread_join(threads[i], NULL), 0);
         assert_int_equal(jobs[i].status, DB_OK);
     }
-    db_group_counts(&commits, &transactions);
-    assert_int_equal(commits - commits0, 2);
-    assert_int_equal(transactions - transactions0, MEMBERS - 1 + 3);
+    assert_group_counts(&f, 2, MEMBERS - 1 + 3);
     assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE subject IN ('m10', 'm11', 'm12')"), 3);
     assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE subject = 'opener'"), 0);
-    db_close(db);
-    db_group_stop();
-    remove_database(dir, path);
+    group_teardown(&f);
 }
 
 static void test_group_commit_write_outside_a_transaction_commits_the_batch_first(void **state)
 {
     (void)state;
-    char dir[64], path[128], err[256] = "";
-    new_database(dir, sizeof dir, path, sizeof path);
-    assert_int_equal(db_group_start(path, err, sizeof err), 0);
-    int64_t commits0, transactions0, commits, transactions;
-    db_group_counts(&commits0, &transactions0);
-    struct db *db = db_open(path, DB_OPEN_CHECK, err, sizeof err);
-    assert_non_null(db);
-    assert_int_equal(db_begin(db), DB_OK);
-    assert_int_equal(db_audit_add(db, 0, AUDIT_CATALOG_EDIT, "first", "", NULL, 1), DB_OK);
+    struct group_fixture f;
+    group_setup(&f);
+    struct db *db = f.db;
     pthread_t t;
-    struct member_job job = {.path = path, .autocommit = true};
+    struct member_job job = {.path = f.path, .autocommit = true};
     queue_members(&t, &job, 1);
     /* hands the mutex to the autocommit write, which commits the batch
      * (this transaction alone) before it writes on its own connection */
     assert_int_equal(db_commit(db), DB_OK);
     assert_int_equal(pthread_join(t, NULL), 0);
     assert_int_equal(job.status, DB_OK);
-    db_group_counts(&commits, &transactions);
-    assert_int_equal(commits - commits0, 1);
-    assert_int_equal(transactions - transactions0, 1);
+    assert_group_counts(&f, 1, 1);
     assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE subject IN ('first', 'm0')"), 2);
     /* a transaction with nobody queued behind it commits at once */
     assert_int_equal(db_begin(db), DB_OK);
     assert_int_equal(db_audit_add(db, 0, AUDIT_CATALOG_EDIT, "alone", "", NULL, 1), DB_OK);
     assert_int_equal(db_commit(db), DB_OK);
-    db_group_counts(&commits, &transactions);
-    assert_int_equal(commits - commits0, 2);
+    assert_group_counts(&f, 2, 2);
     /* a rollback with nobody queued ends the batch without a commit */
     assert_int_equal(db_begin(db), DB_OK);
     assert_int_equal(db_audit_add(db, 0, AUDIT_CATALOG_EDIT, "undone", "", NULL, 1), DB_OK);
     db_rollback(db);
-    db_group_counts(&commits, &transactions);
-    assert_int_equal(commits - commits0, 2);
+    assert_group_counts(&f, 2, 2);
     assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE subject = 'undone'"), 0);
     assert_int_equal(db_begin(db), DB_OK); /* the mutex and the shared connection are free again */
     db_rollback(db);
-    db_close(db);
-    db_group_stop();
-    remove_database(dir, path);
+    group_teardown(&f);
 }
 
 /* PRAGMA cache_size of the connection db's statements run on now. */
@@ -306,26 +318,18 @@ static int64_t cache_size_in_use(struct db *db)
 static void test_group_commit_large_transaction_runs_in_a_batch_of_its_own_with_a_larger_cache(void **state)
 {
     (void)state;
-    char dir[64], path[128], err[256] = "";
-    new_database(dir, sizeof dir, path, sizeof path);
-    assert_int_equal(db_group_start(path, err, sizeof err), 0);
-    int64_t commits0, transactions0, commits, transactions;
-    db_group_counts(&commits0, &transactions0);
-    struct db *db = db_open(path, DB_OPEN_CHECK, err, sizeof err);
-    assert_non_null(db);
-    assert_int_equal(db_begin(db), DB_OK);
+    struct group_fixture f;
+    group_setup(&f);
+    struct db *db = f.db;
     int64_t normal = cache_size_in_use(db); /* the shared connection's, SQLite's default */
-    assert_int_equal(db_audit_add(db, 0, AUDIT_CATALOG_EDIT, "first", "", NULL, 1), DB_OK);
     pthread_t t;
-    struct member_job job = {.path = path, .large = true};
+    struct member_job job = {.path = f.path, .large = true};
     queue_members(&t, &job, 1);
     /* the large one, queued behind, commits this batch before it begins */
     assert_int_equal(db_commit(db), DB_OK);
     assert_int_equal(pthread_join(t, NULL), 0);
     assert_int_equal(job.status, DB_OK);
-    db_group_counts(&commits, &transactions);
-    assert_int_equal(commits - commits0, 2);
-    assert_int_equal(transactions - transactions0, 2);
+    assert_group_counts(&f, 2, 2);
     /* its cache: raised while it runs, restored when its batch ended */
     assert_int_equal(db_begin_large(db, 5000), DB_OK);
     assert_int_equal(cache_size_in_use(db), 5000 + DB_LARGE_CACHE_PAGES);
@@ -340,9 +344,7 @@ static void test_group_commit_large_transaction_runs_in_a_batch_of_its_own_with_
     assert_int_equal(cache_size_in_use(db), normal);
     db_rollback(db);
     assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE subject IN ('first', 'm0', 'large')"), 3);
-    db_close(db);
-    db_group_stop();
-    remove_database(dir, path);
+    group_teardown(&f);
 }
 
 static void test_rollback_and_close_give_the_writer_mutex_back(void **state)
