@@ -98,6 +98,8 @@ static void batch_end(void)
 {
     int status = DB_OK;
     struct db *g = group.db;
+    if (!g || !group.open)
+        return; /* nothing open (its callers check; this keeps the invariant local) */
     if (group.held == 0)
         sqlite3_exec(g->conn, "ROLLBACK", NULL, NULL, NULL);
     else if (sqlite3_get_autocommit(g->conn)) {
