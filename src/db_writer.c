@@ -91,7 +91,7 @@ static void end_large(struct db *c)
     malloc_trim(0);
 }
 
-/* Ends the open batch (caller holds writer): COMMIT when it holds members,
+/* Ends the open batch, if any (caller holds writer): COMMIT when it holds members,
  * ROLLBACK when it holds none; tells each member the outcome.  A batch
  * SQLite already rolled back (an I/O error, a full disk) fails them all. */
 static void batch_end(void)
@@ -99,7 +99,7 @@ static void batch_end(void)
     int status = DB_OK;
     struct db *g = group.db;
     if (!g || !group.open)
-        return; /* nothing open (its callers check; this keeps the invariant local) */
+        return; /* nothing open: every writer outside a batch calls it on taking writer */
     if (group.held == 0)
         sqlite3_exec(g->conn, "ROLLBACK", NULL, NULL, NULL);
     else if (sqlite3_get_autocommit(g->conn)) {
@@ -152,8 +152,7 @@ static void writer_taken(struct db *db)
 void db_writer_lock(struct db *db)
 {
     take();
-    if (group.open)
-        batch_end();
+    batch_end();
     writer_taken(db);
 }
 
@@ -161,8 +160,7 @@ bool db_writer_trylock(struct db *db)
 {
     if (db->writing || pthread_mutex_trylock(&writer) != 0)
         return false;
-    if (group.open)
-        batch_end();
+    batch_end();
     writer_taken(db);
     return true;
 }
@@ -208,8 +206,7 @@ int db_on_busy(void *arg, int count)
         return 0;
     if (!db->writing && atomic_load(&writer_held)) {
         take(); /* returns when that writer is done; an open batch ends here */
-        if (group.open)
-            batch_end();
+        batch_end();
         give();
         return 1;
     }
@@ -234,10 +231,10 @@ static int member_begin(struct db *db)
         batch_end(); /* SQLite rolled it back: its members fail */
     group.savepoint = group.open;
     int status = group.open ? exec_simple(g, "SAVEPOINT member") : exec_simple(g, "BEGIN IMMEDIATE");
-    if (status == DB_OK && !group.open)
+    if (status == DB_OK) {
         group.open = true;
-    if (status == DB_OK)
         db->tx = g;
+    }
     return status;
 }
 
@@ -274,10 +271,10 @@ static int begin(struct db *db, size_t pages)
     take();
     writer_taken(db);
     struct db *c = group.db ? group.db : db;
-    if (pages > 0 && group.db && group.open)
+    if (pages > 0) {
         batch_end();
-    if (pages > 0)
         begin_large(c, pages);
+    }
     int status = group.db ? member_begin(db) : exec_simple(db, "BEGIN IMMEDIATE");
     if (status != DB_OK) {
         if (!group.open)
@@ -407,8 +404,7 @@ int db_group_start(const char *path, char *err, size_t errlen)
 void db_group_stop(void)
 {
     take();
-    if (group.open)
-        batch_end();
+    batch_end();
     struct db *g = group.db;
     group.db = NULL;
     give();

@@ -65,8 +65,7 @@ static int render_municipality_options(struct req *r, char **html, size_t *len)
         view_cell_text(t, TENANT_GKZ, list[i].gkz);
         view_cell_text(t, TENANT_NAME, list[i].name);
     }
-    *html = view_render_malloc(v, len);
-    return *html ? 0 : 500;
+    return view_render_into(v, html, len);
 }
 
 /* The roles for the select (table "roles") and the municipalities the GKZ

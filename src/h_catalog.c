@@ -52,8 +52,7 @@ static int render_body(struct req *r, char **html, size_t *len)
         item_row(it->kind == ITEM_PACKAGE ? packages : courses, it, vat);
     }
     view_int(v, "vat_percent", vat);
-    *html = view_render_malloc(v, len);
-    return *html ? 0 : 500;
+    return view_render_into(v, html, len);
 }
 
 /* The whole page around the kept body, with stand-ins for the user name and
@@ -62,8 +61,7 @@ static int render_page(struct req *r, char **html, size_t *len)
 {
     struct view *v = view_new_kept(r, "catalog_list", "Kurse");
     view_html(v, "catalog_html", r->worker->catalog_body.html);
-    *html = view_render_malloc(v, len);
-    return *html ? 0 : 500;
+    return view_render_into(v, html, len);
 }
 
 int h_catalog_list(struct req *r)

@@ -22,8 +22,7 @@ static int render_page(struct req *r, char **html, size_t *len)
 {
     struct view *v = view_new_kept(r, "courses_mine", "Meine Kurse");
     view_slot_html(v, "courses_html", 0);
-    *html = view_render_malloc(v, len);
-    return *html ? 0 : 500;
+    return view_render_into(v, html, len);
 }
 
 int h_courses_mine(struct req *r)

@@ -404,8 +404,7 @@ static struct view *form_view(struct req *r, const struct page_state *ps, bool k
  * every guest but for the CSRF token, kept with a stand-in for it. */
 static int render_fresh_guest_form(struct req *r, char **html, size_t *len)
 {
-    *html = view_render_malloc(form_view(r, &(struct page_state){.about = F__MAX}, true), len);
-    return *html ? 0 : 500;
+    return view_render_into(form_view(r, &(struct page_state){.about = F__MAX}, true), html, len);
 }
 
 static int show_form(struct req *r, const struct page_state *ps)

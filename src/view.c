@@ -974,6 +974,12 @@ char *view_render_malloc(struct view *v, size_t *len)
     return html;
 }
 
+int view_render_into(struct view *v, char **html, size_t *len)
+{
+    *html = view_render_malloc(v, len);
+    return *html ? 0 : 500;
+}
+
 int view_render(struct view *v)
 {
     GMemoryOutputStream *m = render_stream(v);

@@ -103,5 +103,8 @@ int view_render(struct view *v);
 /* Renders into a malloc'd string the caller frees (for page caches). NULL
  * on error (logged). */
 char *view_render_malloc(struct view *v, size_t *len);
+/* view_render_malloc in the shape of a page_cache_refresh render: *html
+ * (malloc'd) and *len; 0, or 500 with *html NULL. */
+int view_render_into(struct view *v, char **html, size_t *len);
 
 #endif
